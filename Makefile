@@ -1,0 +1,44 @@
+# Two commands do all set-up on a fresh machine with Python 3.11:
+#   make demo   creates .venv, installs qualframe with all extras, builds the demo study and its report
+#   make test   same venv plus the dev extras, then lint, type checks and the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_OUT ?= demo-study
+
+.PHONY: demo test lint typecheck pytest bench bench-import clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+
+$(VENV)/.installed-all: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[all]'
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-all
+	$(BIN)/pip install --quiet -e '.[all,dev]'
+	touch $@
+
+demo: $(VENV)/.installed-all
+	$(BIN)/qualframe demo --out $(DEMO_OUT) --force
+
+test: $(VENV)/.installed-dev lint typecheck pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check qualframe tests benchmarks
+	$(BIN)/ruff format --check qualframe tests benchmarks
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest -n 2 --dist loadfile
+
+bench: bench-import
+
+bench-import: $(VENV)/.installed-all
+	$(BIN)/python benchmarks/bench_import.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Analysis: from codings to findings (matrices, prevalence, reliability, saturation, themes)."""

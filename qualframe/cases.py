@@ -1,0 +1,215 @@
+"""Cases (participants) and their typed attributes: the study's sample.
+
+Attributes come from a spreadsheet a researcher already keeps (``qualframe cases STUDY FILE.csv``):
+the first column (or one called case/participant/id) names the case, every other column is an
+attribute whose type (Integer, Float, Boolean, Date, Text) is inferred from its values. Cases that
+do not exist yet are created, and sources named after a case are linked to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualframe.codebook.spec import stable_guid
+from qualframe.config import settings
+from qualframe.errors import ConflictError, InputError, NotFoundError
+from qualframe.store.audit import record
+from qualframe.store.models import Attribute, AttributeValue, Case, Source
+from qualframe.store.study import Study
+from qualframe.users import resolve_user
+
+__all__ = [
+    "CaseView",
+    "import_cases",
+    "infer_type",
+    "link_source",
+    "list_cases",
+    "parse_value",
+]
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+_ID_COLUMNS = ("case", "case_id", "participant", "participant_id", "id", "pid")
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case with its attribute values (typed) and its sources."""
+
+    name: str
+    attributes: dict[str, object]
+    sources: tuple[str, ...]
+
+
+def infer_type(values: list[str]) -> str:
+    """The narrowest REFI-QDA variable type that fits every non-empty value."""
+    present = [v.strip() for v in values if v.strip()]
+    if not present:
+        return "Text"
+    if all(re.fullmatch(r"[+-]?\d+", v) for v in present):
+        return "Integer"
+    if all(re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", v) for v in present):
+        return "Float"
+    if all(v.lower() in _TRUE | _FALSE for v in present):
+        return "Boolean"
+    if all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in present):
+        try:
+            for v in present:
+                dt.date.fromisoformat(v)
+            return "Date"
+        except ValueError:
+            return "Text"
+    return "Text"
+
+
+def parse_value(value: str | None, type_: str) -> object:
+    """A stored canonical text value as a Python value of its attribute's type."""
+    if value is None or value == "":
+        return None
+    if type_ == "Integer":
+        return int(value)
+    if type_ == "Float":
+        return float(value)
+    if type_ == "Boolean":
+        return value.lower() in _TRUE
+    if type_ == "Date":
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _canonical(value: str, type_: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    if type_ == "Boolean":
+        return "true" if value.lower() in _TRUE else "false"
+    return value
+
+
+def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> list[str]:
+    """Create or update cases and their attributes from a CSV; returns the case names touched."""
+    from qualframe.io.units_csv import read_csv_rows
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path} does not exist.")
+    if path.suffix.lower() != ".csv":
+        raise InputError(f"{path.name}: case attributes must be a .csv file.")
+    rows = read_csv_rows(path.read_bytes(), path.name)
+    if not rows:
+        raise InputError(f"{path.name} has a header but no rows.")
+    columns = list(rows[0])
+    id_col = next((c for c in columns if c in _ID_COLUMNS), columns[0])
+    names = [row[id_col].strip() for row in rows]
+    if any(not n for n in names):
+        raise InputError(f"{path.name}: every row needs a case name in column {id_col!r}.")
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"{path.name}: case {dup!r} appears on more than one row.")
+    attr_cols = [c for c in columns if c != id_col]
+    types = {c: infer_type([row[c] for row in rows]) for c in attr_cols}
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user)
+        attributes: dict[str, Attribute] = {}
+        for col in attr_cols:
+            attr = session.execute(select(Attribute).where(Attribute.name == col)).scalar()
+            if attr is None:
+                attr = Attribute(name=col, type=types[col], guid=stable_guid("attribute", col))
+                session.add(attr)
+                session.flush()
+            elif attr.type != types[col] and types[col] != "Text":
+                # Widening (Integer -> Float) is safe; anything else would silently mistype old values.
+                if {attr.type, types[col]} == {"Integer", "Float"}:
+                    attr.type = "Float"
+                elif attr.type != "Text":
+                    raise ConflictError(
+                        f"attribute {col!r} holds {attr.type} values in the study but {types[col]} in {path.name}."
+                    )
+            attributes[col] = attr
+        for row, name in zip(rows, names, strict=True):
+            case = session.execute(select(Case).where(Case.name == name)).scalar()
+            if case is None:
+                case = Case(name=name, guid=stable_guid("case", name))
+                session.add(case)
+                session.flush()
+            for col, attr in attributes.items():
+                value = _canonical(row[col], attr.type)
+                existing = session.execute(
+                    select(AttributeValue).where(
+                        AttributeValue.case_id == case.id, AttributeValue.attribute_id == attr.id
+                    )
+                ).scalar()
+                if existing is None:
+                    session.add(AttributeValue(case_id=case.id, attribute_id=attr.id, value=value))
+                else:
+                    existing.value = value
+        session.flush()
+        linked = _link_unlinked_sources(session)
+        record(
+            session,
+            actor,
+            "cases.import",
+            f"imported attributes of {len(names)} cases from {path.name}",
+            entity_type="case",
+            details={"file": path.name, "cases": names, "attributes": types, "linked": linked},
+        )
+    return names
+
+
+def _link_unlinked_sources(session: Session) -> list[str]:
+    from qualframe.sources import find_case_for
+
+    linked = []
+    for source in session.execute(select(Source).where(Source.case_id.is_(None))).scalars():
+        case = find_case_for(session, source.name)
+        if case is not None:
+            source.case_id = case.id
+            linked.append(source.name)
+    return linked
+
+
+def link_source(study: Study, source: str, case: str, *, user: str | None = None) -> None:
+    """Put a source in a case (created if needed)."""
+    from qualframe.sources import get_source
+
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user)
+        src = get_source(session, source)
+        row = session.execute(select(Case).where(Case.name == case)).scalar()
+        if row is None:
+            row = Case(name=case, guid=stable_guid("case", case))
+            session.add(row)
+            session.flush()
+        src.case_id = row.id
+        record(
+            session,
+            actor,
+            "source.case",
+            f"{src.name} belongs to case {case!r}",
+            entity_type="source",
+            entity_id=src.id,
+        )
+
+
+def list_cases(study: Study) -> list[CaseView]:
+    """Every case with typed attribute values and the names of its sources."""
+    with study.read() as session:
+        out = []
+        for case in session.execute(select(Case).order_by(Case.name)).scalars():
+            attrs = {v.attribute.name: parse_value(v.value, v.attribute.type) for v in case.values}
+            out.append(CaseView(case.name, attrs, tuple(sorted(s.name for s in case.sources))))
+        return out
+
+
+def get_case(session: Session, name: str) -> Case:
+    """The case called ``name`` or a clear error."""
+    case = session.execute(select(Case).where(Case.name == name)).scalar()
+    if case is None:
+        raise NotFoundError(f"there is no case {name!r} in this study.")
+    return case

@@ -1,0 +1,206 @@
+"""Study commands: init, import, cases, sources, speakers, search, report, export, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qualframe.cli.common import STUDY_ARG, echo_table, open_study
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the study commands to ``app``."""
+
+    @app.command("init")
+    def init_cmd(
+        study: Path = STUDY_ARG,
+        title: str = typer.Option(None, help="A title for the study (default: the folder name)."),
+        codebook: list[str] = typer.Option(
+            [], "--codebook", "-c", help="Load a codebook: a built-in name or a .yaml/.qdc file (repeatable)."
+        ),
+    ) -> None:
+        """Create a new, empty study in a folder."""
+        from qualframe.codebook.service import add_codebook_spec, read_codebook_file
+        from qualframe.config import settings
+        from qualframe.store.study import Study
+        from qualframe.users import resolve_user
+
+        specs = [read_codebook_file(Path(c)) for c in codebook]  # checked before the folder is made
+        with Study.init(study, title=title) as created, created.write() as session:
+            actor = resolve_user(session, settings().user)
+            for spec in specs:
+                add_codebook_spec(session, spec, actor)
+        typer.echo(f"created study {study}")
+        for spec in specs:
+            typer.echo(f"  codebook {spec.name}")
+        if not specs:
+            typer.echo("  no codebook yet: add one with 'qualframe codebook add STUDY janis-groupthink'")
+
+    @app.command("import")
+    def import_cmd(
+        study: Path = STUDY_ARG,
+        files: list[Path] = typer.Argument(
+            ..., help="Files to import (.txt .md .docx .vtt .srt .pdf .csv .qdc .yaml)."
+        ),
+        case: str = typer.Option(
+            None, "--case", help="Put the imported sources in this case (created if needed)."
+        ),
+        name: str = typer.Option(
+            None, "--name", help="Name for the source (one file), or a prefix for a CSV's sources."
+        ),
+        group: str = typer.Option(
+            None, "--group", help="For a units CSV: one source per 'row' or per 'case'."
+        ),
+        skip_duplicates: bool = typer.Option(False, "--skip-duplicates", help="Skip files imported before."),
+    ) -> None:
+        """Import transcripts and codebooks (all files or none)."""
+        from qualframe.sources import import_files
+
+        with open_study(study) as st:
+            report = import_files(
+                st, files, case=case, name=name, group=group, skip_duplicates=skip_duplicates
+            )
+        for s in report.sources:
+            where = f", case {s.case}" if s.case else ""
+            typer.echo(f"imported {s.name} ({s.format}, {s.turns} turns, {s.characters:,} characters{where})")
+        for cb in report.codebooks:
+            typer.echo(f"added codebook {cb}")
+        for skipped in report.skipped:
+            typer.echo(f"skipped {skipped}")
+        for warning in report.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+
+    @app.command("cases")
+    def cases_cmd(
+        study: Path = STUDY_ARG,
+        file: Path = typer.Argument(None, help="A CSV of case attributes (first column: the case)."),
+    ) -> None:
+        """Import case attributes from a CSV, or list the cases."""
+        from qualframe.cases import import_cases, list_cases
+
+        with open_study(study) as st:
+            if file is not None:
+                names = import_cases(st, file)
+                typer.echo(f"updated {len(names)} cases from {file.name}")
+                return
+            cases = list_cases(st)
+        attrs = sorted({k for c in cases for k in c.attributes})
+        echo_table(
+            ["case", *attrs, "sources"],
+            [[c.name, *[c.attributes.get(a) for a in attrs], ", ".join(c.sources)] for c in cases],
+        )
+
+    @app.command("sources")
+    def sources_cmd(study: Path = STUDY_ARG) -> None:
+        """List the study's sources."""
+        from qualframe.report.data import gather
+
+        with open_study(study) as st:
+            data = gather(st)
+        echo_table(
+            ["source", "case", "format", "words", "turns", "codings"],
+            [[s.name, s.case, s.format, s.words, s.turns, s.codings] for s in data.sources],
+        )
+
+    @app.command("speakers")
+    def speakers_cmd(
+        study: Path = STUDY_ARG,
+        source: str = typer.Option(..., "--source", help="The source whose speaker to correct."),
+        speaker: str = typer.Option(
+            ..., "--speaker", help="The speaker label as it appears in the transcript."
+        ),
+        role: str = typer.Option(..., "--role", help="interviewer, participant or other."),
+    ) -> None:
+        """Correct the role of a speaker in a source."""
+        from qualframe.sources import set_speaker_role
+
+        with open_study(study) as st:
+            n = set_speaker_role(st, source, speaker, role)
+        typer.echo(f"{n} turns of {speaker} in {source} are now {role}")
+
+    @app.command("search")
+    def search_cmd(
+        study: Path = STUDY_ARG,
+        query: str = typer.Argument(..., help='Words to find (all must occur); "a phrase"; prefix*.'),
+        source: str = typer.Option(None, "--source", help="Search one source only."),
+        limit: int = typer.Option(50, "--limit", help="At most this many turns."),
+    ) -> None:
+        """Full-text search over every turn of every source."""
+        from qualframe.coding.retrieval import search
+
+        with open_study(study) as st:
+            hits = search(st, query, source=source, limit=limit)
+        if not hits:
+            typer.echo("no matches")
+        for h in hits:
+            typer.echo(f"{h.source} {h.start}-{h.end} {h.speaker or h.role}: {h.text[:200]}")
+
+    @app.command("quotes")
+    def quotes_cmd(
+        study: Path = STUDY_ARG,
+        code: str = typer.Option(None, "--code", help="A code (or category: includes its codes)."),
+        case: str = typer.Option(None, "--case", help="Only this case."),
+        source: str = typer.Option(None, "--source", help="Only this source."),
+    ) -> None:
+        """Print coded quotes."""
+        from qualframe.coding.retrieval import quotes
+
+        with open_study(study) as st:
+            items = quotes(st, code=code, case=case, source=source)
+        if not items:
+            typer.echo("no quotes")
+        for q in items:
+            who = q.case or q.source
+            typer.echo(
+                f"[{q.code_name}] {who}, {q.speaker or '?'} ({q.source} {q.start}-{q.end}, {q.coder}):"
+            )
+            typer.echo(f"    {q.text}")
+
+    @app.command("report")
+    def report_cmd(
+        study: Path = STUDY_ARG,
+        fmt: str = typer.Option("html", "--format", help="html"),
+        out: Path = typer.Option(..., "--out", help="File to write."),
+    ) -> None:
+        """Write the study's report."""
+        from qualframe.report.build import write_report
+
+        with open_study(study) as st:
+            path = write_report(st, out, fmt)
+        typer.echo(f"wrote {path}")
+
+    @app.command("export")
+    def export_cmd(
+        study: Path = STUDY_ARG,
+        fmt: str = typer.Option(
+            ..., "--format", help="quotes-csv, quotes-xlsx, matrix-xlsx, matrix-csv, qdc, codebook-yaml"
+        ),
+        out: Path = typer.Option(..., "--out", help="File to write."),
+        code: str = typer.Option(None, "--code", help="Quotes of this code only."),
+        case: str = typer.Option(None, "--case", help="Quotes of this case only."),
+        codebook: str = typer.Option(
+            None, "--codebook", help="Matrix or codebook export of this codebook only."
+        ),
+        coder: str = typer.Option(None, "--coder", help="Matrix of this coder's codings only."),
+    ) -> None:
+        """Export quotes, matrices or codebooks."""
+        from qualframe.exports import export
+
+        with open_study(study) as st:
+            path = export(st, fmt, out, code=code, case=case, codebook=codebook, coder=coder)
+        typer.echo(f"wrote {path}")
+
+    @app.command("demo")
+    def demo_cmd(
+        out: Path = typer.Option(Path("qualframe-demo"), "--out", help="Folder for the demo study."),
+        force: bool = typer.Option(False, "--force", help="Replace an earlier demo study in that folder."),
+    ) -> None:
+        """Build the demo study from the bundled synthetic corpus and write its report."""
+        from qualframe.demo import build_demo
+
+        result = build_demo(out, force=force, log=lambda msg: typer.echo(f"  {msg}"))
+        typer.echo(f"demo study: {result.study}")
+        typer.echo(f"report:     {result.report}")

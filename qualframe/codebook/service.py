@@ -1,0 +1,392 @@
+"""Codebooks in a study: loading frameworks, finding codes, editing them with a change log.
+
+Every change to a codebook (added, code created, field edited, code moved) is an audit event with
+the old and new values, so :func:`codebook_history` can show how the codebook evolved, which COREQ
+and any reviewer will ask about.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualframe.codebook.spec import CodebookSpec, CodeSpec, code_guid
+from qualframe.errors import ConflictError, InputError, NotFoundError
+from qualframe.store.audit import record
+from qualframe.store.models import AuditEvent, Code, Codebook, Coding, User
+
+if TYPE_CHECKING:
+    from qualframe.store.study import Study
+
+__all__ = [
+    "BUILTIN_CODEBOOKS",
+    "EDITABLE_FIELDS",
+    "add_codebook",
+    "add_codebook_spec",
+    "builtin_spec",
+    "code_path",
+    "codebook_history",
+    "codebook_to_spec",
+    "create_code",
+    "edit_code",
+    "get_codebook",
+    "list_codebooks",
+    "read_codebook_file",
+    "resolve_code",
+]
+
+BUILTIN_CODEBOOKS = ("janis-groupthink", "network-ties", "houghton-2024")
+EDITABLE_FIELDS = (
+    "name",
+    "definition",
+    "inclusion",
+    "exclusion",
+    "colour",
+    "indicators",
+    "examples",
+    "keywords",
+    "patterns",
+)
+
+
+def builtin_spec(name: str) -> CodebookSpec:
+    """One of qualframe's built-in frameworks, by name."""
+    from qualframe.io.codebook_yaml import read_codebook_yaml
+
+    if name not in BUILTIN_CODEBOOKS:
+        raise NotFoundError(
+            f"there is no built-in codebook {name!r} (built in: {', '.join(BUILTIN_CODEBOOKS)})."
+        )
+    data = resources.files("qualframe.codebook").joinpath("builtin", f"{name}.yaml").read_bytes()
+    return read_codebook_yaml(data, f"{name}.yaml", origin="builtin")
+
+
+def read_codebook_file(path: Path, name: str | None = None) -> CodebookSpec:
+    """A codebook from a YAML or REFI-QDA ``.qdc`` file, or a built-in name."""
+    if str(path) in BUILTIN_CODEBOOKS and not path.exists():
+        return builtin_spec(str(path))
+    if not path.is_file():
+        raise InputError(
+            f"{path} does not exist (and is not a built-in codebook: {', '.join(BUILTIN_CODEBOOKS)})."
+        )
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix == ".qdc":
+        from qualframe.io.refi_codebook import read_qdc
+
+        return read_qdc(data, path.name, name)
+    if suffix in (".yaml", ".yml"):
+        from qualframe.io.codebook_yaml import read_codebook_yaml
+
+        spec = read_codebook_yaml(data, path.name)
+        if name:
+            spec.name = name
+        return spec
+    raise InputError(f"{path.name}: a codebook must be a .yaml/.yml or REFI-QDA .qdc file.")
+
+
+def add_codebook_spec(session: Session, spec: CodebookSpec, actor: User) -> Codebook:
+    """Store a codebook in the study (its name must be new there)."""
+    spec.validate(spec.name)
+    if session.execute(select(Codebook).where(Codebook.name == spec.name)).scalar() is not None:
+        raise ConflictError(f"the study already has a codebook called {spec.name!r}.")
+    spec.assign_guids()
+    guids = [c.guid for _, c in spec.walk()]
+    clash = session.execute(select(Code.name).where(Code.guid.in_(guids)).limit(1)).scalar()
+    if clash is not None:
+        raise ConflictError(f"code {clash!r} of {spec.name!r} is already in the study (same GUID).")
+    book = Codebook(
+        name=spec.name,
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        origin=spec.origin,
+        extra={"references": spec.references, "decision_rules": spec.decision_rules},
+    )
+    session.add(book)
+    session.flush()
+
+    def add(code: CodeSpec, parent: Code | None, position: int) -> None:
+        row = Code(
+            codebook_id=book.id,
+            parent_id=parent.id if parent else None,
+            position=position,
+            name=code.name,
+            guid=code.guid or "",
+            codable=code.codable,
+            colour=code.colour,
+            definition=code.definition,
+            inclusion=code.inclusion,
+            exclusion=code.exclusion,
+            indicators=list(code.indicators),
+            examples=list(code.examples),
+            keywords=list(code.keywords),
+            patterns=list(code.patterns),
+        )
+        session.add(row)
+        session.flush()
+        for i, child in enumerate(code.children):
+            add(child, row, i)
+
+    for i, code in enumerate(spec.codes):
+        add(code, None, i)
+    count = sum(1 for _ in spec.walk())
+    record(
+        session,
+        actor,
+        "codebook.add",
+        f"added codebook {spec.name!r} ({count} codes)",
+        entity_type="codebook",
+        entity_id=book.id,
+        details={"codebook": spec.name, "origin": spec.origin, "version": spec.version, "codes": count},
+    )
+    return book
+
+
+def list_codebooks(session: Session) -> list[Codebook]:
+    """Every codebook in the study, in the order they were added."""
+    return list(session.execute(select(Codebook).order_by(Codebook.id)).scalars())
+
+
+def get_codebook(session: Session, name: str) -> Codebook:
+    """The codebook called ``name`` or a clear error."""
+    book = session.execute(select(Codebook).where(Codebook.name == name)).scalar()
+    if book is None:
+        names = ", ".join(b.name for b in list_codebooks(session)) or "none yet"
+        raise NotFoundError(f"there is no codebook {name!r} in this study (codebooks: {names}).")
+    return book
+
+
+def codebook_to_spec(session: Session, book: Codebook) -> CodebookSpec:
+    """A study codebook as plain data (for YAML/REFI export and reports)."""
+    codes = list(
+        session.execute(select(Code).where(Code.codebook_id == book.id).order_by(Code.position)).scalars()
+    )
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+
+    def build(code: Code) -> CodeSpec:
+        return CodeSpec(
+            name=code.name,
+            codable=code.codable,
+            colour=code.colour,
+            definition=code.definition,
+            inclusion=code.inclusion,
+            exclusion=code.exclusion,
+            indicators=list(code.indicators or []),
+            examples=list(code.examples or []),
+            keywords=list(code.keywords or []),
+            patterns=list(code.patterns or []),
+            guid=code.guid,
+            children=[build(c) for c in children.get(code.id, [])],
+        )
+
+    extra = book.extra or {}
+    return CodebookSpec(
+        name=book.name,
+        title=book.title,
+        version=book.version,
+        description=book.description,
+        references=list(extra.get("references", [])),
+        decision_rules=list(extra.get("decision_rules", [])),
+        codes=[build(c) for c in children.get(None, [])],
+        origin=book.origin,
+    )
+
+
+def _fold(name: str) -> str:
+    """Case-, space- and punctuation-insensitive key: 'self_censorship' == 'Self-censorship'."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def code_path(code: Code) -> str:
+    """``codebook:Parent/Child`` for messages and exports."""
+    names = [code.name]
+    parent = code.parent
+    while parent is not None:
+        names.append(parent.name)
+        parent = parent.parent
+    return f"{code.codebook.name}:{'/'.join(reversed(names))}"
+
+
+def resolve_code(session: Session, ref: str, *, codable: bool = True) -> Code:
+    """Find a code by name, ``codebook:name`` or ``codebook:Parent/Child``, forgivingly.
+
+    Matching ignores case, spaces, hyphens and underscores. An ambiguous name (two codebooks use
+    it) must be qualified with its codebook; an unknown one suggests the closest names.
+    """
+    ref = ref.strip()
+    if not ref:
+        raise InputError("no code given.")
+    book_name, _, code_ref = ref.rpartition(":") if ":" in ref else ("", "", ref)
+    query = select(Code)
+    if book_name:
+        query = query.where(Code.codebook_id == get_codebook(session, book_name).id)
+    candidates = list(session.execute(query).scalars())
+    leaf = code_ref.split("/")[-1]
+    matches = [c for c in candidates if _fold(c.name) == _fold(leaf)]
+    if "/" in code_ref:
+        matches = [c for c in matches if _fold(code_path(c).split(":", 1)[1]) == _fold(code_ref)]
+    if not matches:
+        names = [c.name for c in candidates]
+        close = difflib.get_close_matches(leaf, names, n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(repr(n) for n in close)}?" if close else ""
+        raise NotFoundError(f"there is no code {ref!r} in this study.{hint}")
+    if len(matches) > 1:
+        options = ", ".join(code_path(c) for c in matches)
+        raise ConflictError(f"code {ref!r} is in more than one codebook; say which: {options}.")
+    code = matches[0]
+    if codable and not code.codable:
+        raise InputError(
+            f"{code_path(code)} is a category that groups codes; apply one of its codes instead."
+        )
+    return code
+
+
+def create_code(
+    session: Session,
+    codebook: str,
+    name: str,
+    actor: User,
+    *,
+    parent: str | None = None,
+    definition: str | None = None,
+    colour: str | None = None,
+    codable: bool = True,
+) -> Code:
+    """Add a code (e.g. an inductive one) to a codebook, creating the codebook if it is new."""
+    book = session.execute(select(Codebook).where(Codebook.name == codebook)).scalar()
+    if book is None:
+        CodebookSpec(name=codebook, codes=[CodeSpec(name=name)]).validate(codebook)  # checks the name
+        book = Codebook(name=codebook, title=codebook, origin="study", extra={})
+        session.add(book)
+        session.flush()
+        record(
+            session,
+            actor,
+            "codebook.add",
+            f"added codebook {codebook!r}",
+            entity_type="codebook",
+            entity_id=book.id,
+        )
+    name = " ".join(name.split())
+    existing = session.execute(select(Code).where(Code.codebook_id == book.id)).scalars()
+    if any(_fold(c.name) == _fold(name) for c in existing):
+        raise ConflictError(f"codebook {codebook!r} already has a code called {name!r}.")
+    parent_code = resolve_code(session, f"{codebook}:{parent}", codable=False) if parent else None
+    path = [name]
+    walker = parent_code
+    while walker is not None:
+        path.insert(0, walker.name)
+        walker = walker.parent
+    spec = CodeSpec(name=name, colour=colour)
+    CodebookSpec(name=book.name, codes=[spec]).validate(codebook)
+    siblings = session.execute(
+        select(Code).where(
+            Code.codebook_id == book.id, Code.parent_id == (parent_code.id if parent_code else None)
+        )
+    ).scalars()
+    code = Code(
+        codebook_id=book.id,
+        parent_id=parent_code.id if parent_code else None,
+        position=len(list(siblings)),
+        name=name,
+        guid=code_guid(book.name, tuple(path)),
+        codable=codable,
+        colour=colour or (parent_code.colour if parent_code else None),
+        definition=definition,
+        indicators=[],
+        examples=[],
+        keywords=[],
+        patterns=[],
+    )
+    session.add(code)
+    session.flush()
+    record(
+        session,
+        actor,
+        "code.create",
+        f"created code {book.name}:{'/'.join(path)}",
+        entity_type="code",
+        entity_id=code.id,
+        details={"codebook": book.name, "code": name, "definition": definition},
+    )
+    return code
+
+
+def edit_code(session: Session, ref: str, changes: dict[str, Any], actor: User) -> Code:
+    """Change fields of a code; every changed field is logged with its old and new value."""
+    code = resolve_code(session, ref, codable=False)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InputError(f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}.")
+    probe = CodeSpec(
+        name=str(changes.get("name", code.name)),
+        colour=changes.get("colour", code.colour),
+        patterns=list(changes.get("patterns", code.patterns or [])),
+    )
+    CodebookSpec(name=code.codebook.name, codes=[probe]).validate(code.codebook.name)
+    if "name" in changes:
+        others = session.execute(select(Code).where(Code.codebook_id == code.codebook_id, Code.id != code.id))
+        if any(_fold(c.name) == _fold(str(changes["name"])) for c in others.scalars()):
+            raise ConflictError(
+                f"codebook {code.codebook.name!r} already has a code called {changes['name']!r}."
+            )
+    diff = {}
+    for key, new in changes.items():
+        old = getattr(code, key)
+        if old != new:
+            diff[key] = {"old": old, "new": new}
+            setattr(code, key, new)
+    if diff:
+        record(
+            session,
+            actor,
+            "code.edit",
+            f"edited {code_path(code)}: {', '.join(diff)}",
+            entity_type="code",
+            entity_id=code.id,
+            details={"codebook": code.codebook.name, "changes": diff},
+        )
+    return code
+
+
+def codebook_history(session: Session, codebook: str | None = None) -> list[AuditEvent]:
+    """Every codebook and code change, oldest first (optionally of one codebook)."""
+    events = session.execute(
+        select(AuditEvent).where(AuditEvent.action.like("code%")).order_by(AuditEvent.id)
+    ).scalars()
+    out = []
+    for event in events:
+        if not event.action.startswith(("codebook.", "code.")):
+            continue
+        if codebook is None or (event.details or {}).get("codebook") == codebook:
+            out.append(event)
+    return out
+
+
+def code_usage(session: Session, code: Code) -> int:
+    """How many live codings use the code (for warnings before risky edits)."""
+    return len(
+        list(session.execute(select(Coding.id).where(Coding.code_id == code.id, Coding.deleted_at.is_(None))))
+    )
+
+
+def add_codebook(
+    study: Study, source: str | Path, *, name: str | None = None, user: str | None = None
+) -> CodebookSpec:
+    """Load a built-in codebook (by name) or a YAML/.qdc file into ``study``; returns what was added."""
+    from qualframe.config import settings
+    from qualframe.users import resolve_user
+
+    spec = read_codebook_file(Path(source), name)
+    with study.write() as session:
+        add_codebook_spec(session, spec, resolve_user(session, user or settings().user))
+    return spec

@@ -1,0 +1,111 @@
+"""A codebook as plain data, before it enters a study (and after it leaves one).
+
+The YAML and REFI-QDA readers produce a :class:`CodebookSpec`; :mod:`qualframe.codebook.service`
+loads it into a study and dumps a study's codebook back out. Validation lives here, so every format
+gets the same rules and the same messages.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from qualframe.errors import CodebookError
+
+__all__ = ["QUALFRAME_NAMESPACE", "CodeSpec", "CodebookSpec", "code_guid", "stable_guid"]
+
+#: Namespace of every uuid5 qualframe derives, so the same thing gets the same GUID in every study.
+QUALFRAME_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://qualframe.org/ns/1")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,99}$")
+
+
+def stable_guid(*parts: str) -> str:
+    """A uuid5 from ``parts`` in qualframe's namespace (upper case, as REFI-QDA tools write them)."""
+    return str(uuid.uuid5(QUALFRAME_NAMESPACE, "/".join(parts))).upper()
+
+
+def code_guid(codebook: str, path: tuple[str, ...]) -> str:
+    """The stable GUID of the code at ``path`` (names from the root) in codebook ``codebook``."""
+    return stable_guid("code", codebook, *path)
+
+
+@dataclass
+class CodeSpec:
+    """One code and its children, with everything a coder (or an engine) needs to apply it."""
+
+    name: str
+    codable: bool = True
+    colour: str | None = None
+    definition: str | None = None
+    inclusion: str | None = None
+    exclusion: str | None = None
+    indicators: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+    guid: str | None = None
+    children: list[CodeSpec] = field(default_factory=list)
+
+
+@dataclass
+class CodebookSpec:
+    """A named framework: metadata plus a tree of codes."""
+
+    name: str
+    title: str | None = None
+    version: str | None = None
+    description: str | None = None
+    references: list[str] = field(default_factory=list)
+    decision_rules: list[str] = field(default_factory=list)
+    codes: list[CodeSpec] = field(default_factory=list)
+    origin: str = "user"
+
+    def walk(self) -> Iterator[tuple[tuple[str, ...], CodeSpec]]:
+        """Every code with its path of names from the root, parents before children."""
+        stack: list[tuple[tuple[str, ...], CodeSpec]] = [((c.name,), c) for c in reversed(self.codes)]
+        while stack:
+            path, code = stack.pop()
+            yield path, code
+            stack.extend(((*path, child.name), child) for child in reversed(code.children))
+
+    def validate(self, source: str) -> None:
+        """Raise :class:`CodebookError` (naming ``source``) when the codebook breaks a rule."""
+        if not _NAME.match(self.name):
+            raise CodebookError(
+                f"{source}: codebook name {self.name!r} must be lower case letters, digits and '-'."
+            )
+        if not self.codes:
+            raise CodebookError(f"{source}: the codebook has no codes.")
+        seen: set[str] = set()
+        guids: set[str] = set()
+        for path, code in self.walk():
+            where = f"{source}: code {' / '.join(path)!r}"
+            if not code.name or not code.name.strip():
+                raise CodebookError(f"{source}: a code has an empty name.")
+            if code.name.casefold() in seen:
+                raise CodebookError(f"{where} is defined twice; code names must be unique in a codebook.")
+            seen.add(code.name.casefold())
+            if code.colour is not None and not _COLOUR.match(code.colour):
+                raise CodebookError(f"{where} has colour {code.colour!r}; use #RRGGBB.")
+            for pattern in code.patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise CodebookError(f"{where} has an invalid pattern {pattern!r} ({exc}).") from None
+            if code.guid:
+                if code.guid.upper() in guids:
+                    raise CodebookError(f"{where} repeats GUID {code.guid}.")
+                guids.add(code.guid.upper())
+
+    def assign_guids(self) -> None:
+        """Give every code without a GUID its stable uuid5 and pass colours down to children."""
+        colours: dict[tuple[str, ...], str | None] = {}
+        for path, code in self.walk():
+            if not code.guid:
+                code.guid = code_guid(self.name, path)
+            if code.colour is None:
+                code.colour = colours.get(path[:-1])
+            colours[path] = code.colour

@@ -1,0 +1,1 @@
+"""Coding: manual span coding, retrieval, and (in later modules) assisted-coding engines."""

@@ -1,0 +1,323 @@
+"""Manual coding: apply a code to a span, list, remove, undo and redo.
+
+Codings are never hard-deleted: removal stamps ``deleted_at``, so an undo restores the very same row
+(same id, same GUID, same memo). The undo history is not stored separately; it is read back from the
+audit log, which already records every coding change in order, so it survives restarts and is the
+same from the command line and the browser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualframe.codebook.service import code_path, resolve_code
+from qualframe.codebook.spec import stable_guid
+from qualframe.coding.quotes import locate_quote
+from qualframe.config import settings
+from qualframe.errors import ConflictError, InputError, NotFoundError, QualframeError
+from qualframe.sources import get_source
+from qualframe.store.audit import record
+from qualframe.store.models import AuditEvent, Coding, Source, User, utcnow
+from qualframe.store.study import Study
+from qualframe.users import find_user, resolve_user
+
+__all__ = [
+    "CodingView",
+    "add_coding",
+    "apply_coding",
+    "import_codings",
+    "list_codings",
+    "redo",
+    "remove_coding",
+    "undo",
+    "view",
+]
+
+_UNDOABLE = ("coding.add", "coding.remove")
+
+
+@dataclass(frozen=True)
+class CodingView:
+    """A coding as the user sees it: where, what, who, and the exact coded text."""
+
+    id: int
+    source: str
+    code: str
+    start: int
+    end: int
+    text: str
+    coder: str
+    origin: str
+    memo: str | None
+    confidence: float | None
+
+
+def view(coding: Coding) -> CodingView:
+    """A detached, printable view of a coding row."""
+    return CodingView(
+        id=coding.id,
+        source=coding.source.name,
+        code=code_path(coding.code),
+        start=coding.start,
+        end=coding.end,
+        text=coding.source.text[coding.start : coding.end],
+        coder=coding.coder.name,
+        origin=coding.origin,
+        memo=coding.memo,
+        confidence=coding.confidence,
+    )
+
+
+def apply_coding(
+    session: Session,
+    source: Source,
+    code_ref: str,
+    coder: User,
+    start: int,
+    end: int,
+    *,
+    memo: str | None = None,
+    origin: str = "manual",
+) -> Coding:
+    """Insert one coding in the caller's transaction after checking the span and duplicates."""
+    if not (0 <= start < end <= len(source.text)):
+        raise InputError(
+            f"the span {start}-{end} is outside {source.name} (its text has {len(source.text)} characters)."
+        )
+    if not source.text[start:end].strip():
+        raise InputError("the span holds only whitespace; select some words to code.")
+    code = resolve_code(session, code_ref)
+    duplicate = session.execute(
+        select(Coding.id).where(
+            Coding.source_id == source.id,
+            Coding.start == start,
+            Coding.end == end,
+            Coding.code_id == code.id,
+            Coding.coder_id == coder.id,
+            Coding.deleted_at.is_(None),
+            Coding.origin.in_(("manual", "accepted")),
+        )
+    ).scalar()
+    if duplicate is not None:
+        raise ConflictError(
+            f"{coder.name} has already coded this passage with {code.name!r} (coding {duplicate})."
+        )
+    now = utcnow()
+    coding = Coding(
+        guid=stable_guid("coding", source.guid, str(start), str(end), code.guid, coder.guid, now.isoformat()),
+        source_id=source.id,
+        start=start,
+        end=end,
+        code_id=code.id,
+        coder_id=coder.id,
+        origin=origin,
+        memo=memo or None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(coding)
+    session.flush()
+    preview = source.text[start:end][:60].replace("\n", " ")
+    record(
+        session,
+        coder,
+        "coding.add",
+        f"{coder.name} coded {source.name} {start}-{end} as {code_path(code)}: {preview!r}",
+        entity_type="coding",
+        entity_id=coding.id,
+        details={
+            "coding_id": coding.id,
+            "source": source.name,
+            "start": start,
+            "end": end,
+            "code": code_path(code),
+        },
+    )
+    return coding
+
+
+def add_coding(
+    study: Study,
+    *,
+    source: str,
+    code: str,
+    coder: str | None = None,
+    quote: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    occurrence: int | None = None,
+    memo: str | None = None,
+) -> CodingView:
+    """Code a passage given by its exact words (``quote``) or by ``start``/``end`` offsets."""
+    if quote is None and (start is None or end is None):
+        raise InputError("give the passage to code as --quote TEXT or as --start N --end N.")
+    if quote is not None and (start is not None or end is not None):
+        raise InputError("give either --quote or --start/--end, not both.")
+    with study.write() as session:
+        src = get_source(session, source)
+        resolve_code(session, code)  # a wrong code is reported before anything about the quote
+        user = resolve_user(session, coder or settings().user)
+        if quote is not None:
+            start, end = locate_quote(src.text, quote, occurrence, where=src.name)
+        assert start is not None and end is not None
+        return view(apply_coding(session, src, code, user, start, end, memo=memo))
+
+
+def list_codings(
+    study: Study,
+    *,
+    source: str | None = None,
+    code: str | None = None,
+    coder: str | None = None,
+    origins: tuple[str, ...] = ("manual", "accepted"),
+) -> list[CodingView]:
+    """Live codings, filtered, in source and text order."""
+    with study.read() as session:
+        query = select(Coding).join(Source).where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
+        if source:
+            query = query.where(Coding.source_id == get_source(session, source).id)
+        if code:
+            query = query.where(Coding.code_id == resolve_code(session, code, codable=False).id)
+        if coder:
+            user = find_user(session, coder)
+            if user is None:
+                raise NotFoundError(f"there is no coder called {coder!r} in this study.")
+            query = query.where(Coding.coder_id == user.id)
+        rows = session.execute(query.order_by(Source.name, Coding.start, Coding.end, Coding.id)).scalars()
+        return [view(c) for c in rows]
+
+
+def remove_coding(study: Study, coding_id: int, *, user: str | None = None) -> CodingView:
+    """Remove a coding (recoverable with :func:`undo`)."""
+    with study.write() as session:
+        coding = session.get(Coding, coding_id)
+        if coding is None or coding.deleted_at is not None:
+            raise NotFoundError(f"there is no coding {coding_id} (it may have been removed already).")
+        actor = resolve_user(session, user) if user else coding.coder
+        coding.deleted_at = utcnow()
+        record(
+            session,
+            actor,
+            "coding.remove",
+            f"{actor.name} removed coding {coding.id} ({code_path(coding.code)})",
+            entity_type="coding",
+            entity_id=coding.id,
+            details={"coding_id": coding.id},
+        )
+        return view(coding)
+
+
+def _stacks(session: Session, actor: User) -> tuple[list[AuditEvent], list[AuditEvent]]:
+    """Replay the actor's coding history from the audit log into undo and redo stacks."""
+    events = session.execute(
+        select(AuditEvent)
+        .where(
+            AuditEvent.user_id == actor.id, AuditEvent.action.in_((*_UNDOABLE, "coding.undo", "coding.redo"))
+        )
+        .order_by(AuditEvent.id)
+    ).scalars()
+    done: list[AuditEvent] = []
+    undone: list[AuditEvent] = []
+    for event in events:
+        if event.action in _UNDOABLE:
+            done.append(event)
+            undone.clear()
+        elif event.action == "coding.undo" and done:
+            undone.append(done.pop())
+        elif event.action == "coding.redo" and undone:
+            done.append(undone.pop())
+    return done, undone
+
+
+def _flip(session: Session, actor: User, event: AuditEvent, direction: str) -> CodingView:
+    coding = session.get(Coding, int(event.details["coding_id"]))
+    if coding is None:
+        raise NotFoundError("the coding to restore no longer exists.")
+    # Undoing an add removes the coding; undoing a remove restores it. Redo does the opposite.
+    remove = (event.action == "coding.add") == (direction == "undo")
+    coding.deleted_at = utcnow() if remove else None
+    verb = "removed" if remove else "restored"
+    record(
+        session,
+        actor,
+        f"coding.{direction}",
+        f"{direction}: {verb} coding {coding.id} ({code_path(coding.code)})",
+        entity_type="coding",
+        entity_id=coding.id,
+        details={"coding_id": coding.id, "event": event.id},
+    )
+    return view(coding)
+
+
+def undo(study: Study, *, user: str | None = None) -> tuple[str, CodingView]:
+    """Undo the user's last coding change; returns what was done and the coding."""
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user, create=False)
+        done, _ = _stacks(session, actor)
+        if not done:
+            raise NotFoundError(f"{actor.name} has no coding change to undo.")
+        result = _flip(session, actor, done[-1], "undo")
+        return ("removed" if done[-1].action == "coding.add" else "restored"), result
+
+
+def redo(study: Study, *, user: str | None = None) -> tuple[str, CodingView]:
+    """Redo the user's last undone coding change."""
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user, create=False)
+        _, undone = _stacks(session, actor)
+        if not undone:
+            raise NotFoundError(f"{actor.name} has nothing to redo.")
+        result = _flip(session, actor, undone[-1], "redo")
+        return ("restored" if undone[-1].action == "coding.add" else "removed"), result
+
+
+def import_codings(study: Study, path: str | Path, *, coder: str | None = None) -> list[CodingView]:
+    """Apply many codings from a CSV in one all-or-nothing transaction.
+
+    Columns: ``source,code`` plus either ``quote`` (with optional ``occurrence``) or ``start,end``;
+    optional ``coder`` (else ``coder`` argument or the current user) and ``memo``. A bad row stops
+    the whole import with its line number, and nothing is written.
+    """
+    from qualframe.io.units_csv import read_csv_rows
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path} does not exist.")
+    rows = read_csv_rows(path.read_bytes(), path.name)
+    if not rows:
+        raise InputError(f"{path.name} has no codings.")
+    missing = {"source", "code"} - set(rows[0])
+    if missing or not ({"quote"} <= set(rows[0]) or {"start", "end"} <= set(rows[0])):
+        raise InputError(f"{path.name} needs columns source,code and quote (or start,end).")
+    out = []
+    with study.write() as session:
+        sources: dict[str, Source] = {}
+        for line, row in enumerate(rows, start=2):
+            try:
+                name = row["source"].strip()
+                if name not in sources:
+                    sources[name] = get_source(session, name)
+                src = sources[name]
+                user = resolve_user(session, (row.get("coder") or "").strip() or coder or settings().user)
+                if row.get("quote"):
+                    occ = (row.get("occurrence") or "").strip()
+                    start, end = locate_quote(
+                        src.text, row["quote"], int(occ) if occ else None, where=src.name
+                    )
+                else:
+                    start, end = int(row["start"]), int(row["end"])
+                coding = apply_coding(
+                    session, src, row["code"], user, start, end, memo=(row.get("memo") or None)
+                )
+            except QualframeError as exc:
+                raise type(exc)(f"{path.name}, line {line}: {exc.message}") from None
+            except ValueError:
+                raise InputError(
+                    f"{path.name}, line {line}: start, end and occurrence must be whole numbers."
+                ) from None
+            out.append(view(coding))
+    return out

@@ -1,0 +1,60 @@
+"""One configuration object, read from the environment once.
+
+qualframe has few settings and most come from the environment, so that the same study behaves the
+same from the command line, a notebook and the web workbench. Every setting is documented here and
+in README.md (a test checks that).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+
+__all__ = ["ENVIRONMENT", "Settings", "settings"]
+
+#: Every environment variable qualframe reads, with what it does.
+ENVIRONMENT = {
+    "QUALFRAME_USER": "who you are in the audit log and as a coder when no --coder is given "
+    "(default: your login name)",
+    "QUALFRAME_PASSPHRASE": "passphrase of an encrypted study (otherwise you are prompted)",
+    "QUALFRAME_TOKEN": "access token for `qualframe serve` (otherwise one is generated and printed)",
+    "QUALFRAME_MAX_IMPORT_MB": "largest file `qualframe import` accepts, in MB (default 200)",
+    "QUALFRAME_DEBUG": "set to 1 to see Python tracebacks instead of one-line errors",
+}
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "researcher"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process-wide settings; build a new one with :meth:`from_env` to pick up changes."""
+
+    user: str = field(default_factory=_login_name)
+    passphrase: str | None = None
+    token: str | None = None
+    max_import_bytes: int = 200 * 1024**2
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read the settings from the environment variables listed in :data:`ENVIRONMENT`."""
+        env = os.environ
+        max_mb = env.get("QUALFRAME_MAX_IMPORT_MB", "")
+        return cls(
+            user=env.get("QUALFRAME_USER") or _login_name(),
+            passphrase=env.get("QUALFRAME_PASSPHRASE") or None,
+            token=env.get("QUALFRAME_TOKEN") or None,
+            max_import_bytes=int(float(max_mb) * 1024**2) if max_mb.strip() else 200 * 1024**2,
+            debug=env.get("QUALFRAME_DEBUG") == "1",
+        )
+
+
+def settings() -> Settings:
+    """The current settings (read fresh, so tests and long-running servers see changes)."""
+    return Settings.from_env()

@@ -1,0 +1,69 @@
+"""``qualframe demo``: build the demo study from the bundled corpus and run every stage that exists."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from qualframe.cases import import_cases
+from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
+from qualframe.coding.manual import import_codings
+from qualframe.errors import StudyError
+from qualframe.report.build import write_report
+from qualframe.sources import import_files
+from qualframe.store.study import MARKER_NAME, Study
+
+__all__ = ["DEMO_TITLE", "DemoResult", "build_demo", "corpus_path"]
+
+DEMO_TITLE = "Social influences on continued heroin use (synthetic demo)"
+LEAD_CODER = "alex"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """Where the demo put things, and what it made."""
+
+    study: Path
+    report: Path
+    sources: int
+    codings: int
+
+
+def corpus_path() -> Path:
+    """The folder holding the bundled transcripts, ``cases.csv`` and the reference coding."""
+    return Path(str(resources.files("qualframe.demo").joinpath("corpus")))
+
+
+def build_demo(
+    out: str | Path, *, force: bool = False, log: Callable[[str], None] = lambda _: None
+) -> DemoResult:
+    """Create the demo study in ``out``; with ``force``, replace an earlier study there."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise StudyError(
+                f"{out} is not empty; choose another --out or add --force to replace the study there."
+            )
+        if not (out / MARKER_NAME).exists():
+            raise StudyError(f"{out} is not a qualframe study; refusing to replace it even with --force.")
+        shutil.rmtree(out)
+    corpus = corpus_path()
+    study = Study.init(out, title=DEMO_TITLE)
+    try:
+        log(f"created study {out}")
+        for name in BUILTIN_CODEBOOKS:
+            add_codebook(study, name, user=LEAD_CODER)
+        log(f"loaded codebooks: {', '.join(BUILTIN_CODEBOOKS)}")
+        import_cases(study, corpus / "cases.csv", user=LEAD_CODER)
+        report = import_files(study, sorted(corpus.glob("P*.txt")), user=LEAD_CODER)
+        log(f"imported {len(report.sources)} transcripts and the cases' attributes")
+        codings = import_codings(study, corpus / "reference_codings.csv", coder=LEAD_CODER)
+        log(f"applied {len(codings)} reference codings by {LEAD_CODER}")
+        report_path = write_report(study, out / "report.html", user=LEAD_CODER)
+        log(f"wrote the report {report_path}")
+        return DemoResult(out, report_path, len(report.sources), len(codings))
+    finally:
+        study.close()

@@ -1,0 +1,341 @@
+"""Sources: importing transcripts into a study, listing them, correcting speakers.
+
+An import is all or nothing. Every file is read and parsed first; only when all of them are good are
+originals copied (content-addressed, so a retry never duplicates them) and the sources, segments and
+case links written in one transaction with one audit event per source. A failure anywhere leaves the
+study exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from qualframe.codebook.spec import stable_guid
+from qualframe.config import settings
+from qualframe.errors import ConflictError, DuplicateImportError, InputError, NotFoundError
+from qualframe.io import CODEBOOK_EXTENSIONS, PROJECT_EXTENSIONS, ParsedDocument, read_documents
+from qualframe.store.audit import record
+from qualframe.store.models import SEGMENT_ROLES, Case, Segment, Source, User
+from qualframe.store.segments import insert_segments
+from qualframe.store.study import Study
+from qualframe.users import resolve_user
+
+__all__ = [
+    "ImportReport",
+    "ImportedSource",
+    "find_case_for",
+    "get_source",
+    "import_files",
+    "list_sources",
+    "set_speaker_role",
+]
+
+
+@dataclass
+class ImportedSource:
+    """One source created by an import."""
+
+    name: str
+    format: str
+    turns: int
+    characters: int
+    case: str | None
+
+
+@dataclass
+class ImportReport:
+    """What an import did: sources created, duplicates skipped, warnings, codebooks added."""
+
+    sources: list[ImportedSource] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    codebooks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    path: Path
+    data: bytes
+    sha256: str
+    docs: list[ParsedDocument]
+
+
+def get_source(session: Session, name: str) -> Source:
+    """The source called ``name`` (exact, then case-insensitive), or a clear error."""
+    source = session.execute(select(Source).where(Source.name == name)).scalar()
+    if source is None:
+        matches = list(
+            session.execute(select(Source).where(func.lower(Source.name) == name.lower())).scalars()
+        )
+        if len(matches) == 1:
+            return matches[0]
+        raise NotFoundError(
+            f"there is no source called {name!r} in this study ('qualframe sources' lists them)."
+        )
+    return source
+
+
+def list_sources(session: Session) -> list[Source]:
+    """Every source, by name."""
+    return list(session.execute(select(Source).order_by(Source.name)).scalars())
+
+
+def find_case_for(session: Session, source_name: str) -> Case | None:
+    """The case a source belongs to by name: ``P01`` or ``P01_interview`` belong to case ``P01``."""
+    cases = session.execute(select(Case)).scalars()
+    lowered = source_name.lower()
+    best: Case | None = None
+    for case in cases:
+        key = case.name.lower()
+        if lowered == key:
+            return case
+        if (
+            lowered.startswith(key)
+            and not lowered[len(key)].isalnum()
+            and (best is None or len(key) > len(best.name))
+        ):
+            best = case
+    return best
+
+
+def _read(path: Path, group: str | None) -> _Pending:
+    import hashlib
+
+    if not path.exists():
+        raise InputError(f"{path} does not exist.")
+    if not path.is_file():
+        raise InputError(f"{path} is not a file.")
+    limit = settings().max_import_bytes
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(
+            f"{path.name} is {size / 1024**2:.0f} MB, over the {limit / 1024**2:.0f} MB import limit "
+            "(QUALFRAME_MAX_IMPORT_MB raises it)."
+        )
+    data = path.read_bytes()
+    return _Pending(path, data, hashlib.sha256(data).hexdigest(), read_documents(path, data, group=group))
+
+
+def _get_or_create_case(session: Session, name: str, actor: User, cache: dict[str, Case]) -> Case:
+    if name in cache:
+        return cache[name]
+    case = session.execute(select(Case).where(Case.name == name)).scalar()
+    if case is None:
+        case = Case(name=name, guid=stable_guid("case", name))
+        session.add(case)
+        session.flush()
+        record(session, actor, "case.create", f"added case {name!r}", entity_type="case", entity_id=case.id)
+    cache[name] = case
+    return case
+
+
+def import_files(
+    study: Study,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    case: str | None = None,
+    name: str | None = None,
+    group: str | None = None,
+    user: str | None = None,
+    skip_duplicates: bool = False,
+) -> ImportReport:
+    """Import transcripts (and codebooks) into ``study`` in one all-or-nothing transaction.
+
+    ``case`` links every new source to that case (created if needed); otherwise a source joins the
+    case its name starts with, or the case column of a CSV. ``name`` renames a single document (or
+    prefixes the documents of a CSV). Re-importing identical content is an error unless
+    ``skip_duplicates`` is set, in which case those files are skipped and reported.
+    """
+    if not paths:
+        raise InputError("no files given to import.")
+    report = ImportReport()
+    files = [Path(p) for p in paths]
+    codebook_files = [p for p in files if p.suffix.lower() in CODEBOOK_EXTENSIONS]
+    project_files = [p for p in files if p.suffix.lower() in PROJECT_EXTENSIONS]
+    document_files = [p for p in files if p not in codebook_files and p not in project_files]
+    if project_files:
+        raise InputError(
+            "importing REFI-QDA .qdpx projects is not available yet; import the transcripts instead."
+        )
+
+    pending = [_read(p, group) for p in document_files]
+    from qualframe.codebook.service import read_codebook_file
+
+    specs = [read_codebook_file(p) for p in codebook_files]
+    if (
+        name is not None
+        and sum(len(p.docs) for p in pending) > 1
+        and not any(p.path.suffix == ".csv" for p in pending)
+    ):
+        raise InputError("--name can only be used when importing a single file.")
+
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user)
+        seen_sha: dict[str, Path] = {}
+        keep: list[_Pending] = []
+        for item in pending:
+            existing = session.execute(
+                select(Source.name).where(Source.original_sha256 == item.sha256).limit(1)
+            ).scalar()
+            duplicate_of = existing or (seen_sha[item.sha256].name if item.sha256 in seen_sha else None)
+            if duplicate_of is not None:
+                if skip_duplicates:
+                    report.skipped.append(f"{item.path.name} (same content as {duplicate_of})")
+                    continue
+                raise DuplicateImportError(
+                    f"{item.path.name} was already imported as {duplicate_of!r}; "
+                    "use --skip-duplicates to skip files imported before."
+                )
+            seen_sha[item.sha256] = item.path
+            keep.append(item)
+        _apply_names(keep, name)
+        _check_names(session, keep)
+        created: list[Path] = []
+        try:
+            cases: dict[str, Case] = {}
+            for item in keep:
+                _, stored, was_new = study.originals.put(item.data, item.path.suffix)
+                if was_new:
+                    created.append(stored)
+                for doc in item.docs:
+                    report.sources.append(_store_document(session, item, doc, case, actor, cases))
+                    report.warnings.extend(doc.warnings)
+            for spec in specs:
+                from qualframe.codebook.service import add_codebook_spec
+
+                add_codebook_spec(session, spec, actor)
+                report.codebooks.append(spec.name)
+        except BaseException:
+            for path in created:
+                path.unlink(missing_ok=True)
+            raise
+    return report
+
+
+def _apply_names(items: Iterable[_Pending], name: str | None) -> None:
+    for item in items:
+        for doc in item.docs:
+            if name is not None:
+                doc.name = f"{name}{doc.name}" if item.path.suffix.lower() == ".csv" else name
+            doc.name = " ".join(doc.name.split())[:300] or "untitled"
+
+
+def _check_names(session: Session, items: Sequence[_Pending]) -> None:
+    names: set[str] = set()
+    for item in items:
+        for doc in item.docs:
+            if doc.name in names:
+                raise ConflictError(
+                    f"two imported documents would both be called {doc.name!r}; import one with --name."
+                )
+            names.add(doc.name)
+    if names:
+        taken = session.execute(select(Source.name).where(Source.name.in_(names))).scalars().first()
+        if taken is not None:
+            raise ConflictError(
+                f"the study already has a source called {taken!r}; give the new one another name with --name."
+            )
+
+
+def _store_document(
+    session: Session,
+    item: _Pending,
+    doc: ParsedDocument,
+    case_name: str | None,
+    actor: User,
+    cases: dict[str, Case],
+) -> ImportedSource:
+    case: Case | None = None
+    if case_name:
+        case = _get_or_create_case(session, case_name, actor, cases)
+    elif doc.case:
+        case = _get_or_create_case(session, doc.case, actor, cases)
+    else:
+        case = find_case_for(session, doc.name)
+    meta = dict(doc.meta)
+    if item.path.suffix.lower() == ".csv":
+        meta["csv_file"] = item.path.name
+    source = Source(
+        name=doc.name,
+        guid=stable_guid("source", item.sha256, doc.name),
+        format=doc.format,
+        text=doc.text,
+        original_filename=item.path.name,
+        original_sha256=item.sha256,
+        case_id=case.id if case else None,
+        meta=meta,
+        imported_by_id=actor.id,
+    )
+    session.add(source)
+    session.flush()
+    insert_segments(
+        session,
+        source.id,
+        doc.text,
+        [
+            {
+                "position": i,
+                "start": t.start,
+                "end": t.end,
+                "speaker": t.speaker,
+                "role": t.role,
+                "time_start_ms": t.time_start_ms,
+                "time_end_ms": t.time_end_ms,
+                "external_id": t.external_id,
+            }
+            for i, t in enumerate(doc.turns)
+        ],
+    )
+    record(
+        session,
+        actor,
+        "source.import",
+        f"imported {item.path.name} as {doc.name!r} ({len(doc.turns)} turns)",
+        entity_type="source",
+        entity_id=source.id,
+        details={
+            "file": item.path.name,
+            "sha256": item.sha256,
+            "format": doc.format,
+            "case": case.name if case else None,
+        },
+    )
+    return ImportedSource(doc.name, doc.format, len(doc.turns), len(doc.text), case.name if case else None)
+
+
+def set_speaker_role(
+    study: Study, source_name: str, speaker: str, role: str, *, user: str | None = None
+) -> int:
+    """Correct the role of every turn of ``speaker`` in a source; returns how many turns changed."""
+    if role not in SEGMENT_ROLES:
+        raise InputError(f"unknown role {role!r}; use one of {', '.join(SEGMENT_ROLES)}.")
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user)
+        source = get_source(session, source_name)
+        speakers = set(
+            session.execute(select(Segment.speaker).where(Segment.source_id == source.id)).scalars()
+        )
+        match = next((s for s in speakers if s and s.lower() == speaker.lower()), None)
+        if match is None:
+            known = ", ".join(sorted(s for s in speakers if s)) or "none"
+            raise NotFoundError(f"{source.name} has no speaker {speaker!r} (speakers: {known}).")
+        result = session.execute(
+            update(Segment).where(Segment.source_id == source.id, Segment.speaker == match).values(role=role)
+        )
+        changed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+        record(
+            session,
+            actor,
+            "source.speaker_role",
+            f"{source.name}: {match!r} is now {role}",
+            entity_type="source",
+            entity_id=source.id,
+            details={"speaker": match, "role": role},
+        )
+    return changed

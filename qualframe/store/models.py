@@ -1,0 +1,326 @@
+"""The study's data model: SQLAlchemy 2 declarative models.
+
+One SQLite database per study. The schema itself is created and evolved only by the Alembic
+migrations in ``qualframe/store/migrations`` (never ``create_all``, never ad-hoc ``ALTER TABLE``);
+these models describe it to the code, and a test checks that the two agree.
+
+Conventions that every layer relies on:
+
+* Character offsets (``start``, ``end``) are Unicode code points into ``Source.text``, half-open,
+  so ``source.text[start:end]`` is exactly the coded passage. Other conventions (UTF-16 units,
+  CRLF counted as two, 1-based positions) exist only at the ``qualframe.io`` boundary.
+* Coder identity is a :class:`User` row, never a free string.
+* Nothing is ever hard-deleted from ``codings``: removal sets ``deleted_at`` so that undo, audit and
+  reliability over time stay possible.
+* ``audit_events`` is append-only (enforced by triggers) and hash-chained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "CODING_ORIGINS",
+    "SEGMENT_ROLES",
+    "USER_KINDS",
+    "VARIABLE_TYPES",
+    "Attribute",
+    "AttributeValue",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "Code",
+    "Codebook",
+    "Coding",
+    "Memo",
+    "Segment",
+    "Source",
+    "StudyInfo",
+    "User",
+    "utcnow",
+]
+
+#: Where a coding came from. ``suggested`` codings are an engine's proposals awaiting review;
+#: ``accepted``/``rejected`` are suggestions a person has decided on; ``manual`` is human coding.
+CODING_ORIGINS = ("manual", "suggested", "accepted", "rejected")
+#: Speaker roles of a transcript segment.
+SEGMENT_ROLES = ("interviewer", "participant", "other")
+#: A user is a person, an assisted-coding engine, or a consensus produced by reconciliation.
+USER_KINDS = ("person", "engine", "consensus")
+#: Typed case attributes; the names follow REFI-QDA's ``typeOf`` so exchange is lossless.
+VARIABLE_TYPES = ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
+
+# Deterministic constraint names, so that migrations can refer to them.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware UTC now; every timestamp in the study is UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stored as naive UTC text (SQLite has no time zones), always read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return value.replace(tzinfo=dt.UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    """Declarative base with deterministic constraint names."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class StudyInfo(Base):
+    """Key-value facts about the study itself (title, created, qualframe version, settings)."""
+
+    __tablename__ = "study_info"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    """A coder or other actor; every coding, memo and audit event points at one."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"kind IN {USER_KINDS}", name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="person")
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Case(Base):
+    """A unit of analysis, usually a participant; holds typed attributes."""
+
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    sources: Mapped[list[Source]] = relationship(back_populates="case")
+    values: Mapped[list[AttributeValue]] = relationship(back_populates="case", cascade="all, delete-orphan")
+
+
+class Attribute(Base):
+    """A typed case attribute (a REFI-QDA Variable): age, ORT type, interview date..."""
+
+    __tablename__ = "attributes"
+    __table_args__ = (CheckConstraint(f"type IN {VARIABLE_TYPES}", name="type"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(20), default="Text")
+    description: Mapped[str | None] = mapped_column(Text)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+
+
+class AttributeValue(Base):
+    """One case's value of one attribute, stored as canonical text and typed by its attribute."""
+
+    __tablename__ = "attribute_values"
+    __table_args__ = (UniqueConstraint("case_id", "attribute_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    attribute_id: Mapped[int] = mapped_column(ForeignKey("attributes.id", ondelete="CASCADE"))
+    value: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="values")
+    attribute: Mapped[Attribute] = relationship()
+
+
+class Source(Base):
+    """An imported document (transcript, survey answers, ...) and its normalised text."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    format: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    original_filename: Mapped[str | None] = mapped_column(String(500))
+    original_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case | None] = relationship(back_populates="sources")
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="source", cascade="all, delete-orphan", order_by="Segment.position"
+    )
+
+
+class Segment(Base):
+    """A speaker turn (or survey answer): a span of its source with speaker, role and timestamps."""
+
+    __tablename__ = "segments"
+    __table_args__ = (
+        CheckConstraint(f"role IN {SEGMENT_ROLES}", name="role"),
+        CheckConstraint('start >= 0 AND "end" >= start', name="span"),
+        UniqueConstraint("source_id", "position"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    time_start_ms: Mapped[int | None] = mapped_column(Integer)
+    time_end_ms: Mapped[int | None] = mapped_column(Integer)
+    external_id: Mapped[str | None] = mapped_column(String(200), index=True)
+
+    source: Mapped[Source] = relationship(back_populates="segments")
+
+
+class Codebook(Base):
+    """A framework: a named tree of codes (Janis's groupthink symptoms, network ties, ...)."""
+
+    __tablename__ = "codebooks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str | None] = mapped_column(String(50))
+    origin: Mapped[str] = mapped_column(String(50), default="user")
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    codes: Mapped[list[Code]] = relationship(
+        back_populates="codebook", cascade="all, delete-orphan", order_by="Code.position"
+    )
+
+
+class Code(Base):
+    """A code in a codebook, with the definition a coder needs to apply it consistently."""
+
+    __tablename__ = "codes"
+    __table_args__ = (UniqueConstraint("codebook_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(300))
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    codable: Mapped[bool] = mapped_column(Boolean, default=True)
+    colour: Mapped[str | None] = mapped_column(String(7))
+    definition: Mapped[str | None] = mapped_column(Text)
+    inclusion: Mapped[str | None] = mapped_column(Text)
+    exclusion: Mapped[str | None] = mapped_column(Text)
+    indicators: Mapped[list[str]] = mapped_column(default=list)
+    examples: Mapped[list[str]] = mapped_column(default=list)
+    keywords: Mapped[list[str]] = mapped_column(default=list)
+    patterns: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    codebook: Mapped[Codebook] = relationship(back_populates="codes")
+    parent: Mapped[Code | None] = relationship(remote_side="Code.id", back_populates="children")
+    children: Mapped[list[Code]] = relationship(back_populates="parent", order_by="Code.position")
+
+
+class Coding(Base):
+    """A code applied to a span of a source by a coder (a person or an engine)."""
+
+    __tablename__ = "codings"
+    __table_args__ = (
+        CheckConstraint(f"origin IN {CODING_ORIGINS}", name="origin"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span"),
+        CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="confidence"),
+        Index("ix_codings_source_span", "source_id", "start", "end"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(20), default="manual")
+    engine: Mapped[str | None] = mapped_column(String(100))
+    engine_version: Mapped[str | None] = mapped_column(String(100))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    rationale: Mapped[str | None] = mapped_column(Text)
+    memo: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    source: Mapped[Source] = relationship()
+    code: Mapped[Code] = relationship()
+    coder: Mapped[User] = relationship(foreign_keys=[coder_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class Memo(Base):
+    """A researcher's note attached to anything: the study, a source, a case, a code, a coding..."""
+
+    __tablename__ = "memos"
+    __table_args__ = (Index("ix_memos_target", "target_type", "target_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    target_type: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class AuditEvent(Base):
+    """One append-only, hash-chained entry: who did what, when, to which thing."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    entity_type: Mapped[str | None] = mapped_column(String(30))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    user: Mapped[User | None] = relationship()

@@ -1,0 +1,40 @@
+"""Writing segments, and the full-text index that must follow them.
+
+Segments are only ever inserted through :func:`insert_segments`, which indexes them for search in
+the same transaction. (Updates and deletions are kept in step by triggers; see migration 0002.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from qualframe.store.models import Segment
+
+__all__ = ["insert_segments"]
+
+
+def insert_segments(
+    session: Session, source_id: int, source_text: str, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert a source's segments (dicts of Segment columns) and index their text for search."""
+    if not rows:
+        return
+    connection = session.connection()
+    table = Segment.__table__
+    connection.execute(insert(table), [{**row, "source_id": source_id} for row in rows])  # type: ignore[arg-type]
+    ids = connection.execute(
+        select(Segment.id, Segment.start, Segment.end).where(Segment.source_id == source_id)
+    ).all()
+    connection.execute(
+        text(
+            "INSERT INTO segment_search (text, segment_id, source_id) VALUES (:text, :segment_id, :source_id)"
+        ),
+        [
+            {"text": source_text[start:end], "segment_id": sid, "source_id": source_id}
+            for sid, start, end in ids
+        ],
+    )

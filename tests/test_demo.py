@@ -1,0 +1,41 @@
+"""``qualframe demo``: the bundled study built end to end, as `make demo` runs it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from qualframe.demo import corpus_path
+
+SYNTHETIC = "SYNTHETIC TRANSCRIPT"
+
+
+def test_the_corpus_is_fourteen_synthetic_interviews_of_the_right_length() -> None:
+    corpus = corpus_path()
+    files = sorted(corpus.glob("P*.txt"))
+    assert [f.stem for f in files] == [f"P{i:02d}" for i in range(1, 15)]
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert text.startswith(SYNTHETIC), f
+        assert 1000 <= len(text.split()) <= 2500, f
+    with (corpus / "cases.csv").open(encoding="utf-8") as fh:
+        cases = list(csv.DictReader(fh))
+    assert len(cases) == 14 and {"age", "years_using", "ort_type", "pathway"} <= set(cases[0])
+
+
+def test_demo_builds_the_study_and_the_report(cli, tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    r = cli("demo", "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert f"report:     {out / 'report.html'}" in r.stdout
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "14</b>cases" in html and "Self-censorship" in html and "Buying together" in html
+    assert "of 14" in html
+    # A second run refuses to overwrite silently, and replaces with --force.
+    again = cli("demo", "--out", out)
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert cli("demo", "--out", out, "--force").returncode == 0
+    r = cli("sources", out)
+    assert r.stdout.count("P") >= 14
+    r = cli("quotes", out, "--code", "Direct pressure on dissenters")
+    assert r.returncode == 0 and r.stdout.count("[Direct pressure on dissenters]") >= 5

@@ -1,0 +1,51 @@
+"""Documentation stays true: every command, export format and setting is in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qualframe.cli import _register_commands, app
+from qualframe.config import ENVIRONMENT
+from qualframe.exports import EXPORT_FORMATS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(typer_app: typer.Typer, prefix: str = "qualframe") -> list[str]:
+    names = []
+    for command in typer_app.registered_commands:
+        name = command.name or (command.callback.__name__ if command.callback else "")
+        names.append(f"{prefix} {name}")
+    for group in typer_app.registered_groups:
+        assert group.typer_instance is not None
+        names.extend(_commands(group.typer_instance, f"{prefix} {group.name}"))
+    return names
+
+
+def test_every_command_is_in_the_readme() -> None:
+    _register_commands()
+    commands = _commands(app)
+    assert len(commands) >= 15
+    missing = [c for c in commands if f"`{c}" not in README]
+    assert missing == []
+
+
+def test_every_export_format_and_setting_is_in_the_readme() -> None:
+    for fmt in EXPORT_FORMATS:
+        assert f"`{fmt}`" in README, fmt
+    for var in ENVIRONMENT:
+        assert f"`{var}`" in README, var
+
+
+def test_the_readme_shows_the_two_setup_commands_and_ci_calls_the_test_one() -> None:
+    assert "make demo" in README and "make test" in README
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_architecture_and_changelog_exist() -> None:
+    arch = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert "erDiagram" in arch and "Where to add" in arch
+    assert (ROOT / "CHANGELOG.md").is_file()

@@ -1,0 +1,42 @@
+"""The public API is deliberate: this test changes whenever it does."""
+
+from __future__ import annotations
+
+import qualframe
+
+EXPECTED = [
+    "QualframeError",
+    "Study",
+    "__version__",
+    "add_codebook",
+    "add_codebook_spec",
+    "add_coding",
+    "build_demo",
+    "builtin_spec",
+    "case_code_matrix",
+    "export",
+    "import_cases",
+    "import_codings",
+    "import_files",
+    "list_cases",
+    "list_codings",
+    "quotes",
+    "read_codebook_file",
+    "redo",
+    "remove_coding",
+    "search",
+    "set_speaker_role",
+    "undo",
+    "write_report",
+]
+
+
+def test_public_api_is_pinned() -> None:
+    assert sorted(qualframe.__all__) == sorted(EXPECTED)
+
+
+def test_every_public_name_resolves_and_is_documented() -> None:
+    for name in qualframe.__all__:
+        value = getattr(qualframe, name)
+        if name != "__version__":
+            assert value.__doc__, f"{name} has no docstring"
