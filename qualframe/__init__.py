@@ -28,6 +28,8 @@ _EXPORTS = {
     "add_codebook": "qualframe.codebook.service",
     "add_codebook_spec": "qualframe.codebook.service",
     "add_coding": "qualframe.coding.manual",
+    "add_memo": "qualframe.memos",
+    "list_memos": "qualframe.memos",
     "import_codings": "qualframe.coding.manual",
     "list_codings": "qualframe.coding.manual",
     "remove_coding": "qualframe.coding.manual",

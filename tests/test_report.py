@@ -37,7 +37,7 @@ def reported(study: Study, write_file) -> Study:
 
 def test_report_has_every_section_and_escapes_markup(reported: Study, tmp_path: Path) -> None:
     html = write_report(reported, tmp_path / "r.html").read_text(encoding="utf-8")
-    for section in ("summary", "sample", "codebook", "matrix", "quotes", "history"):
+    for section in ("summary", "sample", "codebook", "matrix", "quotes", "memos", "history"):
         assert f'<section id="{section}">' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "Self-censorship" in html and "Janis" in html

@@ -65,29 +65,43 @@ def test_foreign_keys_are_enforced(study: Study) -> None:
         s.add(Segment(source_id=999, position=0, start=0, end=1, role="participant"))
 
 
-def test_an_older_database_is_upgraded_with_a_backup_and_keeps_its_data(tmp_path: Path, write_file) -> None:
-    # Build a study at the first schema revision, put data in it, then open it with today's code.
+def test_an_older_database_is_upgraded_with_a_backup_and_keeps_its_data(tmp_path: Path) -> None:
+    # A database at the first schema revision, with data written as that version wrote it.
     path = tmp_path / "old"
-    st = Study.init(path)
-    transcript = write_file(
-        "P01.txt", "Interviewer: How did it start?\n\nP01: Weekends with the lads, honestly.\n"
-    )
-    import_files(st, [transcript])
-    st.close()
+    path.mkdir()
+    engine = db.make_engine(path / "study.db")
+    db.upgrade(engine, "0001")
+    engine.dispose()
+    text_ = "Interviewer: How did it start?\n\nP01: Weekends with the lads, honestly.\n"
+    start = text_.index("Weekends")
     con = sqlite3.connect(path / "study.db")
     con.executescript(
-        "DROP TRIGGER segments_search_delete;"
-        "DROP TRIGGER segments_search_update; DROP TRIGGER sources_search_update;"
-        "DROP TABLE segment_search; UPDATE alembic_version SET version_num = '0001';"
+        f"""
+        INSERT INTO users (id, name, kind, guid, created_at) VALUES (1, 'alex', 'person', 'u1', '2025-01-01 00:00:00');
+        INSERT INTO sources (id, name, guid, format, text, meta, imported_at)
+            VALUES (1, 'P01', 's1', 'txt', '{text_.replace("'", "''")}', '{{}}', '2025-01-01 00:00:00');
+        INSERT INTO segments (source_id, position, start, "end", speaker, role)
+            VALUES (1, 0, {start}, {len(text_.rstrip())}, 'P01', 'participant');
+        INSERT INTO codebooks (id, name, origin, extra, created_at) VALUES (1, 'cb', 'user', '{{}}', '2025-01-01');
+        INSERT INTO codes (id, codebook_id, position, name, guid, codable, indicators, examples, keywords, patterns,
+            created_at) VALUES (1, 1, 0, 'Recreational use', 'k1', 1, '[]', '[]', '[]', '[]', '2025-01-01');
+        INSERT INTO codings (id, guid, source_id, start, "end", code_id, coder_id, origin, created_at, updated_at)
+            VALUES (1, 'c1', 1, {start}, {start + 8}, 1, 1, 'manual', '2025-01-01 00:00:00', '2025-01-01 00:00:00');
+        """
     )
+    con.commit()
     con.close()
-    reopened = Study.open(path)
-    assert db.current_revision(reopened.engine) == db.head_revision()
-    assert list((path / "backups").glob("*before-migration-0001.db"))
-    from qualframe.coding.retrieval import search
 
-    hits = search(reopened, "lads")
-    assert [h.text for h in hits] == ["Weekends with the lads, honestly."]
+    reopened = Study.open(path)
+    assert db.current_revision(reopened.engine) == db.SCHEMA_HEAD
+    assert list((path / "backups").glob("*before-migration-0001.db"))
+    from qualframe.coding.retrieval import quotes, search
+
+    assert [h.text for h in search(reopened, "lads")] == ["Weekends with the lads, honestly."]
+    assert [(q.text, q.coder, q.code_name) for q in quotes(reopened)] == [("Weekends", "alex", "Recreational use")]
+    with reopened.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     reopened.close()
 
 

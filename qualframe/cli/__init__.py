@@ -47,20 +47,26 @@ _registered = False
 
 
 def _register_commands() -> None:
-    # Imported here so that `qualframe --version` stays fast and each group stays independent.
+    """Let every module of this package that defines ``register(app)`` add its commands.
+
+    A command group is one module; adding a module is all it takes to add commands. Modules are
+    imported here, not at the top, so ``qualframe --version`` stays fast. A module whose optional
+    dependencies are missing must import them inside its commands, not at module level.
+    """
     global _registered
     if _registered:
         return
     _registered = True
-    from qualframe.cli import coding, study
+    import importlib
+    import pkgutil
 
-    for module in (study, coding):
-        module.register(app)
-    try:
-        from qualframe.cli import simulate
-    except ImportError:  # the simulation extra is not installed
-        return
-    simulate.register(app)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: (m.name != "study", m.name)):
+        if info.name.startswith("_") or info.name == "common":
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

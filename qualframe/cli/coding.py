@@ -1,4 +1,4 @@
-"""Coding commands (``qualframe code ...``) and codebook commands (``qualframe codebook ...``)."""
+"""Coding (``qualframe code ...``), codebook (``qualframe codebook ...``) and memo commands."""
 
 from __future__ import annotations
 
@@ -257,3 +257,42 @@ def register(app: typer.Typer) -> None:
     """Add the ``code`` and ``codebook`` command groups to ``app``."""
     app.add_typer(code_app, name="code")
     app.add_typer(codebook_app, name="codebook")
+    app.add_typer(memo_app, name="memo")
+
+
+memo_app = typer.Typer(
+    help="Memos on the study, a source, case, code, codebook or coding.", no_args_is_help=True
+)
+
+
+@memo_app.command("add")
+def memo_add(
+    study: Path = STUDY_ARG,
+    target: str = typer.Option(
+        "study", "--on", help="What the memo is about: study, source:P01, case:P01, code:NAME, coding:ID."
+    ),
+    text: str = typer.Option(..., "--text", help="The memo."),
+    title: str = typer.Option(None, "--title", help="A short title."),
+) -> None:
+    """Write a memo."""
+    from qualframe.memos import add_memo
+
+    with open_study(study) as st:
+        memo = add_memo(st, target, text, title=title)
+    typer.echo(f"memo {memo.id} on {memo.target}")
+
+
+@memo_app.command("list")
+def memo_list(
+    study: Path = STUDY_ARG, target: str = typer.Option(None, "--on", help="Only memos about this.")
+) -> None:
+    """List memos."""
+    from qualframe.memos import list_memos
+
+    with open_study(study) as st:
+        memos = list_memos(st, target)
+    echo_table(
+        ["id", "on", "by", "when (UTC)", "title", "memo"],
+        [[m.id, m.target, m.author, m.created_at, m.title, m.text] for m in memos],
+        max_width=80,
+    )

@@ -20,6 +20,7 @@ from qualframe.codebook.service import codebook_history, codebook_to_spec, list_
 from qualframe.codebook.spec import CodebookSpec
 from qualframe.coding.retrieval import Quote, quotes
 from qualframe.exports import short_labels
+from qualframe.memos import MemoView, list_memos
 from qualframe.store.models import Coding, Segment, Source, User
 from qualframe.store.study import Study
 
@@ -63,6 +64,7 @@ class ReportData:
     matrix: CaseCodeMatrix
     coders: list[str]
     history: list[CodebookChange]
+    memos: list[MemoView]
     totals: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -128,6 +130,7 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
         matrix=matrix,
         coders=coders,
         history=history,
+        memos=list_memos(study),
         totals={
             "sources": len(sources),
             "cases": len(cases),

@@ -39,7 +39,7 @@ Connector = Callable[[Path], Any]
 _MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest migration's revision. Opening an up-to-date study compares against this constant, so
 #: Alembic is only imported when a migration actually has to run (a test keeps it equal to the head).
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 
 
 def _plain_connect(path: Path) -> sqlite3.Connection:
@@ -104,11 +104,29 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` with the Alembic migrations (one transaction per step)."""
+    """Bring the schema up to ``revision`` with the Alembic migrations.
+
+    Foreign keys are switched off while the migrations run, as SQLite's documentation prescribes for
+    schema changes: rebuilding a table (Alembic's batch mode) drops the old one, which with foreign
+    keys on would cascade into every table that references it. They are checked before committing.
+    """
     from alembic import command
+
+    from qualframe.errors import StudyError
 
     cfg = _alembic_config()
     with engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-        conn.commit()
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, or SQLite ignores it
+        try:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                conn.rollback()
+                raise StudyError(
+                    f"the schema upgrade would break {len(problems)} references; nothing was changed."
+                )
+            conn.commit()
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")

@@ -29,6 +29,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -38,10 +39,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "ALTER_ROLES",
     "CODING_ORIGINS",
+    "LIFE_PHASES",
+    "REVIEW_STATUSES",
     "SEGMENT_ROLES",
+    "THEME_STATUSES",
+    "TIE_TYPES",
     "USER_KINDS",
+    "USER_ROLES",
     "VARIABLE_TYPES",
+    "Alter",
+    "AlterMention",
+    "AlterTie",
+    "Assignment",
     "Attribute",
     "AttributeValue",
     "AuditEvent",
@@ -50,11 +61,21 @@ __all__ = [
     "Code",
     "Codebook",
     "Coding",
+    "EngineState",
+    "LlmCacheEntry",
+    "MatrixCell",
     "Memo",
+    "Reconciliation",
     "Segment",
     "Source",
     "StudyInfo",
+    "SuggestionRun",
+    "Theme",
+    "ThemeCode",
+    "Tie",
+    "TieEvidence",
     "User",
+    "WebSession",
     "utcnow",
 ]
 
@@ -67,6 +88,18 @@ SEGMENT_ROLES = ("interviewer", "participant", "other")
 USER_KINDS = ("person", "engine", "consensus")
 #: Typed case attributes; the names follow REFI-QDA's ``typeOf`` so exchange is lossless.
 VARIABLE_TYPES = ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
+#: Roles in team mode of the web workbench.
+USER_ROLES = ("lead", "coder", "viewer")
+#: A theme's maturity in thematic analysis (Braun and Clarke's phases, simplified).
+THEME_STATUSES = ("candidate", "reviewed", "defined")
+#: The state of anything an engine proposed: a person confirms, rejects or it waits.
+REVIEW_STATUSES = ("suggested", "confirmed", "rejected")
+#: Who an alter is to the participant (the network issue's vocabulary).
+ALTER_ROLES = ("friend", "partner", "family", "fellow user", "dealer", "key worker", "other")
+#: Life phases of the study's pathway, in order.
+LIFE_PHASES = ("pre-use", "recreational", "dependent", "treatment")
+#: Kinds of tie: the study's central finding is the shift from shared-moment to transactional.
+TIE_TYPES = ("shared-moment", "transactional", "support", "pressure", "co-buying")
 
 # Deterministic constraint names, so that migrations can refer to them.
 NAMING = {
@@ -124,6 +157,10 @@ class User(Base):
     kind: Mapped[str] = mapped_column(String(20), default="person")
     guid: Mapped[str] = mapped_column(String(36), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Team mode of the web workbench: an argon2 hash and a role; both empty for local use.
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class Case(Base):
@@ -280,6 +317,9 @@ class Coding(Base):
     rationale: Mapped[str | None] = mapped_column(Text)
     memo: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("suggestion_runs.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -324,3 +364,243 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship()
+
+
+# --- assisted coding -----------------------------------------------------------------------------
+
+
+class SuggestionRun(Base):
+    """One run of an assisted-coding engine: what ran, with which model and parameters, by whom."""
+
+    __tablename__ = "suggestion_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engine: Mapped[str] = mapped_column(String(100))
+    engine_version: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(300))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    units: Mapped[int] = mapped_column(Integer, default=0)
+    suggestions: Mapped[int] = mapped_column(Integer, default=0)
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)  # seconds, tokens, abstentions...
+
+    user: Mapped[User | None] = relationship()
+
+
+class EngineState(Base):
+    """An engine's fitted state, saved so the next run reuses it until the training data changes."""
+
+    __tablename__ = "engine_states"
+    __table_args__ = (UniqueConstraint("engine", "scope"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engine: Mapped[str] = mapped_column(String(100))
+    engine_version: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(200), default="all")  # e.g. a codebook name
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    training_hash: Mapped[str] = mapped_column(String(64))
+    examples: Mapped[int] = mapped_column(Integer, default=0)
+    state_format: Mapped[str] = mapped_column(String(30))  # how ``state`` is serialised (never pickle)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    trained_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LlmCacheEntry(Base):
+    """A language-model answer cached by the hash of its request (same prompt, same answer, no cost)."""
+
+    __tablename__ = "llm_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(300))
+    response: Mapped[str] = mapped_column(Text)
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- thematic analysis and team coding --------------------------------------------------------
+
+
+class Theme(Base):
+    """A theme: a pattern of shared meaning that groups codes (many to many)."""
+
+    __tablename__ = "themes"
+    __table_args__ = (CheckConstraint(f"status IN {THEME_STATUSES}", name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="candidate")
+    definition: Mapped[str | None] = mapped_column(Text)
+    colour: Mapped[str | None] = mapped_column(String(7))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    codes: Mapped[list[Code]] = relationship(secondary="theme_codes", order_by="Code.id")
+
+
+class ThemeCode(Base):
+    """Membership of a code in a theme."""
+
+    __tablename__ = "theme_codes"
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Assignment(Base):
+    """A source given to a coder; in blind mode the coder sees only their own codings."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("source_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    blind: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(20), default="assigned")  # assigned, done
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    source: Mapped[Source] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Reconciliation(Base):
+    """One reconciliation decision: which coders' codings became the consensus, and why."""
+
+    __tablename__ = "reconciliations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(30))  # e.g. keep-a, keep-b, union, intersection, drop
+    input_coding_ids: Mapped[list[str]] = mapped_column(default=list)
+    result_coding_id: Mapped[int | None] = mapped_column(ForeignKey("codings.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MatrixCell(Base):
+    """A framework-matrix cell's charted summary, written (or accepted from a draft) by a researcher."""
+
+    __tablename__ = "matrix_cells"
+    __table_args__ = (
+        UniqueConstraint("case_id", "column_type", "column_id"),
+        CheckConstraint("column_type IN ('code', 'theme')", name="column_type"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    column_type: Mapped[str] = mapped_column(String(10))
+    column_id: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    is_draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# --- social networks ------------------------------------------------------------------------
+
+
+class Alter(Base):
+    """A person in a participant's network, under a pseudonymous label."""
+
+    __tablename__ = "alters"
+    __table_args__ = (
+        UniqueConstraint("case_id", "label"),
+        CheckConstraint(f"role IN {ALTER_ROLES}", name="role"),
+        CheckConstraint(f"status IN {REVIEW_STATUSES}", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="other")
+    uses: Mapped[bool | None] = mapped_column(Boolean)
+    buys_with: Mapped[bool | None] = mapped_column(Boolean)
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="suggested")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("alters.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship()
+    mentions: Mapped[list[AlterMention]] = relationship(back_populates="alter", cascade="all, delete-orphan")
+
+
+class AlterMention(Base):
+    """Where an alter is mentioned: a span of a source (kept aligned by pseudonymisation)."""
+
+    __tablename__ = "alter_mentions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alter_id: Mapped[int] = mapped_column(ForeignKey("alters.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+    alter: Mapped[Alter] = relationship(back_populates="mentions")
+
+
+class Tie(Base):
+    """An ego-alter tie in one life phase, of one type."""
+
+    __tablename__ = "ties"
+    __table_args__ = (
+        UniqueConstraint("alter_id", "phase", "tie_type"),
+        CheckConstraint(f"phase IN {LIFE_PHASES}", name="phase"),
+        CheckConstraint(f"tie_type IN {TIE_TYPES}", name="tie_type"),
+        CheckConstraint(f"status IN {REVIEW_STATUSES}", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alter_id: Mapped[int] = mapped_column(ForeignKey("alters.id", ondelete="CASCADE"), index=True)
+    phase: Mapped[str] = mapped_column(String(20))
+    tie_type: Mapped[str] = mapped_column(String(20))
+    strength: Mapped[float] = mapped_column(Float, default=1.0)
+    status: Mapped[str] = mapped_column(String(20), default="suggested")
+    confidence: Mapped[float | None] = mapped_column(Float)
+
+    alter: Mapped[Alter] = relationship()
+
+
+class AlterTie(Base):
+    """A tie between two alters of the same case, when the participant states it."""
+
+    __tablename__ = "alter_ties"
+    __table_args__ = (
+        CheckConstraint("alter_a_id < alter_b_id", name="ordered"),
+        CheckConstraint(f"status IN {REVIEW_STATUSES}", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alter_a_id: Mapped[int] = mapped_column(ForeignKey("alters.id", ondelete="CASCADE"), index=True)
+    alter_b_id: Mapped[int] = mapped_column(ForeignKey("alters.id", ondelete="CASCADE"), index=True)
+    tie_type: Mapped[str] = mapped_column(String(20), default="co-buying")
+    phase: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="suggested")
+
+
+class TieEvidence(Base):
+    """A coding that is evidence for an ego-alter or alter-alter tie."""
+
+    __tablename__ = "tie_evidence"
+    __table_args__ = (CheckConstraint("(tie_id IS NULL) != (alter_tie_id IS NULL)", name="one_tie"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tie_id: Mapped[int | None] = mapped_column(ForeignKey("ties.id", ondelete="CASCADE"), index=True)
+    alter_tie_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alter_ties.id", ondelete="CASCADE"), index=True
+    )
+    coding_id: Mapped[int] = mapped_column(ForeignKey("codings.id", ondelete="CASCADE"), index=True)
+
+
+# --- web workbench ---------------------------------------------------------------------------
+
+
+class WebSession(Base):
+    """A signed-in browser session (only a hash of its token is stored)."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
