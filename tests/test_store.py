@@ -98,7 +98,9 @@ def test_an_older_database_is_upgraded_with_a_backup_and_keeps_its_data(tmp_path
     from qualframe.coding.retrieval import quotes, search
 
     assert [h.text for h in search(reopened, "lads")] == ["Weekends with the lads, honestly."]
-    assert [(q.text, q.coder, q.code_name) for q in quotes(reopened)] == [("Weekends", "alex", "Recreational use")]
+    assert [(q.text, q.coder, q.code_name) for q in quotes(reopened)] == [
+        ("Weekends", "alex", "Recreational use")
+    ]
     with reopened.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"

@@ -116,7 +116,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     cfg = _alembic_config()
     with engine.connect() as conn:
-        raw = conn.connection.driver_connection
+        raw: Any = conn.connection.driver_connection
         raw.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, or SQLite ignores it
         try:
             cfg.attributes["connection"] = conn

@@ -1,0 +1,218 @@
+"""Agreement and accuracy statistics, as pure functions over plain labels.
+
+Shared by inter-coder reliability (coder vs coder) and by the evaluation of assisted-coding engines
+(engine vs gold), so both report the same numbers computed the same way. Inputs are plain Python
+labels; ``None`` means "this coder did not rate this unit".
+
+References: Cohen (1960); Fleiss (1971); Gwet (2008) for AC1; Krippendorff (2011, "Computing
+Krippendorff's alpha-reliability") for alpha, computed with the maintained ``krippendorff`` package.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ClassScores",
+    "bootstrap_ci",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "interpret_alpha",
+    "krippendorff_alpha",
+    "percent_agreement",
+    "precision_recall_f1",
+]
+
+Label = Hashable
+
+
+def _pairs(a: Sequence[Label | None], b: Sequence[Label | None]) -> list[tuple[Label, Label]]:
+    if len(a) != len(b):
+        raise ValueError("both coders must rate the same units (sequences of equal length)")
+    return [(x, y) for x, y in zip(a, b, strict=True) if x is not None and y is not None]
+
+
+def percent_agreement(a: Sequence[Label | None], b: Sequence[Label | None]) -> float:
+    """Share of units (rated by both) on which the two coders chose the same label."""
+    pairs = _pairs(a, b)
+    if not pairs:
+        return math.nan
+    return sum(1 for x, y in pairs if x == y) / len(pairs)
+
+
+def cohen_kappa(a: Sequence[Label | None], b: Sequence[Label | None]) -> float:
+    """Cohen's kappa for two coders (nominal labels), over the units both rated.
+
+    Undefined (NaN) when there are no shared units, or when both coders used one and the same
+    label throughout (expected agreement is 1).
+    """
+    pairs = _pairs(a, b)
+    n = len(pairs)
+    if n == 0:
+        return math.nan
+    observed = sum(1 for x, y in pairs if x == y) / n
+    ca = Counter(x for x, _ in pairs)
+    cb = Counter(y for _, y in pairs)
+    expected = sum(ca[k] * cb.get(k, 0) for k in ca) / (n * n)
+    if expected >= 1.0:
+        return math.nan
+    return (observed - expected) / (1.0 - expected)
+
+
+def _unit_counts(units: Sequence[Sequence[Label | None]]) -> list[Counter[Label]]:
+    return [Counter(x for x in ratings if x is not None) for ratings in units]
+
+
+def fleiss_kappa(units: Sequence[Sequence[Label | None]]) -> float:
+    """Fleiss' kappa: ``units`` holds, for each unit, the labels given by its raters.
+
+    Units with fewer than two ratings are ignored; the number of raters may vary by unit.
+    """
+    counts = [c for c in _unit_counts(units) if sum(c.values()) >= 2]
+    if not counts:
+        return math.nan
+    p_units = []
+    totals: Counter[Label] = Counter()
+    for c in counts:
+        n = sum(c.values())
+        p_units.append((sum(v * v for v in c.values()) - n) / (n * (n - 1)))
+        totals.update(c)
+    p_bar = sum(p_units) / len(p_units)
+    grand = sum(totals.values())
+    p_e = sum((v / grand) ** 2 for v in totals.values())
+    if p_e >= 1.0:
+        return math.nan
+    return (p_bar - p_e) / (1.0 - p_e)
+
+
+def gwet_ac1(units: Sequence[Sequence[Label | None]], categories: Sequence[Label] | None = None) -> float:
+    """Gwet's AC1 for any number of raters (Gwet 2008), robust to skewed prevalence.
+
+    ``categories`` lists every possible label (default: those observed); with a single category
+    chance agreement is undefined and AC1 is NaN.
+    """
+    counts = _unit_counts(units)
+    cats = list(categories) if categories is not None else sorted({k for c in counts for k in c}, key=str)
+    q = len(cats)
+    rated = [c for c in counts if sum(c.values()) >= 1]
+    multi = [c for c in counts if sum(c.values()) >= 2]
+    if not multi or q < 2:
+        return math.nan
+    pa = sum(
+        sum(v * (v - 1) for v in c.values()) / (sum(c.values()) * (sum(c.values()) - 1)) for c in multi
+    ) / len(multi)
+    pi = {k: sum(c.get(k, 0) / sum(c.values()) for c in rated) / len(rated) for k in cats}
+    pe = sum(p * (1 - p) for p in pi.values()) / (q - 1)
+    if pe >= 1.0:
+        return math.nan
+    return (pa - pe) / (1.0 - pe)
+
+
+def krippendorff_alpha(units: Sequence[Sequence[Label | None]], level: str = "nominal") -> float:
+    """Krippendorff's alpha over ``units`` (each a sequence of the coders' labels, None if missing).
+
+    Computed with the maintained ``krippendorff`` package; labels are mapped to integers first.
+    Units with fewer than two ratings carry no information and are dropped; NaN when nothing is
+    pairable or all values are identical.
+    """
+    import krippendorff
+    import numpy as np
+
+    usable = [u for u in units if sum(1 for x in u if x is not None) >= 2]
+    if not usable:
+        return math.nan
+    labels = sorted({x for u in usable for x in u if x is not None}, key=str)
+    if len(labels) < 2:
+        return math.nan
+    index = {lab: i for i, lab in enumerate(labels)}
+    width = max(len(u) for u in usable)
+    data = np.full((width, len(usable)), np.nan)
+    for j, unit in enumerate(usable):
+        for i, x in enumerate(unit):
+            if x is not None:
+                data[i, j] = index[x]
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
+
+
+def interpret_alpha(alpha: float) -> str:
+    """Krippendorff's bands: >= .800 reliable, .667 to .800 tentative conclusions only, below: not."""
+    if math.isnan(alpha):
+        return "undefined"
+    if alpha >= 0.800:
+        return "reliable"
+    if alpha >= 0.667:
+        return "tentative"
+    return "unreliable"
+
+
+@dataclass(frozen=True)
+class ClassScores:
+    """Precision, recall and F1 of one code, with its support (gold positives)."""
+
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+def precision_recall_f1(
+    gold: set[tuple[Hashable, Label]], predicted: set[tuple[Hashable, Label]], codes: Sequence[Label]
+) -> tuple[dict[Label, ClassScores], float, float]:
+    """Per-code scores, macro-F1 (mean over codes with support or predictions) and micro-F1.
+
+    ``gold`` and ``predicted`` are sets of ``(unit, code)`` pairs, so single- and multi-label
+    coding are scored alike.
+    """
+    per: dict[Label, ClassScores] = {}
+    tp_all = fp_all = fn_all = 0
+    for code in codes:
+        g = {u for u, c in gold if c == code}
+        p = {u for u, c in predicted if c == code}
+        tp, fp, fn = len(g & p), len(p - g), len(g - p)
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per[code] = ClassScores(precision, recall, f1, len(g))
+    scored = [s.f1 for code, s in per.items() if s.support or any(c == code for _, c in predicted)]
+    macro = sum(scored) / len(scored) if scored else 0.0
+    micro_p = tp_all / (tp_all + fp_all) if tp_all + fp_all else 0.0
+    micro_r = tp_all / (tp_all + fn_all) if tp_all + fn_all else 0.0
+    micro = 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0
+    return per, macro, micro
+
+
+def bootstrap_ci(
+    groups: Sequence[Hashable],
+    statistic: Callable[[Sequence[Hashable]], float],
+    *,
+    resamples: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile interval of ``statistic`` over resamples of whole groups (e.g. cases).
+
+    Resampling by case, not by unit, respects that a participant's utterances are not independent.
+    ``statistic`` receives a list of group keys (with repeats) and returns the value.
+    """
+    keys = list(dict.fromkeys(groups))
+    if len(keys) < 2:
+        return math.nan, math.nan
+    rng = random.Random(seed)
+    values = []
+    for _ in range(resamples):
+        sample = [keys[rng.randrange(len(keys))] for _ in keys]
+        value = statistic(sample)
+        if not math.isnan(value):
+            values.append(value)
+    if not values:
+        return math.nan, math.nan
+    values.sort()
+    lo_i = int(math.floor((1 - level) / 2 * (len(values) - 1)))
+    hi_i = int(math.ceil((1 + level) / 2 * (len(values) - 1)))
+    return values[lo_i], values[hi_i]
