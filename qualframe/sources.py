@@ -115,7 +115,7 @@ def _read(path: Path, group: str | None) -> _Pending:
     size = path.stat().st_size
     if size > limit:
         raise InputError(
-            f"{path.name} is {size / 1024**2:.0f} MB, over the {limit / 1024**2:.0f} MB import limit "
+            f"{path.name} is {size / 1024**2:.2f} MB, over the {limit / 1024**2:.2f} MB import limit "
             "(QUALFRAME_MAX_IMPORT_MB raises it)."
         )
     data = path.read_bytes()

@@ -23,6 +23,11 @@ _VOICE = re.compile(r"<v(?:\.[\w.\-]+)?\s+([^>]+)>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{1,3}>")
 _PREFIX = re.compile(r"^(?:-\s*)?([^\W\d_][\w'’.\-]*(?: [\w(][\w'’.()\-]*){0,3})\s*:\s+")
 _BRACKET = re.compile(r"^\[([^\]\d][^\]]{0,40})\]\s*")
+# Bracketed sound annotations are part of what was transcribed, not speakers.
+_SOUNDS = frozenset(
+    {"music", "laughter", "laughs", "laughing", "applause", "inaudible", "crosstalk", "silence", "noise",
+     "pause", "coughs", "cough", "sighs", "unclear", "background noise", "phone rings", "door closes"}
+)  # fmt: skip
 _TIME = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})[.,](\d{1,3})$")
 
 
@@ -66,7 +71,7 @@ def _speaker_and_text(payload: str) -> tuple[str | None, str]:
     text = " ".join(line.strip() for line in text.split("\n") if line.strip())
     if speaker is None:
         m = _PREFIX.match(text) or _BRACKET.match(text)
-        if m and len(m.group(1)) <= 40:
+        if m and len(m.group(1)) <= 40 and m.group(1).strip().lower() not in _SOUNDS:
             speaker, text = m.group(1).strip(), text[m.end() :]
     return speaker, text.replace("\u200e", "").replace("\u200f", "")
 
