@@ -226,9 +226,9 @@ def test_srt_sound_annotations_are_text_not_speakers(tmp_path) -> None:
     from qualframe.io.srt import read_srt
 
     data = (
-        "1\n00:00:01,000 --> 00:00:02,000\n[Music] [Laughter] we got on the bus\n\n"
-        "2\n00:00:03,000 --> 00:00:04,000\n[Dave] and then what?\n"
-    ).encode()
+        b"1\n00:00:01,000 --> 00:00:02,000\n[Music] [Laughter] we got on the bus\n\n"
+        b"2\n00:00:03,000 --> 00:00:04,000\n[Dave] and then what?\n"
+    )
     doc = read_srt(data, "x.srt")
     assert [t.speaker for t in doc.turns] == [None, "Dave"]
     assert doc.text[doc.turns[0].start : doc.turns[0].end] == "[Music] [Laughter] we got on the bus"

@@ -13,17 +13,21 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
     "ClassScores",
     "bootstrap_ci",
     "cohen_kappa",
+    "cohen_kappa_batch",
+    "cohen_kappa_counts",
     "fleiss_kappa",
     "gwet_ac1",
     "interpret_alpha",
     "krippendorff_alpha",
+    "krippendorff_alpha_batch",
+    "krippendorff_alpha_counts",
     "percent_agreement",
     "precision_recall_f1",
 ]
@@ -213,6 +217,79 @@ def bootstrap_ci(
     if not values:
         return math.nan, math.nan
     values.sort()
-    lo_i = int(math.floor((1 - level) / 2 * (len(values) - 1)))
-    hi_i = int(math.ceil((1 + level) / 2 * (len(values) - 1)))
+    lo_i = math.floor((1 - level) / 2 * (len(values) - 1))
+    hi_i = math.ceil((1 + level) / 2 * (len(values) - 1))
     return values[lo_i], values[hi_i]
+
+
+# --- the same coefficients from counts of label patterns ------------------------------------------
+# Resampling thousands of times over many units is too slow with one Python object per unit; these
+# take ``{pattern: how many units show it}`` instead and give exactly the value that the functions
+# above give on the expanded units (tests check the equality), so bootstrap intervals stay cheap.
+
+
+def cohen_kappa_counts(pairs: Mapping[tuple[Label, Label], float]) -> float:
+    """:func:`cohen_kappa` from counts of ``(label_a, label_b)`` pairs (units both coders rated)."""
+    keys = list(pairs)
+    return cohen_kappa_batch(keys, [[pairs[k] for k in keys]])[0]
+
+
+def cohen_kappa_batch(pairs: Sequence[tuple[Label, Label]], counts: Sequence[Sequence[float]]) -> list[float]:
+    """:func:`cohen_kappa_counts` for many count vectors over the same ``pairs`` at once."""
+    import numpy as np
+
+    labels = sorted({x for p in pairs for x in p}, key=str)
+    index = {lab: i for i, lab in enumerate(labels)}
+    v = len(labels)
+    cells = np.zeros((len(pairs), v * v))
+    for r, (x, y) in enumerate(pairs):
+        cells[r, index[x] * v + index[y]] = 1.0
+    table = (np.asarray(counts, dtype=float).reshape(-1, len(pairs)) @ cells).reshape(-1, v, v)
+    n = table.sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        observed = np.trace(table, axis1=1, axis2=2) / n
+        expected = (table.sum(axis=2) * table.sum(axis=1)).sum(axis=1) / (n * n)
+        kappa = (observed - expected) / (1.0 - expected)
+    kappa[(n <= 0) | (expected >= 1.0)] = np.nan
+    return [float(k) for k in kappa]
+
+
+def krippendorff_alpha_counts(patterns: Mapping[tuple[Label | None, ...], float]) -> float:
+    """Nominal :func:`krippendorff_alpha` from counts of units showing each pattern of labels.
+
+    Uses the coincidence-matrix form of Krippendorff (2011): each unit with ``m_u >= 2`` labels
+    contributes ``1 / (m_u - 1)`` per ordered pair of its labels.
+    """
+    keys = list(patterns)
+    return krippendorff_alpha_batch(keys, [[patterns[k] for k in keys]])[0]
+
+
+def krippendorff_alpha_batch(
+    patterns: Sequence[tuple[Label | None, ...]], counts: Sequence[Sequence[float]]
+) -> list[float]:
+    """:func:`krippendorff_alpha_counts` for many count vectors over the same ``patterns`` at once."""
+    import numpy as np
+
+    labels = sorted({x for p in patterns for x in p if x is not None}, key=str)
+    index = {lab: i for i, lab in enumerate(labels)}
+    v = max(len(labels), 1)
+    per_pattern = np.zeros((len(patterns), v * v))
+    for r, pattern in enumerate(patterns):
+        values = [index[x] for x in pattern if x is not None]
+        m_u = len(values)
+        if m_u < 2:
+            continue
+        for i in range(m_u):
+            for j in range(m_u):
+                if i != j:
+                    per_pattern[r, values[i] * v + values[j]] += 1.0 / (m_u - 1)
+    weights = np.clip(np.asarray(counts, dtype=float).reshape(-1, len(patterns)), 0, None)
+    coincidence = (weights @ per_pattern).reshape(-1, v, v)
+    totals = coincidence.sum(axis=2)
+    n = totals.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        observed = n - np.trace(coincidence, axis1=1, axis2=2)
+        expected = (n * n - (totals * totals).sum(axis=1)) / (n - 1)
+        alpha = 1.0 - observed / expected
+    alpha[(totals > 0).sum(axis=1) < 2] = np.nan
+    return [float(a) for a in alpha]
