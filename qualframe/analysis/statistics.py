@@ -15,6 +15,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = [
     "ClassScores",
@@ -117,7 +118,10 @@ def gwet_ac1(units: Sequence[Sequence[Label | None]], categories: Sequence[Label
     return (pa - pe) / (1.0 - pe)
 
 
-def krippendorff_alpha(units: Sequence[Sequence[Label | None]], level: str = "nominal") -> float:
+def krippendorff_alpha(
+    units: Sequence[Sequence[Label | None]],
+    level: Literal["nominal", "ordinal", "interval", "ratio"] = "nominal",
+) -> float:
     """Krippendorff's alpha over ``units`` (each a sequence of the coders' labels, None if missing).
 
     Computed with the maintained ``krippendorff`` package; labels are mapped to integers first.
