@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_OUT ?= demo-study
 
-.PHONY: demo test lint typecheck pytest bench bench-import clean
+.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,19 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: bench-import
+bench: bench-import bench-irr bench-web bench-refi
 
 bench-import: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_import.py
+
+bench-irr: $(VENV)/.installed-all
+	$(BIN)/python benchmarks/bench_irr.py
+
+bench-web: $(VENV)/.installed-all
+	$(BIN)/python benchmarks/bench_web.py
+
+bench-refi: $(VENV)/.installed-all
+	$(BIN)/python benchmarks/bench_refi.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

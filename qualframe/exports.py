@@ -156,11 +156,18 @@ def _codebook(kind: str) -> Callable[[Study, dict[str, str | None]], bytes]:
     return run
 
 
+def _qdpx(study: Study, options: dict[str, str | None]) -> bytes:
+    from qualframe.exchange import export_project
+
+    return export_project(study)
+
+
 EXPORT_FORMATS: dict[str, tuple[str, Callable[[Study, dict[str, str | None]], bytes]]] = {
     "quotes-csv": ("coded quotes as CSV", _quotes_csv),
     "quotes-xlsx": ("coded quotes as an Excel workbook (all quotes, then one sheet per code)", _quotes_xlsx),
     "matrix-xlsx": ("case-by-code matrix as Excel (counts, 0/1 presence, prevalence)", _matrix_xlsx),
     "matrix-csv": ("case-by-code matrix of counts as CSV", _matrix_csv),
+    "qdpx": ("the whole project as REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder)", _qdpx),
     "qdc": ("codebook(s) as a REFI-QDA .qdc file", _codebook("qdc")),
     "codebook-yaml": ("codebook(s) in qualframe's YAML format", _codebook("yaml")),
 }

@@ -160,9 +160,13 @@ def import_files(
     project_files = [p for p in files if p.suffix.lower() in PROJECT_EXTENSIONS]
     document_files = [p for p in files if p not in codebook_files and p not in project_files]
     if project_files:
-        raise InputError(
-            "importing REFI-QDA .qdpx projects is not available yet; import the transcripts instead."
-        )
+        if len(project_files) != len(files):
+            raise InputError("import a .qdpx project on its own, not together with other files.")
+        if case is not None or name is not None or group is not None:
+            raise InputError("--case, --name and --group do not apply to a .qdpx project (it names its own).")
+        from qualframe.exchange import import_projects
+
+        return import_projects(study, project_files, user=user, skip_duplicates=skip_duplicates)
 
     pending = [_read(p, group) for p in document_files]
     from qualframe.codebook.service import read_codebook_file

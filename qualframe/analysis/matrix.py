@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from qualframe.codebook.service import code_path, get_codebook
-from qualframe.store.models import Case, Code, Coding, Source, User
+from qualframe.analysis.selection import analysis_codings
+from qualframe.codebook.service import code_path, get_codebook, tree_order
+from qualframe.store.models import Case, Code
 from qualframe.store.study import Study
 
 __all__ = ["CaseCodeMatrix", "case_code_matrix"]
@@ -47,40 +48,24 @@ def case_code_matrix(
     *,
     codebook: str | None = None,
     coder: str | None = None,
-    origins: tuple[str, ...] = ("manual", "accepted"),
 ) -> CaseCodeMatrix:
-    """Build the matrix over every case (even uncoded ones) and every codable code."""
+    """Build the matrix over every case (even uncoded ones) and every codable code.
+
+    The codings counted are those findings are built from (:func:`~qualframe.analysis.selection.
+    analysis_codings`): with double-coding, a passage is counted once, not once per coder.
+    """
     with study.read() as session:
         code_query = select(Code).where(Code.codable.is_(True))
         if codebook:
             code_query = code_query.where(Code.codebook_id == get_codebook(session, codebook).id)
-        codes = list(session.execute(code_query.order_by(Code.codebook_id, Code.id)).scalars())
-        ordered = sorted(codes, key=lambda c: (c.codebook_id, _tree_order(c)))
-        labels = [code_path(c) for c in ordered]
-        column = {c.id: j for j, c in enumerate(ordered)}
+        codes = sorted(session.execute(code_query).scalars(), key=lambda c: (c.codebook_id, tree_order(c)))
+        labels = [code_path(c) for c in codes]
+        column = {c.id: j for j, c in enumerate(codes)}
         rows: dict[str, list[int]] = {
-            name: [0] * len(ordered)
+            name: [0] * len(codes)
             for name in session.execute(select(Case.name).order_by(Case.name)).scalars()
         }
-        query = (
-            select(Coding.code_id, Source.name, Case.name)
-            .join(Source, Coding.source_id == Source.id)
-            .outerjoin(Case, Source.case_id == Case.id)
-            .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins), Coding.code_id.in_(list(column)))
-        )
-        if coder:
-            query = query.join(User, Coding.coder_id == User.id).where(User.name == coder)
-        for code_id, source_name, case_name in session.execute(query):
-            key = case_name or f"[{source_name}]"
-            rows.setdefault(key, [0] * len(ordered))[column[code_id]] += 1
+        for coding in analysis_codings(session, coder=coder, code_ids=set(column)):
+            rows.setdefault(coding.case, [0] * len(codes))[column[coding.code_id]] += 1
         names = sorted(rows, key=lambda n: (n.startswith("["), n))
         return CaseCodeMatrix(names, labels, [rows[n] for n in names])
-
-
-def _tree_order(code: Code) -> tuple[int, ...]:
-    path = []
-    walker: Code | None = code
-    while walker is not None:
-        path.append(walker.position)
-        walker = walker.parent
-    return tuple(reversed(path))

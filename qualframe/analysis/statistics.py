@@ -15,7 +15,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "ClassScores",
@@ -24,7 +24,9 @@ __all__ = [
     "cohen_kappa_batch",
     "cohen_kappa_counts",
     "fleiss_kappa",
+    "fleiss_kappa_counts",
     "gwet_ac1",
+    "gwet_ac1_counts",
     "interpret_alpha",
     "krippendorff_alpha",
     "krippendorff_alpha_batch",
@@ -232,13 +234,13 @@ def bootstrap_ci(
 # above give on the expanded units (tests check the equality), so bootstrap intervals stay cheap.
 
 
-def cohen_kappa_counts(pairs: Mapping[tuple[Label, Label], float]) -> float:
+def cohen_kappa_counts(pairs: Mapping[Any, float]) -> float:
     """:func:`cohen_kappa` from counts of ``(label_a, label_b)`` pairs (units both coders rated)."""
     keys = list(pairs)
     return cohen_kappa_batch(keys, [[pairs[k] for k in keys]])[0]
 
 
-def cohen_kappa_batch(pairs: Sequence[tuple[Label, Label]], counts: Sequence[Sequence[float]]) -> list[float]:
+def cohen_kappa_batch(pairs: Sequence[tuple[Label, Label]], counts: Any) -> list[float]:
     """:func:`cohen_kappa_counts` for many count vectors over the same ``pairs`` at once."""
     import numpy as np
 
@@ -258,7 +260,7 @@ def cohen_kappa_batch(pairs: Sequence[tuple[Label, Label]], counts: Sequence[Seq
     return [float(k) for k in kappa]
 
 
-def krippendorff_alpha_counts(patterns: Mapping[tuple[Label | None, ...], float]) -> float:
+def krippendorff_alpha_counts(patterns: Mapping[Any, float]) -> float:
     """Nominal :func:`krippendorff_alpha` from counts of units showing each pattern of labels.
 
     Uses the coincidence-matrix form of Krippendorff (2011): each unit with ``m_u >= 2`` labels
@@ -268,9 +270,7 @@ def krippendorff_alpha_counts(patterns: Mapping[tuple[Label | None, ...], float]
     return krippendorff_alpha_batch(keys, [[patterns[k] for k in keys]])[0]
 
 
-def krippendorff_alpha_batch(
-    patterns: Sequence[tuple[Label | None, ...]], counts: Sequence[Sequence[float]]
-) -> list[float]:
+def krippendorff_alpha_batch(patterns: Sequence[tuple[Label | None, ...]], counts: Any) -> list[float]:
     """:func:`krippendorff_alpha_counts` for many count vectors over the same ``patterns`` at once."""
     import numpy as np
 
@@ -297,3 +297,48 @@ def krippendorff_alpha_batch(
         alpha = 1.0 - observed / expected
     alpha[(totals > 0).sum(axis=1) < 2] = np.nan
     return [float(a) for a in alpha]
+
+
+def _pattern_counters(patterns: Mapping[Any, float]) -> list[tuple[Counter[Label], float]]:
+    return [(Counter(x for x in p if x is not None), w) for p, w in patterns.items() if w > 0]
+
+
+def fleiss_kappa_counts(patterns: Mapping[Any, float]) -> float:
+    """:func:`fleiss_kappa` from counts of units showing each pattern of labels."""
+    rows = [(c, w) for c, w in _pattern_counters(patterns) if sum(c.values()) >= 2]
+    if not rows:
+        return math.nan
+    weight = sum(w for _, w in rows)
+    p_bar = 0.0
+    totals: dict[Label, float] = {}
+    for c, w in rows:
+        n = sum(c.values())
+        p_bar += w * (sum(v * v for v in c.values()) - n) / (n * (n - 1))
+        for k, v in c.items():
+            totals[k] = totals.get(k, 0.0) + v * w
+    p_bar /= weight
+    grand = sum(totals.values())
+    p_e = sum((v / grand) ** 2 for v in totals.values())
+    if p_e >= 1.0:
+        return math.nan
+    return (p_bar - p_e) / (1.0 - p_e)
+
+
+def gwet_ac1_counts(patterns: Mapping[Any, float], categories: Sequence[Label] | None = None) -> float:
+    """:func:`gwet_ac1` from counts of units showing each pattern of labels."""
+    rows = _pattern_counters(patterns)
+    cats = list(categories) if categories is not None else sorted({k for c, _ in rows for k in c}, key=str)
+    q = len(cats)
+    rated = [(c, w) for c, w in rows if sum(c.values()) >= 1]
+    multi = [(c, w) for c, w in rows if sum(c.values()) >= 2]
+    if not multi or q < 2:
+        return math.nan
+    pa = sum(
+        w * sum(v * (v - 1) for v in c.values()) / (sum(c.values()) * (sum(c.values()) - 1)) for c, w in multi
+    ) / sum(w for _, w in multi)
+    rated_weight = sum(w for _, w in rated)
+    pi = {k: sum(w * c.get(k, 0) / sum(c.values()) for c, w in rated) / rated_weight for k in cats}
+    pe = sum(p * (1 - p) for p in pi.values()) / (q - 1)
+    if pe >= 1.0:
+        return math.nan
+    return (pa - pe) / (1.0 - pe)

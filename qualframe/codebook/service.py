@@ -39,6 +39,7 @@ __all__ = [
     "list_codebooks",
     "read_codebook_file",
     "resolve_code",
+    "tree_order",
 ]
 
 BUILTIN_CODEBOOKS = ("janis-groupthink", "network-ties", "houghton-2024")
@@ -204,6 +205,16 @@ def codebook_to_spec(session: Session, book: Codebook) -> CodebookSpec:
 def _fold(name: str) -> str:
     """Case-, space- and punctuation-insensitive key: 'self_censorship' == 'Self-censorship'."""
     return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def tree_order(code: Code) -> tuple[int, ...]:
+    """Sort key placing a code where it sits in its codebook's tree (parents before children)."""
+    path = []
+    walker: Code | None = code
+    while walker is not None:
+        path.append(walker.position)
+        walker = walker.parent
+    return tuple(reversed(path))
 
 
 def code_path(code: Code) -> str:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from qualframe.analysis.demo import run_demo_stage as analysis_stage
 from qualframe.cases import import_cases
 from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
 from qualframe.errors import StudyError
+from qualframe.exports import export
 from qualframe.report.build import write_report
 from qualframe.sources import import_files
 from qualframe.store.study import MARKER_NAME, Study
@@ -62,8 +64,11 @@ def build_demo(
         log(f"imported {len(report.sources)} transcripts and the cases' attributes")
         codings = import_codings(study, corpus / "reference_codings.csv", coder=LEAD_CODER)
         log(f"applied {len(codings)} reference codings by {LEAD_CODER}")
+        analysis_stage(study, log)
         report_path = write_report(study, out / "report.html", user=LEAD_CODER)
         log(f"wrote the report {report_path}")
+        project = export(study, "qdpx", out / "study.qdpx", user=LEAD_CODER)
+        log(f"exported the project for NVivo, ATLAS.ti, MAXQDA and QualCoder: {project}")
         return DemoResult(out, report_path, len(report.sources), len(codings))
     finally:
         study.close()

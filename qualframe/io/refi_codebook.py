@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
@@ -23,10 +24,14 @@ __all__ = [
     "CODEBOOK_NS",
     "code_from_element",
     "code_to_element",
+    "compose_codebook_description",
     "compose_description",
+    "normalise_guid",
     "parse_xml",
     "read_qdc",
+    "split_codebook_description",
     "split_description",
+    "tidy_codes",
     "write_qdc",
 ]
 
@@ -41,6 +46,33 @@ _HEADINGS = {
     "patterns": "Patterns",
 }
 _HEADING_LINE = re.compile(r"^(Inclusion|Exclusion|Indicators|Examples|Keywords|Patterns):\s*(.*)$")
+_GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+_COLOUR = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
+_CODEBOOK_MARKER = re.compile(r"^qualframe codebook: ([a-z0-9][a-z0-9\-]{0,99})$")
+
+
+def normalise_guid(value: str | None) -> str | None:
+    """A REFI GUID in qualframe's form (upper case, no braces), or None when it is not a GUID."""
+    m = _GUID.match((value or "").strip())
+    return m.group(1).upper() if m else None
+
+
+def _colour(value: str | None) -> str | None:
+    """``#RRGGBB`` from a REFI colour (``#RGB`` is expanded), or None when it is not one."""
+    value = (value or "").strip()
+    if not _COLOUR.match(value):
+        return None
+    digits = value[1:] if len(value) == 7 else "".join(ch * 2 for ch in value[1:])
+    return "#" + digits.upper()
+
+
+_blank_lines = re.compile(r"\n{2,}")
+
+
+def _tidy_text(text: str) -> str:
+    return "\n".join(
+        line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    )
 
 
 def parse_xml(data: bytes, name: str) -> ET.Element:
@@ -98,22 +130,32 @@ def code_from_element(elem: ET.Element, ns: str, source: str) -> CodeSpec:
     if not name:
         raise InputError(f"{source}: a <Code> has no name.")
     desc = elem.find(f"{{{ns}}}Description")
-    fields = split_description(desc.text if desc is not None else None)
-    colour = elem.get("color")
-    if colour and not re.match(r"^#[0-9A-Fa-f]{6}$", colour):
-        colour = None
+    text = desc.text if desc is not None else None
+    fields = split_description(text)
+    recomposed = compose_description(CodeSpec(name=name, **fields)) or ""
+    if text and _blank_lines.sub("\n\n", _tidy_text(recomposed)) != _blank_lines.sub(
+        "\n\n", _tidy_text(text)
+    ):
+        # Not a description qualframe composed (splitting would lose words): keep it whole.
+        fields = split_description(None) | {"definition": _tidy_text(text) or None}
     return CodeSpec(
         name=name,
-        codable=(elem.get("isCodable", "true").lower() != "false"),
-        colour=colour.upper() if colour else None,
-        guid=(elem.get("guid") or None),
+        codable=(elem.get("isCodable", "true").strip().lower() not in ("false", "0")),
+        colour=_colour(elem.get("color")),
+        guid=normalise_guid(elem.get("guid")),
         children=[code_from_element(c, ns, source) for c in elem.findall(f"{{{ns}}}Code")],
         **fields,
     )
 
 
-def code_to_element(parent: ET.Element, code: CodeSpec, ns: str) -> ET.Element:
-    """Append ``code`` (recursively) as a REFI ``<Code>`` under ``parent``."""
+def code_to_element(
+    parent: ET.Element, code: CodeSpec, ns: str, note_refs: Mapping[str, Sequence[str]] | None = None
+) -> ET.Element:
+    """Append ``code`` (recursively) as a REFI ``<Code>`` under ``parent``.
+
+    ``note_refs`` maps a code's GUID to the GUIDs of the notes (memos) about it, written as
+    ``<NoteRef>`` elements where the project schema wants them (after the description).
+    """
     attrs = {"guid": code.guid or "", "name": code.name, "isCodable": "true" if code.codable else "false"}
     if code.colour:
         attrs["color"] = code.colour
@@ -121,9 +163,93 @@ def code_to_element(parent: ET.Element, code: CodeSpec, ns: str) -> ET.Element:
     description = compose_description(code)
     if description:
         ET.SubElement(elem, f"{{{ns}}}Description").text = description
+    for note in (note_refs or {}).get(code.guid or "", ()):
+        ET.SubElement(elem, f"{{{ns}}}NoteRef", {"targetGUID": note})
     for child in code.children:
-        code_to_element(elem, child, ns)
+        code_to_element(elem, child, ns, note_refs)
     return elem
+
+
+def compose_codebook_description(spec: CodebookSpec) -> str:
+    """A codebook's metadata as the description of the category that stands for it in a project.
+
+    Other tools show it as readable text; qualframe recognises the ``qualframe codebook:`` line and
+    restores the codebook with its name, version, references and decision rules.
+    """
+    lines = [f"qualframe codebook: {spec.name}"]
+    if spec.version:
+        lines.append(f"Version: {spec.version}")
+    lines.append(f"Origin: {spec.origin}")
+    for heading, items in (("References", spec.references), ("Decision rules", spec.decision_rules)):
+        if items:
+            lines.append(f"{heading}:")
+            lines.extend(f"- {' '.join(item.split())}" for item in items)
+    return "\n\n".join([*([spec.description.strip()] if spec.description else []), "\n".join(lines)])
+
+
+def split_codebook_description(text: str | None) -> dict[str, Any] | None:
+    """Inverse of :func:`compose_codebook_description`; None when ``text`` holds no codebook marker."""
+    lines = _tidy_text(text or "").split("\n")
+    found = [i for i, line in enumerate(lines) if _CODEBOOK_MARKER.match(line)]
+    if not found:
+        return None
+    at = found[-1]
+    out: dict[str, Any] = {
+        "name": _CODEBOOK_MARKER.match(lines[at]).group(1),  # type: ignore[union-attr]
+        "description": "\n".join(lines[:at]).strip() or None,
+        "version": None,
+        "origin": "refi-qdpx",
+        "references": [],
+        "decision_rules": [],
+    }
+    current: list[str] | None = None
+    for line in lines[at + 1 :]:
+        if line.startswith("Version: "):
+            out["version"] = line[9:].strip() or None
+        elif line.startswith("Origin: "):
+            out["origin"] = line[8:].strip() or out["origin"]
+        elif line in ("References:", "Decision rules:"):
+            current = out["references" if line == "References:" else "decision_rules"]
+        elif line.startswith("- ") and current is not None:
+            current.append(line[2:].strip())
+    return out
+
+
+def tidy_codes(codes: list[CodeSpec], origin: str | None = None) -> list[str]:
+    """Repair what other tools allow and qualframe does not; returns a note of each change.
+
+    Taguette writes its hierarchy as flat names (``people.family`` under ``people``): such codes are
+    nested again. NVivo and MAXQDA allow one name in two branches: the second copy is qualified
+    with its parent's name, so no coding is lost to an ambiguous code.
+    """
+    notes: list[str] = []
+    if (origin or "").lower().startswith("taguette"):
+        by_name = {c.name: c for c in codes}
+        nested = []
+        for code in sorted(codes, key=lambda c: c.name.count(".")):
+            prefix = code.name.rsplit(".", 1)[0] if "." in code.name else ""
+            while prefix and prefix not in by_name:
+                prefix = prefix.rsplit(".", 1)[0] if "." in prefix else ""
+            if prefix:
+                by_name[prefix].children.append(code)
+                nested.append(code)
+        codes[:] = [c for c in codes if all(c is not n for n in nested)]
+    seen: set[str] = set()
+
+    def visit(siblings: list[CodeSpec], parent: CodeSpec | None) -> None:
+        for code in siblings:
+            if code.name.casefold() in seen:
+                base = f"{code.name} ({parent.name})" if parent else code.name
+                new, n = base, 2
+                while new.casefold() in seen:
+                    new, n = f"{base} ({n})", n + 1
+                notes.append(f"code {code.name!r} appears twice; the second one is called {new!r}")
+                code.name = new
+            seen.add(code.name.casefold())
+            visit(code.children, code)
+
+    visit(codes, None)
+    return notes
 
 
 def _slug(text: str) -> str:
@@ -146,6 +272,7 @@ def read_qdc(data: bytes, name: str, codebook_name: str | None = None) -> Codebo
         codes=[code_from_element(c, CODEBOOK_NS, name) for c in codes_elem.findall(f"{{{CODEBOOK_NS}}}Code")],
         origin="refi-qdc",
     )
+    tidy_codes(spec.codes, origin)
     spec.validate(name)
     return spec
 

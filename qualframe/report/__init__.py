@@ -1,1 +1,1 @@
-"""Reports: the study written up (HTML now; Word and COREQ structure in later sections)."""
+"""Reports: the study written up as self-contained HTML or Word, structured by COREQ."""

@@ -1,4 +1,4 @@
-"""``qualframe report``: gather the study's content and write it in the requested format."""
+"""``qualframe report``: gather the study's content and write it as HTML or Word."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from qualframe.users import resolve_user
 
 __all__ = ["REPORT_FORMATS", "write_report"]
 
-REPORT_FORMATS = ("html",)
+REPORT_FORMATS = ("html", "docx")
 
 
 def write_report(
@@ -29,7 +29,13 @@ def write_report(
     if path.is_dir():
         raise InputError(f"{path} is a folder; give a file name for the report.")
     data = gather(study)
-    write_atomic(path, render_html(data).encode("utf-8"))
+    if fmt == "docx":
+        from qualframe.report.docx import render_docx
+
+        payload = render_docx(data)
+    else:
+        payload = render_html(data).encode("utf-8")
+    write_atomic(path, payload)
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
         record(

@@ -2,29 +2,38 @@
 
 Renderers (HTML, Word) only lay this out; they never query the study. That keeps the two formats
 consistent and makes the report deterministic: the same study gives the same report, except for the
-time it was generated.
+time it was generated. The report is a sequence of pluggable sections (:mod:`.sections`); those
+whose data function returns None are left out.
+
+Findings (matrix, quotes, themes...) count the codings chosen by
+:mod:`qualframe.analysis.selection`: with double-coding, each passage is counted once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 
 from qualframe import __version__
-from qualframe.analysis.matrix import CaseCodeMatrix, case_code_matrix
-from qualframe.cases import CaseView, list_cases
+from qualframe.analysis.matrix import CaseCodeMatrix
+from qualframe.analysis.selection import selection_rule
+from qualframe.cases import CaseView
 from qualframe.codebook.service import codebook_history, codebook_to_spec, list_codebooks
 from qualframe.codebook.spec import CodebookSpec
 from qualframe.coding.retrieval import Quote, quotes
 from qualframe.exports import short_labels
 from qualframe.memos import MemoView, list_memos
+from qualframe.report import analysis_sections as an
+from qualframe.report.coreq import CoreqDomain, coreq_checklist, coreq_memos
+from qualframe.report.sections import SECTIONS, ReportContext, ReportSection, register_section
 from qualframe.store.models import Coding, Segment, Source, User
 from qualframe.store.study import Study
 
-__all__ = ["CodebookChange", "ReportData", "SourceSummary", "gather"]
+__all__ = ["CodebookChange", "ReportData", "SectionData", "SourceSummary", "gather"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,15 @@ class CodebookChange:
     what: str
 
 
+@dataclass(frozen=True)
+class SectionData:
+    """A section that has something to show: its key, title and data."""
+
+    key: str
+    title: str
+    data: Any
+
+
 @dataclass
 class ReportData:
     """The study, summarised for a report."""
@@ -67,21 +85,33 @@ class ReportData:
     memos: list[MemoView]
     totals: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    sections: list[SectionData] = field(default_factory=list)
+    pseudonyms: dict[str, str] = field(default_factory=dict)
+    selection: str = ""
+
+    def section(self, key: str) -> SectionData | None:
+        """The section with this key, if the report has it."""
+        return next((s for s in self.sections if s.key == key), None)
+
+    def who(self, case: str | None, source: str) -> str:
+        """``Mark (P01)`` where a pseudonym exists."""
+        name = case or source
+        return f"{self.pseudonyms[name]} ({name})" if name in self.pseudonyms else name
 
 
 def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportData:
     """Collect the report's content from ``study``."""
+    ctx = ReportContext(study)
     with study.read() as session:
-        codings_per_source = dict(
-            session.execute(
-                select(Coding.source_id, func.count(Coding.id))
-                .where(Coding.deleted_at.is_(None), Coding.origin.in_(("manual", "accepted")))
-                .group_by(Coding.source_id)
-            ).all()
-        )
+        counted = Counter(r.source for r in ctx.codings)
         turns_per_source = dict(
             session.execute(
                 select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
+            ).all()
+        )
+        timing = dict(
+            session.execute(
+                select(Segment.source_id, func.max(Segment.time_end_ms)).group_by(Segment.source_id)
             ).all()
         )
         sources = [
@@ -91,10 +121,11 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
                 s.format,
                 len(s.text.split()),
                 turns_per_source.get(s.id, 0),
-                codings_per_source.get(s.id, 0),
+                counted.get(s.name, 0),
             )
             for s in session.execute(select(Source).order_by(Source.name)).scalars()
         ]
+        ctx.cache["durations_min"] = [v / 60000 for v in timing.values() if v]
         codebooks = [codebook_to_spec(session, b) for b in list_codebooks(session)]
         coders = sorted(
             session.execute(
@@ -108,16 +139,21 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
             CodebookChange(e.at.strftime("%Y-%m-%d %H:%M"), e.user.name if e.user else "", e.summary)
             for e in codebook_history(session)
         ]
-    cases = list_cases(study)
+    cases = ctx.cases
     attribute_names = sorted({k for c in cases for k in c.attributes})
-    all_quotes = quotes(study)
+    keep = {r.coding_id for r in ctx.codings}
+    counted_quotes = [q for q in quotes(study) if q.coding_id in keep]
     by_code: dict[str, list[Quote]] = {}
-    for q in all_quotes:
+    for q in counted_quotes:
         by_code.setdefault(q.code, []).append(q)
     if max_quotes_per_code is not None:
         by_code = {k: v[:max_quotes_per_code] for k, v in by_code.items()}
-    matrix = case_code_matrix(study)
-    return ReportData(
+    fm = ctx.code_matrix
+    codes = [c.label for c in fm.columns]
+    matrix = CaseCodeMatrix(
+        fm.cases, codes, [[fm.cells[(case, code)].count for code in codes] for case in fm.cases]
+    )
+    data = ReportData(
         title=study.title,
         generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
@@ -135,8 +171,145 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
             "sources": len(sources),
             "cases": len(cases),
             "words": sum(s.words for s in sources),
-            "codings": len(all_quotes),
+            "codings": len(counted_quotes),
             "codes_used": len(by_code),
             "codes": sum(1 for b in codebooks for _, c in b.walk() if c.codable),
         },
+        pseudonyms=ctx.pseudonyms,
+        selection=selection_rule(None),
     )
+    ctx.cache["data"] = data
+    results: dict[str, Any] = {}
+    for section in SECTIONS:
+        if section.key != "coreq":
+            results[section.key] = section.gather(ctx)
+    ctx.cache["results"] = results
+    for section in SECTIONS:
+        value = results[section.key] if section.key != "coreq" else section.gather(ctx)
+        if value is not None:
+            data.sections.append(SectionData(section.key, section.title, value))
+    return data
+
+
+# --- the standard sections ---------------------------------------------------------------------
+
+
+def _data(ctx: ReportContext) -> ReportData:
+    data = ctx.cache["data"]
+    assert isinstance(data, ReportData)
+    return data
+
+
+def _always(ctx: ReportContext) -> bool:
+    return True
+
+
+def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
+    data = _data(ctx)
+    results = ctx.cache.get("results", {})
+    facts: dict[str, Any] = {
+        "cases": len(data.cases),
+        "sources": len(data.sources),
+        "codebooks": [b.title or b.name for b in data.codebooks],
+        "words": [s.words for s in data.sources],
+        "durations_min": ctx.cache.get("durations_min", []),
+        "software": f"qualframe {data.version} (open source; https://github.com/qualframe/qualframe).",
+    }
+    per_case = Counter(s.case for s in data.sources if s.case)
+    facts["repeat_cases"] = sum(1 for n in per_case.values() if n > 1)
+    interviewers = sorted(
+        {str(c.attributes["interviewer"]) for c in data.cases if c.attributes.get("interviewer")}
+    )
+    facts["interviewers"] = interviewers
+    facts["sample_description"] = _describe_sample(data.cases)
+    facts["coders"] = ctx.people or data.coders
+    rel = results.get("reliability")
+    if rel:
+        r = rel["report"]
+        facts["double_coded"] = len(r.sources)
+        facts["reliability"] = (
+            f"Krippendorff's alpha {an.finite_or_dash(r.result.krippendorff_alpha)} over "
+            f"{r.result.n_units} turns ({r.result.interpretation})"
+        )
+    n_codes = data.totals.get("codes", 0)
+    if data.codebooks:
+        cats = sum(1 for b in data.codebooks for _, c in b.walk() if not c.codable)
+        facts["coding_tree"] = (
+            f"{n_codes} codes in {cats} categories across {len(data.codebooks)} codebooks, each with a "
+            "definition and inclusion/exclusion criteria (see Codebook)."
+        )
+    sat = results.get("saturation")
+    if sat:
+        facts["saturation"] = sat["result"].statement()
+    themes = ctx.themes
+    if themes:
+        counts = Counter(t.status for t in themes)
+        facts["themes"] = (
+            f"{len(themes)} themes ({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}) built over "
+            "codes from an a priori framework and codes derived from the data; say which came first."
+        )
+        major = [t.name for t in themes if t.status == "defined"]
+        minor = [t.name for t in themes if t.status != "defined"]
+        if major:
+            facts["major_themes"] = "Defined themes: " + "; ".join(major) + "."
+        if minor:
+            facts["minor_themes"] = "Themes still under review: " + "; ".join(minor) + "."
+    if data.totals.get("codings"):
+        facts["quotations"] = (
+            f"Yes: {data.totals['codings']} coded passages, each identified by participant pseudonym, "
+            "transcript and character offsets."
+        )
+    if results.get("framework"):
+        facts["framework"] = "The framework matrix links every charted summary to the passages it rests on."
+    return coreq_checklist(facts, coreq_memos(data.memos))
+
+
+def _describe_sample(cases: list[CaseView]) -> str | None:
+    if not cases:
+        return None
+    parts = []
+    keys = sorted({k for c in cases for k in c.attributes})
+    for key in keys:
+        if key.lower() in ("pseudonym", "alias", "interviewer", "interview_date"):
+            continue
+        values = [c.attributes[key] for c in cases if c.attributes.get(key) is not None]
+        if not values:
+            continue
+        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            nums = sorted(float(v) for v in values if isinstance(v, int | float))
+            mid = (
+                nums[len(nums) // 2]
+                if len(nums) % 2
+                else (nums[len(nums) // 2 - 1] + nums[len(nums) // 2]) / 2
+            )
+            parts.append(f"{key} median {mid:g} (range {nums[0]:g}-{nums[-1]:g})")
+        else:
+            counts = Counter("yes" if v is True else "no" if v is False else str(v) for v in values)
+            if len(counts) <= 6:
+                parts.append(
+                    f"{key}: "
+                    + ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+                )
+    return f"{len(cases)} participants; " + "; ".join(parts) + "." if parts else None
+
+
+for _section in (
+    ReportSection("summary", "Study summary", _always),
+    ReportSection("coreq", "COREQ checklist", _coreq),
+    ReportSection("sample", "Sample", _always),
+    ReportSection("codebook", "Codebook", _always),
+    ReportSection("themes", "Themes", an.gather_themes),
+    ReportSection("prevalence", "Prevalence of codes", an.gather_prevalence),
+    ReportSection("framework", "Framework matrix", an.gather_framework),
+    ReportSection("matrix", "Case-by-code matrix", _always),
+    ReportSection("reliability", "Inter-coder reliability", an.gather_reliability),
+    ReportSection("saturation", "Saturation", an.gather_saturation),
+    ReportSection("cooccurrence", "Co-occurrence of codes", an.gather_cooccurrence),
+    ReportSection("networks", "Social networks", an.gather_networks),
+    ReportSection("provenance", "Assisted coding: provenance", an.gather_provenance),
+    ReportSection("simulation", "Simulation of interventions", an.gather_simulation),
+    ReportSection("quotes", "Quotes by code", _always),
+    ReportSection("memos", "Memos", _always),
+    ReportSection("history", "How the codebook evolved", _always),
+):
+    register_section(_section)

@@ -1,0 +1,526 @@
+"""The framework matrix (Gale et al. 2013): cases by codes or themes, each cell charted.
+
+Framework analysis "charts" the data: for every participant and every code (or theme) the
+researcher writes a short summary of what that participant said, keeping the link to the passages
+it rests on. Each cell here holds the count of coded passages, references to them (coding ids, with
+source and offsets), and the researcher's charted summary stored in ``matrix_cells``.
+
+To start a summary, :func:`draft_summary` offers an *extractive* draft: the cell's most
+representative passages, verbatim (cut at a word boundary with an ellipsis when long), chosen by
+how central they are among everything coded with that column across all cases. It never writes a
+word that is not in the transcript. A draft stays marked as a draft until the researcher writes or
+accepts the summary.
+
+Gale NK, Heath G, Cameron E, Rashid S, Redwood S (2013) Using the framework method for the analysis
+of qualitative data in multi-disciplinary health research. BMC Med Res Methodol 13: 117.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualframe.analysis.selection import analysis_codings
+from qualframe.analysis.themes import get_theme, theme_codes
+from qualframe.codebook.service import code_path, resolve_code, tree_order
+from qualframe.config import settings
+from qualframe.errors import InputError, NotFoundError, UnsupportedFormatError
+from qualframe.store.audit import record
+from qualframe.store.models import Case, Code, MatrixCell, Source, Theme, User, utcnow
+from qualframe.store.study import Study
+from qualframe.users import resolve_user
+
+__all__ = [
+    "MATRIX_FORMATS",
+    "FrameworkMatrix",
+    "MatrixCellView",
+    "MatrixColumn",
+    "QuoteRef",
+    "draft_cells",
+    "draft_summary",
+    "export_matrix",
+    "framework_matrix",
+    "matrix_csv",
+    "matrix_xlsx",
+    "representative",
+    "set_cell_summary",
+]
+
+MATRIX_FORMATS = ("xlsx", "csv", "html")
+_WORD = re.compile(r"[a-z][a-z']{2,}")
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "you",
+        "but",
+        "for",
+        "that",
+        "was",
+        "with",
+        "have",
+        "they",
+        "this",
+        "what",
+        "not",
+        "are",
+        "all",
+        "its",
+        "it's",
+        "just",
+        "like",
+        "know",
+        "then",
+        "there",
+        "them",
+        "were",
+        "had",
+        "him",
+        "his",
+        "her",
+        "she",
+        "from",
+        "out",
+        "get",
+        "got",
+        "one",
+        "when",
+        "who",
+        "would",
+        "could",
+        "said",
+        "yeah",
+        "don't",
+        "didn't",
+        "weren't",
+        "i'm",
+        "i've",
+        "we're",
+        "they're",
+        "me",
+        "our",
+        "your",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class QuoteRef:
+    """A link from a cell to one coded passage."""
+
+    coding_id: int
+    source: str
+    start: int
+    end: int
+    text: str
+    code: str
+
+    @property
+    def ref(self) -> str:
+        """``P01 120-180`` (source and character offsets)."""
+        return f"{self.source} {self.start}-{self.end}"
+
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    """A column: a code (``codebook:path``) or a theme; ``group`` is its theme or codebook."""
+
+    kind: str
+    id: int
+    label: str
+    short: str
+    groups: tuple[str, ...]
+
+
+@dataclass
+class MatrixCellView:
+    """One cell: passages, their count and the charted summary (if any)."""
+
+    case: str
+    column: str
+    quotes: list[QuoteRef] = field(default_factory=list)
+    summary: str | None = None
+    is_draft: bool = False
+    author: str | None = None
+
+    @property
+    def count(self) -> int:
+        """How many coded passages the cell holds."""
+        return len(self.quotes)
+
+
+@dataclass
+class FrameworkMatrix:
+    """Cases by columns; ``cells[(case, column label)]``."""
+
+    by: str
+    cases: list[str]
+    columns: list[MatrixColumn]
+    cells: dict[tuple[str, str], MatrixCellView]
+
+    def cell(self, case: str, column: str) -> MatrixCellView:
+        """The cell of ``case`` and the column labelled (or short-labelled) ``column``."""
+        for col in self.columns:
+            if column in (col.label, col.short):
+                return self.cells[(case, col.label)]
+        raise NotFoundError(f"the matrix has no column {column!r}.")
+
+    def column_quotes(self, label: str) -> list[QuoteRef]:
+        """Every passage of a column, across cases."""
+        return [q for case in self.cases for q in self.cells[(case, label)].quotes]
+
+
+def framework_matrix(
+    study: Study, *, by: str = "codes", codebook: str | None = None, coder: str | None = None
+) -> FrameworkMatrix:
+    """Build the matrix over every case and every code used (``by="codes"``) or every theme."""
+    if by not in ("codes", "themes"):
+        raise InputError(f"a matrix is by codes or by themes, not {by!r}.")
+    with study.read() as session:
+        rows = analysis_codings(session, coder=coder)
+        members = theme_codes(session)
+        themes = list(session.execute(select(Theme).order_by(Theme.position, Theme.id)).scalars())
+        themes_of: dict[int, list[str]] = defaultdict(list)
+        for t in themes:
+            for cid in members.get(t.id, ()):
+                themes_of[cid].append(t.name)
+        texts = {s.id: s.text for s in session.execute(select(Source)).scalars()}
+        cases = list(session.execute(select(Case.name).order_by(Case.name)).scalars())
+        cases += sorted({r.case for r in rows if r.case not in cases})
+        if by == "codes":
+            used = {r.code_id for r in rows}
+            codes = [c for c in session.execute(select(Code).where(Code.id.in_(used))).scalars()]
+            if codebook:
+                codes = [c for c in codes if c.codebook.name == codebook]
+            codes.sort(key=lambda c: (c.codebook_id, tree_order(c)))
+            columns = [
+                MatrixColumn(
+                    "code",
+                    c.id,
+                    code_path(c),
+                    c.name,
+                    tuple(themes_of.get(c.id, ())) or (c.codebook.title or c.codebook.name,),
+                )
+                for c in codes
+            ]
+        else:
+            columns = [MatrixColumn("theme", t.id, t.name, t.name, (t.name,)) for t in themes]
+        stored = {
+            (m.case_id, m.column_type, m.column_id): (m.summary, m.is_draft, m.author_id)
+            for m in session.execute(select(MatrixCell)).scalars()
+        }
+        case_ids = dict(session.execute(select(Case.name, Case.id)).all())
+        authors = {u.id: u.name for u in session.execute(select(User)).scalars()}
+    cells = {(case, col.label): MatrixCellView(case, col.label) for case in cases for col in columns}
+    for r in rows:
+        quote = QuoteRef(r.coding_id, r.source, r.start, r.end, texts[r.source_id][r.start : r.end], r.code)
+        targets = [r.code] if by == "codes" else themes_of.get(r.code_id, [])
+        for label in targets:
+            if (r.case, label) in cells:
+                cells[(r.case, label)].quotes.append(quote)
+    for col in columns:
+        for case in cases:
+            m = stored.get((case_ids.get(case, -1), col.kind, col.id))
+            if m is not None:
+                view = cells[(case, col.label)]
+                view.summary, view.is_draft, view.author = m[0], m[1], authors.get(m[2])
+    return FrameworkMatrix(by, cases, columns, cells)
+
+
+def _vector(text: str) -> Counter[str]:
+    return Counter(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    dot = sum(v * b.get(k, 0) for k, v in a.items())
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def representative(quotes: list[QuoteRef], pool: list[QuoteRef], n: int) -> list[QuoteRef]:
+    """The ``n`` quotes most similar, on average, to the others in ``pool`` (ties: text order)."""
+    vectors = {q.coding_id: _vector(q.text) for q in pool}
+    for q in quotes:
+        vectors.setdefault(q.coding_id, _vector(q.text))
+
+    def centrality(q: QuoteRef) -> float:
+        others = [o for o in pool if o.coding_id != q.coding_id]
+        return (
+            sum(_cosine(vectors[q.coding_id], vectors[o.coding_id]) for o in others) / len(others)
+            if others
+            else 0.0
+        )
+
+    ranked = sorted(quotes, key=lambda q: (-round(centrality(q), 9), q.source, q.start))
+    return sorted(ranked[:n], key=lambda q: (q.source, q.start))
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def draft_summary(
+    matrix: FrameworkMatrix, case: str, column: str, *, max_quotes: int = 2, limit: int = 240
+) -> str:
+    """An extractive draft: the cell's most representative passages, verbatim, with references."""
+    cell = matrix.cell(case, column)
+    if not cell.quotes:
+        return ""
+    picked = representative(cell.quotes, matrix.column_quotes(cell.column), max_quotes)
+    return " ".join(f"“{_clip(q.text, limit)}” [{q.ref}]" for q in picked)
+
+
+def _column_row(session: Session, column: str, by: str) -> tuple[str, int]:
+    if by == "themes":
+        return "theme", get_theme(session, column).id
+    return "code", resolve_code(session, column).id
+
+
+def set_cell_summary(
+    study: Study,
+    case: str,
+    column: str,
+    summary: str,
+    *,
+    by: str = "codes",
+    draft: bool = False,
+    user: str | None = None,
+) -> MatrixCellView:
+    """Write (or replace) the charted summary of one cell; an empty summary clears it."""
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user)
+        case_row = session.execute(select(Case).where(Case.name == case)).scalar()
+        if case_row is None:
+            raise NotFoundError(f"there is no case {case!r}; summaries belong to cases.")
+        kind, column_id = _column_row(session, column, by)
+        label = (
+            get_theme(session, column).name if kind == "theme" else code_path(resolve_code(session, column))
+        )
+        row = session.execute(
+            select(MatrixCell).where(
+                MatrixCell.case_id == case_row.id,
+                MatrixCell.column_type == kind,
+                MatrixCell.column_id == column_id,
+            )
+        ).scalar()
+        old = row.summary if row else None
+        text = summary.strip()
+        if not text:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            row = MatrixCell(
+                case_id=case_row.id,
+                column_type=kind,
+                column_id=column_id,
+                summary=text,
+                is_draft=draft,
+                author_id=actor.id,
+            )
+            session.add(row)
+        else:
+            row.summary, row.is_draft, row.author_id, row.updated_at = text, draft, actor.id, utcnow()
+        session.flush()
+        record(
+            session,
+            actor,
+            "matrix.summary",
+            f"{'drafted' if draft else 'wrote'} the summary of {case} x {label}",
+            entity_type="matrix_cell",
+            entity_id=row.id if row is not None and text else None,
+            details={
+                "case": case,
+                "column": label,
+                "kind": kind,
+                "old": old,
+                "new": text or None,
+                "draft": draft,
+            },
+        )
+        return MatrixCellView(case, label, [], text or None, draft if text else False, actor.name)
+
+
+def draft_cells(
+    study: Study, *, by: str = "codes", overwrite: bool = False, max_quotes: int = 2, user: str | None = None
+) -> int:
+    """Write extractive drafts into every non-empty cell that has no researcher summary; returns how many."""
+    matrix = framework_matrix(study, by=by)
+    count = 0
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user)
+        case_ids = dict(session.execute(select(Case.name, Case.id)).all())
+        for col in matrix.columns:
+            for case in matrix.cases:
+                cell = matrix.cells[(case, col.label)]
+                if not cell.quotes or case not in case_ids:
+                    continue
+                if cell.summary and (not cell.is_draft or not overwrite):
+                    continue
+                text = draft_summary(matrix, case, col.label, max_quotes=max_quotes)
+                row = session.execute(
+                    select(MatrixCell).where(
+                        MatrixCell.case_id == case_ids[case],
+                        MatrixCell.column_type == col.kind,
+                        MatrixCell.column_id == col.id,
+                    )
+                ).scalar()
+                if row is None:
+                    session.add(
+                        MatrixCell(
+                            case_id=case_ids[case],
+                            column_type=col.kind,
+                            column_id=col.id,
+                            summary=text,
+                            is_draft=True,
+                            author_id=actor.id,
+                        )
+                    )
+                else:
+                    row.summary, row.is_draft, row.updated_at = text, True, utcnow()
+                count += 1
+        record(
+            session,
+            actor,
+            "matrix.draft",
+            f"drafted {count} matrix cells from representative quotes (by {by})",
+            details={"by": by, "cells": count, "max_quotes": max_quotes},
+        )
+    return count
+
+
+def _cell_text(cell: MatrixCellView) -> str:
+    parts = []
+    if cell.summary:
+        parts.append(("[draft] " if cell.is_draft else "") + cell.summary)
+    if cell.quotes:
+        refs = "; ".join(f"q{q.coding_id} {q.ref}" for q in cell.quotes)
+        parts.append(f"{cell.count} passage{'s' if cell.count != 1 else ''}: {refs}")
+    return "\n".join(parts)
+
+
+def matrix_xlsx(codes: FrameworkMatrix, themes: FrameworkMatrix | None = None) -> bytes:
+    """Workbook: an overview by theme, then one sheet per theme (its codes), then every quote."""
+    from qualframe.io.spreadsheet import Sheet, write_xlsx
+
+    sheets = []
+    if themes is not None and themes.columns:
+        header = ["case", *[c.short for c in themes.columns]]
+        rows = [
+            [case, *[_cell_text(themes.cells[(case, c.label)]) for c in themes.columns]]
+            for case in themes.cases
+        ]
+        sheets.append(Sheet("Themes overview", header, rows))
+    groups: dict[str, list[MatrixColumn]] = defaultdict(list)
+    for col in codes.columns:
+        for g in col.groups:
+            groups[g].append(col)
+    order = [c.label for c in themes.columns] if themes is not None else []
+    for group in sorted(groups, key=lambda g: (g not in order, order.index(g) if g in order else 0, g)):
+        cols = groups[group]
+        header = ["case", *[c.short for c in cols]]
+        rows = [[case, *[_cell_text(codes.cells[(case, c.label)]) for c in cols]] for case in codes.cases]
+        sheets.append(Sheet(group, header, rows))
+    quotes = sorted(
+        {
+            q.coding_id: q
+            for case in codes.cases
+            for col in codes.columns
+            for q in codes.cells[(case, col.label)].quotes
+        }.values(),
+        key=lambda q: (q.source, q.start),
+    )
+    case_of = {q.coding_id: case for (case, _), cell in codes.cells.items() for q in cell.quotes}
+    sheets.append(
+        Sheet(
+            "Quotes",
+            ["id", "case", "code", "source", "start", "end", "text"],
+            [
+                [f"q{q.coding_id}", case_of[q.coding_id], q.code, q.source, q.start, q.end, q.text]
+                for q in quotes
+            ],
+        )
+    )
+    return write_xlsx(sheets)
+
+
+def matrix_csv(matrix: FrameworkMatrix) -> bytes:
+    """Long format, one row per cell: what analysis software reads most easily."""
+    from qualframe.io.spreadsheet import write_csv
+
+    rows = []
+    for case in matrix.cases:
+        for col in matrix.columns:
+            cell = matrix.cells[(case, col.label)]
+            status = "none" if not cell.summary else "draft" if cell.is_draft else "researcher"
+            rows.append(
+                [
+                    case,
+                    col.kind,
+                    col.label,
+                    "; ".join(col.groups),
+                    cell.count,
+                    cell.summary or "",
+                    status,
+                    " ".join(f"q{q.coding_id}" for q in cell.quotes),
+                    "; ".join(q.ref for q in cell.quotes),
+                ]
+            )
+    header = [
+        "case",
+        "column_type",
+        "column",
+        "group",
+        "passages",
+        "summary",
+        "summary_status",
+        "coding_ids",
+        "references",
+    ]
+    return write_csv(header, rows)
+
+
+def export_matrix(
+    study: Study, out: str | Path, *, fmt: str | None = None, by: str = "codes", user: str | None = None
+) -> Path:
+    """Write the matrix as XLSX (one sheet per theme), CSV (long) or self-contained HTML."""
+    from qualframe.exports import write_atomic
+
+    path = Path(out)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in MATRIX_FORMATS:
+        raise UnsupportedFormatError(
+            f"unknown matrix format {fmt!r}; choose one of {', '.join(MATRIX_FORMATS)}."
+        )
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file name for the matrix.")
+    matrix = framework_matrix(study, by=by)
+    if fmt == "xlsx":
+        codes = matrix if by == "codes" else framework_matrix(study, by="codes")
+        data = matrix_xlsx(codes, framework_matrix(study, by="themes"))
+    elif fmt == "csv":
+        data = matrix_csv(matrix)
+    else:
+        from qualframe.report.html import render_matrix_html
+
+        data = render_matrix_html(matrix, title=f"{study.title}: framework matrix").encode("utf-8")
+    write_atomic(path, data)
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user)
+        record(
+            session,
+            actor,
+            "export",
+            f"exported the framework matrix ({by}) as {fmt} to {path.name}",
+            details={"format": f"matrix-{fmt}", "file": path.name, "by": by, "bytes": len(data)},
+        )
+    return path

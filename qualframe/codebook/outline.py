@@ -1,0 +1,159 @@
+"""Codebooks as plain, ordered data for screens: every code with its id, path, depth and usage.
+
+:func:`codebook_to_spec` gives a codebook for exchange (no ids, no usage); the workbench's codebook
+sidebar and editor need the opposite: stable ids to act on, the tree flattened in reading order,
+and how often each code is used, in one read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from qualframe.codebook.service import code_path, codebook_history
+from qualframe.errors import NotFoundError
+from qualframe.store.models import Code, Codebook, Coding
+from qualframe.store.study import Study
+
+__all__ = [
+    "CodeNode",
+    "CodebookChangeView",
+    "CodebookOutline",
+    "codebook_changes",
+    "codebook_outline",
+    "get_code_node",
+]
+
+
+@dataclass(frozen=True)
+class CodeNode:
+    """One code, flattened: ``path`` is the ``codebook:Parent/Child`` reference the services accept."""
+
+    id: int
+    codebook: str
+    name: str
+    path: str
+    label: str
+    parent_id: int | None
+    depth: int
+    codable: bool
+    colour: str | None
+    definition: str | None
+    inclusion: str | None
+    exclusion: str | None
+    indicators: tuple[str, ...]
+    examples: tuple[str, ...]
+    usage: int
+
+
+@dataclass(frozen=True)
+class CodebookOutline:
+    """A codebook and its codes in reading (depth-first) order."""
+
+    id: int
+    name: str
+    title: str | None
+    description: str | None
+    origin: str
+    codes: tuple[CodeNode, ...]
+
+
+@dataclass(frozen=True)
+class CodebookChangeView:
+    """One entry of a codebook's change log."""
+
+    id: int
+    when: str
+    who: str
+    action: str
+    summary: str
+    codebook: str | None
+
+
+def _node(code: Code, depth: int, usage: dict[int, int]) -> CodeNode:
+    path = code_path(code)
+    return CodeNode(
+        id=code.id,
+        codebook=code.codebook.name,
+        name=code.name,
+        path=path,
+        label=path.split(":", 1)[1].replace("/", " / "),
+        parent_id=code.parent_id,
+        depth=depth,
+        codable=code.codable,
+        colour=code.colour,
+        definition=code.definition,
+        inclusion=code.inclusion,
+        exclusion=code.exclusion,
+        indicators=tuple(code.indicators or ()),
+        examples=tuple(code.examples or ()),
+        usage=usage.get(code.id, 0),
+    )
+
+
+def codebook_outline(
+    study: Study, *, origins: tuple[str, ...] = ("manual", "accepted")
+) -> list[CodebookOutline]:
+    """Every codebook with its codes in tree order and their number of live codings."""
+    with study.read() as session:
+        usage = dict(
+            session.execute(
+                select(Coding.code_id, func.count(Coding.id))
+                .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
+                .group_by(Coding.code_id)
+            ).all()
+        )
+        out = []
+        for book in session.execute(select(Codebook).order_by(Codebook.id)).scalars():
+            codes = list(
+                session.execute(
+                    select(Code).where(Code.codebook_id == book.id).order_by(Code.position, Code.id)
+                ).scalars()
+            )
+            children: dict[int | None, list[Code]] = {}
+            for code in codes:
+                children.setdefault(code.parent_id, []).append(code)
+            flat: list[CodeNode] = []
+
+            def walk(
+                parent: int | None,
+                depth: int,
+                into: list[CodeNode] = flat,
+                tree: dict[int | None, list[Code]] = children,
+            ) -> None:
+                for code in tree.get(parent, []):
+                    into.append(_node(code, depth, usage))
+                    walk(code.id, depth + 1)
+
+            walk(None, 0)
+            out.append(
+                CodebookOutline(book.id, book.name, book.title, book.description, book.origin, tuple(flat))
+            )
+        return out
+
+
+def get_code_node(study: Study, code_id: int) -> CodeNode:
+    """One code by id, or a clear error."""
+    for book in codebook_outline(study):
+        for node in book.codes:
+            if node.id == code_id:
+                return node
+    raise NotFoundError(f"there is no code {code_id} in this study (it may have been merged away).")
+
+
+def codebook_changes(study: Study, codebook: str | None = None) -> list[CodebookChangeView]:
+    """The codebook change log, newest first (optionally of one codebook)."""
+    with study.read() as session:
+        events = codebook_history(session, codebook)
+        return [
+            CodebookChangeView(
+                e.id,
+                e.at.strftime("%Y-%m-%d %H:%M"),
+                e.user.name if e.user else "",
+                e.action,
+                e.summary,
+                (e.details or {}).get("codebook"),
+            )
+            for e in reversed(events)
+        ]

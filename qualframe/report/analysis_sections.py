@@ -1,0 +1,268 @@
+"""The report's analysis sections, each a data function that returns None when there is nothing.
+
+Themes, prevalence, framework matrix, reliability, saturation and co-occurrence; plus the places
+later features fill (networks, assisted-coding provenance, simulation).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from qualframe.analysis.figures import (
+    cooccurrence_heatmap,
+    data_uri,
+    reliability_figure,
+    saturation_figure,
+    thematic_map,
+)
+from qualframe.analysis.framework_matrix import representative
+from qualframe.errors import QualframeError
+from qualframe.report.sections import ReportContext
+from qualframe.store.models import Alter, Assignment, Coding, SuggestionRun, Tie, User
+
+__all__ = [
+    "ExemplarQuote",
+    "ThemeSection",
+    "breakdown_attribute",
+    "gather_cooccurrence",
+    "gather_framework",
+    "gather_networks",
+    "gather_prevalence",
+    "gather_provenance",
+    "gather_reliability",
+    "gather_saturation",
+    "gather_simulation",
+    "gather_themes",
+]
+
+
+@dataclass(frozen=True)
+class ExemplarQuote:
+    """A quote as a findings section shows it: verbatim, attributed to a pseudonym."""
+
+    text: str
+    who: str
+    ref: str
+    coding_id: int
+
+
+@dataclass(frozen=True)
+class ThemeSection:
+    """One theme written up."""
+
+    name: str
+    status: str
+    definition: str | None
+    codes: list[str]
+    phrase: str
+    cases: list[str]
+    breakdown: dict[str, tuple[int, int]]
+    quotes: list[ExemplarQuote]
+
+
+def breakdown_attribute(ctx: ReportContext) -> str | None:
+    """The case attribute to break prevalence down by: ``pathway``, else one with 2-5 values."""
+    values: dict[str, set[str]] = {}
+    for c in ctx.cases:
+        for k, v in c.attributes.items():
+            values.setdefault(k, set()).add(str(v))
+    if "pathway" in values:
+        return "pathway"
+    for key in sorted(values):
+        if key.lower() not in ("pseudonym", "alias", "interviewer") and 2 <= len(values[key]) <= 5:
+            return key
+    return None
+
+
+def _short(label: str) -> str:
+    return label.split(":", 1)[-1].rsplit("/", 1)[-1]
+
+
+def gather_themes(ctx: ReportContext) -> dict[str, Any] | None:
+    """Per theme: definition, status, codes, prevalence and exemplar quotes (one per case)."""
+    from qualframe.analysis.prevalence import prevalence
+
+    if not ctx.themes:
+        return None
+    by = breakdown_attribute(ctx)
+    table = prevalence(ctx.study, level="theme", by=by)
+    prev = {p.label: p for p in table.rows}
+    matrix = ctx.code_matrix
+    out = []
+    for theme in ctx.themes:
+        pool = [
+            q
+            for code in theme.codes
+            if any(c.label == code for c in matrix.columns)
+            for q in matrix.column_quotes(code)
+        ]
+        by_case: dict[str, list[Any]] = {}
+        for case in matrix.cases:
+            for code in theme.codes:
+                if (case, code) in matrix.cells:
+                    by_case.setdefault(case, []).extend(matrix.cells[(case, code)].quotes)
+        best: list[tuple[str, Any]] = []
+        for case, quotes in by_case.items():
+            if quotes:
+                best.extend((case, q) for q in representative(quotes, pool, 1))
+        ranked = representative([q for _, q in best], pool, 3)
+        case_of = {q.coding_id: case for case, q in best}
+        p = prev.get(theme.name)
+        out.append(
+            ThemeSection(
+                theme.name,
+                theme.status,
+                theme.definition,
+                [_short(c) for c in theme.codes],
+                p.phrase() if p else f"0 of {table.total} participants",
+                list(p.cases) if p else [],
+                p.by if p else {},
+                [
+                    ExemplarQuote(q.text, ctx.who(case_of[q.coding_id], q.source), q.ref, q.coding_id)
+                    for q in ranked
+                ],
+            )
+        )
+    return {"themes": out, "attribute": by, "values": table.values, "map": data_uri(thematic_map(ctx.themes))}
+
+
+def gather_prevalence(ctx: ReportContext) -> dict[str, Any] | None:
+    """Prevalence of every code used, broken down by the chosen attribute."""
+    from qualframe.analysis.prevalence import prevalence
+
+    if not ctx.codings:
+        return None
+    by = breakdown_attribute(ctx)
+    table = prevalence(ctx.study, level="code", by=by)
+    return {"table": table, "attribute": by, "short": {p.label: _short(p.label) for p in table.rows}}
+
+
+def gather_framework(ctx: ReportContext) -> dict[str, Any] | None:
+    """The framework matrix by themes (by codes when there are no themes), with summaries."""
+    from qualframe.analysis.framework_matrix import framework_matrix
+
+    if not ctx.codings:
+        return None
+    matrix = framework_matrix(ctx.study, by="themes") if ctx.themes else ctx.code_matrix
+    written = sum(1 for c in matrix.cells.values() if c.summary and not c.is_draft)
+    drafts = sum(1 for c in matrix.cells.values() if c.summary and c.is_draft)
+    return {"matrix": matrix, "written": written, "drafts": drafts}
+
+
+def gather_reliability(ctx: ReportContext) -> Any | None:
+    """Reliability between the people who double-coded, on turns, with everything beside it."""
+    from qualframe.analysis.reliability import study_reliability
+
+    if len(ctx.people) < 2:
+        return None
+    try:
+        report = study_reliability(ctx.study, ctx.people, unit="turn", resamples=1000)
+    except QualframeError:
+        return None
+    with ctx.study.read() as session:
+        assignments = session.execute(select(func.count(Assignment.id))).scalar() or 0
+        blind = (
+            session.execute(select(func.count(Assignment.id)).where(Assignment.blind.is_(True))).scalar() or 0
+        )
+    kinds: dict[str, int] = {}
+    for d in report.disagreements:
+        key = "boundary" if d.kind == "boundary" else "presence"
+        kinds[key] = kinds.get(key, 0) + 1
+    return {
+        "report": report,
+        "figure": data_uri(reliability_figure(report)),
+        "assignments": assignments,
+        "blind": blind,
+        "kinds": kinds,
+        "shown": report.disagreements[:40],
+        "unitized": {u.code: u.alpha for u in report.unitized},
+    }
+
+
+def gather_saturation(ctx: ReportContext) -> Any | None:
+    """Guest et al. (2020) saturation with the default parameters."""
+    from qualframe.analysis.saturation import saturation
+
+    if not ctx.codings:
+        return None
+    try:
+        result = saturation(ctx.study, orderings=1000)
+    except QualframeError:
+        return None
+    return {"result": result, "figure": data_uri(saturation_figure(result))}
+
+
+def gather_cooccurrence(ctx: ReportContext) -> Any | None:
+    """Co-occurrence within speaker turns: strongest pairs and a heatmap."""
+    from qualframe.analysis.cooccurrence import cooccurrence
+
+    if not ctx.codings:
+        return None
+    table = cooccurrence(ctx.study, mode="segment")
+    pairs = table.top_pairs(15)
+    if not pairs:
+        return None
+    return {"table": table, "pairs": pairs, "figure": data_uri(cooccurrence_heatmap(table))}
+
+
+def gather_networks(ctx: ReportContext) -> Any | None:
+    """Ego-network ties by life phase and type (the network feature refines this section)."""
+    with ctx.study.read() as session:
+        if not session.execute(select(Alter.id).limit(1)).first():
+            return None
+        rows = session.execute(
+            select(Tie.phase, Tie.tie_type, func.count(Tie.id))
+            .where(Tie.status != "rejected")
+            .group_by(Tie.phase, Tie.tie_type)
+        ).all()
+        alters = session.execute(select(func.count(Alter.id))).scalar() or 0
+    table: dict[str, dict[str, int]] = {}
+    for phase, tie_type, n in rows:
+        table.setdefault(phase, {})[tie_type] = n
+    return {"alters": alters, "table": table}
+
+
+def gather_provenance(ctx: ReportContext) -> Any | None:
+    """Which assisted-coding engines ran, with what, and what came of their suggestions."""
+    with ctx.study.read() as session:
+        runs = list(session.execute(select(SuggestionRun).order_by(SuggestionRun.id)).scalars())
+        if not runs:
+            return None
+        outcome = dict(
+            session.execute(
+                select(Coding.origin, func.count(Coding.id))
+                .join(User, Coding.coder_id == User.id)
+                .where(User.kind == "engine", Coding.deleted_at.is_(None))
+                .group_by(Coding.origin)
+            ).all()
+        )
+        return {
+            "runs": [
+                {
+                    "engine": r.engine,
+                    "version": r.engine_version,
+                    "model": r.model or "",
+                    "started": r.started_at.strftime("%Y-%m-%d %H:%M"),
+                    "units": r.units,
+                    "suggestions": r.suggestions,
+                }
+                for r in runs
+            ],
+            "outcome": outcome,
+        }
+
+
+def gather_simulation(ctx: ReportContext) -> Any | None:
+    """The intervention simulation: filled by the simulation feature when a study records runs."""
+    return None
+
+
+def finite_or_dash(x: float | None, digits: int = 3) -> str:
+    """A number for a table cell: fixed digits, or an em dash when undefined."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{x:.{digits}f}"

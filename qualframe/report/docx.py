@@ -1,0 +1,372 @@
+"""The Word report: the same sections as the HTML, as headings, paragraphs, tables and figures.
+
+Researchers take Word documents to co-authors and journals, so every number the HTML shows is
+in a real table here (not an image), and figures are embedded PNGs. Each section has a writer
+``(document, data, report)``; a pluggable section may bring its own (``ReportSection.docx``).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from qualframe.report.data import ReportData
+from qualframe.report.sections import SECTIONS
+
+__all__ = ["DOCX_WRITERS", "render_docx"]
+
+Writer = Callable[[Any, Any, ReportData], None]
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{x:.{digits}f}"
+
+
+def _ci(interval: Sequence[float]) -> str:
+    lo, hi = interval
+    return "" if lo is None or hi is None or math.isnan(lo) or math.isnan(hi) else f"{lo:.2f} to {hi:.2f}"
+
+
+def _short(label: str) -> str:
+    return label.split(":", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Any:
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = str(text)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = "" if value is None else str(value)
+    return table
+
+
+def _figure(doc: Any, uri: str | None, caption: str) -> None:
+    if not uri:
+        return
+    from docx.shared import Inches
+
+    png = base64.b64decode(uri.split(",", 1)[1])
+    doc.add_picture(io.BytesIO(png), width=Inches(6.0))
+    doc.add_paragraph(caption, style="Caption")
+
+
+def _quote(doc: Any, text: str, who: str) -> None:
+    p = doc.add_paragraph(style="Quote")
+    p.add_run(text)
+    p.add_run(f" ({who})").italic = True
+
+
+def _summary(doc: Any, _: Any, r: ReportData) -> None:
+    t = r.totals
+    doc.add_paragraph(
+        f"{t['cases']} cases, {t['sources']} sources, {t['words']:,} words, {t['codings']} coded passages, "
+        f"{t['codes_used']} of {t['codes']} codes used. Coders: {', '.join(r.coders) or 'none yet'}."
+    )
+    _table(
+        doc,
+        ["Source", "Case", "Format", "Words", "Turns", "Coded passages"],
+        [[s.name, s.case or "", s.format, s.words, s.turns, s.codings] for s in r.sources],
+    )
+
+
+def _coreq(doc: Any, domains: Any, _: ReportData) -> None:
+    doc.add_paragraph(
+        "COREQ (Tong, Sainsbury & Craig 2007): 32 items in 3 domains. Items 'to complete' need the "
+        "researchers (a study memo titled 'COREQ <number>' answers one)."
+    )
+    for dom in domains:
+        doc.add_heading(f"Domain {dom.number}: {dom.name}", level=2)
+        _table(
+            doc,
+            ["No.", "Item", "Answer", "Status"],
+            [[i.number, i.topic, i.answer, i.status] for i in dom.items],
+        )
+
+
+def _sample(doc: Any, _: Any, r: ReportData) -> None:
+    if not r.cases:
+        doc.add_paragraph("No cases yet.")
+        return
+    _table(
+        doc,
+        ["Case", *r.attribute_names],
+        [
+            [
+                c.name,
+                *[("" if c.attributes.get(a) is None else c.attributes.get(a)) for a in r.attribute_names],
+            ]
+            for c in r.cases
+        ],
+    )
+
+
+def _codebook(doc: Any, _: Any, r: ReportData) -> None:
+    for book in r.codebooks:
+        doc.add_heading(book.title or book.name, level=2)
+        if book.description:
+            doc.add_paragraph(book.description)
+        rows = []
+        for path, code in book.walk():
+            name = "    " * (len(path) - 1) + code.name + ("" if code.codable else " (category)")
+            rows.append([name, code.definition or "", code.inclusion or "", code.exclusion or ""])
+        _table(doc, ["Code", "Definition", "Include when", "Exclude when"], rows)
+
+
+def _themes(doc: Any, d: Any, _: ReportData) -> None:
+    _figure(doc, d["map"], "Thematic map: codes and the themes they support.")
+    for t in d["themes"]:
+        doc.add_heading(f"{t.name} ({t.status})", level=2)
+        doc.add_paragraph(f"Definition. {t.definition}" if t.definition else "No definition yet.")
+        breakdown = "; ".join(f"{v}: {k} of {n}" for v, (k, n) in t.breakdown.items())
+        doc.add_paragraph(
+            f"Prevalence: {t.phrase}"
+            + (f" ({breakdown})" if breakdown else "")
+            + f". Codes: {', '.join(t.codes)}."
+        )
+        for q in t.quotes:
+            _quote(doc, q.text, f"{q.who}, {q.ref}")
+
+
+def _prevalence(doc: Any, d: Any, _: ReportData) -> None:
+    t = d["table"]
+    header = ["Code", "Participants", "Passages", *[f"{d['attribute']}: {v}" for v in t.values]]
+    rows = [
+        [
+            _short(p.label),
+            f"{p.n_cases} of {p.total}",
+            p.passages,
+            *[f"{p.by[v][0]} of {p.by[v][1]}" for v in t.values],
+        ]
+        for p in t.rows
+    ]
+    _table(doc, header, rows)
+
+
+def _framework(doc: Any, d: Any, r: ReportData) -> None:
+    m = d["matrix"]
+    doc.add_paragraph(
+        f"Participants by {m.by}: passages and charted summaries ({d['written']} written by the researchers, "
+        f"{d['drafts']} drafts of verbatim quotes marked [draft])."
+    )
+    rows = []
+    for case in m.cases:
+        row: list[object] = [r.who(case, case)]
+        for col in m.columns:
+            cell = m.cells[(case, col.label)]
+            text = ("[draft] " if cell.is_draft else "") + (cell.summary or "")
+            row.append(f"{text}\n({cell.count} passages)" if cell.count else text)
+        rows.append(row)
+    _table(doc, ["Participant", *[c.short for c in m.columns]], rows)
+
+
+def _matrix(doc: Any, _: Any, r: ReportData) -> None:
+    m = r.matrix
+    if not m.codes:
+        doc.add_paragraph("Nothing coded yet.")
+        return
+    rows: list[list[object]] = [[case, *m.counts[i]] for i, case in enumerate(m.cases)]
+    rows.append(["Prevalence", *[f"{m.prevalence(c)} of {len(m.cases)}" for c in m.codes]])
+    _table(doc, ["Case", *[r.code_labels[c] for c in m.codes]], rows)
+
+
+def _reliability(doc: Any, d: Any, _: ReportData) -> None:
+    rep, res = d["report"], d["report"].result
+    doc.add_paragraph(
+        f"Coders {' and '.join(rep.coders)} coded {len(rep.sources)} transcripts independently "
+        f"({', '.join(rep.sources)}). Units: {res.n_units} speaker turns from {res.n_cases} participants. "
+        f"95% intervals: percentile bootstrap over participants ({res.resamples} resamples)."
+    )
+    rows = [
+        ["Krippendorff's alpha (pooled)", _num(res.krippendorff_alpha), _ci(res.alpha_ci), res.interpretation]
+    ]
+    for p in res.pairwise:
+        rows.append([f"Cohen's kappa, {p.coder_a} vs {p.coder_b}", _num(p.kappa), _ci(p.kappa_ci), ""])
+        rows.append(["Percent agreement (turn x code decisions)", _num(p.percent_agreement), "", ""])
+        rows.append(["Turns with the same set of codes", _num(p.exact_agreement), "", ""])
+    rows += [
+        ["Fleiss' kappa", _num(res.fleiss_kappa), "", ""],
+        ["Gwet's AC1", _num(res.gwet_ac1), "", ""],
+        ["Mean per-code kappa", _num(res.mean_code_kappa), "", ""],
+        ["Unitized alpha |u-alpha (pooled)", _num(rep.unitized_pooled), "", ""],
+    ]
+    _table(doc, ["Statistic", "Value", "95% interval", "Band"], rows)
+    _figure(doc, d["figure"], "Krippendorff's alpha per code with 95% intervals.")
+    doc.add_heading("Per code", level=3)
+    _table(
+        doc,
+        [
+            "Code",
+            *[f"turns by {c}" for c in rep.coders],
+            "kappa",
+            "alpha",
+            "95% interval",
+            "AC1",
+            "|u-alpha",
+            "band",
+        ],
+        [
+            [
+                _short(c.code),
+                *[c.positives[n] for n in rep.coders],
+                _num(c.kappa),
+                _num(c.krippendorff_alpha),
+                _ci(c.alpha_ci),
+                _num(c.gwet_ac1),
+                _num(d["unitized"].get(c.code)),
+                c.interpretation,
+            ]
+            for c in res.per_code
+        ],
+    )
+    if rep.engines:
+        doc.add_heading("Assisted coding against each coder", level=3)
+        _table(
+            doc,
+            ["Coder", "Engine", "turns", "kappa", "alpha"],
+            [
+                [
+                    e.pairwise[0].coder_a,
+                    e.pairwise[0].coder_b,
+                    e.pairwise[0].n_units,
+                    _num(e.pairwise[0].kappa),
+                    _num(e.krippendorff_alpha),
+                ]
+                for e in rep.engines
+            ],
+        )
+    doc.add_heading("Disagreements", level=3)
+    _table(
+        doc,
+        ["Participant", "Code", "Kind", rep.coders[0], rep.coders[1]],
+        [
+            [x.case, _short(x.code), x.kind, x.text_a or "(not coded)", x.text_b or "(not coded)"]
+            for x in d["shown"]
+        ],
+    )
+
+
+def _saturation(doc: Any, d: Any, _: ReportData) -> None:
+    s = d["result"]
+    doc.add_paragraph(s.statement())
+    _figure(doc, d["figure"], "New and cumulative distinct codes by interview.")
+    _table(
+        doc,
+        ["Interview", "New codes", "Cumulative"],
+        [[n, a, b] for n, a, b in zip(s.order, s.new_per_interview, s.cumulative, strict=True)],
+    )
+
+
+def _cooccurrence(doc: Any, d: Any, _: ReportData) -> None:
+    doc.add_paragraph("Codes applied within the same speaker turn; c = n12 / (n1 + n2 - n12).")
+    _table(
+        doc,
+        ["Code", "Code", "Turns with both", "c"],
+        [[_short(a), _short(b), n, _num(c)] for a, b, n, c in d["pairs"]],
+    )
+    _figure(doc, d["figure"], "c-coefficient between the most frequent codes.")
+
+
+def _networks(doc: Any, d: Any, _: ReportData) -> None:
+    doc.add_paragraph(f"{d['alters']} people named in the participants' networks.")
+    _table(
+        doc,
+        ["Phase", "Type", "Ties"],
+        [[p, t, n] for p, types in d["table"].items() for t, n in types.items()],
+    )
+
+
+def _provenance(doc: Any, d: Any, _: ReportData) -> None:
+    _table(
+        doc,
+        ["Engine", "Version", "Model", "Started (UTC)", "Units", "Suggestions"],
+        [
+            [x["engine"], x["version"], x["model"], x["started"], x["units"], x["suggestions"]]
+            for x in d["runs"]
+        ],
+    )
+
+
+def _quotes(doc: Any, _: Any, r: ReportData) -> None:
+    for code in r.matrix.codes:
+        items = r.quotes_by_code.get(code)
+        if not items:
+            continue
+        doc.add_heading(
+            f"{r.code_labels[code]} ({len(items)} passages, {r.matrix.prevalence(code)} of {len(r.matrix.cases)} cases)",
+            level=3,
+        )
+        for q in items:
+            _quote(doc, q.text, f"{r.who(q.case, q.source)}, {q.source} {q.start}-{q.end}")
+
+
+def _memos(doc: Any, _: Any, r: ReportData) -> None:
+    if not r.memos:
+        doc.add_paragraph("No memos yet.")
+    for m in r.memos:
+        doc.add_heading(m.title or m.target, level=3)
+        doc.add_paragraph(m.text)
+
+
+def _history(doc: Any, _: Any, r: ReportData) -> None:
+    if not r.history:
+        doc.add_paragraph("No codebook changes recorded.")
+        return
+    _table(doc, ["When (UTC)", "Who", "Change"], [[h.when, h.who, h.what] for h in r.history])
+
+
+DOCX_WRITERS: dict[str, Writer] = {
+    "summary": _summary,
+    "coreq": _coreq,
+    "sample": _sample,
+    "codebook": _codebook,
+    "themes": _themes,
+    "prevalence": _prevalence,
+    "framework": _framework,
+    "matrix": _matrix,
+    "reliability": _reliability,
+    "saturation": _saturation,
+    "cooccurrence": _cooccurrence,
+    "networks": _networks,
+    "provenance": _provenance,
+    "quotes": _quotes,
+    "memos": _memos,
+    "history": _history,
+}
+
+
+def render_docx(data: ReportData) -> bytes:
+    """The report as a .docx document."""
+    import datetime as dt
+
+    from docx import Document
+
+    doc = Document()
+    doc.core_properties.title = data.title
+    doc.core_properties.author = "qualframe"
+    doc.core_properties.created = dt.datetime.strptime(data.generated_at, "%Y-%m-%d %H:%M UTC")
+    doc.add_heading(data.title, level=0)
+    doc.add_paragraph(f"Report generated by qualframe {data.version} on {data.generated_at}.")
+    custom = {s.key: s.docx for s in SECTIONS if s.docx is not None}
+    for section in data.sections:
+        doc.add_heading(section.title, level=1)
+        writer = custom.get(section.key) or DOCX_WRITERS.get(section.key)
+        if writer is None:
+            doc.add_paragraph(str(section.data))
+        else:
+            writer(doc, section.data, data)
+    doc.add_paragraph(
+        f"Findings count {data.selection}. Offsets are character positions in the stored transcript."
+    )
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,44 @@
+"""The dashboard: the study at a glance, coding progress per source and coder, what awaits review."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from qualframe.cases import list_cases
+from qualframe.coding.progress import coding_progress
+from qualframe.exports import EXPORT_FORMATS
+from qualframe.web.blind import codes_blind
+from qualframe.web.context import has_page, study_of, visible_for
+from qualframe.web.files import list_study_files
+from qualframe.web.pages import Page
+from qualframe.web.templating import render
+
+__all__ = ["PAGE", "router"]
+
+PAGE = Page(title="Dashboard", path="/", order=0)
+router = APIRouter()
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    """Sources, cases, progress per source and coder, pending suggestions, downloads."""
+    study = study_of(request)
+    viewer = visible_for(request)
+    progress = coding_progress(study, viewer=viewer)
+    cases = list_cases(study)
+    files = list_study_files(study.path)
+    attributes = sorted({k for c in cases for k in c.attributes})
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "progress": progress,
+            "cases": cases,
+            "attributes": attributes,
+            "files": files,
+            "exports": [(name, label) for name, (label, _) in EXPORT_FORMATS.items()],
+            "suggestions_page": has_page(request, "/suggestions"),
+            "downloads_allowed": viewer is None or not codes_blind(study, viewer),
+        },
+    )

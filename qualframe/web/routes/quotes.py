@@ -1,0 +1,64 @@
+"""Coded quotes, filtered by code, case, source and coder, with a link back into each transcript."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from qualframe.cases import list_cases
+from qualframe.codebook.outline import codebook_outline
+from qualframe.coding.annotated import source_ids
+from qualframe.coding.progress import coders_with_codings
+from qualframe.coding.retrieval import quotes
+from qualframe.coding.team import visible_codings
+from qualframe.errors import QualframeError
+from qualframe.web.blind import codes_blind, visible_coding_ids
+from qualframe.web.context import study_of, visible_for
+from qualframe.web.pages import Page
+from qualframe.web.templating import render
+
+__all__ = ["PAGE", "QUOTES_SHOWN", "router"]
+
+PAGE = Page(title="Quotes", path="/quotes", order=30)
+QUOTES_SHOWN = 500
+router = APIRouter()
+
+
+@router.get("/quotes")
+def quotes_page(
+    request: Request, code: str = "", case: str = "", source: str = "", coder: str = ""
+) -> Response:
+    """Quotes grouped by code; a category's quotes include its codes' quotes."""
+    study = study_of(request)
+    viewer = visible_for(request)
+    error = None
+    try:
+        found = quotes(
+            study, code=code or None, case=case or None, source=source or None, coder=coder or None
+        )
+    except QualframeError as exc:
+        found, error = [], exc.message
+    coders = coders_with_codings(study)
+    if viewer is not None:  # blind coding: only what this person may see
+        visible = visible_coding_ids(study, viewer)
+        found = [q for q in found if q.coding_id in visible]
+        coders = sorted({c.coder for c in visible_codings(study, viewer)})
+    by_code: dict[str, list[object]] = {}
+    for q in found[:QUOTES_SHOWN]:
+        by_code.setdefault(q.code, []).append(q)
+    return render(
+        request,
+        "quotes.html",
+        {
+            "filters": {"code": code, "case": case, "source": source, "coder": coder},
+            "outline": codebook_outline(study),
+            "cases": [c.name for c in list_cases(study)],
+            "sources": source_ids(study),
+            "coders": coders,
+            "by_code": by_code,
+            "total": len(found),
+            "shown": min(len(found), QUOTES_SHOWN),
+            "downloads_allowed": viewer is None or not codes_blind(study, viewer),
+            "error": error,
+        },
+    )

@@ -1,0 +1,43 @@
+"""Full-text search over every turn (words, "phrases", prefix*), each hit linked into its transcript."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from qualframe.coding.annotated import source_ids
+from qualframe.coding.retrieval import search
+from qualframe.errors import QualframeError
+from qualframe.web.context import study_of
+from qualframe.web.pages import Page
+from qualframe.web.templating import render
+from qualframe.web.transcript import highlight
+
+__all__ = ["PAGE", "router"]
+
+PAGE = Page(title="Search", path="/search", order=40)
+router = APIRouter()
+
+
+@router.get("/search")
+def search_page(request: Request, q: str = "", source: str = "") -> Response:
+    """Search results with the matching words marked."""
+    study = study_of(request)
+    sources = source_ids(study)
+    hits, error = [], None
+    if q.strip():
+        try:
+            hits = search(study, q, source=source or None)
+        except QualframeError as exc:
+            error = exc.message
+    return render(
+        request,
+        "search.html",
+        {
+            "q": q,
+            "source": source,
+            "sources": sources,
+            "error": error,
+            "hits": [(hit, highlight(hit.text, hit.start, hit.matches)) for hit in hits],
+        },
+    )

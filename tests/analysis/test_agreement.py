@@ -1,0 +1,97 @@
+"""``qualframe agreement``: the PRODUCT.md contract, end to end through the console script."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qualframe.analysis.agreement import agreement_from_file
+from qualframe.cli import main
+
+
+def _codings(path: Path, rows: list[tuple[str, ...]], header: str = "unit_id,coder,code") -> Path:
+    path.write_text(header + "\n" + "\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def textbook(tmp_path: Path) -> Path:
+    """Cohen's 2x2 textbook table as codings: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no; kappa 0.4.
+
+    "Yes" is code ``pos``; a "no" is an empty code (the coder rated the unit and applied nothing).
+    """
+    rows = []
+    cells = [("pos", "pos")] * 20 + [("pos", "")] * 5 + [("", "pos")] * 10 + [("", "")] * 15
+    for n, (a, b) in enumerate(cells):
+        rows += [(f"u{n}", "ann", a), (f"u{n}", "ben", b)]
+    return _codings(tmp_path / "codings.csv", rows)
+
+
+def test_agreement_writes_the_contract_with_the_textbook_answer(cli, tmp_path: Path) -> None:
+    out = tmp_path / "A.json"
+    r = cli("agreement", "--codings", textbook(tmp_path), "--out", out, "--bootstrap", "200")
+    assert r.returncode == 0, r.stderr
+    assert "kappa 0.400" in r.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    pair = data["pairwise"][0]
+    assert {pair["coder_a"], pair["coder_b"]} == {"ann", "ben"}
+    assert pair["n_units"] == 50
+    assert pair["percent_agreement"] == pytest.approx(0.7)
+    assert pair["kappa"] == pytest.approx(0.4)
+    for key in ("fleiss_kappa", "krippendorff_alpha", "gwet_ac1"):
+        assert isinstance(data[key], float)
+    # Two coders: Fleiss' kappa is Scott's pi, (0.7 - 0.505) / 0.495; AC1 as hand-computed in Gwet (2008).
+    assert data["fleiss_kappa"] == pytest.approx((0.7 - 0.505) / 0.495, abs=1e-6)
+    assert data["gwet_ac1"] == pytest.approx((0.7 - 0.495) / 0.505, abs=1e-6)
+    assert data["per_code"]["pos"]["kappa"] == pytest.approx(0.4)
+    lo, hi = data["krippendorff_alpha_ci"]
+    assert lo <= data["krippendorff_alpha"] <= hi
+
+
+def test_multi_label_units_are_scored_per_code(tmp_path: Path) -> None:
+    rows = [
+        ("u1", "a", "x"), ("u1", "a", "y"), ("u1", "b", "x"),
+        ("u2", "a", "y"), ("u2", "b", "y"), ("u2", "b", "z"),
+        ("u3", "a", "x"), ("u3", "b", "x"),
+        ("u4", "a", ""), ("u4", "b", ""),
+    ]  # fmt: skip
+    result = agreement_from_file(_codings(tmp_path / "c.csv", rows), resamples=0)
+    per = {c.code: c for c in result.per_code}
+    assert per["x"].positives == {"a": 2, "b": 2} and per["x"].kappa == pytest.approx(1.0)
+    assert per["y"].positives == {"a": 2, "b": 1} and per["y"].percent_agreement == pytest.approx(0.75)
+    assert per["z"].positives == {"a": 0, "b": 1}
+    assert result.pairwise[0].exact_agreement == pytest.approx(2 / 4)  # u3 and u4 have the same code set
+    assert result.resampled_by == "unit"
+
+
+def test_a_case_column_makes_the_bootstrap_resample_cases(tmp_path: Path) -> None:
+    rows = [(f"u{i}", c, "x" if (i + (c == "b")) % 3 else "", f"p{i % 4}") for i in range(24) for c in "ab"]
+    result = agreement_from_file(_codings(tmp_path / "c.csv", rows, "unit_id,coder,code,case"), resamples=50)
+    assert result.resampled_by == "case" and result.n_cases == 4
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("unit_id,coder\nu1,a\n", "lacks column(s) code"),
+        ("unit_id,coder,code\nu1,a,x\nu2,a,y\n", "at least two"),
+        ("unit_id,coder,code\nu1,a,x\nu2,b,y\n", "no unit was coded by two coders"),
+    ],
+)
+def test_bad_codings_give_one_line_and_exit_2_writing_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    out = tmp_path / "A.json"
+    assert main(["agreement", "--codings", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_bad_input_through_the_console_script_is_one_line_and_exit_2(cli, tmp_path: Path) -> None:
+    r = cli("agreement", "--codings", tmp_path / "nope.csv", "--out", tmp_path / "A.json")
+    assert r.returncode == 2 and "does not exist" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr and not (tmp_path / "A.json").exists()

@@ -1,0 +1,241 @@
+"""The workbench in a real browser (Debian's Chromium, headless, driven by Playwright).
+
+A researcher opens the demo study, selects a passage with the mouse, applies a code from the
+sidebar, reloads and still sees it; undoes and redoes with the keyboard; finds a code in the
+sidebar; saves a definition in the codebook editor. Every page is photographed into
+``test-artifacts/web/`` so a reviewer can look at what the tests saw.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's Chromium (/usr/bin/chromium) is not installed: apt-get install chromium",
+)
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+from qualframe.coding.manual import list_codings  # noqa: E402
+from qualframe.demo import build_demo  # noqa: E402
+from qualframe.store.study import Study  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "web"
+TOKEN = "browser-test-token"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSAGE = "Dad worked at the tile works on Cobden Row till it shut"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("QUALFRAME_USER", "tester")
+        return build_demo(tmp_path_factory.mktemp("demo") / "study").study
+
+
+@pytest.fixture(scope="module")
+def server(demo: Path) -> Iterator[str]:
+    import uvicorn
+
+    from qualframe.web import create_app
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("QUALFRAME_USER", "tester")
+        app = create_app(demo, token=TOKEN)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started:
+        assert time.monotonic() < deadline, "the workbench did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[Any]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=server)
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        tab.goto(f"/?token={TOKEN}")
+        assert tab.url == f"{server}/"
+        yield tab
+        context.close()
+        browser.close()
+        assert errors == [], errors  # no script errors and no CSP violations on any page
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def notice(page: Any) -> str:
+    """The message shown at the bottom of the page after a change."""
+    page.wait_for_selector("#notice:not([hidden])")
+    return str(page.locator("#notice").inner_text())
+
+
+def open_source(page: Any, name: str = "P01") -> None:
+    page.goto("/")
+    page.get_by_role("link", name=name, exact=True).click()
+    page.wait_for_selector("#transcript[data-ready]")
+
+
+def select_text(page: Any, phrase: str) -> None:
+    """Drag the mouse across ``phrase`` in the transcript, as a researcher would."""
+    box = page.evaluate(
+        """(phrase) => {
+            const walker = document.createTreeWalker(document.getElementById('transcript'), NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(phrase);
+                if (at < 0) continue;
+                node.parentElement.scrollIntoView({block: 'center'});
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + phrase.length);
+                const rects = Array.from(range.getClientRects());
+                const first = rects[0], last = rects[rects.length - 1];
+                return {x1: first.left + 1, y1: first.top + first.height / 2,
+                        x2: last.right - 1, y2: last.top + last.height / 2};
+            }
+            return null;
+        }""",
+        phrase,
+    )
+    assert box is not None, f"{phrase!r} is not an uncoded run of the transcript"
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move(box["x2"], box["y2"], steps=8)
+    page.mouse.up()
+
+
+def codings_of(demo: Path, phrase: str) -> list[Any]:
+    study = Study.open(demo)
+    try:
+        return [c for c in list_codings(study, source="P01") if phrase in c.text]
+    finally:
+        study.close()
+
+
+def test_a_passage_selected_with_the_mouse_is_coded_and_stays_coded(page: Any, demo: Path) -> None:
+    open_source(page)
+    shot(page, "source-view")
+    select_text(page, PASSAGE)
+    assert PASSAGE in page.locator("#sel-text").inner_text()
+    page.fill("#code-filter", "unanimity")
+    page.locator("#code-list button.code:visible").first.click()
+    page.wait_for_selector(f"mark.h:has-text('{PASSAGE[:30]}')")
+    assert "Coded" in notice(page)
+    page.reload()
+    mark = page.locator("mark.h", has_text=PASSAGE[:30])
+    assert mark.count() == 1 and mark.inner_text() == PASSAGE
+    shot(page, "source-view-coded")
+    coded = codings_of(demo, PASSAGE)
+    assert [(c.text, c.code, c.coder) for c in coded] == [
+        (PASSAGE, "janis-groupthink:Pressures toward uniformity/Illusion of unanimity", "tester")
+    ]
+    mark.click()
+    assert "Illusion of unanimity" in page.locator("#here-list").inner_text()
+
+
+def test_undo_and_redo_from_the_keyboard(page: Any, demo: Path) -> None:
+    open_source(page)
+    select_text(page, "Gear was like")
+    page.keyboard.press("Escape")  # clears the selection: numbers now do nothing
+    select_text(page, "that was the smackheads down by the bus station")
+    page.keyboard.press("1")  # the first code in the sidebar
+    page.wait_for_selector("mark.h:has-text('smackheads')")
+    assert len(codings_of(demo, "smackheads")) == 1
+    page.keyboard.press("Control+z")
+    page.wait_for_selector("mark.h:has-text('smackheads')", state="detached")
+    assert codings_of(demo, "smackheads") == []
+    assert "Undone" in notice(page)
+    page.keyboard.press("Control+Shift+z")
+    page.wait_for_selector("mark.h:has-text('smackheads')")
+    assert len(codings_of(demo, "smackheads")) == 1
+
+
+def test_the_codebook_sidebar_finds_codes(page: Any) -> None:
+    open_source(page)
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "code-filter"
+    page.keyboard.type("mindg")
+    visible = page.locator("#code-list button.code:visible")
+    assert visible.count() == 1 and "Self-appointed mindguards" in visible.inner_text()
+    assert visible.locator("kbd.n").inner_text() == "1"
+    shot(page, "source-view-code-search")
+    page.keyboard.press("Escape")
+    assert page.locator("#code-list button.code:visible").count() > 20
+
+
+def test_the_codebook_editor_saves_a_definition(page: Any, demo: Path) -> None:
+    page.goto("/codebook")
+    shot(page, "codebook")
+    page.get_by_role("link", name="Self-censorship", exact=True).click()
+    definition = "A member keeps doubts about continued use to himself (edited in the browser)."
+    page.fill("textarea[name=definition]", definition)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".flash:has-text('Saved Self-censorship')")
+    assert page.input_value("textarea[name=definition]") == definition
+    shot(page, "code-editor")
+    study = Study.open(demo)
+    try:
+        from qualframe.codebook.outline import codebook_changes
+
+        latest = codebook_changes(study)[0]
+    finally:
+        study.close()
+    assert latest.action == "code.edit" and "definition" in latest.summary
+
+
+def test_every_other_page_renders(page: Any, server: str) -> None:
+    for path, name, needle in [
+        ("/", "dashboard", "Sources and coding progress"),
+        ("/quotes?code=janis-groupthink:Self-censorship", "quotes", "Self-censorship"),
+        ("/search?q=%22same+lad%22", "search", "turns found"),
+        ("/codebook/history", "codebook-history", "Codebook change log"),
+    ]:
+        page.goto(path)
+        assert needle in page.content()
+        shot(page, name)
+    page.goto("/quotes")
+    page.locator("ul.quotes a").first.click()
+    page.wait_for_selector("#transcript[data-ready] mark.h.focus")
+    shot(page, "source-view-from-quote")
+    context = page.context.browser.new_context(viewport={"width": 1000, "height": 700}, base_url=server)
+    try:
+        stranger = context.new_page()
+        stranger.goto("/")
+        assert "/login" in stranger.url and stranger.locator("input[name=token]").count() == 1
+        shot(stranger, "login")
+    finally:
+        context.close()
+    assert {"dashboard.png", "source-view.png", "codebook.png", "login.png"} <= set(os.listdir(ARTIFACTS))
