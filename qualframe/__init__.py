@@ -48,6 +48,8 @@ _EXPORTS = {
     "assign_sources": "qualframe.coding.team",
     "reconcile": "qualframe.coding.team",
     "create_app": "qualframe.web.app",
+    "load_scenario": "qualframe.simulate",
+    "run_scenario": "qualframe.simulate",
     "export": "qualframe.exports",
     "export_project": "qualframe.exchange",
     "import_projects": "qualframe.exchange",

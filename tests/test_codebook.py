@@ -213,3 +213,13 @@ def test_edit_refuses_a_name_that_is_taken_and_bad_colours(study: Study) -> None
             edit_code(s, "Self-censorship", {"name": "Illusion of unanimity"}, user)
         with pytest.raises(CodebookError, match="#RRGGBB"):
             edit_code(s, "Self-censorship", {"colour": "blue"}, user)
+
+
+def test_codes_whose_names_contain_colons_or_slashes_can_be_found(study: Study) -> None:
+    with study.write() as s:
+        user = resolve_user(s, "tester")
+        create_code(s, "inductive", "Risk: overdose", user)
+        create_code(s, "inductive", "Use/abuse", user)
+        assert resolve_code(s, "Risk: overdose").name == "Risk: overdose"
+        assert resolve_code(s, "use/abuse").name == "Use/abuse"
+        assert resolve_code(s, "inductive:Use/abuse").name == "Use/abuse"

@@ -236,15 +236,27 @@ def resolve_code(session: Session, ref: str, *, codable: bool = True) -> Code:
     ref = ref.strip()
     if not ref:
         raise InputError("no code given.")
+    if ":" in ref or "/" in ref:
+        # A code may itself be called "Risk: overdose" or "Use/abuse" (ATLAS.ti names often are):
+        # an exact name wins over reading the reference as codebook:Parent/Child.
+        exact = [c for c in session.execute(select(Code)).scalars() if _fold(c.name) == _fold(ref)]
+        if len(exact) == 1:
+            if codable and not exact[0].codable:
+                raise InputError(
+                    f"{code_path(exact[0])} is a category that groups codes; apply one of its codes instead."
+                )
+            return exact[0]
     book_name, _, code_ref = ref.rpartition(":") if ":" in ref else ("", "", ref)
     query = select(Code)
     if book_name:
         query = query.where(Code.codebook_id == get_codebook(session, book_name).id)
     candidates = list(session.execute(query).scalars())
     leaf = code_ref.split("/")[-1]
-    matches = [c for c in candidates if _fold(c.name) == _fold(leaf)]
-    if "/" in code_ref:
-        matches = [c for c in matches if _fold(code_path(c).split(":", 1)[1]) == _fold(code_ref)]
+    matches = [c for c in candidates if _fold(c.name) == _fold(code_ref)]  # a name with a slash
+    if not matches:
+        matches = [c for c in candidates if _fold(c.name) == _fold(leaf)]
+        if "/" in code_ref:
+            matches = [c for c in matches if _fold(code_path(c).split(":", 1)[1]) == _fold(code_ref)]
     if not matches:
         names = [c.name for c in candidates]
         close = difflib.get_close_matches(leaf, names, n=3, cutoff=0.6)

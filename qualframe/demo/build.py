@@ -15,6 +15,7 @@ from qualframe.coding.manual import import_codings
 from qualframe.errors import StudyError
 from qualframe.exports import export
 from qualframe.report.build import write_report
+from qualframe.simulate.demo import run_demo_stage as simulation_stage
 from qualframe.sources import import_files
 from qualframe.store.study import MARKER_NAME, Study
 
@@ -65,6 +66,7 @@ def build_demo(
         codings = import_codings(study, corpus / "reference_codings.csv", coder=LEAD_CODER)
         log(f"applied {len(codings)} reference codings by {LEAD_CODER}")
         analysis_stage(study, log)
+        simulation_stage(study, log)
         report_path = write_report(study, out / "report.html", user=LEAD_CODER)
         log(f"wrote the report {report_path}")
         project = export(study, "qdpx", out / "study.qdpx", user=LEAD_CODER)

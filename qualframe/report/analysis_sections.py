@@ -257,8 +257,10 @@ def gather_provenance(ctx: ReportContext) -> Any | None:
 
 
 def gather_simulation(ctx: ReportContext) -> Any | None:
-    """The intervention simulation: filled by the simulation feature when a study records runs."""
-    return None
+    """Simulation runs saved under the study's ``simulations/`` folder, with their verdicts."""
+    from qualframe.report.simulation import gather_simulation_runs
+
+    return gather_simulation_runs(ctx.study)
 
 
 def finite_or_dash(x: float | None, digits: int = 3) -> str:

@@ -296,6 +296,19 @@ def _provenance(doc: Any, d: Any, _: ReportData) -> None:
     )
 
 
+def _simulation(doc: Any, d: Any, _: ReportData) -> None:
+    for run in d:
+        doc.add_heading(
+            f"{run['name']}: {run['agents']} agents, {run['weeks']} weeks, {run['replicates']} replicates",
+            level=3,
+        )
+        for block in run["text"].split("\n\n"):
+            if block.strip():
+                doc.add_paragraph(block.replace("**", "").strip())
+        for figure in run["figures"]:
+            _figure(doc, figure["uri"], figure["caption"])
+
+
 def _quotes(doc: Any, _: Any, r: ReportData) -> None:
     for code in r.matrix.codes:
         items = r.quotes_by_code.get(code)
@@ -338,6 +351,7 @@ DOCX_WRITERS: dict[str, Writer] = {
     "cooccurrence": _cooccurrence,
     "networks": _networks,
     "provenance": _provenance,
+    "simulation": _simulation,
     "quotes": _quotes,
     "memos": _memos,
     "history": _history,
