@@ -17,7 +17,8 @@ __all__ = ["ENVIRONMENT", "Settings", "settings"]
 ENVIRONMENT = {
     "QUALFRAME_USER": "who you are in the audit log and as a coder when no --coder is given "
     "(default: your login name)",
-    "QUALFRAME_PASSPHRASE": "passphrase of an encrypted study (otherwise you are prompted)",
+    "QUALFRAME_PASSPHRASE": "passphrase of an encrypted study, and of the pseudonymisation key file "
+    "(otherwise you are prompted)",
     "QUALFRAME_TOKEN": "access token for `qualframe serve` (otherwise one is generated and printed)",
     "QUALFRAME_MAX_IMPORT_MB": "largest file `qualframe import` accepts, in MB (default 200)",
     "QUALFRAME_DEBUG": "set to 1 to see Python tracebacks instead of one-line errors",

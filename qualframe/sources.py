@@ -179,7 +179,7 @@ def import_files(
     ):
         raise InputError("--name can only be used when importing a single file.")
 
-    with study.write() as session:
+    with study.backup_before("import", sum(len(p.docs) for p in pending)), study.write() as session:
         actor = resolve_user(session, user or settings().user)
         seen_sha: dict[str, Path] = {}
         keep: list[_Pending] = []

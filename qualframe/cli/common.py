@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,16 +12,51 @@ import typer
 if TYPE_CHECKING:
     from qualframe.store.study import Study
 
-__all__ = ["STUDY_ARG", "echo_table", "open_study"]
+__all__ = ["MIN_PASSPHRASE", "STUDY_ARG", "ask_passphrase", "echo_table", "open_study"]
+
+#: Shortest passphrase accepted for a new encrypted study or key file.
+MIN_PASSPHRASE = 8
 
 STUDY_ARG = typer.Argument(..., help="The study folder.", show_default=False)
 
 
+def ask_passphrase(prompt: str, *, new: bool = False) -> str:
+    """A passphrase from ``QUALFRAME_PASSPHRASE``, else asked for (hidden, twice when ``new``).
+
+    Without a terminal the passphrase is read as one line from standard input, so scripts can pipe
+    it in; nothing is ever taken from the command line, where it would land in the shell history.
+    """
+    from qualframe.config import settings
+    from qualframe.errors import EncryptionError, InputError
+
+    passphrase = settings().passphrase
+    if passphrase is None:
+        if sys.stdin is not None and sys.stdin.isatty():
+            passphrase = typer.prompt(prompt, hide_input=True, confirmation_prompt=new)
+        else:
+            passphrase = (sys.stdin.readline() if sys.stdin is not None else "").rstrip("\r\n")
+        if not passphrase:
+            raise EncryptionError(
+                f"{prompt.lower()} is needed: set QUALFRAME_PASSPHRASE or type it when asked."
+            )
+    if new and len(passphrase) < MIN_PASSPHRASE:
+        raise InputError(
+            f"choose a passphrase of at least {MIN_PASSPHRASE} characters (a few words is best)."
+        )
+    return passphrase
+
+
 def open_study(path: Path) -> Study:
-    """Open the study at ``path`` (errors become one-line messages in :func:`qualframe.cli.main`)."""
+    """Open the study at ``path``, asking for its passphrase when it is encrypted.
+
+    Errors become one-line messages in :func:`qualframe.cli.main`.
+    """
     from qualframe.store.study import Study  # imported late: --help and --version stay fast
 
-    return Study.open(path)
+    passphrase = None
+    if Study.is_encrypted(path) and not Study.has_key_file(path):
+        passphrase = ask_passphrase(f"Passphrase of the study {path}")
+    return Study.open(path, passphrase=passphrase)
 
 
 def echo_table(header: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int = 60) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualframe.cli.common import STUDY_ARG, echo_table, open_study
+from qualframe.cli.common import STUDY_ARG, ask_passphrase, echo_table, open_study
 
 __all__ = ["register"]
 
@@ -21,6 +21,16 @@ def register(app: typer.Typer) -> None:
         codebook: list[str] = typer.Option(
             [], "--codebook", "-c", help="Load a codebook: a built-in name or a .yaml/.qdc file (repeatable)."
         ),
+        encrypt: bool = typer.Option(
+            False,
+            "--encrypt",
+            help="Encrypt the study at rest (passphrase: QUALFRAME_PASSPHRASE or a prompt).",
+        ),
+        key_file: Path = typer.Option(
+            None,
+            "--key-file",
+            help="Encrypt with the random key in this file (created if missing; keep it off the study's disk).",
+        ),
     ) -> None:
         """Create a new, empty study in a folder."""
         from qualframe.codebook.service import add_codebook_spec, read_codebook_file
@@ -29,11 +39,21 @@ def register(app: typer.Typer) -> None:
         from qualframe.users import resolve_user
 
         specs = [read_codebook_file(Path(c)) for c in codebook]  # checked before the folder is made
-        with Study.init(study, title=title) as created, created.write() as session:
+        passphrase = ask_passphrase("New passphrase", new=True) if encrypt and key_file is None else None
+        with (
+            Study.init(study, title=title, passphrase=passphrase, key_file=key_file) as created,
+            created.write() as session,
+        ):
             actor = resolve_user(session, settings().user)
             for spec in specs:
                 add_codebook_spec(session, spec, actor)
-        typer.echo(f"created study {study}")
+        typer.echo(f"created {'encrypted ' if passphrase or key_file else ''}study {study}")
+        if key_file is not None:
+            typer.echo(
+                f"  key file {key_file}: without it the study cannot be opened; keep a copy somewhere safe"
+            )
+        elif passphrase:
+            typer.echo("  without the passphrase the study cannot be opened: qualframe cannot recover it")
         for spec in specs:
             typer.echo(f"  codebook {spec.name}")
         if not specs:
@@ -162,7 +182,7 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_cmd(
         study: Path = STUDY_ARG,
-        fmt: str = typer.Option("html", "--format", help="html"),
+        fmt: str = typer.Option("html", "--format", help="html (self-contained page) or docx (Word)."),
         out: Path = typer.Option(..., "--out", help="File to write."),
     ) -> None:
         """Write the study's report."""

@@ -14,6 +14,7 @@ from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
 from qualframe.errors import StudyError
 from qualframe.exports import export
+from qualframe.privacy.demo import run_demo_stage as privacy_stage
 from qualframe.report.build import write_report
 from qualframe.simulate.demo import run_demo_stage as simulation_stage
 from qualframe.sources import import_files
@@ -67,6 +68,7 @@ def build_demo(
         log(f"applied {len(codings)} reference codings by {LEAD_CODER}")
         analysis_stage(study, log)
         simulation_stage(study, log)
+        privacy_stage(study, log)  # last before the report: every coding and memo is remapped
         report_path = write_report(study, out / "report.html", user=LEAD_CODER)
         log(f"wrote the report {report_path}")
         project = export(study, "qdpx", out / "study.qdpx", user=LEAD_CODER)

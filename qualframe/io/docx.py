@@ -12,7 +12,7 @@ import io
 import re
 
 from qualframe.errors import InputError
-from qualframe.io.archive import open_zip
+from qualframe.io.archive import open_zip, read_member
 from qualframe.io.model import ParsedDocument
 from qualframe.io.speakers import parse_turns
 from qualframe.io.text import check_clean, normalise
@@ -73,6 +73,17 @@ def read_docx(data: bytes, name: str) -> ParsedDocument:
     zf = open_zip(data, name)  # refuses bombs and unsafe names before python-docx sees the file
     if "word/document.xml" not in zf.namelist():
         raise InputError(f"{name} is not a Word document (no word/document.xml inside).")
+    for member in zf.namelist():
+        # Word never writes a DTD. python-docx would not expand its entities but drop them silently,
+        # changing the text; refuse the file as the .qdc reader does.
+        try:
+            has_dtd = member.endswith((".xml", ".rels")) and b"<!DOCTYPE" in read_member(zf, member, name)
+        except InputError:
+            raise
+        except Exception:  # a damaged member: zlib, CRC or zip-structure errors
+            raise InputError(f"{name} could not be read as a Word document; it may be damaged.") from None
+        if has_dtd:
+            raise InputError(f"{name} contains XML entities or a DTD; refusing it for safety.")
     import docx
 
     try:

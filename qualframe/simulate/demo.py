@@ -15,6 +15,8 @@ def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
     from qualframe.simulate.report import small_comparison
     from qualframe.simulate.runner import save_results
 
-    result, summary = small_comparison()
+    # The built-in default scenario's population (1,000 people, two years, 20 replicates): a few
+    # seconds, and intervals narrow enough to say something.
+    result, summary = small_comparison(agents=1000, weeks=104, replicates=20)
     save_results(result, study.path / SIMULATIONS_FOLDER / "individual-vs-cohort")
     log(f"simulated individual versus cohort delivery: cohort delivery {summary.verdict}")

