@@ -25,16 +25,26 @@ def test_the_corpus_is_fourteen_synthetic_interviews_of_the_right_length() -> No
 
 def test_demo_builds_the_study_and_the_report(cli, tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    r = cli("demo", "--out", out)
+    # An earlier study in the folder is replaced with --force (one build serves both checks).
+    out.mkdir()
+    (out / "study.json").write_text("{}", encoding="utf-8")
+    (out / "old-file.txt").write_text("from an earlier demo", encoding="utf-8")
+    r = cli("demo", "--out", out, "--force")
     assert r.returncode == 0, r.stderr
+    assert not (out / "old-file.txt").exists()
     assert f"report:     {out / 'report.html'}" in r.stdout
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "14</b>cases" in html and "Self-censorship" in html and "Buying together" in html
     assert "of 14" in html
-    # A second run refuses to overwrite silently, and replaces with --force.
+    # Without --force an existing study is never overwritten, and a folder that is not a study never
+    # is, even with --force.
     again = cli("demo", "--out", out)
     assert again.returncode == 2 and "--force" in again.stderr
-    assert cli("demo", "--out", out, "--force").returncode == 0
+    other = tmp_path / "not-a-study"
+    other.mkdir()
+    (other / "thesis.docx").write_bytes(b"precious")
+    refused = cli("demo", "--out", other, "--force")
+    assert refused.returncode == 2 and (other / "thesis.docx").read_bytes() == b"precious"
     r = cli("sources", out)
     assert r.stdout.count("P") >= 14
     r = cli("quotes", out, "--code", "Direct pressure on dissenters")
