@@ -40,7 +40,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PASSAGE = "Dad worked at the tile works on Cobden Row till it shut"
+PASSAGE = "mum did dinners at the school"  # free of identifiers: the demo is pseudonymised
 
 
 @pytest.fixture(scope="module")
