@@ -156,6 +156,15 @@ def _codebook(kind: str) -> Callable[[Study, dict[str, str | None]], bytes]:
     return run
 
 
+def _graph(fmt: str) -> Callable[[Study, dict[str, str | None]], bytes]:
+    def run(study: Study, options: dict[str, str | None]) -> bytes:
+        from qualframe.network.graphs import export_graphs
+
+        return export_graphs(study, fmt, options)
+
+    return run
+
+
 def _qdpx(study: Study, options: dict[str, str | None]) -> bytes:
     from qualframe.exchange import export_project
 
@@ -170,6 +179,14 @@ EXPORT_FORMATS: dict[str, tuple[str, Callable[[Study, dict[str, str | None]], by
     "qdpx": ("the whole project as REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder)", _qdpx),
     "qdc": ("codebook(s) as a REFI-QDA .qdc file", _codebook("qdc")),
     "codebook-yaml": ("codebook(s) in qualframe's YAML format", _codebook("yaml")),
+    "graphml": (
+        "ego-networks as GraphML: one <graph> per case in one file (--case: one case)",
+        _graph("graphml"),
+    ),
+    "gexf": (
+        "ego-networks as GEXF: one case a .gexf file, several a zip of one .gexf per case",
+        _graph("gexf"),
+    ),
 }
 
 

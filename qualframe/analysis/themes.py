@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path, resolve_code
@@ -193,9 +193,17 @@ def edit_theme(
     """Rename a theme, move it to another status, or (re)define it; every change is logged."""
     if status is not None:
         _check_status(status)
+    if name is not None:
+        name = " ".join(name.split())
+        if not name:
+            raise InputError("a theme needs a name.")
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
         row = get_theme(session, theme)
+        if name is not None and name.casefold() != row.name.casefold():
+            taken = session.execute(select(Theme.id).where(func.lower(Theme.name) == name.lower())).first()
+            if taken is not None:
+                raise ConflictError(f"there is already a theme called {name!r}.")
         changes = {}
         for key, new in (("name", name), ("status", status), ("definition", definition), ("colour", colour)):
             if new is not None and getattr(row, key) != new:

@@ -63,7 +63,8 @@ def register(app: typer.Typer) -> None:
     def import_cmd(
         study: Path = STUDY_ARG,
         files: list[Path] = typer.Argument(
-            ..., help="Files to import (.txt .md .docx .vtt .srt .pdf .csv .qdc .yaml)."
+            ...,
+            help="Files to import (.txt .md .docx .vtt .srt .pdf .csv), codebooks (.qdc .yaml) or a project (.qdpx).",
         ),
         case: str = typer.Option(
             None, "--case", help="Put the imported sources in this case (created if needed)."
@@ -196,11 +197,15 @@ def register(app: typer.Typer) -> None:
     def export_cmd(
         study: Path = STUDY_ARG,
         fmt: str = typer.Option(
-            ..., "--format", help="quotes-csv, quotes-xlsx, matrix-xlsx, matrix-csv, qdc, codebook-yaml"
+            ...,
+            "--format",
+            help="quotes-csv, quotes-xlsx, matrix-xlsx, matrix-csv, qdpx, qdc, codebook-yaml, graphml, gexf",
         ),
         out: Path = typer.Option(..., "--out", help="File to write."),
         code: str = typer.Option(None, "--code", help="Quotes of this code only."),
-        case: str = typer.Option(None, "--case", help="Quotes of this case only."),
+        case: str = typer.Option(
+            None, "--case", help="Quotes, or a graphml/gexf network, of this case only."
+        ),
         codebook: str = typer.Option(
             None, "--codebook", help="Matrix or codebook export of this codebook only."
         ),

@@ -12,8 +12,10 @@ from qualframe.analysis.demo import run_demo_stage as analysis_stage
 from qualframe.cases import import_cases
 from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
+from qualframe.coding.suggest import run_demo_stage as assist_stage
 from qualframe.errors import StudyError
 from qualframe.exports import export
+from qualframe.network.demo import run_demo_stage as network_stage
 from qualframe.privacy.demo import run_demo_stage as privacy_stage
 from qualframe.report.build import write_report
 from qualframe.simulate.demo import run_demo_stage as simulation_stage
@@ -66,7 +68,9 @@ def build_demo(
         log(f"imported {len(report.sources)} transcripts and the cases' attributes")
         codings = import_codings(study, corpus / "reference_codings.csv", coder=LEAD_CODER)
         log(f"applied {len(codings)} reference codings by {LEAD_CODER}")
+        assist_stage(study, log)
         analysis_stage(study, log)
+        network_stage(study, log)
         simulation_stage(study, log)
         privacy_stage(study, log)  # last before the report: every coding and memo is remapped
         report_path = write_report(study, out / "report.html", user=LEAD_CODER)

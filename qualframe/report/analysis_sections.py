@@ -22,7 +22,7 @@ from qualframe.analysis.figures import (
 from qualframe.analysis.framework_matrix import representative
 from qualframe.errors import QualframeError
 from qualframe.report.sections import ReportContext
-from qualframe.store.models import Alter, Assignment, Coding, SuggestionRun, Tie, User
+from qualframe.store.models import Alter, Assignment, Tie
 
 __all__ = [
     "ExemplarQuote",
@@ -210,50 +210,107 @@ def gather_cooccurrence(ctx: ReportContext) -> Any | None:
 
 
 def gather_networks(ctx: ReportContext) -> Any | None:
-    """Ego-network ties by life phase and type (the network feature refines this section)."""
+    """Ego-networks by life phase: measures per case, the shift test, cohorts, figures, evidence.
+
+    Confirmed alters and ties only (see :mod:`qualframe.network.measures`); with nothing confirmed
+    yet, the section says how much awaits review.
+    """
+    from qualframe.network.cohorts import buying_cohorts
+    from qualframe.network.figures import case_figure, summary_figure
+    from qualframe.network.graphs import case_graphs
+    from qualframe.network.measures import network_measures
+    from qualframe.network.review import list_alters
+
     with ctx.study.read() as session:
         if not session.execute(select(Alter.id).limit(1)).first():
             return None
-        rows = session.execute(
-            select(Tie.phase, Tie.tie_type, func.count(Tie.id))
-            .where(Tie.status != "rejected")
-            .group_by(Tie.phase, Tie.tie_type)
-        ).all()
-        alters = session.execute(select(func.count(Alter.id))).scalar() or 0
-    table: dict[str, dict[str, int]] = {}
-    for phase, tie_type, n in rows:
-        table.setdefault(phase, {})[tie_type] = n
-    return {"alters": alters, "table": table}
+        pending = (
+            session.execute(select(func.count(Alter.id)).where(Alter.status == "suggested")).scalar() or 0
+        )
+        pending_ties = (
+            session.execute(select(func.count(Tie.id)).where(Tie.status == "suggested")).scalar() or 0
+        )
+    measures = network_measures(ctx.study)
+    if not measures.cases:
+        return {"confirmed": False, "pending": pending, "pending_ties": pending_ties}
+    graphs = dict(case_graphs(ctx.study))
+    figures = [
+        {
+            "case": case,
+            "who": ctx.who(case, case),
+            "uri": data_uri(case_figure(graphs[case], title=ctx.who(case, case), dpi=80)),
+        }
+        for case in measures.cases
+        if case in graphs
+    ]
+    quotes = []
+    shown_cases = [
+        c
+        for c, b, a in zip(measures.shift.cases, measures.shift.before, measures.shift.after, strict=True)
+        if a > b
+    ]
+    views = [v for v in list_alters(ctx.study) if v.status == "confirmed" and v.case in shown_cases[:3]]
+    for case in shown_cases[:3]:
+        for phase, kinds in (
+            ("recreational", ("shared-moment",)),
+            ("dependent", ("transactional", "co-buying")),
+        ):
+            tie = next(
+                (
+                    t
+                    for v in views
+                    if v.case == case
+                    for t in v.ties
+                    if t.phase == phase and t.tie_type in kinds and t.status == "confirmed" and t.evidence
+                ),
+                None,
+            )
+            if tie is None:
+                continue
+            alter = next(v for v in views if v.id == tie.alter_id)
+            ev = tie.evidence[0]
+            quotes.append(
+                {
+                    "case": case,
+                    "who": ctx.who(case, ev.source),
+                    "alter": alter.label,
+                    "role": alter.role,
+                    "phase": phase,
+                    "tie_type": tie.tie_type,
+                    "text": ev.text,
+                    "ref": f"{ev.source} {ev.start}-{ev.end}",
+                    "code": _short(ev.code),
+                    "origin": ev.origin,
+                    "coding_id": ev.coding_id,
+                }
+            )
+    rows = [p for p in measures.phases if p.size]
+    return {
+        "confirmed": True,
+        "pending": pending,
+        "pending_ties": pending_ties,
+        "measures": measures,
+        "rows": rows,
+        "shift": measures.shift,
+        "sentence": measures.shift.sentence(),
+        "cohorts": buying_cohorts(ctx.study),
+        "summary": data_uri(summary_figure(measures)),
+        "figures": figures,
+        "quotes": quotes,
+        "fmt": finite_or_dash,
+    }
 
 
 def gather_provenance(ctx: ReportContext) -> Any | None:
-    """Which assisted-coding engines ran, with what, and what came of their suggestions."""
-    with ctx.study.read() as session:
-        runs = list(session.execute(select(SuggestionRun).order_by(SuggestionRun.id)).scalars())
-        if not runs:
-            return None
-        outcome = dict(
-            session.execute(
-                select(Coding.origin, func.count(Coding.id))
-                .join(User, Coding.coder_id == User.id)
-                .where(User.kind == "engine", Coding.deleted_at.is_(None))
-                .group_by(Coding.origin)
-            ).all()
-        )
-        return {
-            "runs": [
-                {
-                    "engine": r.engine,
-                    "version": r.engine_version,
-                    "model": r.model or "",
-                    "started": r.started_at.strftime("%Y-%m-%d %H:%M"),
-                    "units": r.units,
-                    "suggestions": r.suggestions,
-                }
-                for r in runs
-            ],
-            "outcome": outcome,
-        }
+    """How much of the coding was machine-suggested, by which engine and version, decided by whom."""
+    from qualframe.coding.review import provenance_summary
+
+    summary = provenance_summary(ctx.study)
+    if not summary["runs"]:
+        return None
+    for run in summary["runs"]:
+        run["started"] = run["started_at"][:16].replace("T", " ")
+    return summary
 
 
 def gather_simulation(ctx: ReportContext) -> Any | None:

@@ -277,20 +277,102 @@ def _cooccurrence(doc: Any, d: Any, _: ReportData) -> None:
 
 
 def _networks(doc: Any, d: Any, _: ReportData) -> None:
-    doc.add_paragraph(f"{d['alters']} people named in the participants' networks.")
+    if not d["confirmed"]:
+        doc.add_paragraph(
+            f"{d['pending']} people proposed in the participants' networks and {d['pending_ties']} ties await "
+            "review; none is confirmed yet."
+        )
+        return
+    doc.add_paragraph(
+        "Each participant's ego-network was drawn for each life phase from the alters he named, the ties his "
+        "talk describes and the codings that are their evidence (measures after Perry, Pescosolido & Borgatti "
+        "2018; effective size after Burt 1992). Only confirmed alters and ties count."
+    )
+    doc.add_paragraph(d["sentence"])
+    _figure(
+        doc,
+        d["summary"],
+        "Transactional share per participant, recreational to dependent phase; ties by phase and type.",
+    )
     _table(
         doc,
-        ["Phase", "Type", "Ties"],
-        [[p, t, n] for p, types in d["table"].items() for t, n in types.items()],
+        [
+            "Case",
+            "Phase",
+            "Size",
+            "Composition",
+            "Shared-moment",
+            "Transactional",
+            "Transactional share",
+            "Share who use",
+            "Density",
+            "Effective size",
+        ],
+        [
+            [
+                p.case,
+                p.phase,
+                p.size,
+                ", ".join(f"{n} {r}" for r, n in p.roles.items()),
+                p.shared_moment,
+                p.transactional,
+                _num(p.transactional_share, 2),
+                _num(p.share_using, 2),
+                _num(p.density, 2),
+                _num(p.effective_size, 2),
+            ]
+            for p in d["rows"]
+        ],
     )
+    if d["quotes"]:
+        doc.add_heading("Evidence behind the shift", level=3)
+        for q in d["quotes"]:
+            _quote(
+                doc,
+                q["text"],
+                f"{q['who']} on {q['alter']}: {q['tie_type']} tie, {q['phase']} phase, {q['ref']}",
+            )
+    if d["cohorts"]:
+        doc.add_heading("Buying cohorts", level=3)
+        _table(
+            doc,
+            ["Case", "Phase", "Size", "Members", "Transactional share"],
+            [
+                [c.case, c.phase, c.size, ", ".join(c.members), f"{c.share_transactional:.2f}"]
+                for c in d["cohorts"]
+            ],
+        )
+    doc.add_heading("Ego-networks by phase", level=3)
+    for f in d["figures"]:
+        _figure(doc, f["uri"], f"{f['who']}: alters by life phase.")
 
 
 def _provenance(doc: Any, d: Any, _: ReportData) -> None:
+    doc.add_paragraph(
+        f"Of the {d['codings_in_use']} codings the analysis uses, {d['human_codings']} were made by people and "
+        f"{d['accepted_suggestions']} are engine suggestions a person accepted "
+        f"({100 * d['machine_share']:.1f}% machine-suggested); {d['rejected_suggestions']} suggestions were "
+        f"rejected and {d['pending_suggestions']} await review."
+    )
     _table(
         doc,
-        ["Engine", "Version", "Model", "Started (UTC)", "Units", "Suggestions"],
+        ["Engine and version", "Accepted", "Rejected", "Pending"],
+        [[e, n["accepted"], n["rejected"], n["suggested"]] for e, n in sorted(d["engines"].items())],
+    )
+    _table(
+        doc,
+        ["Run", "Engine", "Version", "Model", "Started (UTC)", "By", "Units", "Suggestions"],
         [
-            [x["engine"], x["version"], x["model"], x["started"], x["units"], x["suggestions"]]
+            [
+                x["run_id"],
+                x["engine"],
+                x["version"],
+                x["model"] or "",
+                x["started"],
+                x["by"] or "",
+                x["units"],
+                x["suggestions"],
+            ]
             for x in d["runs"]
         ],
     )

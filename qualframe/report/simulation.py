@@ -35,12 +35,26 @@ def saved_runs(study_path: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/summary.json"))
 
 
+def _table(lines: list[str]) -> str:
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines]
+    body = [r for r in rows[1:] if not all(re.fullmatch(r":?-{3,}:?", c) for c in r)]
+    head = "".join(f"<th>{_inline(c)}</th>" for c in rows[0])
+    cells = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in body)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>"
+
+
 def markdown_to_html(text: str) -> Markup:
-    """The small Markdown the simulator writes (paragraphs, bullet lists, **bold**) as safe HTML."""
+    """The small Markdown the simulator writes as safe HTML.
+
+    Paragraphs, headings, bullet lists, pipe tables, ``**bold**``, ``*italic*`` and ``code``: enough
+    for ``report.md``; everything else is shown as text (escaped, never interpreted).
+    """
     blocks = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = block.splitlines()
-        if all(line.lstrip().startswith(("- ", "* ")) for line in lines):
+        if len(lines) >= 2 and all(line.strip().startswith("|") for line in lines):
+            blocks.append(_table(lines))
+        elif all(line.lstrip().startswith(("- ", "* ")) for line in lines):
             items = "".join(f"<li>{_inline(line.lstrip()[2:])}</li>" for line in lines)
             blocks.append(f"<ul>{items}</ul>")
         elif lines and lines[0].startswith("#"):
@@ -55,7 +69,8 @@ def markdown_to_html(text: str) -> Markup:
 def _inline(text: str) -> str:
     escaped = str(escape(text))
     escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
-    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    return re.sub(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", escaped)
 
 
 def gather_simulation_runs(study: Study) -> list[dict[str, Any]] | None:

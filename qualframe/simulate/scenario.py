@@ -344,15 +344,22 @@ def cohorts_from_records(
 def cohorts_from_study(study_path: str | Path) -> tuple[CohortSpec, ...]:
     """Buying cohorts (sizes and tie mixes) measured in a study, for ``--from-study``.
 
-    The network analysis writes them to ``STUDY/network/buying_cohorts.yaml`` (or ``.json``) as a list
-    of ``{size, share_transactional, share_shared_moment}`` records (see :func:`cohorts_from_records`).
-    Until a study holds that data this raises :class:`InputError`.
+    A qualframe study is opened and its confirmed buying cohorts are taken from the network
+    analysis (:func:`qualframe.network.cohorts.buying_cohorts`). A folder that is not a study may
+    hold cohorts exported earlier (``qualframe network cohorts STUDY --out``) as
+    ``network/buying_cohorts.yaml`` (or ``.json``): a list of ``{size, share_transactional,
+    share_shared_moment}`` records, or a mapping with such a list under ``cohorts`` (see
+    :func:`cohorts_from_records`). Without either this raises :class:`InputError`.
     """
+    from qualframe.store.study import MARKER_NAME
+
     root = Path(study_path)
     if not root.exists():
         raise InputError(f"study folder '{root}' does not exist")
     if not root.is_dir():
         raise InputError(f"'{root}' is not a study folder")
+    if (root / MARKER_NAME).exists():
+        return _cohorts_of_study(root)
     for name in ("buying_cohorts.yaml", "buying_cohorts.json"):
         path = root / "network" / name
         if path.is_file():
@@ -369,6 +376,22 @@ def cohorts_from_study(study_path: str | Path) -> tuple[CohortSpec, ...]:
         f"cannot take cohorts from '{root}': the study has no network data yet "
         "(code the network-tie codebook and run the network analysis first)"
     )
+
+
+def _cohorts_of_study(root: Path) -> tuple[CohortSpec, ...]:
+    """The confirmed buying cohorts of the study at ``root``, as validated records."""
+    from qualframe.config import settings
+    from qualframe.network.cohorts import buying_cohorts, cohort_records
+    from qualframe.store.study import Study
+
+    with Study.open(root, passphrase=settings().passphrase) as study:
+        records = cohort_records(buying_cohorts(study))
+    if not records:
+        raise InputError(
+            f"cannot take cohorts from '{root}': the study has no network data yet "
+            "(run 'qualframe network extract' and confirm the buying ties with 'qualframe network review' first)"
+        )
+    return cohorts_from_records(records, source=str(root))
 
 
 # ----------------------------------------------------------------------------------------------------

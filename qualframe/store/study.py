@@ -30,6 +30,7 @@ import secrets
 import shutil
 import sqlite3
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -270,6 +271,8 @@ class Study:
                 [
                     StudyInfo(key="title", value=title or root.resolve().name),
                     StudyInfo(key="created_at", value=now),
+                    # A study's identity, so a backup of another study is never restored over it.
+                    StudyInfo(key="study_id", value=str(uuid.uuid4())),
                     StudyInfo(key="created_with", value=f"qualframe {__version__}"),
                 ]
             )
@@ -438,7 +441,9 @@ class Study:
         source = Path(backup)
         if not source.is_file():
             raise InputError(f"{source} does not exist or is not a file.")
-        here = self.info().get("created_at")
+        info = self.info()
+        key = "study_id" if "study_id" in info else "created_at"  # studies made before study_id existed
+        here = info.get(key)
         try:
             con = self._connect_raw(source)
         except Exception:
@@ -447,7 +452,7 @@ class Study:
             try:
                 ok = con.execute("PRAGMA integrity_check").fetchone()[0]
                 revision = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-                created = con.execute("SELECT value FROM study_info WHERE key = 'created_at'").fetchone()
+                created = con.execute("SELECT value FROM study_info WHERE key = ?", (key,)).fetchone()
             except Exception:
                 raise StudyError(
                     f"{source.name} cannot be read as a backup of this study (damaged, not a qualframe "
@@ -459,7 +464,7 @@ class Study:
                 raise StudyError(f"{source.name} was written by a newer qualframe; nothing was changed.")
             if created is None or created[0] != here:
                 raise StudyError(
-                    f"{source.name} is a backup of another study (created {created[0] if created else '?'}, "
+                    f"{source.name} is a backup of another study ({key} {created[0] if created else '?'}, "
                     f"this one {here}); nothing was changed."
                 )
             safety = self.backup(reason="before-restore")

@@ -142,3 +142,18 @@ def test_matrix_command_views_writes_and_refuses_bad_input(
     assert main(["matrix", str(path), "--out", str(path.parent / "m.pptx")]) == 2
     assert snapshot(path) == before
     assert len(capsys.readouterr().err.strip().splitlines()) == 2
+
+
+def test_a_theme_cannot_be_renamed_to_nothing_or_to_another_themes_name(study) -> None:
+    import pytest
+
+    from qualframe.analysis.themes import add_theme, edit_theme
+    from qualframe.errors import ConflictError, InputError
+
+    add_theme(study, "Buying as a group")
+    add_theme(study, "Accountability")
+    with pytest.raises(InputError):
+        edit_theme(study, "Accountability", name="   ")
+    with pytest.raises(ConflictError):
+        edit_theme(study, "Accountability", name="buying AS a group")
+    assert edit_theme(study, "Accountability", name="accountability").name == "accountability"

@@ -38,3 +38,12 @@ def test_no_saved_run_means_no_simulation_section(study: Study, tmp_path: Path) 
 def test_simulator_markdown_is_escaped() -> None:
     html = str(markdown_to_html("**Cohort** <script>x</script>\n\n- one\n- two"))
     assert "<strong>Cohort</strong>" in html and "&lt;script&gt;" in html and "<li>two</li>" in html
+
+
+def test_simulator_markdown_tables_and_italics_render() -> None:
+    text = (
+        "| strategy | share |\n|---|---:|\n| cohort | 10.2% |\n| *random* | 9% |\n\nAn *assumption*, 2 * 3."
+    )
+    html = str(markdown_to_html(text))
+    assert "<th>strategy</th>" in html and "<td>10.2%</td>" in html and "---" not in html
+    assert "<em>random</em>" in html and "<em>assumption</em>" in html and "2 * 3" in html

@@ -239,3 +239,131 @@ def test_every_other_page_renders(page: Any, server: str) -> None:
     finally:
         context.close()
     assert {"dashboard.png", "source-view.png", "codebook.png", "login.png"} <= set(os.listdir(ARTIFACTS))
+
+
+# -- analysis pages and suggestion review (part 2) ---------------------------------------------
+
+GROUPTHINK = "Groupthink in the buying group"
+
+
+def images_loaded(page: Any) -> None:
+    """Every figure on the page arrived as an image (served by its route under the CSP)."""
+    page.wait_for_function("Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0)")
+
+
+def test_a_matrix_cell_opens_its_quotes(page: Any, demo: Path) -> None:
+    from qualframe.analysis.framework_matrix import framework_matrix
+
+    study = Study.open(demo)
+    try:
+        matrix = framework_matrix(study, by="themes")
+        cell, drafted = matrix.cell("P01", GROUPTHINK), matrix.cell("P02", GROUPTHINK)
+    finally:
+        study.close()
+    page.goto("/matrix")
+    page.wait_for_selector("#matrix[data-ready]")
+    assert page.locator("#cell").is_hidden()
+    shot(page, "matrix")
+    page.locator(f'a.cell[data-case="P01"][data-column="{GROUPTHINK}"]').click()
+    page.wait_for_selector(f'#cell[data-shown="P01|{GROUPTHINK}"]')
+    assert page.locator("#cell-title").inner_text() == f"P01 × {GROUPTHINK}"
+    quotes = page.locator("#cell-quotes li")
+    assert quotes.count() == cell.count > 0
+    assert page.locator("#cell-summary").input_value() == cell.summary  # the demo's charted summary
+    assert page.locator("#cell-accept").is_hidden()  # a researcher's summary, not a draft
+    assert quotes.first.locator("blockquote").inner_text() == cell.quotes[0].text.strip()
+    assert "/matrix?by=themes&case=P01" in page.url  # the address opens the same cell again
+    shot(page, "matrix-cell")
+    page.locator(f'a.cell[data-case="P02"][data-column="{GROUPTHINK}"]').click()
+    page.wait_for_selector(f'#cell[data-shown="P02|{GROUPTHINK}"]')
+    assert drafted.is_draft and page.locator("#cell-accept").is_visible()
+    assert page.locator("#cell-quotes li").count() == drafted.count
+    page.locator(f'a.cell[data-case="P01"][data-column="{GROUPTHINK}"]').click()
+    page.wait_for_selector(f'#cell[data-shown="P01|{GROUPTHINK}"]')
+    quotes.first.locator("a").click()
+    page.wait_for_selector("#transcript[data-ready] mark.h.focus")
+    assert f"focus={cell.quotes[0].coding_id}" in page.url
+
+
+def test_a_suggestion_is_accepted_with_the_keyboard(page: Any, demo: Path) -> None:
+    from qualframe.coding.review import review_queue
+    from qualframe.coding.suggest import suggest
+
+    study = Study.open(demo)
+    try:
+        suggest(study, engine="lexicon", sources=["P02", "P03"], params={"lemmatizer": "rules"})
+        queue = review_queue(study, source="P03", order="confidence")
+    finally:
+        study.close()
+    assert len(queue) >= 3
+    page.goto("/suggestions?source=P03&order=confidence")
+    page.wait_for_selector("#queue[data-ready]")
+    current = page.locator("li.suggestion.current")
+    assert current.get_attribute("data-id") == str(queue[0].id)
+    page.keyboard.press("j")
+    assert current.get_attribute("data-id") == str(queue[1].id)
+    page.keyboard.press("k")
+    assert current.get_attribute("data-id") == str(queue[0].id)
+    shot(page, "suggestions")
+    page.keyboard.press("a")
+    page.wait_for_selector(f'li#s{queue[0].id}.decided[data-outcome="accepted"]')
+    assert "Accepted" in notice(page)
+    assert current.get_attribute("data-id") == str(queue[1].id)  # on to the next one
+    page.keyboard.press("r")
+    page.wait_for_selector(f'li#s{queue[1].id}.decided[data-outcome="rejected"]')
+    # the words selected with the mouse become the span of the next one (offsets in code points)
+    mark = page.locator(f"li#s{queue[2].id} .evidence mark")
+    words = " ".join(queue[2].text.split()[:2])
+    box = mark.evaluate(
+        """(el, words) => {
+            const node = el.firstChild, at = node.data.indexOf(words);
+            const range = document.createRange();
+            range.setStart(node, at); range.setEnd(node, at + words.length);
+            const r = Array.from(range.getClientRects());
+            const last = r[r.length - 1];
+            return {x1: r[0].left + 1, y1: r[0].top + r[0].height / 2,
+                    x2: last.right - 1, y2: last.top + last.height / 2};
+        }""",
+        words,
+    )
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move(box["x2"], box["y2"], steps=6)
+    page.mouse.up()
+    page.keyboard.press("e")
+    page.wait_for_function(
+        "([id, words]) => document.querySelector('li#s' + id + ' .evidence mark').textContent === words",
+        arg=[queue[2].id, words],
+    )
+    page.keyboard.press("a")
+    page.wait_for_selector(f'li#s{queue[2].id}.decided[data-outcome="accepted"]')
+    shot(page, "suggestions-reviewed")
+    study = Study.open(demo)
+    try:
+        decided = {
+            c.id: (c.origin, c.text)
+            for c in list_codings(study, source="P03", origins=("accepted", "rejected"))
+            if c.id in {s.id for s in queue[:3]}
+        }
+    finally:
+        study.close()
+    assert decided == {
+        queue[0].id: ("accepted", queue[0].text),
+        queue[1].id: ("rejected", queue[1].text),
+        queue[2].id: ("accepted", words),
+    }
+
+
+def test_every_analysis_page_renders(page: Any) -> None:
+    for path, name, needle in [
+        ("/themes", "themes", "Thematic map"),
+        ("/reliability", "reliability", "Disagreements"),
+        ("/saturation?level=theme&by=pathway", "saturation", "Saturation was"),
+        ("/cooccurrence", "cooccurrence", "Strongest pairs"),
+        ("/simulation", "simulation", "individual-vs-cohort"),
+    ]:
+        page.goto(path)
+        assert needle in page.content(), path
+        images_loaded(page)
+        shot(page, name)
+    assert page.locator(".run-figures img").count() >= 2

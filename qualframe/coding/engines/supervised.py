@@ -1,0 +1,540 @@
+"""``supervised``: learns from the study's human codings (and accepted suggestions).
+
+An ensemble of two linear models, each over one view of a unit and the question that prompted it:
+
+* **words**: TF-IDF of the unit (word 1-2-grams) and, separately, of its context;
+* **meaning**: MiniLM sentence embeddings of the unit and of its context, plus their elementwise
+  product, which lets a linear model learn interactions such as "a guarded answer *to a question
+  about danger*" (the NLI-style feature of Conneau et al. 2017).
+
+Each view is a logistic regression (multinomial for single-label schemes, one-vs-rest for
+multi-label); the ensemble averages their log-odds with weights chosen by grouped cross-validation
+on the training data when there is enough of it. Probabilities are then temperature-scaled on
+out-of-fold predictions, so a confidence of 0.8 means about 80 % of such suggestions were right on
+the training participants. The engine abstains (single-label) when its best probability is below
+``abstain_below``, and uses per-code F1-optimal thresholds (multi-label).
+
+Evidence: the sentence of the unit that the word model scores highest for the code, and the words
+that weigh most towards the code in it, so a reviewer sees why.
+
+Fitted state: the TF-IDF vocabularies and idf weights (JSON and arrays) and the weight matrices
+(arrays); nothing is pickled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from qualframe.coding.engines.base import (
+    BaseCoder,
+    CodeInfo,
+    EngineState,
+    LabelledUnit,
+    Unit,
+    sentence_spans,
+    sigmoid,
+    softmax,
+)
+from qualframe.coding.engines.embedding import best_f1_threshold
+from qualframe.coding.engines.encoder import Encoder, get_encoder
+from qualframe.errors import InputError
+
+__all__ = ["SupervisedEngine", "TfidfView"]
+
+NONE = "(none)"
+
+
+class TfidfView:
+    """A TF-IDF vectoriser whose fitted state is a vocabulary and an idf array (no pickle)."""
+
+    PARAMS: ClassVar[dict[str, Any]] = {
+        "ngram_range": (1, 2),
+        "min_df": 2,
+        "sublinear_tf": True,
+        "strip_accents": "unicode",
+        "token_pattern": r"(?u)\b\w+\b",
+    }
+
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.vectorizer = TfidfVectorizer(**self.PARAMS)
+        self.fitted = False
+
+    def fit_transform(self, texts: Sequence[str]) -> Any:
+        """Fit on ``texts`` (falling back to min_df=1 on tiny data) and transform them."""
+        try:
+            out = self.vectorizer.fit_transform(texts)
+        except ValueError:  # too few documents for min_df=2, or only stop words
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            self.vectorizer = TfidfVectorizer(**{**self.PARAMS, "min_df": 1})
+            try:
+                out = self.vectorizer.fit_transform([*texts, "unit"])[:-1]
+            except ValueError:
+                raise InputError("the labelled units contain no words to learn from.") from None
+        self.fitted = True
+        return out
+
+    def transform(self, texts: Sequence[str]) -> Any:
+        """Transform with the fitted vocabulary."""
+        return self.vectorizer.transform(texts)
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """Terms in column order."""
+        return list(self.vectorizer.get_feature_names_out())
+
+    def state(self) -> tuple[list[str], np.ndarray]:
+        """Vocabulary and idf weights."""
+        return self.vocabulary, np.asarray(self.vectorizer.idf_, dtype=np.float64)
+
+    @classmethod
+    def from_state(cls, vocabulary: list[str], idf: np.ndarray) -> TfidfView:
+        """Rebuild a fitted view from :meth:`state`."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        view = cls()
+        view.vectorizer = TfidfVectorizer(
+            **{**cls.PARAMS, "min_df": 1}, vocabulary={t: i for i, t in enumerate(vocabulary)}
+        )
+        view.vectorizer.idf_ = idf
+        view.fitted = True
+        return view
+
+
+def _fit_linear(x: Any, y: np.ndarray, multi_label: bool, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """Weights ``(classes, features)`` and biases of a logistic regression.
+
+    Classes keep their natural weights: balancing them trades agreement (kappa) on the common
+    codes for recall on rare ones, which is the wrong trade for suggestions a person reviews.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    if not multi_label:
+        labels = y.argmax(axis=1)
+        present = np.unique(labels)
+        w = np.zeros((y.shape[1], x.shape[1]))
+        b = np.full(y.shape[1], -30.0)
+        if len(present) == 1:
+            b[present[0]] = 0.0
+            return w, b
+        model = LogisticRegression(C=c, max_iter=3000).fit(x, labels)
+        coef = model.coef_ if len(present) > 2 else np.vstack([-model.coef_[0] / 2, model.coef_[0] / 2])
+        bias = (
+            model.intercept_
+            if len(present) > 2
+            else np.array([-model.intercept_[0] / 2, model.intercept_[0] / 2])
+        )
+        w[present], b[present] = coef, bias
+        return w, b
+    w = np.zeros((y.shape[1], x.shape[1]))
+    b = np.zeros(y.shape[1])
+    for j in range(y.shape[1]):
+        col = y[:, j]
+        if col.all() or not col.any():
+            b[j] = 30.0 if col.all() else -30.0
+            continue
+        model = LogisticRegression(C=c, max_iter=3000).fit(x, col)
+        w[j], b[j] = model.coef_[0], model.intercept_[0]
+    return w, b
+
+
+class SupervisedEngine(BaseCoder):
+    """Linear models over words and sentence embeddings; see the module docstring."""
+
+    name: ClassVar[str] = "supervised"
+    version: ClassVar[str] = "1.0"
+
+    def __init__(
+        self,
+        codes: Sequence[CodeInfo],
+        *,
+        multi_label: bool = False,
+        threshold: float = 0.5,
+        abstain_below: float = 0.0,
+        views: Sequence[str] = ("words", "meaning"),
+        use_context: bool = True,
+        c_words: float = 4.0,
+        c_meaning: float = 4.0,
+        model: str | None = None,
+        calibrate: bool = True,
+        gate: bool = False,
+        pair: bool = True,
+        by_case: bool = True,
+        encoder: Encoder | None = None,
+    ) -> None:
+        super().__init__(codes, multi_label=multi_label, threshold=threshold, abstain_below=abstain_below)
+        unknown = set(views) - {"words", "meaning"}
+        if unknown or not views:
+            raise InputError(f"unknown supervised view(s) {sorted(unknown)}; use words and/or meaning.")
+        self.views = tuple(views)
+        self.use_context = use_context
+        self.c_words = c_words
+        self.c_meaning = c_meaning
+        self.model = model
+        self.calibrate = calibrate
+        self.use_gate = gate
+        self.pair = pair
+        self.by_case = by_case
+        self.case_stage: tuple[np.ndarray, np.ndarray] | None = None
+        self._encoder = encoder
+        self.text_view: TfidfView | None = None
+        self.context_view: TfidfView | None = None
+        self.gate: tuple[np.ndarray, np.ndarray] | None = None
+        self.weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.view_weights: dict[str, float] = {}
+        self.temperature = 1.0
+        self.with_none = False  # single-label schemes where some units carry no code
+
+    @property
+    def encoder(self) -> Encoder:
+        """The sentence encoder (loaded on first use: the words view alone never loads it)."""
+        if self._encoder is None:
+            self._encoder = get_encoder(self.model)
+        return self._encoder
+
+    def get_params(self) -> dict[str, Any]:
+        params = {
+            **super().get_params(),
+            "views": list(self.views),
+            "use_context": self.use_context,
+            "c_words": self.c_words,
+            "c_meaning": self.c_meaning,
+            "calibrate": self.calibrate,
+            "gate": self.use_gate,
+            "pair": self.pair,
+            "by_case": self.by_case,
+        }
+        if "meaning" in self.views:
+            params["model"] = self.encoder.name
+        return params
+
+    @property
+    def fitted(self) -> bool:
+        """Whether :meth:`fit` has learnt weights."""
+        return bool(self.weights)
+
+    # -- features ------------------------------------------------------------------------------
+    def _context_matrix(self, units: Sequence[Unit], fit: bool = False) -> Any:
+        contexts = [u.context for u in units]
+        if fit:
+            self.context_view = TfidfView() if self.use_context and any(c.strip() for c in contexts) else None
+            return None if self.context_view is None else self.context_view.fit_transform(contexts)
+        return None if self.context_view is None else self.context_view.transform(contexts)
+
+    def _gates(self, context: Any) -> np.ndarray | None:
+        """P(code | question alone): how the question routes the answer's words to the codes."""
+        if context is None or self.gate is None:
+            return None
+        w, b = self.gate
+        return self._probabilities(np.asarray(context @ w.T) + b, 1.0)
+
+    @staticmethod
+    def _gated(x: Any, gates: np.ndarray | None) -> list[Any]:
+        """``x`` plus one copy of ``x`` per gate, each row scaled by that gate's probability."""
+        from scipy.sparse import diags, issparse
+
+        if gates is None:
+            return [x]
+        if issparse(x):
+            return [x, *(diags(gates[:, k]) @ x for k in range(gates.shape[1]))]
+        return [x, *(x * gates[:, [k]] for k in range(gates.shape[1]))]
+
+    def _features(
+        self, units: Sequence[Unit], fit: bool = False, y: np.ndarray | None = None
+    ) -> dict[str, Any]:
+        from scipy.sparse import hstack
+
+        context = self._context_matrix(units, fit)
+        if fit:
+            self.gate = None
+            if context is not None and self.use_gate and y is not None:
+                self.gate = _fit_linear(context, y, self.multi_label, self.c_words)
+        gates = self._gates(context)
+        out: dict[str, Any] = {}
+        if "words" in self.views:
+            texts = [u.text for u in units]
+            if fit:
+                self.text_view = TfidfView()
+                words = self.text_view.fit_transform(texts)
+            else:
+                assert self.text_view is not None
+                words = self.text_view.transform(texts)
+            parts = self._gated(words, gates) + ([context] if context is not None else [])
+            out["words"] = hstack(parts).tocsr()
+        if "meaning" in self.views:
+            text = self.encoder.encode([u.text for u in units])
+            parts = self._gated(text, gates)
+            if self.context_view is not None:
+                parts.append(self.encoder.encode([u.context for u in units]))
+                if self.pair:
+                    # Question and answer read together: "No." means opposite things after
+                    # "Would you help?" and after "Would you be afraid?".
+                    parts.append(self.encoder.encode([f"{u.context} || {u.text}" for u in units]))
+            out["meaning"] = np.hstack(parts)
+        return out
+
+    def _targets(self, examples: Sequence[LabelledUnit]) -> np.ndarray:
+        y = self.label_matrix(examples)
+        if self.multi_label:
+            return y
+        # Single-label: the first applied code; units with none form the "(none)" class.
+        out = np.zeros((len(y), len(self.codes) + 1), dtype=bool)
+        for i, row in enumerate(y):
+            hits = np.flatnonzero(row)
+            out[i, hits[0] if len(hits) else len(self.codes)] = True
+        self.with_none = bool(out[:, -1].any())
+        return out
+
+    # -- learning ------------------------------------------------------------------------------
+    def _logits(
+        self,
+        features: dict[str, Any],
+        weights: dict[str, tuple[np.ndarray, np.ndarray]],
+        view_weights: dict[str, float],
+    ) -> np.ndarray:
+        total = None
+        for view, (w, b) in weights.items():
+            z = np.asarray(features[view] @ w.T) + b
+            total = z * view_weights[view] if total is None else total + z * view_weights[view]
+        assert total is not None
+        return total
+
+    def _fit_views(self, features: dict[str, Any], y: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        c = {"words": self.c_words, "meaning": self.c_meaning}
+        return {v: _fit_linear(features[v], y, self.multi_label, c[v]) for v in self.views}
+
+    def _probabilities(self, logits: np.ndarray, temperature: float) -> np.ndarray:
+        if self.multi_label:
+            return sigmoid(logits / temperature)
+        return softmax(logits / temperature)
+
+    def fit(self, examples: Sequence[LabelledUnit]) -> SupervisedEngine:
+        """Fit each view, weigh the views and calibrate on grouped out-of-fold predictions."""
+        self.fitted_examples = len(examples)
+        if not examples:
+            raise InputError("the supervised engine needs labelled examples; code some units first.")
+        units = [ex.unit for ex in examples]
+        y = self._targets(examples)
+        if y.sum() == 0:
+            raise InputError("none of the labelled units carries one of the engine's codes.")
+        features = self._features(units, fit=True, y=y)
+        self.weights = self._fit_views(features, y)
+        self.view_weights = {v: 1.0 / len(self.views) for v in self.views}
+        self.temperature = 1.0
+        self.case_stage = None
+        oof = self._out_of_fold(examples, y) if self.calibrate else None
+        if oof is not None:
+            self._calibrate(oof, y)
+            if self.by_case:
+                self._fit_case_stage(oof, y, [ex.unit.case for ex in examples])
+        elif self.multi_label:
+            self.thresholds = np.full(len(self.codes), self.threshold)
+        return self
+
+    def _out_of_fold(self, examples: Sequence[LabelledUnit], y: np.ndarray) -> dict[str, np.ndarray] | None:
+        """Per-view out-of-fold logits, grouped by case, or None when there is too little data.
+
+        With fewer than three cases (a study whose first transcript is coded) the folds are by
+        unit instead: optimistic, but far better than uncalibrated in-sample probabilities.
+        """
+        groups = [ex.unit.case or ex.unit.id for ex in examples]
+        if len(set(groups)) < 3:
+            groups = [ex.unit.id for ex in examples]
+        n_groups = len(set(groups))
+        if len(examples) < 20 or y.sum(axis=0).max() < 2:
+            return None
+        from sklearn.model_selection import GroupKFold
+
+        folds = GroupKFold(n_splits=min(3, n_groups))
+        oof = {v: np.zeros(y.shape) for v in self.views}
+        units = [ex.unit for ex in examples]
+        for train, test in folds.split(units, groups=groups):
+            if y[train].sum(axis=0).max() == 0:
+                return None
+            sub = SupervisedEngine(
+                self.codes,
+                multi_label=self.multi_label,
+                views=self.views,
+                use_context=self.use_context,
+                c_words=self.c_words,
+                c_meaning=self.c_meaning,
+                model=self.model,
+                calibrate=False,
+                gate=self.use_gate,
+                pair=self.pair,
+                encoder=self._encoder,
+            )
+            sub.with_none = self.with_none
+            f_train = sub._features([units[i] for i in train], fit=True, y=y[train])
+            weights = sub._fit_views(f_train, y[train])
+            f_test = sub._features([units[i] for i in test])
+            for v in self.views:
+                oof[v][test] = self._logits(f_test, {v: weights[v]}, {v: 1.0})
+        return oof
+
+    def _calibrate(self, oof: dict[str, np.ndarray], y: np.ndarray) -> None:
+        """Choose view weights and a temperature that minimise out-of-fold log loss."""
+        candidates = (
+            [{v: 1.0} for v in self.views]
+            if len(self.views) == 1
+            else [{"words": a, "meaning": 1.0 - a} for a in (0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)]
+        )
+        best: tuple[float, dict[str, float], float] | None = None
+        for weights in candidates:
+            logits = sum(oof[v] * w for v, w in weights.items())
+            assert isinstance(logits, np.ndarray)
+            for t in (0.5, 0.7, 0.85, 1.0, 1.25, 1.5, 2.0, 3.0):
+                p = np.clip(self._probabilities(logits, t), 1e-9, 1 - 1e-9)
+                loss = (
+                    -float(np.mean(np.log(p[y])))
+                    if not self.multi_label
+                    else -float(np.mean(np.where(y, np.log(p), np.log(1 - p))))
+                )
+                if best is None or loss < best[0]:
+                    best = (loss, weights, t)
+        assert best is not None
+        _, self.view_weights, self.temperature = best
+        self.view_weights = {v: self.view_weights.get(v, 0.0) for v in self.views}
+        if self.multi_label:
+            logits = sum(oof[v] * w for v, w in self.view_weights.items())
+            assert isinstance(logits, np.ndarray)
+            p = self._probabilities(logits, self.temperature)
+            self.thresholds = np.array([best_f1_threshold(p[:, j], y[:, j]) for j in range(y.shape[1])])
+
+    # -- the participant as context -------------------------------------------------------------
+    @staticmethod
+    def _case_features(p: np.ndarray, cases: Sequence[str]) -> np.ndarray:
+        """Per unit: its own log-probabilities and its case's other units' mean probabilities.
+
+        The mean is zero when the unit is its case's only one; it is also given scaled by the log
+        of how many other units there are, so one other answer counts less than twenty.
+        """
+        index: dict[str, list[int]] = {}
+        for i, case in enumerate(cases):
+            if case:
+                index.setdefault(case, []).append(i)
+        others = np.zeros_like(p)
+        count = np.zeros((len(p), 1))
+        for members in index.values():
+            if len(members) > 1:
+                total = p[members].sum(axis=0)
+                others[members] = (total - p[members]) / (len(members) - 1)
+                count[members] = np.log(len(members) - 1)
+        return np.hstack([np.log(np.clip(p, 1e-6, 1.0)), others, others * count])
+
+    def _fit_case_stage(self, oof: dict[str, np.ndarray], y: np.ndarray, cases: Sequence[str]) -> None:
+        """Learn how the rest of a participant's talk shifts each unit's probabilities.
+
+        Attitudes are traits of people: someone who blames the vignette character in one
+        answer often does in the next. The second stage is a small logistic regression over the
+        unit's own out-of-fold probabilities and the mean over the same case's other units; it
+        is kept only when it lowers the out-of-fold log loss of the first stage.
+        """
+        if len({c for c in cases if c}) < 3 or len(set(cases)) == len(cases):
+            return
+        logits = sum(oof[v] * w for v, w in self.view_weights.items())
+        assert isinstance(logits, np.ndarray)
+        p = self._probabilities(logits, self.temperature)
+        x = self._case_features(p, cases)
+        w, b = _fit_linear(x, y, self.multi_label, 1.0)
+        q = np.clip(self._probabilities(x @ w.T + b, 1.0), 1e-9, 1 - 1e-9)
+        p = np.clip(p, 1e-9, 1 - 1e-9)
+        if self.multi_label:
+            before = -np.mean(np.where(y, np.log(p), np.log(1 - p)))
+            after = -np.mean(np.where(y, np.log(q), np.log(1 - q)))
+        else:
+            before, after = -np.mean(np.log(p[y])), -np.mean(np.log(q[y]))
+        if after < before:
+            self.case_stage = (w, b)
+            if self.multi_label:
+                self.thresholds = np.array([best_f1_threshold(q[:, j], y[:, j]) for j in range(y.shape[1])])
+
+    # -- scoring -------------------------------------------------------------------------------
+    def score(self, units: Sequence[Unit]) -> np.ndarray:
+        if not self.fitted:
+            raise InputError("the supervised engine is not fitted yet; it needs labelled examples.")
+        if not units:
+            return np.zeros((0, len(self.codes)))
+        p = self._probabilities(
+            self._logits(self._features(units), self.weights, self.view_weights), self.temperature
+        )
+        if self.case_stage is not None:
+            w, b = self.case_stage
+            p = self._probabilities(self._case_features(p, [u.case for u in units]) @ w.T + b, 1.0)
+        return p if self.multi_label else p[:, : len(self.codes)]
+
+    def decide(self, scores: np.ndarray) -> np.ndarray:
+        if self.multi_label or not self.with_none:
+            return super().decide(scores)
+        # The "(none)" class takes what the codes leave: abstain when it is the most probable.
+        none = 1.0 - scores.sum(axis=1)
+        out = super().decide(scores)
+        out[none > scores.max(axis=1, initial=0.0)] = False
+        return out
+
+    def evidence(self, unit: Unit, code_index: int) -> tuple[int, int, str]:
+        code = self.codes[code_index]
+        if "words" not in self.weights or self.text_view is None:
+            return 0, len(unit.text), f"resembles units coded {code.name!r}"
+        w = self.weights["words"][0][code_index]
+        n_text = len(self.text_view.vocabulary)
+        spans = sentence_spans(unit.text) or [(0, len(unit.text))]
+        rows = self.text_view.transform([unit.text[s:e] for s, e in spans])
+        contribution = rows.multiply(w[:n_text]).tocsr()
+        best = int(np.asarray(contribution.sum(axis=1)).ravel().argmax()) if len(spans) > 1 else 0
+        row = contribution.getrow(best)
+        vocab = self.text_view.vocabulary
+        top = [
+            vocab[i] for i, v in sorted(zip(row.indices, row.data, strict=True), key=lambda t: -t[1]) if v > 0
+        ][:4]
+        words = f"; words for it: {', '.join(repr(t) for t in top)}" if top else ""
+        context = " (the question asked weighs in too)" if self.context_view is not None else ""
+        start, end = spans[best]
+        return start, end, f"like units coded {code.name!r}{words}{context}"
+
+    # -- state ---------------------------------------------------------------------------------
+    def get_state(self) -> EngineState:
+        state = super().get_state()
+        state.meta.update(
+            views=list(self.views),
+            view_weights=self.view_weights,
+            temperature=self.temperature,
+            with_none=self.with_none,
+        )
+        for view, (w, b) in self.weights.items():
+            state.arrays[f"{view}_w"], state.arrays[f"{view}_b"] = w, b
+        if self.gate is not None:
+            state.arrays["gate_w"], state.arrays["gate_b"] = self.gate
+        if self.case_stage is not None:
+            state.arrays["case_w"], state.arrays["case_b"] = self.case_stage
+        for label, tfidf in (("text", self.text_view), ("context", self.context_view)):
+            if tfidf is not None:
+                vocabulary, idf = tfidf.state()
+                state.meta[f"{label}_vocabulary"] = vocabulary
+                state.arrays[f"{label}_idf"] = idf
+        if "meaning" in self.views:
+            state.meta["model"] = self.encoder.name
+        return state
+
+    def set_state(self, state: EngineState) -> None:
+        super().set_state(state)
+        meta = state.meta
+        if list(meta.get("views", [])) != list(self.views):
+            raise InputError("the saved supervised state used other views; fit the engine again.")
+        self.view_weights = {k: float(v) for k, v in meta["view_weights"].items()}
+        self.temperature = float(meta["temperature"])
+        self.with_none = bool(meta.get("with_none", False))
+        self.weights = {v: (state.arrays[f"{v}_w"], state.arrays[f"{v}_b"]) for v in self.views}
+        self.gate = (state.arrays["gate_w"], state.arrays["gate_b"]) if "gate_w" in state.arrays else None
+        arrays = state.arrays
+        self.case_stage = (arrays["case_w"], arrays["case_b"]) if "case_w" in arrays else None
+        self.text_view = self.context_view = None
+        if "text_vocabulary" in meta:
+            self.text_view = TfidfView.from_state(meta["text_vocabulary"], state.arrays["text_idf"])
+        if "context_vocabulary" in meta:
+            self.context_view = TfidfView.from_state(meta["context_vocabulary"], state.arrays["context_idf"])

