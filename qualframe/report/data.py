@@ -81,6 +81,7 @@ class ReportData:
     code_labels: dict[str, str]
     matrix: CaseCodeMatrix
     coders: list[str]
+    engines: list[str]
     history: list[CodebookChange]
     memos: list[MemoView]
     totals: dict[str, int] = field(default_factory=dict)
@@ -127,11 +128,13 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
         ]
         ctx.cache["durations_min"] = [v / 60000 for v in timing.values() if v]
         codebooks = [codebook_to_spec(session, b) for b in list_codebooks(session)]
-        coders = sorted(
+        # People who coded, and separately the engines whose suggestions people accepted: an engine
+        # or the consensus of a reconciliation is not a coder in COREQ's sense.
+        engines = sorted(
             session.execute(
                 select(User.name)
                 .join(Coding, Coding.coder_id == User.id)
-                .where(Coding.deleted_at.is_(None), Coding.origin.in_(("manual", "accepted")))
+                .where(Coding.deleted_at.is_(None), Coding.origin == "accepted", User.kind == "engine")
                 .distinct()
             ).scalars()
         )
@@ -164,7 +167,8 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
         quotes_by_code=by_code,
         code_labels=short_labels(matrix.codes),
         matrix=matrix,
-        coders=coders,
+        coders=ctx.people,
+        engines=engines,
         history=history,
         memos=list_memos(study),
         totals={
@@ -222,7 +226,7 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
     )
     facts["interviewers"] = interviewers
     facts["sample_description"] = _describe_sample(data.cases)
-    facts["coders"] = ctx.people or data.coders
+    facts["coders"] = data.coders
     rel = results.get("reliability")
     if rel:
         r = rel["report"]

@@ -71,6 +71,7 @@ def _summary(doc: Any, _: Any, r: ReportData) -> None:
     doc.add_paragraph(
         f"{t['cases']} cases, {t['sources']} sources, {t['words']:,} words, {t['codings']} coded passages, "
         f"{t['codes_used']} of {t['codes']} codes used. Coders: {', '.join(r.coders) or 'none yet'}."
+        + (f" Accepted suggestions came from the engines {', '.join(r.engines)}." if r.engines else "")
     )
     _table(
         doc,
