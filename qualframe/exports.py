@@ -8,7 +8,6 @@ the audit log, because an ethics committee will ask what left the study and when
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,27 +16,13 @@ from qualframe.coding.retrieval import Quote, quotes
 from qualframe.config import settings
 from qualframe.errors import InputError, UnsupportedFormatError
 from qualframe.store.audit import record
+from qualframe.store.files import write_atomic
 from qualframe.store.study import Study
 from qualframe.users import resolve_user
 
 __all__ = ["EXPORT_FORMATS", "QUOTE_COLUMNS", "export", "quote_rows", "short_labels", "write_atomic"]
 
 QUOTE_COLUMNS = ("code", "case", "source", "speaker", "start", "end", "text", "coder", "memo")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def short_labels(paths: list[str]) -> dict[str, str]:

@@ -36,6 +36,18 @@ def _params(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
+def _engine_params(
+    engine: str, items: list[str] | None, endpoint: str | None, model: str | None, allow_remote: bool
+) -> dict[str, Any]:
+    """The engine's parameters from ``--param`` plus ``--endpoint/--model/--allow-remote``."""
+    params = _params(items)
+    if engine == "llm":
+        _llm_params(params, endpoint, model, allow_remote)
+    elif model:
+        params["model"] = model
+    return params
+
+
 def _llm_params(params: dict[str, Any], endpoint: str | None, model: str | None, allow_remote: bool) -> None:
     if endpoint:
         params["endpoint"] = endpoint
@@ -69,11 +81,7 @@ def suggest_cmd(
     """Suggest codings with an assisted-coding engine (kept apart until reviewed)."""
     from qualframe.coding.suggest import suggest
 
-    params = _params(param)
-    if engine == "llm":
-        _llm_params(params, endpoint, model, allow_remote)
-    elif model:
-        params["model"] = model
+    params = _engine_params(engine, param, endpoint, model, allow_remote)
     with open_study(study) as st:
         summary = suggest(
             st,
@@ -229,11 +237,7 @@ def eval_cmd(
     from qualframe.evaluation.curve import headline_from_curve
     from qualframe.exports import write_atomic
 
-    params = _params(param)
-    if engine == "llm":
-        _llm_params(params, endpoint, model, allow_remote)
-    elif model:
-        params["model"] = model
+    params = _engine_params(engine, param, endpoint, model, allow_remote)
     sizes = parse_sizes(learning_curve) if learning_curve else None
     if folds < 2:
         raise InputError("--folds must be at least 2.")

@@ -29,7 +29,6 @@ import os
 import secrets
 import shutil
 import sqlite3
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from qualframe import __version__
 from qualframe.errors import EncryptionError, InputError, NotAStudyError, StudyError
 from qualframe.store import db
+from qualframe.store.files import write_atomic
 from qualframe.store.models import StudyInfo
 
 __all__ = [
@@ -111,7 +111,7 @@ class OriginalStore:
 
             data = seal(self._keys.originals, data, sha.encode("ascii"))
         self.root.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, data)
+        write_atomic(target, data)
         return sha, target, True
 
     def get(self, sha256: str, suffix: str) -> bytes:
@@ -128,19 +128,6 @@ class OriginalStore:
                 f"the stored original {sha256[:12]}… is damaged (its SHA-256 no longer matches)."
             )
         return data
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _read_marker(root: Path) -> dict[str, Any]:
