@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = ["ENVIRONMENT", "Settings", "settings"]
 
@@ -22,6 +23,10 @@ ENVIRONMENT = {
     "QUALFRAME_TOKEN": "access token for `qualframe serve` (otherwise one is generated and printed)",
     "QUALFRAME_MAX_IMPORT_MB": "largest file `qualframe import` accepts, in MB (default 200)",
     "QUALFRAME_DEBUG": "set to 1 to see Python tracebacks instead of one-line errors",
+    "QUALFRAME_CACHE": "folder for files qualframe derives and can rebuild, such as the sentence "
+    "model exported for ONNX Runtime (default: $XDG_CACHE_HOME/qualframe or ~/.cache/qualframe)",
+    "QUALFRAME_ENCODER": "runtime of the sentence model: auto (ONNX Runtime when installed, else "
+    "PyTorch; the default), onnx or torch",
 }
 
 
@@ -30,6 +35,11 @@ def _login_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         return "researcher"
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "qualframe"
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,8 @@ class Settings:
     token: str | None = None
     max_import_bytes: int = 200 * 1024**2
     debug: bool = False
+    cache_dir: Path = field(default_factory=lambda: _default_cache())
+    encoder_runtime: str = "auto"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -53,6 +65,10 @@ class Settings:
             token=env.get("QUALFRAME_TOKEN") or None,
             max_import_bytes=int(float(max_mb) * 1024**2) if max_mb.strip() else 200 * 1024**2,
             debug=env.get("QUALFRAME_DEBUG") == "1",
+            cache_dir=Path(env["QUALFRAME_CACHE"]).expanduser()
+            if env.get("QUALFRAME_CACHE")
+            else _default_cache(),
+            encoder_runtime=env.get("QUALFRAME_ENCODER") or "auto",
         )
 
 

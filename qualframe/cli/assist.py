@@ -18,7 +18,7 @@ from qualframe.errors import InputError, QualframeError
 
 __all__ = ["register"]
 
-ENGINE_HELP = "auto (default), lexicon, embedding, supervised or llm."
+ENGINE_HELP = "auto (default), lexicon, embedding, supervised, finetune (slow: fine-tunes MiniLM) or llm."
 REVIEW_KEYS = "[a]ccept  [r]eject  [c]hange code  [e]dit span  [s]kip  [q]uit"
 
 
@@ -73,7 +73,7 @@ def suggest_cmd(
         None, "--endpoint", help="llm: OpenAI-compatible base URL (default local Ollama)."
     ),
     model: str = typer.Option(
-        None, "--model", help="llm: the model name; embedding/supervised: a model folder."
+        None, "--model", help="llm: the model name; embedding/supervised/finetune: a model folder."
     ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="llm: allow a non-local endpoint."),
     param: list[str] = typer.Option(None, "--param", help="Engine parameter key=value (repeatable)."),
@@ -227,7 +227,9 @@ def eval_cmd(
     folds: int = typer.Option(5, "--folds", help="Folds of the grouped cross-validation (learning curve)."),
     plot: Path = typer.Option(None, "--plot", help="The learning-curve plot (default: next to --out, .png)."),
     endpoint: str = typer.Option(None, "--endpoint", help="llm: OpenAI-compatible base URL."),
-    model: str = typer.Option(None, "--model", help="llm: model name; embedding/supervised: model folder."),
+    model: str = typer.Option(
+        None, "--model", help="llm: model name; embedding/supervised/finetune: model folder."
+    ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="llm: allow a non-local endpoint."),
     param: list[str] = typer.Option(None, "--param", help="Engine parameter key=value (repeatable)."),
 ) -> None:

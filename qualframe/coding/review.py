@@ -37,6 +37,7 @@ __all__ = [
     "provenance_summary",
     "reject",
     "review_queue",
+    "suggestion_source",
 ]
 
 
@@ -106,6 +107,12 @@ def review_queue(
             else (Source.name, Coding.start, Coding.end, Coding.id)
         )
         return [_suggestion_view(c) for c in session.execute(query.order_by(*ordering)).scalars()]
+
+
+def suggestion_source(study: Study, coding_id: int) -> str:
+    """The name of the source a pending suggestion is on (for access checks before a decision)."""
+    with study.read() as session:
+        return _pending(session, coding_id).source.name
 
 
 def _pending(session: Session, coding_id: int) -> Coding:

@@ -20,7 +20,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -257,7 +257,11 @@ def _training_hash(engine: BaseCoder, examples: Sequence[LabelledUnit]) -> str:
     digest = hashlib.sha256()
     digest.update(
         json.dumps(
-            [engine.name, engine.version, engine.code_keys, engine.get_params()], sort_keys=True, default=str
+            # The codebook's words too: engines learn from definitions and examples, so an edited
+            # definition must refit rather than reuse a state built from the old one.
+            [engine.name, engine.version, [asdict(c) for c in engine.codes], engine.get_params()],
+            sort_keys=True,
+            default=str,
         ).encode()
     )
     for ex in sorted(examples, key=lambda e: e.unit.id):

@@ -21,6 +21,8 @@ def _params(name: str, chat_server: ChatServer) -> dict[str, Any]:
         return {"endpoint": chat_server.url, "model": "test-model", "timeout": 5.0}
     if name in ("lexicon", "auto"):
         return {"lemmatizer": "none"}
+    if name == "finetune":
+        return {"min_steps": 40, "learning_rate": 1e-4}  # a few seconds on the tiny fixture
     return {}
 
 
@@ -29,7 +31,7 @@ def _build(name: str, chat_server: ChatServer, multi_label: bool = False) -> Bas
 
 
 def test_every_engine_is_registered() -> None:
-    assert set(ENGINES) == {"auto", "lexicon", "embedding", "supervised", "llm"}
+    assert set(ENGINES) == {"auto", "lexicon", "embedding", "supervised", "finetune", "llm"}
 
 
 @pytest.mark.parametrize("name", sorted(ENGINES))

@@ -180,3 +180,20 @@ def test_next_recommends_uncoded_units_the_engine_is_least_sure_about(coded: Stu
     )
     assert result.returncode == 0, result.stderr
     assert "uncertainty" in result.stdout and len(result.stdout.strip().splitlines()) == 5
+
+
+def test_an_edited_definition_refits_the_engine_instead_of_reusing_its_state(coded: Study) -> None:
+    from qualframe.codebook.service import edit_code
+    from qualframe.users import resolve_user
+
+    first = suggest(coded, engine="supervised", codes=TIES, params=WORDS)
+    assert suggest(coded, engine="supervised", codes=TIES, params=WORDS).reused_state
+    with coded.write() as s:
+        edit_code(
+            s,
+            "Transactional tie",
+            {"definition": "Contact that exists only to buy, sell or share heroin and money."},
+            resolve_user(s, "alex"),
+        )
+    after = suggest(coded, engine="supervised", codes=TIES, params=WORDS)
+    assert not after.reused_state and after.examples == first.examples

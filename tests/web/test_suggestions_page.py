@@ -235,6 +235,34 @@ def test_a_viewer_reads_the_queue_but_decides_nothing(study: Study) -> None:
     assert len(review_queue(study)) == 6
 
 
+def test_a_coder_coding_blind_sees_no_suggestions_on_that_transcript_until_everyone_is_done(
+    study: Study,
+) -> None:
+    from qualframe.coding.team import assign_sources, set_assignment_status
+
+    add_account(study, "cody", PASSWORD, "coder")
+    assign_sources(study, ["P05"], ["cody", "tester"], blind=True, user="tester")
+    target = review_queue(study)[0].id
+    with TestClient(create_app(study.path, team=True), follow_redirects=False) as client:
+        form = client.get("/login", headers={"accept": "text/html"})
+        nonce = re.search(r'name="nonce" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        client.post("/login", data={"nonce": nonce, "name": "cody", "password": PASSWORD, "next": "/"})
+        page = client.get("/suggestions", headers={"accept": "text/html"}).text
+        # The engines learn from every coder's work, so their suggestions would break the blind.
+        assert '<strong id="left">0</strong> waiting' in page
+        csrf = csrf_of(page)
+        for action in ("accept", "reject"):
+            refused = _post(client, csrf, f"/api/suggestions/{target}/{action}")
+            assert refused.status_code == 403 and "blind" in refused.text
+        assert len(review_queue(study)) == 6  # nothing was decided
+        set_assignment_status(study, "P05", "cody", "done", user="tester")
+        set_assignment_status(study, "P05", "tester", "done", user="tester")
+        page = client.get("/suggestions", headers={"accept": "text/html"}).text
+        assert '<strong id="left">6</strong> waiting' in page
+        assert _post(client, csrf, f"/api/suggestions/{target}/accept").status_code == 200
+    assert len(review_queue(study)) == 5
+
+
 def test_markup_in_evidence_and_rationale_is_text(client: TestClient, study: Study, tmp_path: Path) -> None:
     hostile = tmp_path / "P06.txt"
     hostile.write_text(

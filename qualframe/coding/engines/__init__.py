@@ -1,7 +1,8 @@
 """Assisted-coding engines behind one :class:`Coder` protocol, and the registry that builds them.
 
 ``lexicon`` (codebook cues), ``embedding`` (similarity with the packaged MiniLM model),
-``supervised`` (learns from human coding), ``llm`` (an OpenAI-compatible chat endpoint) and
+``supervised`` (learns from human coding), ``finetune`` (a MiniLM cross-encoder fine-tuned on
+the study's codings, blended with ``supervised``), ``llm`` (an OpenAI-compatible chat endpoint) and
 ``auto`` (the default: chooses and blends by how many labelled examples exist). To add an engine,
 write a module here with a :class:`BaseCoder` subclass and add it to :data:`ENGINES`; the
 conformance test in ``tests/assist`` then runs over it too.
@@ -70,6 +71,12 @@ def _supervised() -> type[BaseCoder]:
     return SupervisedEngine
 
 
+def _finetune() -> type[BaseCoder]:
+    from qualframe.coding.engines.finetune import FinetuneEngine
+
+    return FinetuneEngine
+
+
 def _llm() -> type[BaseCoder]:
     from qualframe.coding.engines.llm import LlmEngine
 
@@ -88,6 +95,7 @@ ENGINES: dict[str, Callable[[], type[BaseCoder]]] = {
     "lexicon": _lexicon,
     "embedding": _embedding,
     "supervised": _supervised,
+    "finetune": _finetune,
     "llm": _llm,
 }
 

@@ -103,6 +103,10 @@ class EmbeddingEngine(BaseCoder):
     def fit(self, examples: Sequence[LabelledUnit]) -> EmbeddingEngine:
         """Centroids of labelled units per code, then per-code logistic calibration and thresholds."""
         self.fitted_examples = len(examples)
+        # The codebook's prototypes are encoded here, once, and saved with the state: suggesting
+        # then encodes only the units (the encoder is nearly all of the cost).
+        self._book = []
+        self._book_prototypes()
         y = self.label_matrix(examples)
         if not examples or y.sum() == 0:
             self.centroids = self.calibration = self.thresholds = None
@@ -184,6 +188,9 @@ class EmbeddingEngine(BaseCoder):
     def get_state(self) -> EngineState:
         state = super().get_state()
         state.meta["model"] = self.encoder.name
+        if self._book:
+            state.arrays["book"] = np.vstack(self._book)
+            state.arrays["book_sizes"] = np.array([len(b) for b in self._book])
         if self.centroids is not None and self.calibration is not None:
             state.arrays["centroids"] = self.centroids
             state.arrays["calibration"] = self.calibration
@@ -193,3 +200,7 @@ class EmbeddingEngine(BaseCoder):
         super().set_state(state)
         self.centroids = state.arrays.get("centroids")
         self.calibration = state.arrays.get("calibration")
+        self._book = []
+        if "book" in state.arrays and state.meta.get("model") == self.encoder.name:
+            bounds = np.cumsum(state.arrays["book_sizes"])[:-1]
+            self._book = list(np.split(state.arrays["book"], bounds))

@@ -143,6 +143,40 @@ def _fit_linear(x: Any, y: np.ndarray, multi_label: bool, c: float) -> tuple[np.
     return w, b
 
 
+def kappa_offsets(p: np.ndarray, labels: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """Per-class offsets to log-probabilities whose argmax agrees best (Cohen's kappa) with ``labels``.
+
+    Calibrated probabilities answer "how likely is this code"; their argmax favours the majority
+    code, which is not the decision that agrees best with a human coder. Coordinate ascent over a
+    grid, a class at a time; offsets stay zero unless they raise kappa on the given (out-of-fold)
+    predictions. The probabilities themselves are left as they are.
+    """
+    from qualframe.analysis.statistics import cohen_kappa_batch
+
+    k = p.shape[1]
+    logp = np.log(np.clip(p, 1e-9, 1.0))
+    pairs = [(a, b) for a in range(k) for b in range(k)]
+    grid = np.round(np.linspace(-1.5, 1.5, 31), 2)
+
+    def counts(offsets: np.ndarray) -> np.ndarray:
+        return np.bincount(labels * k + (logp + offsets).argmax(axis=1), minlength=k * k)
+
+    offsets = np.zeros(k)
+    best = cohen_kappa_batch(pairs, [counts(offsets)])[0]
+    for _ in range(rounds):
+        for j in range(k):
+            candidates = []
+            for g in grid:
+                trial = offsets.copy()
+                trial[j] = g
+                candidates.append(counts(trial))
+            kappas = np.nan_to_num(np.array(cohen_kappa_batch(pairs, candidates)), nan=-1.0)
+            i = int(kappas.argmax())
+            if kappas[i] > best + 1e-9:
+                best, offsets[j] = float(kappas[i]), float(grid[i])
+    return offsets
+
+
 class SupervisedEngine(BaseCoder):
     """Linear models over words and sentence embeddings; see the module docstring."""
 
@@ -189,6 +223,8 @@ class SupervisedEngine(BaseCoder):
         self.view_weights: dict[str, float] = {}
         self.temperature = 1.0
         self.with_none = False  # single-label schemes where some units carry no code
+        #: Single-label: per-class offsets to log-probabilities for the decision (kappa-tuned).
+        self.offsets: np.ndarray | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -327,11 +363,15 @@ class SupervisedEngine(BaseCoder):
         self.view_weights = {v: 1.0 / len(self.views) for v in self.views}
         self.temperature = 1.0
         self.case_stage = None
+        self.offsets = None
         oof = self._out_of_fold(examples, y) if self.calibrate else None
         if oof is not None:
             self._calibrate(oof, y)
+            cases = [ex.unit.case for ex in examples]
             if self.by_case:
-                self._fit_case_stage(oof, y, [ex.unit.case for ex in examples])
+                self._fit_case_stage(oof, y, cases)
+            if not self.multi_label:
+                self.offsets = kappa_offsets(self._oof_probabilities(oof, cases), y.argmax(axis=1))
         elif self.multi_label:
             self.thresholds = np.full(len(self.codes), self.threshold)
         return self
@@ -454,27 +494,56 @@ class SupervisedEngine(BaseCoder):
             if self.multi_label:
                 self.thresholds = np.array([best_f1_threshold(q[:, j], y[:, j]) for j in range(y.shape[1])])
 
+    def _oof_probabilities(self, oof: dict[str, np.ndarray], cases: Sequence[str]) -> np.ndarray:
+        """What :meth:`_all_probabilities` gives, from out-of-fold logits."""
+        logits = sum(oof[v] * w for v, w in self.view_weights.items())
+        assert isinstance(logits, np.ndarray)
+        p = self._probabilities(logits, self.temperature)
+        if self.case_stage is not None:
+            w, b = self.case_stage
+            p = self._probabilities(self._case_features(p, cases) @ w.T + b, 1.0)
+        return p
+
     # -- scoring -------------------------------------------------------------------------------
     def score(self, units: Sequence[Unit]) -> np.ndarray:
-        if not self.fitted:
-            raise InputError("the supervised engine is not fitted yet; it needs labelled examples.")
         if not units:
             return np.zeros((0, len(self.codes)))
+        p = self._all_probabilities(units)
+        return p if self.multi_label else p[:, : len(self.codes)]
+
+    def _all_probabilities(self, units: Sequence[Unit]) -> np.ndarray:
+        """Probabilities including the "(none)" column of single-label schemes (for blending)."""
+        if not self.fitted:
+            raise InputError("the supervised engine is not fitted yet; it needs labelled examples.")
         p = self._probabilities(
             self._logits(self._features(units), self.weights, self.view_weights), self.temperature
         )
         if self.case_stage is not None:
             w, b = self.case_stage
             p = self._probabilities(self._case_features(p, [u.case for u in units]) @ w.T + b, 1.0)
-        return p if self.multi_label else p[:, : len(self.codes)]
+        return p
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
-        if self.multi_label or not self.with_none:
+        return self.decide_with(scores, self.offsets)
+
+    def decide_with(self, scores: np.ndarray, offsets: np.ndarray | None) -> np.ndarray:
+        """Single-label decisions, shifted by per-class ``offsets`` (see :func:`kappa_offsets`)."""
+        if self.multi_label or (offsets is None and not self.with_none):
             return super().decide(scores)
-        # The "(none)" class takes what the codes leave: abstain when it is the most probable.
-        none = 1.0 - scores.sum(axis=1)
-        out = super().decide(scores)
-        out[none > scores.max(axis=1, initial=0.0)] = False
+        scores = np.asarray(scores, dtype=float)
+        full = np.hstack([scores, np.clip(1.0 - scores.sum(axis=1, keepdims=True), 0.0, 1.0)])
+        if not self.with_none:
+            full[:, -1] = 0.0
+        if offsets is not None:
+            full = np.log(np.clip(full, 1e-9, 1.0)) + offsets[: full.shape[1]]
+        best = full.argmax(axis=1)
+        # The "(none)" class takes what the codes leave: abstain when it wins.
+        keep = (best < scores.shape[1]) & (
+            scores[np.arange(len(scores)), np.minimum(best, scores.shape[1] - 1)]
+            >= max(self.abstain_below, 1e-12)
+        )
+        out = np.zeros(scores.shape, dtype=bool)
+        out[np.flatnonzero(keep), best[keep]] = True
         return out
 
     def evidence(self, unit: Unit, code_index: int) -> tuple[int, int, str]:
@@ -512,6 +581,8 @@ class SupervisedEngine(BaseCoder):
             state.arrays["gate_w"], state.arrays["gate_b"] = self.gate
         if self.case_stage is not None:
             state.arrays["case_w"], state.arrays["case_b"] = self.case_stage
+        if self.offsets is not None:
+            state.arrays["offsets"] = self.offsets
         for label, tfidf in (("text", self.text_view), ("context", self.context_view)):
             if tfidf is not None:
                 vocabulary, idf = tfidf.state()
@@ -533,6 +604,7 @@ class SupervisedEngine(BaseCoder):
         self.gate = (state.arrays["gate_w"], state.arrays["gate_b"]) if "gate_w" in state.arrays else None
         arrays = state.arrays
         self.case_stage = (arrays["case_w"], arrays["case_b"]) if "case_w" in arrays else None
+        self.offsets = arrays.get("offsets")
         self.text_view = self.context_view = None
         if "text_vocabulary" in meta:
             self.text_view = TfidfView.from_state(meta["text_vocabulary"], state.arrays["text_idf"])
