@@ -129,7 +129,9 @@ class AutoEngine(BaseCoder):
         return np.asarray(weight * supervised + (1 - weight) * zero)
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
-        if self.supervised is not None and not self.multi_label and self.supervised.with_none:
+        # Once the supervised engine is fitted its single-label rule decides: the "(none)" class
+        # and the per-code offsets tuned for kappa on its out-of-fold predictions.
+        if self.supervised is not None and not self.multi_label:
             return self.supervised.decide(scores)
         return super().decide(scores)
 

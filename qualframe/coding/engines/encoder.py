@@ -5,7 +5,7 @@ sentence-transformers folder the user names), never from a hub: ``HF_HUB_OFFLINE
 loading, so a missing model is an error rather than a silent download. One encoder per model path
 is kept per process, and vectors are cached by text, so a learning curve that refits an engine
 thirty times embeds each unit once. The model runs on ONNX Runtime when it is installed (the same
-vectors, about twice as fast: :mod:`.onnx_runtime`), else on PyTorch.
+vectors, faster: :mod:`.onnx_runtime`), else on PyTorch.
 """
 
 from __future__ import annotations

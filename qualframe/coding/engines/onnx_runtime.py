@@ -1,8 +1,8 @@
-"""The sentence encoder on ONNX Runtime: the same MiniLM, about twice as fast on a CPU.
+"""The sentence encoder on ONNX Runtime: the same MiniLM, faster on a CPU.
 
 PyTorch runs the model op by op; ONNX Runtime fuses attention, GELU and layer norm into a few
-optimised kernels. On the 2-core development machine it encodes the same texts 2.1 times as fast,
-with vectors equal to PyTorch's to a cosine of 0.9999999 (docs/benchmarks.md). Nothing about
+optimised kernels. On the 2-core development machine it encodes the same texts 1.19 times as fast
+when the cores are free and about twice as fast when other work shares them, with vectors equal to PyTorch's to a cosine of 0.9999999 (docs/benchmarks.md). Nothing about
 the model changes: it is exported once from the installed package's PyTorch weights (about 7 s),
 checked against PyTorch on probe sentences, and kept in the cache folder
 (``QUALFRAME_CACHE``, default ``~/.cache/qualframe``), keyed by the model's files, so a changed
