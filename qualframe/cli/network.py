@@ -112,9 +112,8 @@ def _interactive(st: Any, rv: Any, case: str | None, reviewer: str | None) -> No
                 counts["rejected"] += 1
             elif key == "m":
                 target = typer.prompt("merge into alter (id or label)")
-                others = {str(o.id): o.id for o in rv.list_alters(st, case=a.case)} | {
-                    o.label.lower(): o.id for o in rv.list_alters(st, case=a.case)
-                }
+                same_case = rv.list_alters(st, case=a.case)
+                others = {str(o.id): o.id for o in same_case} | {o.label.lower(): o.id for o in same_case}
                 if target.strip().lower() not in others:
                     typer.echo(f"no alter {target!r} in {a.case}")
                     continue

@@ -153,27 +153,17 @@ class AutoEngine(BaseCoder):
             ("embedding", self.embedding),
             ("supervised", self.supervised),
         ):
-            if engine is None:
-                continue
-            sub = engine.get_state()
-            state.meta[f"{label}_meta"] = sub.meta
-            state.arrays.update({f"{label}__{k}": v for k, v in sub.arrays.items()})
+            if engine is not None:
+                state.nest(label, engine.get_state())
         return state
 
     def set_state(self, state: EngineState) -> None:
         super().set_state(state)
         self.counts = state.arrays["counts"]
 
-        def sub(label: str) -> EngineState:
-            prefix = f"{label}__"
-            return EngineState(
-                meta=state.meta[f"{label}_meta"],
-                arrays={k[len(prefix) :]: v for k, v in state.arrays.items() if k.startswith(prefix)},
-            )
-
-        self.lexicon.set_state(sub("lexicon"))
+        self.lexicon.set_state(state.part("lexicon"))
         if self.embedding is not None and "embedding_meta" in state.meta:
-            self.embedding.set_state(sub("embedding"))
+            self.embedding.set_state(state.part("embedding"))
         self.supervised = None
         if "supervised_meta" in state.meta:
             self.supervised = SupervisedEngine(
@@ -183,4 +173,4 @@ class AutoEngine(BaseCoder):
                 model=self.model,
                 encoder=getattr(self.embedding, "encoder", None),
             )
-            self.supervised.set_state(sub("supervised"))
+            self.supervised.set_state(state.part("supervised"))

@@ -100,6 +100,19 @@ class EngineState:
     meta: dict[str, Any] = field(default_factory=dict)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
+    def nest(self, label: str, part: EngineState) -> None:
+        """Keep another engine's state under ``label`` (how combined engines save their parts)."""
+        self.meta[f"{label}_meta"] = part.meta
+        self.arrays.update({f"{label}__{k}": v for k, v in part.arrays.items()})
+
+    def part(self, label: str) -> EngineState:
+        """The state kept by :meth:`nest` under ``label``."""
+        prefix = f"{label}__"
+        return EngineState(
+            meta=self.meta[f"{label}_meta"],
+            arrays={k[len(prefix) :]: v for k, v in self.arrays.items() if k.startswith(prefix)},
+        )
+
 
 @runtime_checkable
 class Coder(Protocol):

