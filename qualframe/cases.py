@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualframe.codebook.spec import stable_guid
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
+from qualframe.ids import stable_guid
 from qualframe.store.audit import record
 from qualframe.store.models import Attribute, AttributeValue, Case, Source
 from qualframe.store.study import Study

@@ -16,6 +16,7 @@ __all__ = [
     "EncryptionError",
     "InputError",
     "NotAStudyError",
+    "NotAllowedError",
     "NotFoundError",
     "QualframeError",
     "QuoteNotFoundError",
@@ -81,3 +82,7 @@ class QuoteNotFoundError(NotFoundError):
 
 class AmbiguousQuoteError(ConflictError):
     """A quote occurs more than once and no occurrence was chosen."""
+
+
+class NotAllowedError(QualframeError):
+    """The person may not do or see this now (for example: study-wide results while coding blind)."""

@@ -13,14 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path, get_codebook, resolve_code
-from qualframe.codebook.spec import stable_guid
 from qualframe.config import settings
 from qualframe.errors import InputError, NotFoundError
+from qualframe.ids import stable_guid
 from qualframe.sources import get_source
+from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
 from qualframe.store.models import Case, Coding, Memo, Source, utcnow
 from qualframe.store.study import Study
 from qualframe.users import resolve_user
+from qualframe.visibility import Actor
 
 __all__ = ["MEMO_TARGETS", "MemoView", "add_memo", "list_memos", "resolve_target"]
 
@@ -121,9 +123,20 @@ def add_memo(
         return MemoView(memo.id, label, title, text, author.name, now.strftime("%Y-%m-%d %H:%M"))
 
 
-def list_memos(study: Study, target: str | None = None) -> list[MemoView]:
-    """Memos, oldest first, optionally only those about ``target``."""
+def _memo_source(session: Session, memo: Memo) -> int | None:
+    """The source a memo is about, directly or through a coding on it (for blind coding)."""
+    if memo.target_type == "source":
+        return memo.target_id
+    if memo.target_type == "coding" and memo.target_id is not None:
+        coding = session.get(Coding, memo.target_id)
+        return coding.source_id if coding is not None else None
+    return None
+
+
+def list_memos(study: Study, target: str | None = None, *, viewer: Actor | None = None) -> list[MemoView]:
+    """Memos ``viewer`` may read, oldest first, optionally only those about ``target``."""
     with study.read() as session:
+        vis = visibility_of(session, viewer)
         query = select(Memo).order_by(Memo.id)
         if target is not None:
             kind, target_id, _ = resolve_target(session, target)
@@ -141,4 +154,5 @@ def list_memos(study: Study, target: str | None = None) -> list[MemoView]:
                 m.created_at.strftime("%Y-%m-%d %H:%M"),
             )
             for m in session.execute(query).scalars()
+            if vis.sees_memo(author_id=m.author_id, source_id=_memo_source(session, m))
         ]

@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from qualframe.codebook.spec import stable_guid
 from qualframe.config import settings
 from qualframe.errors import ConflictError, DuplicateImportError, InputError, NotFoundError
+from qualframe.ids import stable_guid
 from qualframe.io import CODEBOOK_EXTENSIONS, PROJECT_EXTENSIONS, ParsedDocument, read_documents
 from qualframe.store.audit import record
 from qualframe.store.models import SEGMENT_ROLES, Case, Segment, Source, User

@@ -12,12 +12,13 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualframe.codebook.spec import stable_guid
 from qualframe.errors import InputError, NotFoundError
+from qualframe.ids import stable_guid
 from qualframe.store.audit import record
 from qualframe.store.models import USER_KINDS, User
+from qualframe.visibility import Actor, as_actor
 
-__all__ = ["find_user", "list_users", "resolve_user"]
+__all__ = ["actor_user", "find_user", "list_users", "resolve_user"]
 
 _VALID = re.compile(r"^[\w][\w .@'\-]{0,99}$")
 
@@ -63,3 +64,8 @@ def resolve_user(
 def list_users(session: Session) -> list[User]:
     """Every user, people first, then engines and consensus coders."""
     return list(session.execute(select(User).order_by(User.kind.desc(), User.name)).scalars())
+
+
+def actor_user(session: Session, who: str | Actor | None, *, create: bool = True) -> User:
+    """The user row of whoever acts: an :class:`~qualframe.visibility.Actor`, a name, or None (you)."""
+    return resolve_user(session, as_actor(who).name, create=create)

@@ -15,9 +15,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path, resolve_code
-from qualframe.codebook.spec import stable_guid
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
+from qualframe.ids import stable_guid
 from qualframe.store.audit import record
 from qualframe.store.models import THEME_STATUSES, Code, Theme, ThemeCode
 from qualframe.store.study import Study

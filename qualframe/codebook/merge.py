@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from qualframe.codebook.service import code_path, create_code, resolve_code
 from qualframe.errors import InputError, NotFoundError
 from qualframe.store.audit import record
-from qualframe.store.models import Code, Coding, MatrixCell, Memo, Reconciliation, ThemeCode, User, utcnow
+from qualframe.store.codings import CodingWriter
+from qualframe.store.models import Code, Coding, MatrixCell, Memo, Reconciliation, ThemeCode, User
 
 __all__ = ["MergeResult", "SplitResult", "merge_codes", "move_code", "split_code"]
 
@@ -115,23 +116,7 @@ def merge_codes(session: Session, source: str | int, target: str | int, actor: U
         if clash is not None:
             raise InputError(f"both codes have a sub-code called {clash!r}; merge those first.")
 
-    existing = {
-        (c.source_id, c.start, c.end, c.coder_id, c.origin)
-        for c in session.execute(
-            select(Coding).where(Coding.code_id == b.id, Coding.deleted_at.is_(None))
-        ).scalars()
-    }
-    now = utcnow()
-    duplicates: list[int] = []
-    for coding in codings:
-        if (
-            coding.deleted_at is None
-            and (coding.source_id, coding.start, coding.end, coding.coder_id, coding.origin) in existing
-        ):
-            coding.deleted_at = now
-            duplicates.append(coding.id)
-        coding.code_id = b.id
-        session.expire(coding, ["code"])
+    duplicates = CodingWriter(session, actor).recode(codings, b)
     position = len(list(session.execute(select(Code.id).where(Code.parent_id == b.id)).scalars()))
     for i, child in enumerate(children):
         child.parent_id = b.id
@@ -227,8 +212,7 @@ def split_code(
     new = create_code(
         session, a.codebook.name, new_name, actor, parent=parent, definition=definition, codable=True
     )
-    for coding in codings:
-        coding.code_id = new.id
+    CodingWriter(session, actor).recode(codings, new)  # a new code holds no codings: nothing duplicates
     session.flush()
     new_path = code_path(new)
     record(

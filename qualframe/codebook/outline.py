@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 
 from qualframe.codebook.service import code_path, codebook_history
 from qualframe.errors import NotFoundError
+from qualframe.store.assignments import visibility_of
+from qualframe.store.codings import visible_clause
 from qualframe.store.models import Code, Codebook, Coding
 from qualframe.store.study import Study
+from qualframe.visibility import Actor
 
 __all__ = [
     "CodeNode",
@@ -93,14 +96,15 @@ def _node(code: Code, depth: int, usage: dict[int, int]) -> CodeNode:
 
 
 def codebook_outline(
-    study: Study, *, origins: tuple[str, ...] = ("manual", "accepted")
+    study: Study, *, origins: tuple[str, ...] = ("manual", "accepted"), viewer: Actor | None = None
 ) -> list[CodebookOutline]:
-    """Every codebook with its codes in tree order and their number of live codings."""
+    """Every codebook with its codes in tree order and their number of live codings ``viewer`` may see."""
     with study.read() as session:
         usage = dict(
             session.execute(
                 select(Coding.code_id, func.count(Coding.id))
                 .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
+                .where(visible_clause(visibility_of(session, viewer)))
                 .group_by(Coding.code_id)
             ).all()
         )
@@ -133,9 +137,9 @@ def codebook_outline(
         return out
 
 
-def get_code_node(study: Study, code_id: int) -> CodeNode:
-    """One code by id, or a clear error."""
-    for book in codebook_outline(study):
+def get_code_node(study: Study, code_id: int, *, viewer: Actor | None = None) -> CodeNode:
+    """One code by id (its usage counted as ``viewer`` may see it), or a clear error."""
+    for book in codebook_outline(study, viewer=viewer):
         for node in book.codes:
             if node.id == code_id:
                 return node

@@ -8,23 +8,16 @@ gets the same rules and the same messages.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from qualframe.errors import CodebookError
+from qualframe.ids import stable_guid
 
-__all__ = ["QUALFRAME_NAMESPACE", "CodeSpec", "CodebookSpec", "code_guid", "stable_guid"]
+__all__ = ["CodeSpec", "CodebookSpec", "code_guid"]
 
-#: Namespace of every uuid5 qualframe derives, so the same thing gets the same GUID in every study.
-QUALFRAME_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://qualframe.org/ns/1")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,99}$")
-
-
-def stable_guid(*parts: str) -> str:
-    """A uuid5 from ``parts`` in qualframe's namespace (upper case, as REFI-QDA tools write them)."""
-    return str(uuid.uuid5(QUALFRAME_NAMESPACE, "/".join(parts))).upper()
 
 
 def code_guid(codebook: str, path: tuple[str, ...]) -> str:

@@ -20,13 +20,14 @@ from sqlalchemy import select
 
 from qualframe.codebook.service import code_path
 from qualframe.coding.manual import CodingView, view
-from qualframe.coding.team import visible_codings_filter
 from qualframe.errors import NotFoundError
 from qualframe.io.timestamps import format_ms
 from qualframe.sources import get_source
+from qualframe.store.assignments import visibility_of
+from qualframe.store.codings import visible_clause, visible_coding
 from qualframe.store.models import Code, Coding, Segment, Source, User
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.visibility import Actor
 
 __all__ = [
     "AnnotatedSource",
@@ -196,13 +197,13 @@ def annotated_source(
     source: int | str,
     *,
     coders: Collection[str] | None = None,
-    viewer: str | None = None,
+    viewer: Actor | None = None,
     origins: tuple[str, ...] = ("manual", "accepted"),
 ) -> AnnotatedSource:
     """A source's turns, codings and their pieces and stripes.
 
     ``coders`` keeps only those coders' codings; ``viewer`` keeps only what that person may see
-    under blind double-coding (:func:`qualframe.coding.team.visible_codings_filter`).
+    under blind double-coding (:mod:`qualframe.visibility`).
     """
     with study.read() as session:
         if isinstance(source, int):
@@ -245,8 +246,7 @@ def annotated_source(
             .where(Coding.source_id == src.id, Coding.deleted_at.is_(None), Coding.origin.in_(origins))
             .order_by(Coding.start, Coding.id)
         )
-        if viewer is not None:
-            query = query.where(visible_codings_filter(session, resolve_user(session, viewer, create=False)))
+        query = query.where(visible_clause(visibility_of(session, viewer)))
         found = session.execute(query).all()
         # Plain tuples: attribute access on result rows is slow in bulk.
         rows = [(i, s, e, code, who, origin, memo, conf) for i, s, e, code, who, origin, memo, conf in found]
@@ -287,13 +287,10 @@ def annotated_source(
         )
 
 
-def get_coding(study: Study, coding_id: int) -> CodingView:
-    """One live coding, or a clear error."""
+def get_coding(study: Study, coding_id: int, *, viewer: Actor | None = None) -> CodingView:
+    """One live coding ``viewer`` may see, or a clear error."""
     with study.read() as session:
-        coding = session.get(Coding, coding_id)
-        if coding is None or coding.deleted_at is not None:
-            raise NotFoundError(f"there is no coding {coding_id} (it may have been removed already).")
-        return view(coding)
+        return view(visible_coding(session, coding_id, visibility_of(session, viewer)))
 
 
 def source_name(study: Study, source_id: int) -> str:

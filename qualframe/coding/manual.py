@@ -15,15 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path, resolve_code
-from qualframe.codebook.spec import stable_guid
 from qualframe.coding.quotes import locate_quote
 from qualframe.config import settings
-from qualframe.errors import ConflictError, InputError, NotFoundError, QualframeError
+from qualframe.errors import InputError, NotAllowedError, NotFoundError, QualframeError
 from qualframe.sources import get_source
-from qualframe.store.audit import record
-from qualframe.store.models import AuditEvent, Coding, Source, User, utcnow
+from qualframe.store.assignments import visibility_of
+from qualframe.store.codings import CodingWriter, visible_coding
+from qualframe.store.models import AuditEvent, Coding, Source, User
 from qualframe.store.study import Study
-from qualframe.users import find_user, resolve_user
+from qualframe.users import actor_user, find_user, resolve_user
+from qualframe.visibility import Actor, as_actor
 
 __all__ = [
     "CodingView",
@@ -83,61 +84,9 @@ def apply_coding(
     memo: str | None = None,
     origin: str = "manual",
 ) -> Coding:
-    """Insert one coding in the caller's transaction after checking the span and duplicates."""
-    if not (0 <= start < end <= len(source.text)):
-        raise InputError(
-            f"the span {start}-{end} is outside {source.name} (its text has {len(source.text)} characters)."
-        )
-    if not source.text[start:end].strip():
-        raise InputError("the span holds only whitespace; select some words to code.")
+    """Code a span by a code reference in the caller's transaction (through the one coding writer)."""
     code = resolve_code(session, code_ref)
-    duplicate = session.execute(
-        select(Coding.id).where(
-            Coding.source_id == source.id,
-            Coding.start == start,
-            Coding.end == end,
-            Coding.code_id == code.id,
-            Coding.coder_id == coder.id,
-            Coding.deleted_at.is_(None),
-            Coding.origin.in_(("manual", "accepted")),
-        )
-    ).scalar()
-    if duplicate is not None:
-        raise ConflictError(
-            f"{coder.name} has already coded this passage with {code.name!r} (coding {duplicate})."
-        )
-    now = utcnow()
-    coding = Coding(
-        guid=stable_guid("coding", source.guid, str(start), str(end), code.guid, coder.guid, now.isoformat()),
-        source_id=source.id,
-        start=start,
-        end=end,
-        code_id=code.id,
-        coder_id=coder.id,
-        origin=origin,
-        memo=memo or None,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(coding)
-    session.flush()
-    preview = source.text[start:end][:60].replace("\n", " ")
-    record(
-        session,
-        coder,
-        "coding.add",
-        f"{coder.name} coded {source.name} {start}-{end} as {code_path(code)}: {preview!r}",
-        entity_type="coding",
-        entity_id=coding.id,
-        details={
-            "coding_id": coding.id,
-            "source": source.name,
-            "start": start,
-            "end": end,
-            "code": code_path(code),
-        },
-    )
-    return coding
+    return CodingWriter(session, coder).add(source, code, coder, start, end, memo=memo, origin=origin)
 
 
 def add_coding(
@@ -191,23 +140,22 @@ def list_codings(
         return [view(c) for c in rows]
 
 
-def remove_coding(study: Study, coding_id: int, *, user: str | None = None) -> CodingView:
-    """Remove a coding (recoverable with :func:`undo`)."""
+def remove_coding(study: Study, coding_id: int, *, user: str | Actor | None = None) -> CodingView:
+    """Remove a coding (recoverable with :func:`undo`).
+
+    In the workbench's team mode a coder removes only their own codings, a lead anyone's; a
+    coding the person may not see (blind coding) is reported as not existing. Without ``user`` the
+    removal is recorded as the coder's own.
+    """
     with study.write() as session:
-        coding = session.get(Coding, coding_id)
-        if coding is None or coding.deleted_at is not None:
-            raise NotFoundError(f"there is no coding {coding_id} (it may have been removed already).")
-        actor = resolve_user(session, user) if user else coding.coder
-        coding.deleted_at = utcnow()
-        record(
-            session,
-            actor,
-            "coding.remove",
-            f"{actor.name} removed coding {coding.id} ({code_path(coding.code)})",
-            entity_type="coding",
-            entity_id=coding.id,
-            details={"coding_id": coding.id},
-        )
+        who = as_actor(user) if user is not None else None
+        coding = visible_coding(session, coding_id, visibility_of(session, who))
+        actor = actor_user(session, who) if who is not None else coding.coder
+        if who is not None and who.filtered and coding.coder_id != actor.id:
+            raise NotAllowedError(
+                f"coding {coding_id} was made by another coder; only they or a lead can remove it."
+            )
+        CodingWriter(session, actor).remove(coding)
         return view(coding)
 
 
@@ -239,15 +187,12 @@ def _flip(session: Session, actor: User, event: AuditEvent, direction: str) -> C
         raise NotFoundError("the coding to restore no longer exists.")
     # Undoing an add removes the coding; undoing a remove restores it. Redo does the opposite.
     remove = (event.action == "coding.add") == (direction == "undo")
-    coding.deleted_at = utcnow() if remove else None
     verb = "removed" if remove else "restored"
-    record(
-        session,
-        actor,
-        f"coding.{direction}",
-        f"{direction}: {verb} coding {coding.id} ({code_path(coding.code)})",
-        entity_type="coding",
-        entity_id=coding.id,
+    CodingWriter(session, actor).set_removed(
+        coding,
+        remove,
+        action=f"coding.{direction}",
+        summary=f"{direction}: {verb} coding {coding.id} ({code_path(coding.code)})",
         details={"coding_id": coding.id, "event": event.id},
     )
     return view(coding)

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from qualframe.coding.team import visible_codings_filter
+from qualframe.store.assignments import visibility_of
+from qualframe.store.codings import visible_clause
 from qualframe.store.models import Case, Coding, Segment, Source, User
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.visibility import Actor
 
 __all__ = [
     "CoderProgress",
@@ -81,15 +82,16 @@ def coding_progress(
     study: Study,
     *,
     coders: Collection[str] | None = None,
-    viewer: str | None = None,
+    viewer: Actor | None = None,
     origins: tuple[str, ...] = ("manual", "accepted"),
 ) -> StudyProgress:
     """Progress of every source.
 
     ``coders`` limits whose codings count; ``viewer`` counts only what that person may see under
-    blind double-coding (:func:`qualframe.coding.team.visible_codings_filter`).
+    blind double-coding (:mod:`qualframe.visibility`).
     """
     with study.read() as session:
+        visible = visible_clause(visibility_of(session, viewer))
         turns = dict(
             session.execute(
                 select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
@@ -98,7 +100,7 @@ def coding_progress(
         pending = dict(
             session.execute(
                 select(Coding.source_id, func.count(Coding.id))
-                .where(Coding.deleted_at.is_(None), Coding.origin == "suggested")
+                .where(Coding.deleted_at.is_(None), Coding.origin == "suggested", visible)
                 .group_by(Coding.source_id)
             ).all()
         )
@@ -109,8 +111,7 @@ def coding_progress(
         )
         if coders is not None:
             query = query.where(User.name.in_(list(coders)))
-        if viewer is not None:
-            query = query.where(visible_codings_filter(session, resolve_user(session, viewer, create=False)))
+        query = query.where(visible)
         spans: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
         for source_id, coder, start, end in session.execute(query):
             spans[source_id][coder].append((start, end))
@@ -148,14 +149,17 @@ def coding_progress(
     )
 
 
-def coders_with_codings(study: Study, *, origins: tuple[str, ...] = ("manual", "accepted")) -> list[str]:
-    """Names of everyone with at least one live coding, sorted."""
+def coders_with_codings(
+    study: Study, *, origins: tuple[str, ...] = ("manual", "accepted"), viewer: Actor | None = None
+) -> list[str]:
+    """Names of everyone with at least one live coding ``viewer`` may see, sorted."""
     with study.read() as session:
         return sorted(
             session.execute(
                 select(User.name)
                 .join(Coding, Coding.coder_id == User.id)
                 .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
+                .where(visible_clause(visibility_of(session, viewer)))
                 .distinct()
             ).scalars()
         )

@@ -10,15 +10,18 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.errors import InputError, NotFoundError
 from qualframe.io.timestamps import format_ms
 from qualframe.sources import get_source
+from qualframe.store.assignments import visibility_of
+from qualframe.store.codings import visible_clause
 from qualframe.store.models import Case, Code, Coding, Segment, Source, User
 from qualframe.store.study import Study
+from qualframe.visibility import Actor
 
 __all__ = ["Quote", "SearchHit", "quotes", "search", "speaker_at"]
 
@@ -93,16 +96,34 @@ def quotes(
     coder: str | None = None,
     origins: tuple[str, ...] = ("manual", "accepted"),
     include_children: bool = True,
+    viewer: Actor | None = None,
 ) -> list[Quote]:
-    """Coded passages, optionally filtered; a category's quotes include its codes' quotes."""
+    """Coded passages ``viewer`` may see, optionally filtered; a category's quotes include its codes'.
+
+    The passage is cut out of its source by SQLite (``substr``), so memory grows with the quotes
+    returned, never with the length of the transcripts they come from.
+    """
     with study.read() as session:
         query = (
-            select(Coding, Source, Code, User, Case)
+            select(
+                Coding.id,
+                Coding.source_id,
+                Coding.start,
+                Coding.end,
+                Coding.memo,
+                Coding.origin,
+                func.substr(Source.text, Coding.start + 1, Coding.end - Coding.start),
+                Source.name,
+                Code,
+                User.name,
+                Case.name,
+            )
             .join(Source, Coding.source_id == Source.id)
             .join(Code, Coding.code_id == Code.id)
             .join(User, Coding.coder_id == User.id)
             .outerjoin(Case, Source.case_id == Case.id)
             .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
+            .where(visible_clause(visibility_of(session, viewer)))
         )
         if code:
             root = resolve_code(session, code, codable=False)
@@ -118,27 +139,30 @@ def quotes(
         if coder:
             query = query.where(User.name == coder)
         index = _SegmentIndex(session)
+        labels: dict[int, str] = {}
         out = []
-        for coding, src, cd, user, cs in session.execute(
+        for cid, sid, start, end, memo, origin, passage, src, cd, who, cs in session.execute(
             query.order_by(Source.name, Coding.start, Coding.id)
         ):
-            seg = index.at(src.id, coding.start)
+            seg = index.at(sid, start)
+            if cd.id not in labels:
+                labels[cd.id] = code_path(cd)
             out.append(
                 Quote(
-                    code=code_path(cd),
+                    code=labels[cd.id],
                     code_name=cd.name,
-                    case=cs.name if cs else None,
-                    source=src.name,
+                    case=cs,
+                    source=src,
                     speaker=seg.speaker if seg else None,
                     role=seg.role if seg else None,
                     time=format_ms(seg.time_start_ms) if seg else "",
-                    start=coding.start,
-                    end=coding.end,
-                    text=src.text[coding.start : coding.end],
-                    coder=user.name,
-                    memo=coding.memo,
-                    origin=coding.origin,
-                    coding_id=coding.id,
+                    start=start,
+                    end=end,
+                    text=passage,
+                    coder=who,
+                    memo=memo,
+                    origin=origin,
+                    coding_id=cid,
                 )
             )
         return out

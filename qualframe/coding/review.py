@@ -19,15 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path, resolve_code
-from qualframe.coding.manual import CodingView, apply_coding, view
+from qualframe.coding.manual import CodingView, view
 from qualframe.coding.quotes import locate_quote
-from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.sources import get_source
+from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
-from qualframe.store.models import AuditEvent, Coding, Source, SuggestionRun, User, utcnow
+from qualframe.store.codings import CodingWriter, visible_coding, visible_codings
+from qualframe.store.models import AuditEvent, Coding, Source, SuggestionRun, User
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.users import actor_user
+from qualframe.visibility import Actor, as_actor
 
 __all__ = [
     "SuggestionView",
@@ -37,7 +39,6 @@ __all__ = [
     "provenance_summary",
     "reject",
     "review_queue",
-    "suggestion_source",
 ]
 
 
@@ -87,12 +88,13 @@ def review_queue(
     run_id: int | None = None,
     order: str = "position",
     min_confidence: float = 0.0,
+    viewer: Actor | None = None,
 ) -> list[SuggestionView]:
-    """Pending suggestions, in text order (``position``) or most confident first (``confidence``)."""
+    """Pending suggestions ``viewer`` may see, in text order (``position``) or most confident first."""
     if order not in ("position", "confidence"):
         raise InputError("order the queue by 'position' or 'confidence'.")
     with study.read() as session:
-        query = select(Coding).join(Source).where(Coding.origin == "suggested", Coding.deleted_at.is_(None))
+        query = visible_codings(session, visibility_of(session, viewer), origins=("suggested",)).join(Source)
         if source:
             query = query.where(Coding.source_id == get_source(session, source).id)
         if code:
@@ -109,39 +111,20 @@ def review_queue(
         return [_suggestion_view(c) for c in session.execute(query.order_by(*ordering)).scalars()]
 
 
-def suggestion_source(study: Study, coding_id: int) -> str:
-    """The name of the source a pending suggestion is on (for access checks before a decision)."""
-    with study.read() as session:
-        return _pending(session, coding_id).source.name
+def _pending(session: Session, coding_id: int, who: str | Actor | None = None) -> Coding:
+    """The pending suggestion ``coding_id``, if the actor may see it.
 
-
-def _pending(session: Session, coding_id: int) -> Coding:
-    coding = session.get(Coding, coding_id)
-    if coding is None or coding.deleted_at is not None:
+    Blind coding hides a suggestion exactly as if it did not exist.
+    """
+    try:
+        coding = visible_coding(session, coding_id, visibility_of(session, as_actor(who)))
+    except NotFoundError:
         raise NotFoundError(
             f"there is no suggestion {coding_id} (it may have been superseded by a newer run)."
-        )
+        ) from None
     if coding.origin != "suggested":
         raise ConflictError(f"coding {coding_id} is not a pending suggestion (it is {coding.origin}).")
     return coding
-
-
-def _duplicate(session: Session, coding: Coding, code_id: int, start: int, end: int) -> None:
-    other = session.execute(
-        select(Coding.id).where(
-            Coding.source_id == coding.source_id,
-            Coding.code_id == code_id,
-            Coding.start == start,
-            Coding.end == end,
-            Coding.origin.in_(("manual", "accepted")),
-            Coding.deleted_at.is_(None),
-            Coding.id != coding.id,
-        )
-    ).scalar()
-    if other is not None:
-        raise ConflictError(
-            f"this passage is already coded with that code (coding {other}); reject the suggestion."
-        )
 
 
 def _decide(
@@ -152,33 +135,29 @@ def _decide(
     action: str,
     note: str,
     details: dict[str, Any] | None = None,
+    memo: str | None = None,
 ) -> None:
-    coding.origin = origin
-    coding.decided_by_id = actor.id
-    coding.updated_at = utcnow()
-    record(
-        session,
-        actor,
-        action,
-        f"{actor.name} {note} suggestion {coding.id} ({code_path(coding.code)}, {coding.engine} "
+    CodingWriter(session, actor).decide(
+        coding,
+        origin,
+        action=action,
+        summary=f"{actor.name} {note} suggestion {coding.id} ({code_path(coding.code)}, {coding.engine} "
         f"{coding.engine_version}, confidence {coding.confidence:.2f})",
-        entity_type="coding",
-        entity_id=coding.id,
-        details={"coding_id": coding.id, "engine": coding.engine, "run_id": coding.run_id, **(details or {})},
+        details={"engine": coding.engine, "run_id": coding.run_id, **(details or {})},
+        memo=memo,
     )
 
 
 def _span(source: Source, start: int | None, end: int | None, quote: str | None) -> tuple[int, int] | None:
+    """The span a reviewer asked for (checked by the coding writer when it is applied), or None."""
     if quote is not None:
         return locate_quote(source.text, quote, where=source.name)
     if start is None and end is None:
         return None
-    if start is None or end is None or not 0 <= start < end <= len(source.text):
+    if start is None or end is None:
         raise InputError(
             f"give a span inside {source.name} (0 to {len(source.text)}) with both start and end."
         )
-    if not source.text[start:end].strip():
-        raise InputError("the span holds only whitespace; select some words.")
     return start, end
 
 
@@ -186,32 +165,31 @@ def accept(
     study: Study,
     coding_id: int,
     *,
-    user: str | None = None,
+    user: str | Actor | None = None,
     start: int | None = None,
     end: int | None = None,
     quote: str | None = None,
 ) -> CodingView:
     """Accept a suggestion (optionally with an adjusted span); it becomes an ``accepted`` coding."""
     with study.write() as session:
-        coding = _pending(session, coding_id)
-        actor = resolve_user(session, user or settings().user)
+        coding = _pending(session, coding_id, user)
+        actor = actor_user(session, user)
         span = _span(coding.source, start, end, quote)
         details: dict[str, Any] = {}
         if span is not None and span != (coding.start, coding.end):
-            details = {"old_span": [coding.start, coding.end], "new_span": list(span)}
-            coding.start, coding.end = span
-        _duplicate(session, coding, coding.code_id, coding.start, coding.end)
+            old = CodingWriter(session, actor).move(coding, *span)
+            details = {"old_span": list(old), "new_span": list(span)}
         _decide(session, coding, actor, "accepted", "suggestion.accept", "accepted", details)
         return view(coding)
 
 
-def reject(study: Study, coding_id: int, *, user: str | None = None, reason: str | None = None) -> CodingView:
+def reject(
+    study: Study, coding_id: int, *, user: str | Actor | None = None, reason: str | None = None
+) -> CodingView:
     """Reject a suggestion; it is kept as ``rejected`` so it is not proposed again."""
     with study.write() as session:
-        coding = _pending(session, coding_id)
-        actor = resolve_user(session, user or settings().user)
-        if reason:
-            coding.memo = reason
+        coding = _pending(session, coding_id, user)
+        actor = actor_user(session, user)
         _decide(
             session,
             coding,
@@ -220,15 +198,16 @@ def reject(study: Study, coding_id: int, *, user: str | None = None, reason: str
             "suggestion.reject",
             "rejected",
             {"reason": reason} if reason else None,
+            memo=reason,
         )
         return view(coding)
 
 
-def change_code(study: Study, coding_id: int, code: str, *, user: str | None = None) -> CodingView:
+def change_code(study: Study, coding_id: int, code: str, *, user: str | Actor | None = None) -> CodingView:
     """The span is right, the code is not: reject the suggestion and code the span with ``code``."""
     with study.write() as session:
-        coding = _pending(session, coding_id)
-        actor = resolve_user(session, user or settings().user)
+        coding = _pending(session, coding_id, user)
+        actor = actor_user(session, user)
         new_code = resolve_code(session, code)
         if new_code.id == coding.code_id:
             raise InputError("that is the suggested code already; accept the suggestion instead.")
@@ -242,10 +221,9 @@ def change_code(study: Study, coding_id: int, code: str, *, user: str | None = N
             "recoded",
             {"new_code": code_path(new_code)},
         )
-        made = apply_coding(
-            session,
+        made = CodingWriter(session, actor).add(
             coding.source,
-            code_path(new_code),
+            new_code,
             actor,
             coding.start,
             coding.end,
@@ -261,18 +239,16 @@ def adjust_span(
     start: int | None = None,
     end: int | None = None,
     quote: str | None = None,
-    user: str | None = None,
+    user: str | Actor | None = None,
 ) -> SuggestionView:
     """Move a pending suggestion's span (by offsets or by the exact words) before deciding on it."""
     with study.write() as session:
-        coding = _pending(session, coding_id)
-        actor = resolve_user(session, user or settings().user)
+        coding = _pending(session, coding_id, user)
+        actor = actor_user(session, user)
         span = _span(coding.source, start, end, quote)
         if span is None:
             raise InputError("give the new span as start and end, or as the exact words.")
-        old = [coding.start, coding.end]
-        coding.start, coding.end = span
-        coding.updated_at = utcnow()
+        old = CodingWriter(session, actor).move(coding, *span)
         record(
             session,
             actor,
@@ -280,7 +256,7 @@ def adjust_span(
             f"{actor.name} moved suggestion {coding.id} from {old[0]}-{old[1]} to {span[0]}-{span[1]}",
             entity_type="coding",
             entity_id=coding.id,
-            details={"coding_id": coding.id, "old_span": old, "new_span": list(span)},
+            details={"coding_id": coding.id, "old_span": list(old), "new_span": list(span)},
         )
         return _suggestion_view(coding)
 

@@ -27,7 +27,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path, resolve_code
-from qualframe.codebook.spec import stable_guid
 from qualframe.coding.engines import (
     STATE_FORMAT,
     BaseCoder,
@@ -41,8 +40,10 @@ from qualframe.coding.engines import (
 )
 from qualframe.config import settings
 from qualframe.errors import InputError, NotFoundError
+from qualframe.ids import stable_guid
 from qualframe.sources import get_source
 from qualframe.store.audit import record
+from qualframe.store.codings import CodingWriter, NewCoding, visible_codings
 from qualframe.store.models import (
     Code,
     Codebook,
@@ -204,16 +205,8 @@ def _spans(codings: Sequence[Coding]) -> list[Span]:
 def _live(
     session: Session, source_ids: Sequence[int], code_ids: Sequence[int], origins: Sequence[str]
 ) -> list[Coding]:
-    return list(
-        session.execute(
-            select(Coding).where(
-                Coding.source_id.in_(source_ids),
-                Coding.code_id.in_(code_ids),
-                Coding.origin.in_(origins),
-                Coding.deleted_at.is_(None),
-            )
-        ).scalars()
-    )
+    query = visible_codings(session, None, source_ids=source_ids, code_ids=code_ids, origins=origins)
+    return list(session.execute(query).scalars())
 
 
 def _covers(coding: Coding | Span, start: int, end: int) -> bool:
@@ -443,14 +436,11 @@ def suggest(
         )
         session.add(run)
         session.flush()
-        superseded = 0
-        for old in _live(session, target_ids, list(code_ids.values()), ("suggested",)):
-            old.deleted_at = utcnow()
-            superseded += 1
-        now = utcnow()
-        for source_id, start, end, s in kept:
-            session.add(
-                Coding(
+        writer = CodingWriter(session, actor)
+        superseded = writer.retire(_live(session, target_ids, list(code_ids.values()), ("suggested",)))
+        writer.add_many(
+            [
+                NewCoding(
                     guid=stable_guid(
                         "suggestion", str(run.id), guids[source_id], str(start), str(end), s.code
                     ),
@@ -463,12 +453,12 @@ def suggest(
                     engine=coder.name,
                     engine_version=coder.version,
                     confidence=round(s.confidence, 4),
-                    rationale=s.rationale[:1000],
+                    rationale=s.rationale,
                     run_id=run.id,
-                    created_at=now,
-                    updated_at=now,
                 )
-            )
+                for source_id, start, end, s in kept
+            ]
+        )
         if not reused:
             _save_state(session, coder, scope, training_hash, len(examples))
         if llm_cache is not None:

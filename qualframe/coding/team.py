@@ -2,8 +2,8 @@
 
 Double-coding is only worth its cost when the second coder cannot see the first coder's work.
 A lead assigns sources to coders; while an assignment is blind and any coder of that source has
-not finished, the coder sees only their own codings (and engine suggestions). Every reader of
-codings that shows them to a person applies :func:`visible_codings_filter`.
+not finished, the coder sees only their own work on it. The rule is stated once, in
+:mod:`qualframe.visibility`; every reader of codings applies it through the store.
 
 Reconciliation then compares the coders passage by passage (:func:`reconciliation_items`) and
 writes the agreed version as codings of a *consensus* user, recording each decision (which coders'
@@ -18,18 +18,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path
-from qualframe.coding.manual import CodingView, apply_coding, view
+from qualframe.coding.manual import CodingView, view
 from qualframe.config import settings
-from qualframe.errors import InputError, NotFoundError
+from qualframe.errors import InputError, NotAllowedError, NotFoundError
 from qualframe.sources import get_source
+from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
+from qualframe.store.codings import CodingWriter
+from qualframe.store.codings import visible_codings as visible_codings_query
 from qualframe.store.models import Assignment, Code, Coding, Reconciliation, Source, User
 from qualframe.store.study import Study
 from qualframe.users import resolve_user
+from qualframe.visibility import Actor, Visibility
 
 __all__ = [
     "DECISIONS",
@@ -38,13 +42,15 @@ __all__ = [
     "ReconciliationItem",
     "ReconciliationResult",
     "assign_sources",
+    "hidden_source_names",
     "list_assignments",
     "read_decisions",
     "reconcile",
     "reconciliation_items",
+    "require_unblinded",
     "set_assignment_status",
+    "visibility",
     "visible_codings",
-    "visible_codings_filter",
 ]
 
 HUMAN_ORIGINS = ("manual", "accepted")
@@ -156,40 +162,38 @@ def list_assignments(study: Study, *, coder: str | None = None) -> list[Assignme
         return [_view(a, session) for a in rows]
 
 
-def visible_codings_filter(session: Session, viewer: User) -> ColumnElement[bool]:
-    """A condition on :class:`Coding` rows: those ``viewer`` may see.
-
-    A lead (and any non-person) sees everything. Otherwise, on a source assigned to the viewer
-    blind, other people's and the consensus codings stay hidden until every coder assigned to
-    that source has marked it done; engine suggestions stay visible.
-    """
-    if viewer.role == "lead" or viewer.kind != "person":
-        return true()
-    other = aliased(Assignment)
-    open_blind = (
-        select(Assignment.source_id)
-        .where(Assignment.user_id == viewer.id, Assignment.blind.is_(True))
-        .where(
-            exists(select(other.id).where(other.source_id == Assignment.source_id, other.status != "done"))
-        )
-    )
-    engines = select(User.id).where(User.kind == "engine")
-    return or_(
-        Coding.coder_id == viewer.id,
-        Coding.coder_id.in_(engines),
-        Coding.source_id.not_in(open_blind),
-    )
-
-
-def visible_codings(study: Study, viewer: str, *, source: str | None = None) -> list[CodingView]:
-    """Live codings ``viewer`` may see (optionally of one source), in text order."""
+def visibility(study: Study, viewer: Actor | None) -> Visibility:
+    """What ``viewer`` may see now (see :mod:`qualframe.visibility`); everything for None."""
     with study.read() as session:
-        user = resolve_user(session, viewer, create=False)
-        query = (
-            select(Coding)
-            .join(Source)
-            .where(Coding.deleted_at.is_(None), visible_codings_filter(session, user))
+        return visibility_of(session, viewer)
+
+
+def require_unblinded(study: Study, viewer: Actor | None, what: str) -> None:
+    """Refuse ``what`` (a report, an export, a pooled analysis) while ``viewer`` codes blind.
+
+    Such results pool every coder's work, so a coder whose sources are still hidden would see the
+    other coders' decisions in them.
+    """
+    if visibility(study, viewer).codes_blind:
+        raise NotAllowedError(
+            f"while you code blind, {what} (which pool every coder's work) are for leads; "
+            "they open once every coder of your sources is done."
         )
+
+
+def hidden_source_names(study: Study, viewer: Actor | None) -> set[str]:
+    """Names of the sources whose other work is hidden from ``viewer`` (they code them blind)."""
+    with study.read() as session:
+        hidden = visibility_of(session, viewer).hidden_sources
+        if not hidden:
+            return set()
+        return set(session.execute(select(Source.name).where(Source.id.in_(sorted(hidden)))).scalars())
+
+
+def visible_codings(study: Study, viewer: Actor | None, *, source: str | None = None) -> list[CodingView]:
+    """Live human codings ``viewer`` may see (optionally of one source), in text order."""
+    with study.read() as session:
+        query = visible_codings_query(session, visibility_of(session, viewer)).join(Source)
         if source:
             query = query.where(Coding.source_id == get_source(session, source).id)
         rows = session.execute(query.order_by(Source.name, Coding.start, Coding.end, Coding.id)).scalars()
@@ -398,8 +402,8 @@ def reconcile(
                         Coding.deleted_at.is_(None),
                     )
                 ).scalar()
-                result = existing or apply_coding(
-                    session, src, code_path(code), target, span[0], span[1], memo=note
+                result = existing or CodingWriter(session, actor).add(
+                    src, code, target, span[0], span[1], memo=note
                 )
                 if existing is None:
                     created.append(view(result))

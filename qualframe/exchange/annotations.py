@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from qualframe.codebook.spec import stable_guid
 from qualframe.exchange.codebooks import unique_name
+from qualframe.ids import stable_guid
 from qualframe.io.refi_project import memo_name, parse_when, split_theme_description
 from qualframe.store.models import Memo, Theme, ThemeCode, utcnow
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from qualframe import __version__
 from qualframe.codebook.service import codebook_to_spec, list_codebooks
-from qualframe.codebook.spec import CodeSpec, stable_guid
+from qualframe.codebook.spec import CodeSpec
+from qualframe.ids import stable_guid
 from qualframe.io.refi_codebook import compose_codebook_description
 from qualframe.io.refi_project import (
     RefiCase,

@@ -3,9 +3,9 @@
 GUIDs from the file are kept, so a project that went out of qualframe comes back as the same
 things; a code whose GUID the study already has is that code (a shared framework is not copied
 twice), while a source already there means the project was imported before. Codings are written
-directly rather than one by one through :func:`qualframe.coding.manual.apply_coding`, which
-resolves codes by name (other tools' names may hold ``:`` or ``/``) and audits every coding; the
-import is audited as a whole instead, with one event per source.
+in bulk through the coding writer (:meth:`qualframe.store.codings.CodingWriter.add_many`) by code
+id, not by name (other tools' names may hold ``:`` or ``/``); the import is audited as a whole,
+with one event per source, rather than one event per coding.
 """
 
 from __future__ import annotations
@@ -15,17 +15,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualframe.codebook.spec import stable_guid
 from qualframe.config import settings
 from qualframe.errors import ConflictError, DuplicateImportError, InputError
 from qualframe.exchange.annotations import add_memo, import_memos, import_themes
 from qualframe.exchange.codebooks import CodebookImport, unique_name
 from qualframe.exchange.reading import LoadedProject, LoadedSource, load_project
+from qualframe.ids import stable_guid
 from qualframe.io.offsets import quote_match
 from qualframe.io.refi_project import (
     RefiCoding,
@@ -35,6 +34,7 @@ from qualframe.io.refi_project import (
 )
 from qualframe.sources import ImportedSource, ImportReport, find_case_for
 from qualframe.store.audit import record
+from qualframe.store.codings import CodingWriter, NewCoding
 from qualframe.store.models import (
     VARIABLE_TYPES,
     Attribute,
@@ -405,7 +405,7 @@ class ProjectWriter:
 
     # -- codings, memos, themes ------------------------------------------------------------------------
     def _codings(self) -> int:
-        rows: list[dict[str, Any]] = []
+        rows: list[NewCoding] = []
         seen: set[tuple[int, ...]] = set()
         taken = set(self.session.execute(select(Coding.guid)).scalars())
         problems = {"outside": 0, "missing": 0, "empty": 0, "repeated": 0}
@@ -462,21 +462,21 @@ class ProjectWriter:
                         selection_first.setdefault(sel.guid, guid)
                     when = parse_when(refi.created or (sel.created if sel else None)) or utcnow()
                     rows.append(
-                        {
-                            "guid": guid,
-                            "source_id": source.id,
-                            "start": start,
-                            "end": end,
-                            "code_id": code.id,
-                            "coder_id": coder.id,
-                            "origin": "manual",
-                            "memo": memo,
-                            "created_at": when,
-                            "updated_at": when,
-                        }
+                        NewCoding(
+                            guid=guid,
+                            source_id=source.id,
+                            start=start,
+                            end=end,
+                            code_id=code.id,
+                            coder_id=coder.id,
+                            memo=memo,
+                            created_at=when,
+                        )
                     )
         if rows:
-            self.session.execute(insert(Coding), rows)
+            CodingWriter(self.session, self.actor).add_many(
+                rows, lengths={s.id: len(s.text) for s, _ in self.sources}
+            )
             query = select(Coding.guid, Coding.id).where(
                 Coding.source_id.in_([s.id for s, _ in self.sources])
             )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.store.audit import record
+from qualframe.store.codings import CodingWriter
 from qualframe.store.models import (
     ALTER_ROLES,
     LIFE_PHASES,
@@ -33,7 +34,6 @@ from qualframe.store.models import (
     Tie,
     TieEvidence,
     User,
-    utcnow,
 )
 from qualframe.store.study import Study
 from qualframe.users import resolve_user
@@ -245,11 +245,12 @@ def _tie(session: Session, tie_id: int) -> Tie:
 def _accept_evidence(session: Session, actor: User, evidence: Sequence[TieEvidence]) -> int:
     """Turn the engine's suggested evidence codings into accepted ones by ``actor``."""
     n = 0
+    writer = CodingWriter(session, actor)
     for ev in evidence:
         coding = session.get(Coding, ev.coding_id)
         if coding is not None and coding.origin == "suggested":
-            coding.origin, coding.decided_by_id, coding.deleted_at = "accepted", actor.id, None
-            coding.updated_at = utcnow()
+            # the confirmation of the tie is the audited decision; its evidence follows it
+            writer.decide(coding, "accepted", action=None, check_duplicate=False)
             n += 1
     return n
 

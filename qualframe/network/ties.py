@@ -28,17 +28,18 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path
-from qualframe.codebook.spec import stable_guid
 from qualframe.coding.engines import BaseCoder, CodeInfo, LabelledUnit, Suggestion, Unit, make_engine
 from qualframe.coding.suggest import code_infos, training_examples
 from qualframe.config import settings
 from qualframe.errors import NotFoundError
+from qualframe.ids import stable_guid
 from qualframe.io.model import Turn
 from qualframe.network.cues import CO_BUYING
 from qualframe.network.extraction import AlterCandidate, CaseNetwork, Transcript, extract_case
 from qualframe.network.names import same_person
 from qualframe.network.phases import assign_phases, coded_phase_spans
 from qualframe.store.audit import record
+from qualframe.store.codings import CodingWriter, NewCoding
 from qualframe.store.models import (
     Alter,
     AlterMention,
@@ -51,6 +52,7 @@ from qualframe.store.models import (
     SuggestionRun,
     Tie,
     TieEvidence,
+    User,
     utcnow,
 )
 from qualframe.store.study import Study
@@ -253,7 +255,7 @@ def extract_network(
         )
         session.add(run)
         session.flush()
-        writer = _Writer(session, run, machine.id, coder)
+        writer = _Writer(session, run, machine, coder)
         for (case_id, name, net, _, _), (ties, alter_ties) in zip(networks, proposals, strict=True):
             writer.case(case_id, name, net, ties, alter_ties, actor)
         run.suggestions = writer.new_codings
@@ -389,8 +391,9 @@ def _propose(
 class _Writer:
     """Writes one run's proposals, case by case, keeping earlier decisions (module docstring)."""
 
-    def __init__(self, session: Session, run: SuggestionRun, machine_id: int, coder: BaseCoder) -> None:
-        self.session, self.run, self.machine_id, self.coder = session, run, machine_id, coder
+    def __init__(self, session: Session, run: SuggestionRun, machine: User, coder: BaseCoder) -> None:
+        self.session, self.run, self.coder = session, run, coder
+        self.actor, self.machine_id = machine, machine.id
         self.codings: dict[tuple[int, int, int, int], int] = {}
         self.new_codings = 0
         self.totals = {"alters": 0, "mentions": 0, "ties": 0, "alter_ties": 0, "linked_codings": 0}
@@ -410,15 +413,16 @@ class _Writer:
         evidence = select(TieEvidence.coding_id).where(
             (TieEvidence.tie_id.in_(pending_ties)) | (TieEvidence.alter_tie_id.in_(pending_alter_ties))
         )
-        for coding in s.execute(
-            select(Coding).where(
-                Coding.id.in_(evidence),
-                Coding.origin == "suggested",
-                Coding.run_id.in_(network_runs),
-                Coding.deleted_at.is_(None),
-            )
-        ).scalars():
-            coding.deleted_at = utcnow()
+        CodingWriter(s, self.actor).retire(
+            s.execute(
+                select(Coding).where(
+                    Coding.id.in_(evidence),
+                    Coding.origin == "suggested",
+                    Coding.run_id.in_(network_runs),
+                    Coding.deleted_at.is_(None),
+                )
+            ).scalars()
+        )
         s.execute(delete(Tie).where(Tie.id.in_(pending_ties)))
         s.execute(delete(AlterTie).where(AlterTie.id.in_(pending_alter_ties)))
         decided = select(Tie.alter_id).where(Tie.status != "suggested")
@@ -459,27 +463,29 @@ class _Writer:
             self.sources[ev.source_id] = source
             code = self.session.get(Code, ev.code_id)
             assert code is not None
-            now = utcnow()
-            coding = Coding(
-                guid=stable_guid(
-                    "network-evidence", str(self.run.id), source.guid, str(ev.start), str(ev.end), code.guid
-                ),
-                source_id=ev.source_id,
-                start=ev.start,
-                end=ev.end,
-                code_id=ev.code_id,
-                coder_id=self.machine_id,
-                origin="suggested",
-                engine=self.coder.name,
-                engine_version=self.coder.version,
-                confidence=min(1.0, max(0.0, ev.confidence)),
-                rationale=ev.rationale[:1000],
-                run_id=self.run.id,
-                created_at=now,
-                updated_at=now,
+            coding = CodingWriter(self.session, self.actor).insert(
+                NewCoding(
+                    guid=stable_guid(
+                        "network-evidence",
+                        str(self.run.id),
+                        source.guid,
+                        str(ev.start),
+                        str(ev.end),
+                        code.guid,
+                    ),
+                    source_id=ev.source_id,
+                    start=ev.start,
+                    end=ev.end,
+                    code_id=ev.code_id,
+                    coder_id=self.machine_id,
+                    origin="suggested",
+                    engine=self.coder.name,
+                    engine_version=self.coder.version,
+                    confidence=min(1.0, max(0.0, ev.confidence)),
+                    rationale=ev.rationale,
+                    run_id=self.run.id,
+                )
             )
-            self.session.add(coding)
-            self.session.flush()
             self.codings[key] = coding.id
             self.new_codings += 1
         return self.codings[key]

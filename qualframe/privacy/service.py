@@ -39,6 +39,7 @@ from qualframe.privacy.pseudonyms import (
     surface_key,
 )
 from qualframe.privacy.remap import Edit, apply_edits
+from qualframe.store.codings import CodingWriter
 from qualframe.store.models import (
     Alter,
     AlterMention,
@@ -54,6 +55,7 @@ from qualframe.store.models import (
     Source,
     StudyInfo,
     Theme,
+    User,
 )
 from qualframe.store.study import Study
 
@@ -368,9 +370,10 @@ def plan_pseudonymisation(
     )
 
 
-def _rewrite_source(session: Session, source: Source, edits: list[Edit]) -> None:
+def _rewrite_source(session: Session, source: Source, edits: list[Edit], actor: User) -> None:
     new_text, omap = apply_edits(source.text, edits)
-    for model in (Segment, Coding, AlterMention, Reconciliation):
+    CodingWriter(session, actor).remap(source.id, omap.span)
+    for model in (Segment, AlterMention, Reconciliation):
         rows: list[Any] = list(session.execute(select(model).where(model.source_id == source.id)).scalars())
         for row in rows:
             row.start, row.end = omap.span(row.start, row.end)
@@ -425,7 +428,7 @@ def apply_pseudonymisation(
         for source_id, edits in plan.edits.items():
             source = session.get(Source, source_id)
             assert source is not None
-            _rewrite_source(session, source, edits)
+            _rewrite_source(session, source, edits, actor)
         _rewrite_fields(session, plan)
         purged = {
             "language-model cache entries": session.execute(delete(LlmCacheEntry)).rowcount,  # type: ignore[attr-defined]

@@ -22,7 +22,8 @@ from qualframe.analysis.figures import (
 from qualframe.analysis.framework_matrix import representative
 from qualframe.errors import QualframeError
 from qualframe.report.sections import ReportContext
-from qualframe.store.models import Alter, Assignment, Tie
+from qualframe.store.assignments import assignment_facts
+from qualframe.store.models import Alter, Tie
 
 __all__ = [
     "ExemplarQuote",
@@ -164,10 +165,8 @@ def gather_reliability(ctx: ReportContext) -> Any | None:
     except QualframeError:
         return None
     with ctx.study.read() as session:
-        assignments = session.execute(select(func.count(Assignment.id))).scalar() or 0
-        blind = (
-            session.execute(select(func.count(Assignment.id)).where(Assignment.blind.is_(True))).scalar() or 0
-        )
+        facts = assignment_facts(session)
+    assignments, blind = len(facts), sum(f.blind for f in facts)
     kinds: dict[str, int] = {}
     for d in report.disagreements:
         key = "boundary" if d.kind == "boundary" else "presence"

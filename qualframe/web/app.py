@@ -24,7 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qualframe.config import settings
-from qualframe.errors import ConflictError, InputError, NotFoundError, QualframeError
+from qualframe.errors import ConflictError, InputError, NotAllowedError, NotFoundError, QualframeError
 from qualframe.store.study import Study
 from qualframe.web.auth import AuthConfig, ForbiddenError, NotSignedInError, require_user, token_exchange
 from qualframe.web.pages import discover_routes, navigation
@@ -87,6 +87,8 @@ def _status_of(exc: QualframeError) -> int:
         return 404
     if isinstance(exc, ConflictError):
         return 409
+    if isinstance(exc, NotAllowedError):
+        return 403
     if isinstance(exc, InputError):
         return 400
     return 400

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import Request
 
 from qualframe.store.study import Study
+from qualframe.visibility import Actor
 from qualframe.web.auth import WebUser
-from qualframe.web.blind import blind_viewer
 
-__all__ = ["has_page", "study_of", "user_of", "visible_for"]
+__all__ = ["actor_of", "has_page", "study_of", "user_of"]
 
 
 def study_of(request: Request) -> Study:
@@ -23,13 +23,14 @@ def user_of(request: Request) -> WebUser:
     return user
 
 
-def visible_for(request: Request) -> str | None:
-    """The viewer whose view of codings is filtered by blind coding, or None (sees everything).
+def actor_of(request: Request) -> Actor:
+    """The signed-in person as the services' actor: name, role and whether the server runs in team mode.
 
-    See :mod:`qualframe.web.blind`.
+    The services decide from it what the person may see (:mod:`qualframe.visibility`); routes never
+    filter codings themselves.
     """
     user = user_of(request)
-    return blind_viewer(user.name, user.role, team=request.app.state.auth.team)
+    return Actor(user.name, role=user.role, team=request.app.state.auth.team)
 
 
 def has_page(request: Request, path: str) -> bool:

@@ -23,6 +23,7 @@ from qualframe.sources import import_files
 from qualframe.store.models import AuditEvent, Coding, Reconciliation, User
 from qualframe.store.study import Study
 from qualframe.users import resolve_user
+from qualframe.visibility import Actor
 from tests.conftest import snapshot
 
 TEXT = "Interviewer: And?\n\nP01: We went halves on a bag. Nobody says no. You don't say it.\n"
@@ -43,7 +44,10 @@ def double(study: Study, write_file) -> Study:
 
 
 def coders_seen(study: Study, viewer: str, source: str) -> set[str]:
-    return {c.coder for c in visible_codings(study, viewer, source=source)}
+    """Whose codings ``viewer`` sees in the workbench's team mode, with the role the study gives them."""
+    with study.read() as session:
+        role = resolve_user(session, viewer, create=False).role or "coder"
+    return {c.coder for c in visible_codings(study, Actor(viewer, role=role, team=True), source=source)}
 
 
 def test_a_blind_coder_sees_only_their_own_codings_until_everyone_is_done(double: Study) -> None:

@@ -184,7 +184,7 @@ def test_adjusting_the_span_before_deciding(client: TestClient, csrf: str, study
     _post(client, csrf, f"/api/suggestions/{other.id}/accept", {"start": s2, "end": s2 + 16})
     assert _coding(study, other.id).text == "we're invincible"
     for body, message in [
-        ({"start": start, "end": start + 1_000_000}, "give a span inside"),
+        ({"start": start, "end": start + 1_000_000}, "is outside P05"),
         ({"start": 5}, "both start and end"),
     ]:
         bad = _post(client, csrf, f"/api/suggestions/{item.id}/span", body)
@@ -251,9 +251,9 @@ def test_a_coder_coding_blind_sees_no_suggestions_on_that_transcript_until_every
         # The engines learn from every coder's work, so their suggestions would break the blind.
         assert '<strong id="left">0</strong> waiting' in page
         csrf = csrf_of(page)
-        for action in ("accept", "reject"):
+        for action in ("accept", "reject"):  # hidden exactly like a suggestion that does not exist
             refused = _post(client, csrf, f"/api/suggestions/{target}/{action}")
-            assert refused.status_code == 403 and "blind" in refused.text
+            assert refused.status_code == 404 and f"there is no suggestion {target}" in refused.text
         assert len(review_queue(study)) == 6  # nothing was decided
         set_assignment_status(study, "P05", "cody", "done", user="tester")
         set_assignment_status(study, "P05", "tester", "done", user="tester")

@@ -2,7 +2,7 @@
 
 Findings (reliability, saturation, prevalence, co-occurrence, matrix downloads) pool every
 coder's work, so, like reports and exports, they are refused to a person who still codes blind
-(:func:`qualframe.web.blind.codes_blind`). Figures come from :mod:`qualframe.analysis.figures`,
+(:func:`qualframe.coding.team.require_unblinded`). Figures come from :mod:`qualframe.analysis.figures`,
 which draws with matplotlib's pyplot: its state is global, so one figure is drawn at a time.
 This module's name starts with ``_``, so page discovery skips it.
 """
@@ -21,10 +21,9 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
+from qualframe.coding.team import require_unblinded
 from qualframe.errors import NotFoundError
-from qualframe.web.auth import ForbiddenError
-from qualframe.web.blind import codes_blind
-from qualframe.web.context import study_of, visible_for
+from qualframe.web.context import actor_of, study_of
 
 __all__ = ["FIGURE_LOCK", "check_unblinded", "png", "short_label", "streamed", "temporary_folder"]
 
@@ -34,12 +33,7 @@ FIGURE_LOCK = threading.Lock()
 
 def check_unblinded(request: Request) -> None:
     """Refuse findings that pool every coder's work to someone still coding blind."""
-    viewer = visible_for(request)
-    if viewer is not None and codes_blind(study_of(request), viewer):
-        raise ForbiddenError(
-            "while you code blind, analyses that pool every coder's work are for leads; "
-            "they open once every coder of your sources is done."
-        )
+    require_unblinded(study_of(request), actor_of(request), "analyses")
 
 
 def png(draw: Callable[[], bytes | None], what: str) -> Response:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from qualframe.codebook.outline import codebook_outline
-from qualframe.web.context import study_of
+from qualframe.web.context import actor_of, study_of
 from qualframe.web.transcript import codes_css
 
 __all__ = ["PAGE", "router"]
@@ -18,6 +18,6 @@ router = APIRouter()
 @router.get("/codes.css")
 def codes_stylesheet(request: Request) -> Response:
     """``.k<ID>{--k:#RRGGBB}`` for every code."""
-    outline = codebook_outline(study_of(request))
+    outline = codebook_outline(study_of(request), viewer=actor_of(request))
     css = codes_css((node.id, node.colour) for book in outline for node in book.codes)
     return Response(css, media_type="text/css")

@@ -23,8 +23,7 @@ from qualframe.errors import QualframeError
 from qualframe.memos import list_memos
 from qualframe.users import resolve_user
 from qualframe.web.auth import Lead, WebUser
-from qualframe.web.blind import visible_coding_ids
-from qualframe.web.context import study_of, visible_for
+from qualframe.web.context import actor_of, study_of
 from qualframe.web.pages import Page
 from qualframe.web.templating import flash_redirect, render
 from qualframe.web.transcript import code_colour
@@ -64,7 +63,11 @@ def codebook_page(request: Request) -> Response:
     return render(
         request,
         "codebook.html",
-        {"outline": codebook_outline(study), "changes": codebook_changes(study)[:8], "colour": code_colour},
+        {
+            "outline": codebook_outline(study, viewer=actor_of(request)),
+            "changes": codebook_changes(study)[:8],
+            "colour": code_colour,
+        },
     )
 
 
@@ -78,7 +81,7 @@ def history_page(request: Request, codebook: str | None = None) -> Response:
         {
             "changes": codebook_changes(study, codebook or None),
             "codebook": codebook or "",
-            "codebooks": [b.name for b in codebook_outline(study)],
+            "codebooks": [b.name for b in codebook_outline(study, viewer=actor_of(request))],
         },
     )
 
@@ -87,15 +90,12 @@ def history_page(request: Request, codebook: str | None = None) -> Response:
 def code_page(request: Request, code_id: int) -> Response:
     """One code: its definition form, where it sits, and merge, split and move."""
     study = study_of(request)
-    node = get_code_node(study, code_id)
-    outline = codebook_outline(study)
+    node = get_code_node(study, code_id, viewer=actor_of(request))
+    outline = codebook_outline(study, viewer=actor_of(request))
     book = next(b for b in outline if b.name == node.codebook)
     below = _descendants(book.codes, node.id)
-    items = quotes(study, code=node.path, include_children=False) if node.codable else []
-    viewer = visible_for(request)
-    if viewer is not None:  # blind coding: only what this person may see
-        visible = visible_coding_ids(study, viewer)
-        items = [q for q in items if q.coding_id in visible]
+    viewer = actor_of(request)
+    items = quotes(study, code=node.path, include_children=False, viewer=viewer) if node.codable else []
     return render(
         request,
         "code.html",
@@ -105,7 +105,7 @@ def code_page(request: Request, code_id: int) -> Response:
             "parents": [c for c in book.codes if c.id != node.id and c.id not in below],
             "quotes": items[:SPLIT_QUOTES_SHOWN],
             "more_quotes": max(0, len(items) - SPLIT_QUOTES_SHOWN),
-            "memos": list_memos(study, f"code:{node.path}"),
+            "memos": list_memos(study, f"code:{node.path}", viewer=actor_of(request)),
             "colour": code_colour(node.id, node.colour),
             "changes": [c for c in codebook_changes(study, node.codebook) if node.name in c.summary][:20],
         },
@@ -148,7 +148,7 @@ def edit(
     if colour and colour.lower() != colour_was.lower():
         changes["colour"] = colour.upper()
     try:
-        node = get_code_node(study, code_id)
+        node = get_code_node(study, code_id, viewer=actor_of(request))
         with _editing(study, user) as (session, actor):
             edit_code(session, node.path, changes, actor)
     except QualframeError as exc:

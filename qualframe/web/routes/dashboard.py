@@ -7,9 +7,9 @@ from starlette.responses import Response
 
 from qualframe.cases import list_cases
 from qualframe.coding.progress import coding_progress
+from qualframe.coding.team import visibility
 from qualframe.exports import EXPORT_FORMATS
-from qualframe.web.blind import codes_blind
-from qualframe.web.context import has_page, study_of, visible_for
+from qualframe.web.context import actor_of, has_page, study_of
 from qualframe.web.files import list_study_files
 from qualframe.web.pages import Page
 from qualframe.web.templating import render
@@ -24,7 +24,7 @@ router = APIRouter()
 def dashboard(request: Request) -> Response:
     """Sources, cases, progress per source and coder, pending suggestions, downloads."""
     study = study_of(request)
-    viewer = visible_for(request)
+    viewer = actor_of(request)
     progress = coding_progress(study, viewer=viewer)
     cases = list_cases(study)
     files = list_study_files(study.path)
@@ -39,6 +39,6 @@ def dashboard(request: Request) -> Response:
             "files": files,
             "exports": [(name, label) for name, (label, _) in EXPORT_FORMATS.items()],
             "suggestions_page": has_page(request, "/suggestions"),
-            "downloads_allowed": viewer is None or not codes_blind(study, viewer),
+            "downloads_allowed": not visibility(study, viewer).codes_blind,
         },
     )

@@ -16,12 +16,11 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
+from qualframe.coding.team import require_unblinded
 from qualframe.errors import NotFoundError
 from qualframe.exports import EXPORT_FORMATS, export
 from qualframe.report.build import write_report
-from qualframe.web.auth import ForbiddenError
-from qualframe.web.blind import codes_blind
-from qualframe.web.context import study_of, user_of, visible_for
+from qualframe.web.context import actor_of, study_of, user_of
 from qualframe.web.files import resolve_study_file
 
 __all__ = ["PAGE", "export_filename", "router"]
@@ -42,11 +41,7 @@ def export_filename(title: str, fmt: str) -> str:
 
 
 def _check_unrestricted(request: Request) -> None:
-    viewer = visible_for(request)
-    if viewer is not None and codes_blind(study_of(request), viewer):
-        raise ForbiddenError(
-            "while you code blind, reports and exports (which show every coder's work) are for leads."
-        )
+    require_unblinded(study_of(request), actor_of(request), "reports and exports")
 
 
 def _streamed(folder: Path, path: Path, filename: str, media_type: str) -> FileResponse:

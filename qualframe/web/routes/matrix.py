@@ -33,8 +33,7 @@ from qualframe.codebook.outline import codebook_outline
 from qualframe.coding.annotated import source_ids
 from qualframe.errors import InputError, QualframeError
 from qualframe.web.auth import Lead
-from qualframe.web.blind import visible_coding_ids
-from qualframe.web.context import study_of, user_of, visible_for
+from qualframe.web.context import actor_of, study_of, user_of
 from qualframe.web.pages import Page
 from qualframe.web.routes._analysis import check_unblinded, streamed, temporary_folder
 from qualframe.web.routes.downloads import export_filename
@@ -58,15 +57,12 @@ def _by(study: Any, by: str) -> str:
 
 
 def _matrix(request: Request, by: str, codebook: str | None = None) -> FrameworkMatrix:
-    """The matrix, with only the quotes this person may see (blind coding)."""
-    study = study_of(request)
-    matrix = framework_matrix(study, by=by, codebook=codebook or None)
-    viewer = visible_for(request)
-    if viewer is not None:
-        visible = visible_coding_ids(study, viewer)
-        for cell in matrix.cells.values():
-            cell.quotes = [q for q in cell.quotes if q.coding_id in visible]
-    return matrix
+    """The matrix; refused to a person who still codes blind.
+
+    It is a pooled finding: every coder's passages and everyone's charted summaries.
+    """
+    check_unblinded(request)
+    return framework_matrix(study_of(request), by=by, codebook=codebook or None)
 
 
 def _cell_url(by: str, case: str, column: str, codebook: str = "") -> str:
@@ -135,7 +131,7 @@ def matrix_page(
         {
             "by": by,
             "codebook": codebook,
-            "codebooks": [b.name for b in codebook_outline(study)],
+            "codebooks": [b.name for b in codebook_outline(study, viewer=actor_of(request))],
             "matrix": matrix,
             "selected": selected,
             "error": error,

@@ -10,10 +10,9 @@ from qualframe.codebook.outline import codebook_outline
 from qualframe.coding.annotated import source_ids
 from qualframe.coding.progress import coders_with_codings
 from qualframe.coding.retrieval import quotes
-from qualframe.coding.team import visible_codings
+from qualframe.coding.team import visibility
 from qualframe.errors import QualframeError
-from qualframe.web.blind import codes_blind, visible_coding_ids
-from qualframe.web.context import study_of, visible_for
+from qualframe.web.context import actor_of, study_of
 from qualframe.web.pages import Page
 from qualframe.web.templating import render
 
@@ -30,19 +29,20 @@ def quotes_page(
 ) -> Response:
     """Quotes grouped by code; a category's quotes include its codes' quotes."""
     study = study_of(request)
-    viewer = visible_for(request)
+    viewer = actor_of(request)
     error = None
     try:
         found = quotes(
-            study, code=code or None, case=case or None, source=source or None, coder=coder or None
+            study,
+            code=code or None,
+            case=case or None,
+            source=source or None,
+            coder=coder or None,
+            viewer=viewer,
         )
     except QualframeError as exc:
         found, error = [], exc.message
-    coders = coders_with_codings(study)
-    if viewer is not None:  # blind coding: only what this person may see
-        visible = visible_coding_ids(study, viewer)
-        found = [q for q in found if q.coding_id in visible]
-        coders = sorted({c.coder for c in visible_codings(study, viewer)})
+    coders = coders_with_codings(study, viewer=viewer)
     by_code: dict[str, list[object]] = {}
     for q in found[:QUOTES_SHOWN]:
         by_code.setdefault(q.code, []).append(q)
@@ -51,14 +51,14 @@ def quotes_page(
         "quotes.html",
         {
             "filters": {"code": code, "case": case, "source": source, "coder": coder},
-            "outline": codebook_outline(study),
+            "outline": codebook_outline(study, viewer=actor_of(request)),
             "cases": [c.name for c in list_cases(study)],
             "sources": source_ids(study),
             "coders": coders,
             "by_code": by_code,
             "total": len(found),
             "shown": min(len(found), QUOTES_SHOWN),
-            "downloads_allowed": viewer is None or not codes_blind(study, viewer),
+            "downloads_allowed": not visibility(study, viewer).codes_blind,
             "error": error,
         },
     )

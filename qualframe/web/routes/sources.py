@@ -15,12 +15,12 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from qualframe.codebook.outline import codebook_outline, get_code_node
-from qualframe.coding.annotated import annotated_source, get_coding, source_name
+from qualframe.coding.annotated import annotated_source, source_name
 from qualframe.coding.manual import add_coding, redo, remove_coding, undo
 from qualframe.errors import NotFoundError, QualframeError
 from qualframe.memos import add_memo, list_memos
-from qualframe.web.auth import ForbiddenError, Writer
-from qualframe.web.context import study_of, user_of, visible_for
+from qualframe.web.auth import Writer
+from qualframe.web.context import actor_of, study_of, user_of
 from qualframe.web.templating import flash_redirect, render
 from qualframe.web.transcript import code_colour, render_transcript
 
@@ -44,9 +44,9 @@ def source_page(request: Request, source_id: int, coder: str | None = None) -> R
     """A transcript with its codings, the codebook sidebar and the source's memos."""
     study = study_of(request)
     user = user_of(request)
-    viewer = visible_for(request)
+    viewer = actor_of(request)
     doc = annotated_source(study, source_id, coders=[coder] if coder else None, viewer=viewer)
-    outline = codebook_outline(study)
+    outline = codebook_outline(study, viewer=actor_of(request))
     coders = list(doc.coders)
     shown = sorted({m.coder for m in doc.codings})
     data: dict[str, Any] = {
@@ -74,7 +74,7 @@ def source_page(request: Request, source_id: int, coder: str | None = None) -> R
             "doc": doc,
             "transcript": render_transcript(doc),
             "outline": outline,
-            "memos": list_memos(study, f"source:{doc.name}"),
+            "memos": list_memos(study, f"source:{doc.name}", viewer=actor_of(request)),
             "coders": coders,
             "coder": coder or "",
             "data": data,
@@ -101,7 +101,7 @@ def original(request: Request, source_id: int) -> Response:
 def api_add_coding(request: Request, user: Writer, source_id: int, body: NewCoding) -> Response:
     """Apply a code to a span of the source (offsets are code points, end exclusive)."""
     study = study_of(request)
-    node = get_code_node(study, body.code)
+    node = get_code_node(study, body.code, viewer=actor_of(request))
     coding = add_coding(
         study,
         source=source_name(study, source_id),
@@ -119,11 +119,7 @@ def api_add_coding(request: Request, user: Writer, source_id: int, body: NewCodi
 @router.delete("/api/codings/{coding_id}")
 def api_remove_coding(request: Request, user: Writer, coding_id: int) -> Response:
     """Remove a coding (a coder may remove only their own; a lead anyone's). Undo brings it back."""
-    study = study_of(request)
-    coding = get_coding(study, coding_id)
-    if coding.coder != user.name and not user.is_lead:
-        raise ForbiddenError(f"coding {coding_id} is {coding.coder}'s; only they or a lead can remove it.")
-    removed = remove_coding(study, coding_id, user=user.name)
+    removed = remove_coding(study_of(request), coding_id, user=actor_of(request))
     return JSONResponse(
         {
             "id": removed.id,

@@ -29,12 +29,10 @@ from qualframe.coding.review import (
     change_code,
     reject,
     review_queue,
-    suggestion_source,
 )
 from qualframe.errors import ConflictError, InputError, NotFoundError, QualframeError
-from qualframe.web.auth import ForbiddenError, Writer
-from qualframe.web.blind import blind_sources
-from qualframe.web.context import study_of, visible_for
+from qualframe.web.auth import Writer
+from qualframe.web.context import actor_of, study_of
 from qualframe.web.pages import Page
 from qualframe.web.templating import flash_redirect, render
 
@@ -94,25 +92,6 @@ def _short(code: str) -> str:
     return code.split(":", 1)[-1].replace("/", " / ")
 
 
-def _visible(request: Request, queue: list[SuggestionView]) -> list[SuggestionView]:
-    """The queue without the sources the signed-in person codes blind (see web/blind.py)."""
-    viewer = visible_for(request)
-    hidden = blind_sources(study_of(request), viewer) if viewer is not None else set()
-    return [s for s in queue if s.source not in hidden]
-
-
-def _check_open(request: Request, coding_id: int) -> None:
-    """Refuse a decision on a suggestion the signed-in person may not see."""
-    viewer = visible_for(request)
-    if viewer is None:
-        return
-    hidden = blind_sources(study_of(request), viewer)
-    if hidden and suggestion_source(study_of(request), coding_id) in hidden:
-        raise ForbiddenError(
-            "you code this transcript blind; its suggestions open once every coder of it is done."
-        )
-
-
 @router.get("/suggestions")
 def suggestions_page(
     request: Request,
@@ -126,19 +105,17 @@ def suggestions_page(
     queue: list[SuggestionView] = []
     error = None
     try:
-        queue = _visible(
-            request,
-            review_queue(
-                study,
-                source=source or None,
-                code=code or None,
-                order=order if order in ORDERS else "position",
-                min_confidence=_confidence(min_confidence),
-            ),
+        queue = review_queue(
+            study,
+            source=source or None,
+            code=code or None,
+            order=order if order in ORDERS else "position",
+            min_confidence=_confidence(min_confidence),
+            viewer=actor_of(request),
         )
     except QualframeError as exc:
         error = exc.message
-    outline = codebook_outline(study)
+    outline = codebook_outline(study, viewer=actor_of(request))
     return render(
         request,
         "suggestions.html",
@@ -158,9 +135,8 @@ def suggestions_page(
 @router.post("/api/suggestions/{coding_id}/accept")
 def api_accept(request: Request, user: Writer, coding_id: int, body: Span | None = None) -> Response:
     """Accept a suggestion, with the span the reviewer chose when they chose one."""
-    _check_open(request, coding_id)
     span = body or Span()
-    made = accept(study_of(request), coding_id, user=user.name, start=span.start, end=span.end)
+    made = accept(study_of(request), coding_id, user=actor_of(request), start=span.start, end=span.end)
     return JSONResponse(
         {
             "id": made.id,
@@ -173,9 +149,8 @@ def api_accept(request: Request, user: Writer, coding_id: int, body: Span | None
 @router.post("/api/suggestions/{coding_id}/reject")
 def api_reject(request: Request, user: Writer, coding_id: int, body: Rejection | None = None) -> Response:
     """Reject a suggestion (kept as rejected, so the engine does not propose it again)."""
-    _check_open(request, coding_id)
     reason = ((body.reason if body else None) or "").strip() or None
-    made = reject(study_of(request), coding_id, user=user.name, reason=reason)
+    made = reject(study_of(request), coding_id, user=actor_of(request), reason=reason)
     return JSONResponse(
         {
             "id": made.id,
@@ -188,10 +163,9 @@ def api_reject(request: Request, user: Writer, coding_id: int, body: Rejection |
 @router.post("/api/suggestions/{coding_id}/code")
 def api_change_code(request: Request, user: Writer, coding_id: int, body: Recode) -> Response:
     """The span is right, the code is not: reject the suggestion and code the span with this code."""
-    _check_open(request, coding_id)
     study = study_of(request)
-    node = get_code_node(study, body.code)
-    made = change_code(study, coding_id, node.path, user=user.name)
+    node = get_code_node(study, body.code, viewer=actor_of(request))
+    made = change_code(study, coding_id, node.path, user=actor_of(request))
     return JSONResponse(
         {
             "id": coding_id,
@@ -205,8 +179,7 @@ def api_change_code(request: Request, user: Writer, coding_id: int, body: Recode
 @router.post("/api/suggestions/{coding_id}/span")
 def api_adjust_span(request: Request, user: Writer, coding_id: int, body: Span) -> Response:
     """Move a pending suggestion's span before deciding on it."""
-    _check_open(request, coding_id)
-    moved = adjust_span(study_of(request), coding_id, start=body.start, end=body.end, user=user.name)
+    moved = adjust_span(study_of(request), coding_id, start=body.start, end=body.end, user=actor_of(request))
     return JSONResponse({**_item(moved), "message": f"The suggestion now covers “{_preview(moved.text)}”."})
 
 
@@ -230,15 +203,19 @@ def accept_batch(
             raise InputError(
                 "choose a confidence above 0 for a batch (e.g. 0.8); review the rest one by one."
             )
-        queue = _visible(
-            request, review_queue(study, source=source or None, code=code or None, min_confidence=threshold)
+        queue = review_queue(
+            study,
+            source=source or None,
+            code=code or None,
+            min_confidence=threshold,
+            viewer=actor_of(request),
         )
     except QualframeError as exc:
         return flash_redirect(back, exc.message, "error")
     accepted = skipped = 0
     for item in queue:
         try:
-            accept(study, item.id, user=user.name)
+            accept(study, item.id, user=actor_of(request))
             accepted += 1
         except (ConflictError, NotFoundError):  # coded by a person meanwhile, or superseded
             skipped += 1

@@ -25,11 +25,11 @@ from qualframe.analysis.themes import (
     list_themes,
 )
 from qualframe.codebook.outline import codebook_outline
+from qualframe.coding.team import visibility
 from qualframe.errors import ConflictError, InputError, NotFoundError, QualframeError
 from qualframe.store.study import Study
 from qualframe.web.auth import Lead
-from qualframe.web.blind import codes_blind
-from qualframe.web.context import study_of, visible_for
+from qualframe.web.context import actor_of, study_of
 from qualframe.web.pages import Page
 from qualframe.web.routes._analysis import png
 from qualframe.web.templating import flash_redirect, render
@@ -52,11 +52,11 @@ def themes_page(request: Request) -> Response:
     """Every theme with its status, definition, codes and prevalence; the forms for a lead."""
     study = study_of(request)
     themes = list_themes(study)
-    outline = codebook_outline(study)
+    outline = codebook_outline(study, viewer=actor_of(request))
     code_ids = {node.path: node.id for book in outline for node in book.codes}
-    viewer = visible_for(request)
+    blind = visibility(study, actor_of(request)).codes_blind
     found = {}
-    if themes and (viewer is None or not codes_blind(study, viewer)):
+    if themes and not blind:
         found = {row.label: row for row in prevalence(study, level="theme").rows}
     return render(
         request,
