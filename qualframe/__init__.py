@@ -56,10 +56,10 @@ _EXPORTS = {
     "pseudonymise": "qualframe.privacy.service",
     "load_scenario": "qualframe.simulate",
     "run_scenario": "qualframe.simulate",
-    "export": "qualframe.exports",
+    "export": "qualframe.outputs",
     "export_project": "qualframe.exchange",
     "import_projects": "qualframe.exchange",
-    "write_report": "qualframe.report.build",
+    "write_report": "qualframe.outputs",
     "build_demo": "qualframe.demo",
 }
 

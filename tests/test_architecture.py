@@ -84,3 +84,31 @@ def test_only_the_visibility_rule_reads_blindness() -> None:
         if "Assignment.blind" in text or "Assignment.status" in text:
             readers.append(path.relative_to(PACKAGE).as_posix())
     assert readers == []
+
+
+#: Modules that may write files themselves: the store (originals, backups, the study marker), the key
+#: file, the registry, and commands whose files belong to no study (agreement, evaluation, simulation runs).
+FILE_WRITERS = {
+    "store/files.py",
+    "store/study.py",
+    "privacy/keyfile.py",
+    "outputs/registry.py",
+    "analysis/agreement.py",
+    "evaluation/run.py",
+    "evaluation/curve.py",
+    "cli/assist.py",
+    "simulate/runner.py",
+    "simulate/plots.py",
+}
+
+
+def test_files_leave_a_study_only_through_the_output_registry() -> None:
+    writers = []
+    for path in _modules():
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel in FILE_WRITERS:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if any(call in text for call in ("write_atomic(", ".write_bytes(", ".write_text(", ".savefig(path")):
+            writers.append(rel)
+    assert writers == []

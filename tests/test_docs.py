@@ -8,7 +8,7 @@ import typer
 
 from qualframe.cli import _register_commands, app
 from qualframe.config import ENVIRONMENT
-from qualframe.exports import EXPORT_FORMATS
+from qualframe.outputs import EXPORT_FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

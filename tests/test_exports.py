@@ -12,7 +12,8 @@ import pytest
 from qualframe.cases import import_cases
 from qualframe.coding.manual import add_coding
 from qualframe.errors import InputError, UnsupportedFormatError
-from qualframe.exports import QUOTE_COLUMNS, export
+from qualframe.outputs import export
+from qualframe.outputs.tables import QUOTE_COLUMNS
 from qualframe.sources import import_files
 from qualframe.store.study import Study
 

@@ -9,7 +9,7 @@ import pytest
 
 from qualframe.coding.manual import add_coding
 from qualframe.errors import UnsupportedFormatError
-from qualframe.report.build import write_report
+from qualframe.outputs import write_report
 from qualframe.sources import import_files
 from qualframe.store.study import Study
 

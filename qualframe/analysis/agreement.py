@@ -87,7 +87,7 @@ def write_agreement(
     seed: int = 0,
 ) -> AgreementResult:
     """Compute agreement from ``codings`` and write it as JSON to ``out`` (atomically)."""
-    from qualframe.exports import write_atomic
+    from qualframe.store.files import write_atomic
 
     target = Path(out)
     if target.is_dir():

@@ -21,7 +21,6 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +29,7 @@ from qualframe.analysis.selection import analysis_codings
 from qualframe.analysis.themes import get_theme, theme_codes
 from qualframe.codebook.service import code_path, resolve_code, tree_order
 from qualframe.config import settings
-from qualframe.errors import InputError, NotFoundError, UnsupportedFormatError
+from qualframe.errors import InputError, NotFoundError
 from qualframe.store.audit import record
 from qualframe.store.models import Case, Code, MatrixCell, Source, Theme, User, utcnow
 from qualframe.store.study import Study
@@ -44,7 +43,6 @@ __all__ = [
     "QuoteRef",
     "draft_cells",
     "draft_summary",
-    "export_matrix",
     "framework_matrix",
     "matrix_csv",
     "matrix_xlsx",
@@ -487,40 +485,3 @@ def matrix_csv(matrix: FrameworkMatrix) -> bytes:
         "references",
     ]
     return write_csv(header, rows)
-
-
-def export_matrix(
-    study: Study, out: str | Path, *, fmt: str | None = None, by: str = "codes", user: str | None = None
-) -> Path:
-    """Write the matrix as XLSX (one sheet per theme), CSV (long) or self-contained HTML."""
-    from qualframe.exports import write_atomic
-
-    path = Path(out)
-    fmt = (fmt or path.suffix.lstrip(".")).lower()
-    if fmt not in MATRIX_FORMATS:
-        raise UnsupportedFormatError(
-            f"unknown matrix format {fmt!r}; choose one of {', '.join(MATRIX_FORMATS)}."
-        )
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; give a file name for the matrix.")
-    matrix = framework_matrix(study, by=by)
-    if fmt == "xlsx":
-        codes = matrix if by == "codes" else framework_matrix(study, by="codes")
-        data = matrix_xlsx(codes, framework_matrix(study, by="themes"))
-    elif fmt == "csv":
-        data = matrix_csv(matrix)
-    else:
-        from qualframe.report.html import render_matrix_html
-
-        data = render_matrix_html(matrix, title=f"{study.title}: framework matrix").encode("utf-8")
-    write_atomic(path, data)
-    with study.write() as session:
-        actor = resolve_user(session, user or settings().user)
-        record(
-            session,
-            actor,
-            "export",
-            f"exported the framework matrix ({by}) as {fmt} to {path.name}",
-            details={"format": f"matrix-{fmt}", "file": path.name, "by": by, "bytes": len(data)},
-        )
-    return path

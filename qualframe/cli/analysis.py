@@ -76,10 +76,9 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(None, "--out", help="Also write everything as JSON to this file."),
     ) -> None:
         """Inter-coder reliability inside a study, per code and overall."""
-        import json
-
         from qualframe.analysis.reliability import study_reliability
-        from qualframe.exports import write_atomic
+        from qualframe.outputs import write_output
+        from qualframe.outputs.documents import json_bytes
 
         with open_study(study) as st:
             report = study_reliability(
@@ -131,9 +130,14 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"    {d.coder_a}: {d.text_a[:160] or '(not coded)'}")
                 typer.echo(f"    {d.coder_b}: {d.text_b[:160] or '(not coded)'}")
         if out is not None:
-            write_atomic(
-                out, (json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-            )
+            with open_study(study) as st:
+                write_output(
+                    st,
+                    "reliability-json",
+                    out,
+                    options={"coders": coders, "unit": unit, "codes": codes},
+                    data=json_bytes(report.to_dict()),
+                )
             typer.echo(f"wrote {out}")
 
     @app.command("matrix")
@@ -184,7 +188,16 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"drafted {n} cells from representative quotes (review them before reporting)")
                 return
             if out is not None:
-                path = fm.export_matrix(st, out, fmt=fmt, by=by)
+                from qualframe.outputs import write_output
+
+                kind = (fmt or out.suffix.lstrip(".")).lower()
+                if kind not in fm.MATRIX_FORMATS:
+                    from qualframe.errors import UnsupportedFormatError
+
+                    raise UnsupportedFormatError(
+                        f"unknown matrix format {kind!r}; choose one of {', '.join(fm.MATRIX_FORMATS)}."
+                    )
+                path = write_output(st, f"framework-{kind}", out, options={"by": by}, kinds=("matrix",))
                 typer.echo(f"wrote {path}")
                 return
             matrix = fm.framework_matrix(st, by=by)
@@ -283,16 +296,10 @@ def register(app: typer.Typer) -> None:
         study: Path = STUDY_ARG, out: Path = typer.Option(..., "--out", help="PNG file for the thematic map.")
     ) -> None:
         """Draw the thematic map (codes to themes) as a PNG."""
-        from qualframe.analysis.figures import thematic_map
-        from qualframe.analysis.themes import list_themes
-        from qualframe.errors import InputError
-        from qualframe.exports import write_atomic
+        from qualframe.outputs import write_output
 
         with open_study(study) as st:
-            png = thematic_map(list_themes(st))
-        if png is None:
-            raise InputError("there are no themes to draw (or matplotlib is not installed).")
-        write_atomic(out, png)
+            write_output(st, "theme-map-png", out)
         typer.echo(f"wrote {out}")
 
     app.add_typer(theme_app, name="theme")
@@ -333,7 +340,7 @@ def register(app: typer.Typer) -> None:
         """Code co-occurrence: counts and the c-coefficient."""
         from qualframe.analysis.cooccurrence import cooccurrence
         from qualframe.analysis.figures import cooccurrence_heatmap
-        from qualframe.exports import write_atomic
+        from qualframe.outputs import write_output
 
         with open_study(study) as st:
             table = cooccurrence(st, mode=mode, distance=distance)
@@ -347,7 +354,10 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             png = cooccurrence_heatmap(table)
             if png is not None:
-                write_atomic(out, png)
+                with open_study(study) as st:
+                    write_output(
+                        st, "cooccurrence-png", out, options={"mode": mode, "distance": distance}, data=png
+                    )
                 typer.echo(f"wrote {out}")
 
     @app.command("saturation")
@@ -364,7 +374,7 @@ def register(app: typer.Typer) -> None:
         """Thematic saturation (Guest, Namey and Chen 2020)."""
         from qualframe.analysis.figures import saturation_figure
         from qualframe.analysis.saturation import saturation
-        from qualframe.exports import write_atomic
+        from qualframe.outputs import write_output
 
         with open_study(study) as st:
             result = saturation(
@@ -387,7 +397,8 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             png = saturation_figure(result)
             if png is not None:
-                write_atomic(out, png)
+                with open_study(study) as st:
+                    write_output(st, "saturation-png", out, options={"coder": coder, "base": base}, data=png)
                 typer.echo(f"wrote {out}")
 
     @app.command("assign")

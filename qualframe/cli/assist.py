@@ -237,7 +237,7 @@ def eval_cmd(
     from qualframe.evaluation import evaluate, format_table, load_codes, load_dataset, parse_sizes, plot_curve
     from qualframe.evaluation import learning_curve as curve_fn
     from qualframe.evaluation.curve import headline_from_curve
-    from qualframe.exports import write_atomic
+    from qualframe.store.files import write_atomic
 
     params = _engine_params(engine, param, endpoint, model, allow_remote)
     sizes = parse_sizes(learning_curve) if learning_curve else None

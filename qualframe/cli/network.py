@@ -5,7 +5,6 @@ Thin shells over :mod:`qualframe.network`; spaCy, networkx and matplotlib load i
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -205,10 +204,17 @@ def measures_cmd(
             "the study has no confirmed network yet; run 'qualframe network extract' and review it."
         )
     if out is not None:
-        from qualframe.exports import write_atomic
         from qualframe.io.spreadsheet import write_csv
+        from qualframe.outputs import write_output
 
-        write_atomic(out, write_csv(m.COLUMNS, m.rows()))
+        with open_study(study) as st:
+            write_output(
+                st,
+                "network-measures-csv",
+                out,
+                options={"include_suggested": include_suggested},
+                data=write_csv(m.COLUMNS, m.rows()),
+            )
         typer.echo(f"wrote {out}")
     echo_table(
         ["case", "phase", "size", "shared-moment", "transactional", "share", "using", "density", "eff. size"],
@@ -247,7 +253,7 @@ def cohorts_cmd(
     ),
 ) -> None:
     """Buying cohorts (the participant and the alters he buys with): sizes and tie mixes."""
-    from qualframe.network.cohorts import buying_cohorts, cohort_records
+    from qualframe.network.cohorts import buying_cohorts
 
     with open_study(study) as st:
         cohorts = buying_cohorts(st, include_suggested=include_suggested)
@@ -258,10 +264,10 @@ def cohorts_cmd(
         [[c.case, c.phase, c.size, ", ".join(c.members), f"{c.share_transactional:.2f}"] for c in cohorts],
     )
     if out is not None:
-        from qualframe.exports import write_atomic
+        from qualframe.outputs import write_output
 
-        payload = {"cohorts": cohort_records(cohorts), "details": [c.details() for c in cohorts]}
-        write_atomic(out, (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        with open_study(study) as st:
+            write_output(st, "cohorts-json", out, options={"include_suggested": include_suggested})
         typer.echo(f"wrote {out}")
 
 
@@ -275,18 +281,10 @@ def figure_cmd(
     ),
 ) -> None:
     """Draw a case's ego-network by life phase (small multiples), or the summary across cases."""
-    from qualframe.exports import write_atomic
-    from qualframe.network.figures import case_figure, summary_figure
-    from qualframe.network.graphs import case_graphs
-    from qualframe.network.measures import network_measures
+    from qualframe.outputs import write_output
 
     with open_study(study) as st:
-        if case:
-            name, graph = case_graphs(st, case=case, include_suggested=include_suggested)[0]
-            png = case_figure(graph, title=name)
-        else:
-            png = summary_figure(network_measures(st, include_suggested=include_suggested))
-    write_atomic(out, png)
+        write_output(st, "network-png", out, options={"case": case, "include_suggested": include_suggested})
     typer.echo(f"wrote {out}")
 
 

@@ -187,7 +187,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="File to write."),
     ) -> None:
         """Write the study's report."""
-        from qualframe.report.build import write_report
+        from qualframe.outputs import write_report
 
         with open_study(study) as st:
             path = write_report(st, out, fmt)
@@ -212,7 +212,7 @@ def register(app: typer.Typer) -> None:
         coder: str = typer.Option(None, "--coder", help="Matrix of this coder's codings only."),
     ) -> None:
         """Export quotes, matrices or codebooks."""
-        from qualframe.exports import export
+        from qualframe.outputs import export
 
         with open_study(study) as st:
             path = export(st, fmt, out, code=code, case=case, codebook=codebook, coder=coder)

@@ -14,10 +14,9 @@ from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
 from qualframe.coding.suggest import run_demo_stage as assist_stage
 from qualframe.errors import StudyError
-from qualframe.exports import export
 from qualframe.network.demo import run_demo_stage as network_stage
+from qualframe.outputs import export, write_report
 from qualframe.privacy.demo import run_demo_stage as privacy_stage
-from qualframe.report.build import write_report
 from qualframe.simulate.demo import run_demo_stage as simulation_stage
 from qualframe.sources import import_files
 from qualframe.store.study import MARKER_NAME, Study

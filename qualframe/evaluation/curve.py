@@ -201,7 +201,7 @@ def plot_curve(curve: dict[str, Any], path: Path, title: str = "") -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from qualframe.exports import write_atomic
+    from qualframe.store.files import write_atomic
 
     sizes = [str(s) for s in curve["sizes"]]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharex=True)

@@ -138,8 +138,8 @@ def evaluate(
     resamples: int = 1000,
 ) -> dict[str, Any]:
     """Run the evaluation and write ``out`` (M.json) and ``predictions`` (P.csv) when given."""
-    from qualframe.exports import write_atomic
     from qualframe.io.labels_csv import write_labels_csv
+    from qualframe.store.files import write_atomic
 
     if (train_units is None) != (train_labels is None):
         raise InputError("give both --train-units and --train-labels, or neither.")

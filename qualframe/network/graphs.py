@@ -7,6 +7,7 @@ and ties appear unless ``include_suggested`` is set (then every pending one too,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from qualframe.errors import InputError, NotFoundError
@@ -138,7 +139,7 @@ def _alter_ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...])
         ]
 
 
-def export_graphs(study: Study, fmt: str, options: dict[str, str | None]) -> bytes:
+def export_graphs(study: Study, fmt: str, options: Mapping[str, Any]) -> bytes:
     """The GraphML or GEXF export (``qualframe export --format graphml|gexf``)."""
     from qualframe.io.graph import write_gexf, write_graphml
 

@@ -24,8 +24,8 @@ from qualframe.analysis.selection import selection_rule
 from qualframe.cases import CaseView
 from qualframe.codebook.service import codebook_history, codebook_to_spec, list_codebooks
 from qualframe.codebook.spec import CodebookSpec
+from qualframe.coderef import short_labels
 from qualframe.coding.retrieval import Quote, quotes
-from qualframe.exports import short_labels
 from qualframe.memos import MemoView, list_memos
 from qualframe.report import analysis_sections as an
 from qualframe.report.coreq import CoreqDomain, coreq_checklist, coreq_memos

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from qualframe.analysis.cooccurrence import c_coefficient, cooccurrence
 from qualframe.analysis.framework_matrix import (
     draft_summary,
-    export_matrix,
     framework_matrix,
     set_cell_summary,
 )
@@ -20,6 +19,7 @@ from qualframe.analysis.prevalence import prevalence
 from qualframe.analysis.themes import add_theme, assign_codes, edit_theme, list_themes
 from qualframe.cli import main
 from qualframe.errors import ConflictError, InputError, NotFoundError
+from qualframe.outputs import write_output
 from qualframe.sources import get_source
 from qualframe.store.study import Study
 from tests.conftest import snapshot
@@ -97,7 +97,7 @@ def test_matrix_cells_hold_counts_quote_links_summaries_and_verbatim_drafts(demo
 
 
 def test_matrix_exports_open_in_excel_and_as_csv_and_html(demo: Study, tmp_path: Path) -> None:
-    xlsx = export_matrix(demo, tmp_path / "m.xlsx")
+    xlsx = write_output(demo, "framework-xlsx", tmp_path / "m.xlsx")
     book = load_workbook(xlsx)
     themes = [t.name for t in list_themes(demo)]
     assert book.sheetnames[0] == "Themes overview"
@@ -109,13 +109,19 @@ def test_matrix_exports_open_in_excel_and_as_csv_and_html(demo: Study, tmp_path:
     assert book["Quotes"].max_row > 100
     rows = list(
         csv.DictReader(
-            io.StringIO(export_matrix(demo, tmp_path / "m.csv", by="themes").read_text(encoding="utf-8-sig"))
+            io.StringIO(
+                write_output(demo, "framework-csv", tmp_path / "m.csv", options={"by": "themes"}).read_text(
+                    encoding="utf-8-sig"
+                )
+            )
         )
     )
     assert len(rows) == 14 * len(themes)
     p01 = next(r for r in rows if r["case"] == "P01" and r["column"] == themes[0])
     assert p01["summary_status"] == "researcher" and int(p01["passages"]) == len(p01["coding_ids"].split())
-    html = export_matrix(demo, tmp_path / "m.html", by="themes").read_text(encoding="utf-8")
+    html = write_output(demo, "framework-html", tmp_path / "m.html", options={"by": "themes"}).read_text(
+        encoding="utf-8"
+    )
     assert "Network bigger, not smaller" in html and "<script" not in html
 
 

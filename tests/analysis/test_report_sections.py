@@ -10,7 +10,7 @@ from docx import Document
 
 from qualframe.analysis.reliability import study_reliability
 from qualframe.cli import main
-from qualframe.report.build import write_report
+from qualframe.outputs import write_report
 from qualframe.report.coreq import COREQ_ITEMS
 from qualframe.report.sections import SECTIONS, ReportSection, register_section
 from qualframe.store.study import Study

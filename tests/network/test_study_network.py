@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from qualframe.coding.manual import add_coding
 from qualframe.errors import InputError, NotFoundError
-from qualframe.exports import export
 from qualframe.io.graph import read_graphml
 from qualframe.network.cohorts import buying_cohorts, cohort_of
 from qualframe.network.measures import CaseNetworkData, network_measures
@@ -26,6 +25,7 @@ from qualframe.network.review import (
     reject_alter,
 )
 from qualframe.network.ties import extract_network
+from qualframe.outputs import export
 from qualframe.simulate.scenario import cohorts_from_study
 from qualframe.store.models import Alter, AuditEvent, Coding, SuggestionRun
 from qualframe.store.study import Study

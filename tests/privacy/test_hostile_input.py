@@ -19,9 +19,9 @@ import pytest
 
 from qualframe.coding.manual import add_coding
 from qualframe.errors import InputError, QualframeError
-from qualframe.exports import export
 from qualframe.io.archive import open_zip
 from qualframe.io.spreadsheet import DANGEROUS_PREFIXES
+from qualframe.outputs import export
 from qualframe.sources import import_files
 from qualframe.store.study import Study
 from tests.conftest import files_in, snapshot

@@ -62,7 +62,7 @@ out = Path(sys.argv[1])
 result = build_demo(out)
 study = Study.open(out)
 if "pseudonym_key_id" not in study.info():  # the demo may already run the stage itself
-    from qualframe.report.build import write_report
+    from qualframe.outputs import write_report
 
     run_demo_stage(study, print)
     write_report(study, result.report)  # as the demo does after its last stage

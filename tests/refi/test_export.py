@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from qualframe.exchange import export_project, import_projects
-from qualframe.exports import export
+from qualframe.outputs import export
 from qualframe.store.models import (
     Attribute,
     AttributeValue,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import docx
 
-from qualframe.report.build import write_report
+from qualframe.outputs import write_report
 from qualframe.report.simulation import SIMULATIONS_FOLDER, markdown_to_html
 from qualframe.simulate import load_scenario, run_scenario, save_results
 from qualframe.store.study import Study

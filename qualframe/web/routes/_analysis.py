@@ -9,23 +9,17 @@ This module's name starts with ``_``, so page discovery skips it.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 
 from fastapi import Request
-from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from qualframe.coding.team import require_unblinded
 from qualframe.errors import NotFoundError
 from qualframe.web.context import actor_of, study_of
 
-__all__ = ["FIGURE_LOCK", "check_unblinded", "png", "short_label", "streamed", "temporary_folder"]
+__all__ = ["FIGURE_LOCK", "check_unblinded", "png"]
 
 #: pyplot keeps one global state: figures are drawn one at a time across request threads.
 FIGURE_LOCK = threading.Lock()
@@ -43,26 +37,3 @@ def png(draw: Callable[[], bytes | None], what: str) -> Response:
     if data is None:
         raise NotFoundError(f"there is no {what} to draw yet.")
     return Response(data, media_type="image/png")
-
-
-@contextmanager
-def temporary_folder(prefix: str) -> Iterator[Path]:
-    """A folder removed when the block fails; on success the caller streams from it (see streamed)."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
-        yield folder
-    except BaseException:
-        shutil.rmtree(folder, True)
-        raise
-
-
-def streamed(folder: Path, path: Path, filename: str, media_type: str) -> FileResponse:
-    """Send a file written into a temporary folder, then remove the folder."""
-    return FileResponse(
-        path, filename=filename, media_type=media_type, background=BackgroundTask(shutil.rmtree, folder, True)
-    )
-
-
-def short_label(label: str) -> str:
-    """``codebook:Parent/Child`` -> ``Child`` (a theme name stays as it is)."""
-    return label.split(":", 1)[-1].rsplit("/", 1)[-1]

@@ -14,11 +14,12 @@ from starlette.responses import Response
 
 from qualframe.analysis.cooccurrence import MODES, Cooccurrence, cooccurrence
 from qualframe.analysis.figures import cooccurrence_heatmap
+from qualframe.coderef import leaf_name
 from qualframe.errors import InputError, QualframeError
 from qualframe.store.study import Study
 from qualframe.web.context import study_of
 from qualframe.web.pages import Page
-from qualframe.web.routes._analysis import check_unblinded, png, short_label
+from qualframe.web.routes._analysis import check_unblinded, png
 from qualframe.web.templating import render
 
 __all__ = ["PAGE", "router", "shade"]
@@ -67,7 +68,7 @@ def cooccurrence_page(
             "pairs": table.top_pairs(TOP_PAIRS) if table else [],
             "error": error,
             "shade": shade,
-            "short": short_label,
+            "short": leaf_name,
         },
     )
 

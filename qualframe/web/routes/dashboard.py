@@ -8,7 +8,7 @@ from starlette.responses import Response
 from qualframe.cases import list_cases
 from qualframe.coding.progress import coding_progress
 from qualframe.coding.team import visibility
-from qualframe.exports import EXPORT_FORMATS
+from qualframe.outputs import EXPORT_FORMATS
 from qualframe.web.context import actor_of, has_page, study_of
 from qualframe.web.files import list_study_files
 from qualframe.web.pages import Page

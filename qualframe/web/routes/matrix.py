@@ -6,7 +6,7 @@ researcher writes a short summary, keeping the link to the passages it rests on.
 (each linking to ``/sources/{id}?focus={coding_id}``) and its summary. A lead writes or edits a
 summary, accepts an extractive draft as it is, or drafts every empty cell at once
 (:func:`~qualframe.analysis.framework_matrix.set_cell_summary`, ``draft_cells``); the matrix
-downloads as Excel (one sheet per theme) or CSV (:func:`~qualframe.analysis.framework_matrix.export_matrix`).
+downloads as Excel (one sheet per theme) or CSV (the output registry's ``framework-xlsx`` and ``framework-csv``).
 Without JavaScript a cell is an ordinary link that opens the same panel.
 """
 
@@ -24,7 +24,6 @@ from qualframe.analysis.framework_matrix import (
     MatrixCellView,
     draft_cells,
     draft_summary,
-    export_matrix,
     framework_matrix,
     set_cell_summary,
 )
@@ -32,11 +31,12 @@ from qualframe.analysis.themes import list_themes
 from qualframe.codebook.outline import codebook_outline
 from qualframe.coding.annotated import source_ids
 from qualframe.errors import InputError, QualframeError
+from qualframe.outputs import download_output
 from qualframe.web.auth import Lead
-from qualframe.web.context import actor_of, study_of, user_of
+from qualframe.web.context import actor_of, study_of
 from qualframe.web.pages import Page
-from qualframe.web.routes._analysis import check_unblinded, streamed, temporary_folder
-from qualframe.web.routes.downloads import export_filename
+from qualframe.web.routes._analysis import check_unblinded
+from qualframe.web.routes.downloads import attachment
 from qualframe.web.templating import flash_redirect, render
 
 __all__ = ["PAGE", "router"]
@@ -44,7 +44,7 @@ __all__ = ["PAGE", "router"]
 PAGE = Page(title="Matrix", path="/matrix", order=50, requires=("qualframe.analysis.framework_matrix",))
 router = APIRouter()
 SUMMARY_SHOWN = 160
-_MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+_DOWNLOADS = ("xlsx", "csv")
 
 
 def _by(study: Any, by: str) -> str:
@@ -204,12 +204,15 @@ def draft_all(request: Request, user: Lead, by: Annotated[str, Form()] = "codes"
 @router.get("/matrix/download/{fmt}")
 def download(request: Request, fmt: str, by: str = "codes") -> Response:
     """The matrix as Excel (an overview by theme, one sheet per theme, every quote) or CSV (long)."""
-    if fmt not in _MEDIA:
+    if fmt not in _DOWNLOADS:
         raise InputError(f"the matrix downloads as xlsx or csv, not {fmt!r}.")
-    check_unblinded(request)
     study = study_of(request)
     by = _by(study, by)
-    name = export_filename(request.app.state.study_title, f"matrix-{by}-{fmt}")
-    with temporary_folder("qualframe-matrix-") as folder:
-        path = export_matrix(study, folder / name, fmt=fmt, by=by, user=user_of(request).name)
-    return streamed(folder, path, name, _MEDIA[fmt])
+    data, spec = download_output(
+        study, f"framework-{fmt}", user=actor_of(request), options={"by": by}, kinds=("matrix",)
+    )
+    return attachment(
+        data,
+        spec.filename(request.app.state.study_title).replace(spec.name, f"{spec.name}-{by}"),
+        spec.media_type,
+    )

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from qualframe.analysis.figures import reliability_figure
 from qualframe.analysis.reliability import UNITS, ReliabilityReport, study_reliability
 from qualframe.analysis.statistics import interpret_alpha
+from qualframe.coderef import leaf_name
 from qualframe.coding.annotated import source_ids
 from qualframe.coding.progress import coders_with_codings
 from qualframe.coding.team import list_assignments
@@ -26,7 +27,7 @@ from qualframe.errors import InputError, QualframeError
 from qualframe.store.study import Study
 from qualframe.web.context import study_of
 from qualframe.web.pages import Page
-from qualframe.web.routes._analysis import check_unblinded, png, short_label
+from qualframe.web.routes._analysis import check_unblinded, png
 from qualframe.web.templating import render
 
 __all__ = ["DISAGREEMENTS_SHOWN", "PAGE", "number", "router"]
@@ -100,7 +101,7 @@ def reliability_page(request: Request, coders: CoderChoice = None, unit: str = "
             "sources": source_ids(study),
             "num": number,
             "band": interpret_alpha,
-            "short": short_label,
+            "short": leaf_name,
         },
     )
 

@@ -1,34 +1,35 @@
-"""Exports: everything that leaves a study as a file, in one place.
+"""Renderers of the tabular and exchange outputs: quotes, case-by-code matrices, codebooks, graphs.
 
-``qualframe export STUDY --format F --out PATH`` dispatches here. Each export is written to a
-temporary file and renamed into place (a crash never leaves half a spreadsheet), and recorded in
-the audit log, because an ethics committee will ask what left the study and when.
+Each function turns a study (and the output's options) into the bytes of one file; the registry
+(:mod:`qualframe.outputs.registry`) decides who may have it, writes it and audits it.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from qualframe.analysis.matrix import case_code_matrix
+from qualframe.coderef import short_labels
 from qualframe.coding.retrieval import Quote, quotes
-from qualframe.config import settings
-from qualframe.errors import InputError, UnsupportedFormatError
-from qualframe.store.audit import record
-from qualframe.store.files import write_atomic
+from qualframe.errors import InputError
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
 
-__all__ = ["EXPORT_FORMATS", "QUOTE_COLUMNS", "export", "quote_rows", "short_labels", "write_atomic"]
+__all__ = [
+    "QUOTE_COLUMNS",
+    "codebook_file",
+    "graph_file",
+    "matrix_csv",
+    "matrix_xlsx",
+    "qdpx",
+    "quote_rows",
+    "quotes_csv",
+    "quotes_xlsx",
+]
+
+Options = Mapping[str, Any]
 
 QUOTE_COLUMNS = ("code", "case", "source", "speaker", "start", "end", "text", "coder", "memo")
-
-
-def short_labels(paths: list[str]) -> dict[str, str]:
-    """``codebook:Parent/Code`` -> ``Code`` where the leaf name is unique, else the full path."""
-    leaves = [p.rsplit("/", 1)[-1].split(":", 1)[-1] for p in paths]
-    return {p: (leaf if leaves.count(leaf) == 1 else p) for p, leaf in zip(paths, leaves, strict=True)}
 
 
 def quote_rows(items: list[Quote]) -> list[list[object]]:
@@ -50,7 +51,8 @@ def quote_rows(items: list[Quote]) -> list[list[object]]:
     ]
 
 
-def _quotes_csv(study: Study, options: dict[str, str | None]) -> bytes:
+def quotes_csv(study: Study, options: Options) -> bytes:
+    """Coded quotes as CSV."""
     from qualframe.io.spreadsheet import write_csv
 
     return write_csv(
@@ -58,7 +60,8 @@ def _quotes_csv(study: Study, options: dict[str, str | None]) -> bytes:
     )
 
 
-def _quotes_xlsx(study: Study, options: dict[str, str | None]) -> bytes:
+def quotes_xlsx(study: Study, options: Options) -> bytes:
+    """Coded quotes as a workbook: all quotes, then one sheet per code."""
     from qualframe.io.spreadsheet import Sheet, write_xlsx
 
     items = quotes(study, code=options.get("code"), case=options.get("case"))
@@ -71,7 +74,8 @@ def _quotes_xlsx(study: Study, options: dict[str, str | None]) -> bytes:
     return write_xlsx(sheets)
 
 
-def _matrix_xlsx(study: Study, options: dict[str, str | None]) -> bytes:
+def matrix_xlsx(study: Study, options: Options) -> bytes:
+    """The case-by-code matrix: counts, 0/1 presence and prevalence sheets."""
     from qualframe.io.spreadsheet import Sheet, write_xlsx
 
     matrix = case_code_matrix(study, codebook=options.get("codebook"), coder=options.get("coder"))
@@ -93,7 +97,8 @@ def _matrix_xlsx(study: Study, options: dict[str, str | None]) -> bytes:
     )
 
 
-def _matrix_csv(study: Study, options: dict[str, str | None]) -> bytes:
+def matrix_csv(study: Study, options: Options) -> bytes:
+    """The case-by-code matrix of counts (``binary``: 0/1) as CSV."""
     from qualframe.io.spreadsheet import write_csv
 
     matrix = case_code_matrix(study, codebook=options.get("codebook"), coder=options.get("coder"))
@@ -105,8 +110,10 @@ def _matrix_csv(study: Study, options: dict[str, str | None]) -> bytes:
     )
 
 
-def _codebook(kind: str) -> Callable[[Study, dict[str, str | None]], bytes]:
-    def run(study: Study, options: dict[str, str | None]) -> bytes:
+def codebook_file(kind: str) -> Callable[[Study, Options], bytes]:
+    """The study's codebook(s) as REFI-QDA .qdc (``kind="qdc"``) or qualframe YAML."""
+
+    def run(study: Study, options: Options) -> bytes:
         from qualframe.codebook.service import codebook_to_spec, get_codebook, list_codebooks
         from qualframe.codebook.spec import CodebookSpec, CodeSpec
 
@@ -141,8 +148,10 @@ def _codebook(kind: str) -> Callable[[Study, dict[str, str | None]], bytes]:
     return run
 
 
-def _graph(fmt: str) -> Callable[[Study, dict[str, str | None]], bytes]:
-    def run(study: Study, options: dict[str, str | None]) -> bytes:
+def graph_file(fmt: str) -> Callable[[Study, Options], bytes]:
+    """The participants' ego-networks as GraphML or GEXF."""
+
+    def run(study: Study, options: Options) -> bytes:
         from qualframe.network.graphs import export_graphs
 
         return export_graphs(study, fmt, options)
@@ -150,56 +159,8 @@ def _graph(fmt: str) -> Callable[[Study, dict[str, str | None]], bytes]:
     return run
 
 
-def _qdpx(study: Study, options: dict[str, str | None]) -> bytes:
+def qdpx(study: Study, options: Options) -> bytes:
+    """The whole project as a REFI-QDA .qdpx archive."""
     from qualframe.exchange import export_project
 
     return export_project(study)
-
-
-EXPORT_FORMATS: dict[str, tuple[str, Callable[[Study, dict[str, str | None]], bytes]]] = {
-    "quotes-csv": ("coded quotes as CSV", _quotes_csv),
-    "quotes-xlsx": ("coded quotes as an Excel workbook (all quotes, then one sheet per code)", _quotes_xlsx),
-    "matrix-xlsx": ("case-by-code matrix as Excel (counts, 0/1 presence, prevalence)", _matrix_xlsx),
-    "matrix-csv": ("case-by-code matrix of counts as CSV", _matrix_csv),
-    "qdpx": ("the whole project as REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder)", _qdpx),
-    "qdc": ("codebook(s) as a REFI-QDA .qdc file", _codebook("qdc")),
-    "codebook-yaml": ("codebook(s) in qualframe's YAML format", _codebook("yaml")),
-    "graphml": (
-        "ego-networks as GraphML: one <graph> per case in one file (--case: one case)",
-        _graph("graphml"),
-    ),
-    "gexf": (
-        "ego-networks as GEXF: one case a .gexf file, several a zip of one .gexf per case",
-        _graph("gexf"),
-    ),
-}
-
-
-def export(
-    study: Study, fmt: str, out: str | os.PathLike[str], *, user: str | None = None, **options: str | None
-) -> Path:
-    """Write the export ``fmt`` to ``out``; returns the path written."""
-    if fmt not in EXPORT_FORMATS:
-        raise UnsupportedFormatError(
-            f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}."
-        )
-    path = Path(out)
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; give a file name to write to.")
-    data = EXPORT_FORMATS[fmt][1](study, options)
-    write_atomic(path, data)
-    with study.write() as session:
-        actor = resolve_user(session, user or settings().user)
-        record(
-            session,
-            actor,
-            "export",
-            f"exported {fmt} to {path.name}",
-            details={
-                "format": fmt,
-                "file": path.name,
-                "bytes": len(data),
-                "options": {k: v for k, v in options.items() if v},
-            },
-        )
-    return path
