@@ -18,6 +18,8 @@ $(VENV)/.installed-all: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-all
 	$(BIN)/pip install --quiet -e '.[all,dev]'
+	# A reference implementation for the agreement tests; --no-deps because its pins are too strict.
+	$(BIN)/pip install --quiet --no-deps 'irrCAC==0.4.4'
 	touch $@
 
 demo: $(VENV)/.installed-all

@@ -218,11 +218,16 @@ def study_reliability(
     *,
     unit: str = "turn",
     codes: Sequence[str] | None = None,
+    scheme: str = "auto",
     resamples: int = 1000,
     seed: int = 0,
     level: float = 0.95,
 ) -> ReliabilityReport:
-    """Agreement of ``coders`` on the sources at least two of them coded (see the module docstring)."""
+    """Agreement of ``coders`` on the sources at least two of them coded (see the module docstring).
+
+    ``scheme`` is ``auto``, ``single-label`` or ``multi-label``
+    (:func:`~qualframe.analysis.multilabel.compute_agreement`).
+    """
     if unit not in UNITS:
         raise InputError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}.")
     names = list(dict.fromkeys(c.strip() for c in coders if c.strip()))
@@ -295,7 +300,9 @@ def study_reliability(
                 offset += len(source.text)
                 full_raters.append(sid)
             disagreements.extend(_disagreements(source, case, coding_here, codings, code_label))
-        result = compute_agreement(units, names, chosen_codes, resamples=resamples, level=level, seed=seed)
+        result = compute_agreement(
+            units, names, chosen_codes, scheme=scheme, resamples=resamples, level=level, seed=seed
+        )
         unitized, pooled, cu = _unitized(names, codings, code_label, continuum, offset, result.codes)
         engines = _engine_comparisons(
             session, users, code_ids, unit, source_ids, code_label, resamples, seed, level

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from qualframe.cli.common import STUDY_ARG, echo_table, open_study
+from qualframe.coderef import leaf_name
 
 __all__ = ["register"]
 
@@ -33,6 +34,34 @@ def _ci(ci: tuple[float, float] | list[float | None]) -> str:
     return "" if lo is None or hi is None or lo != lo or hi != hi else f"[{lo:.2f}, {hi:.2f}]"
 
 
+SCHEME_OPTION = typer.Option(
+    None,
+    "--single-label/--multi-label",
+    help="Force the scheme: single-label (each unit exactly one code; nominal statistics) or multi-label "
+    "(each code present/absent). Default: detected from the codings.",
+)
+
+
+def _scheme(single: bool | None) -> str:
+    return "auto" if single is None else "single-label" if single else "multi-label"
+
+
+def _echo_overall(result: object) -> None:
+    """The overall figures with the scheme they rest on, the evidence behind them and any warning."""
+    from qualframe.analysis.multilabel import AgreementResult
+
+    assert isinstance(result, AgreementResult)
+    typer.echo(f"Statistics: {result.statistics}.")
+    typer.echo(
+        f"Krippendorff's alpha {_num(result.krippendorff_alpha)} {_ci(result.alpha_ci)} "
+        f"({result.interpretation}; {result.clusters} {result.cluster_noun}s, "
+        f"{result.positive_units} positive units), Fleiss' kappa {_num(result.fleiss_kappa)}, "
+        f"Gwet's AC1 {_num(result.gwet_ac1)}; {len(result.per_code)} codes"
+    )
+    if result.warning:
+        typer.echo(f"warning: {result.warning}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to ``app``."""
 
@@ -44,21 +73,18 @@ def register(app: typer.Typer) -> None:
             1000, "--bootstrap", help="Bootstrap resamples for intervals (0: none)."
         ),
         seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
+        single_label: bool | None = SCHEME_OPTION,
     ) -> None:
         """Agreement among coders in a codings CSV (no study needed)."""
         from qualframe.analysis.agreement import write_agreement
 
-        result = write_agreement(codings, out, resamples=bootstrap, seed=seed)
+        result = write_agreement(codings, out, scheme=_scheme(single_label), resamples=bootstrap, seed=seed)
         for p in result.pairwise:
             typer.echo(
                 f"{p.coder_a} vs {p.coder_b}: {p.n_units} units, agreement {_num(p.percent_agreement)}, "
                 f"kappa {_num(p.kappa)} {_ci(p.kappa_ci)}"
             )
-        typer.echo(
-            f"Krippendorff's alpha {_num(result.krippendorff_alpha)} {_ci(result.alpha_ci)} "
-            f"({result.interpretation}), Fleiss' kappa {_num(result.fleiss_kappa)}, "
-            f"Gwet's AC1 {_num(result.gwet_ac1)}; {len(result.per_code)} codes"
-        )
+        _echo_overall(result)
         typer.echo(f"wrote {out}")
 
     @app.command("reliability")
@@ -74,6 +100,7 @@ def register(app: typer.Typer) -> None:
             10, "--disagreements", help="Show this many disagreements (0: none)."
         ),
         out: Path = typer.Option(None, "--out", help="Also write everything as JSON to this file."),
+        single_label: bool | None = SCHEME_OPTION,
     ) -> None:
         """Inter-coder reliability inside a study, per code and overall."""
         from qualframe.analysis.reliability import study_reliability
@@ -82,7 +109,12 @@ def register(app: typer.Typer) -> None:
 
         with open_study(study) as st:
             report = study_reliability(
-                st, _split(coders), unit=unit, codes=_split(codes) or None, resamples=bootstrap
+                st,
+                _split(coders),
+                unit=unit,
+                codes=_split(codes) or None,
+                scheme=_scheme(single_label),
+                resamples=bootstrap,
             )
         res = report.result
         typer.echo(
@@ -94,18 +126,26 @@ def register(app: typer.Typer) -> None:
                 f"{p.coder_a} vs {p.coder_b}: kappa {_num(p.kappa)} {_ci(p.kappa_ci)}, agreement {_num(p.percent_agreement)}, "
                 f"same code set {_num(p.exact_agreement)}"
             )
-        typer.echo(
-            f"Krippendorff's alpha {_num(res.krippendorff_alpha)} {_ci(res.alpha_ci)} ({res.interpretation}); "
-            f"Fleiss' kappa {_num(res.fleiss_kappa)}; Gwet's AC1 {_num(res.gwet_ac1)}; "
-            f"unitized alpha {_num(report.unitized_pooled)}"
-        )
+        _echo_overall(res)
+        typer.echo(f"unitized alpha {_num(report.unitized_pooled)}")
         unitized = {u.code: u.alpha for u in report.unitized}
         echo_table(
-            ["code", *[f"n {c}" for c in res.coders], "kappa", "alpha", "95% CI", "AC1", "|u-alpha", "band"],
+            [
+                "code",
+                *[f"n {c}" for c in res.coders],
+                "positive units",
+                "kappa",
+                "alpha",
+                "95% CI",
+                "AC1",
+                "|u-alpha",
+                "band",
+            ],
             [
                 [
-                    c.code.split(":")[-1].split("/")[-1],
+                    leaf_name(c.code),
                     *[c.positives[n] for n in res.coders],
+                    c.positive_units,
                     _num(c.kappa),
                     _num(c.krippendorff_alpha),
                     _ci(c.alpha_ci),
@@ -116,6 +156,12 @@ def register(app: typer.Typer) -> None:
                 for c in res.per_code
             ],
         )
+        judged = [c for c in res.per_code if c.warning]
+        if judged:
+            typer.echo(
+                f"warning: {len(judged)} of {len(res.per_code)} codes are not judged: fewer than 10 "
+                f"{res.cluster_noun}s or 10 positive units stand behind them (see 'positive units')."
+            )
         for e in report.engines:
             p = e.pairwise[0]
             typer.echo(

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from qualframe.analysis.counting import plural
 from qualframe.analysis.figures import (
     cooccurrence_heatmap,
     data_uri,
@@ -20,6 +21,7 @@ from qualframe.analysis.figures import (
     thematic_map,
 )
 from qualframe.analysis.framework_matrix import representative
+from qualframe.analysis.statistics import MIN_CLUSTERS, MIN_POSITIVES
 from qualframe.errors import QualframeError
 from qualframe.report.sections import ReportContext
 from qualframe.store.assignments import assignment_facts
@@ -171,8 +173,24 @@ def gather_reliability(ctx: ReportContext) -> Any | None:
     for d in report.disagreements:
         key = "boundary" if d.kind == "boundary" else "presence"
         kinds[key] = kinds.get(key, 0) + 1
+    res = report.result
+    sources = len(report.sources)
+    intro = (
+        f"Coders {' and '.join(report.coders)} coded {plural(sources, 'transcript')} "
+        f"({', '.join(report.sources)}) independently"
+        + (f", blind to each other ({plural(blind, 'blind assignment')})" if blind else "")
+        + f". Units: {plural(res.n_units, 'speaker turn')} from {plural(res.n_cases, 'participant')}. "
+        f"Statistics: {res.statistics}. Intervals are 95% percentile bootstraps over participants "
+        f"({res.resamples} resamples), shown with the number of participants and of positive units "
+        "behind them. Krippendorff's bands (>= .800 reliable, .667 to .800 tentative conclusions only) "
+        f"are given only with at least {MIN_CLUSTERS} participants and {MIN_POSITIVES} positive units."
+    )
+    not_judged = [c for c in res.per_code if c.warning]
     return {
         "report": report,
+        "intro": intro,
+        "warning": res.warning,
+        "not_judged": len(not_judged),
         "figure": data_uri(reliability_figure(report)),
         "assignments": assignments,
         "blind": blind,

@@ -12,6 +12,7 @@ Findings (matrix, quotes, themes...) count the codings chosen by
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from qualframe import __version__
+from qualframe.analysis.counting import plural
 from qualframe.analysis.matrix import CaseCodeMatrix
 from qualframe.analysis.selection import selection_rule
 from qualframe.cases import CaseView
@@ -231,9 +233,18 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
     if rel:
         r = rel["report"]
         facts["double_coded"] = len(r.sources)
+        res = r.result
+        lo, hi = res.alpha_ci
+        interval = (
+            f" (95% interval {an.finite_or_dash(lo, 2)} to {an.finite_or_dash(hi, 2)})"
+            if not (math.isnan(lo) or math.isnan(hi))
+            else ""
+        )
+        judged = f"too little to judge: {res.warning}" if res.warning else res.interpretation
         facts["reliability"] = (
-            f"Krippendorff's alpha {an.finite_or_dash(r.result.krippendorff_alpha)} over "
-            f"{r.result.n_units} turns ({r.result.interpretation})"
+            f"Krippendorff's alpha {an.finite_or_dash(res.krippendorff_alpha)}{interval} over "
+            f"{plural(res.n_units, 'turn')} from {plural(res.clusters, res.cluster_noun)}, "
+            f"{plural(res.positive_units, 'positive turn')}; {res.statistics}; {judged}"
         )
     n_codes = data.totals.get("codes", 0)
     if data.codebooks:

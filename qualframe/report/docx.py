@@ -182,17 +182,22 @@ def _matrix(doc: Any, _: Any, r: ReportData) -> None:
 
 def _reliability(doc: Any, d: Any, _: ReportData) -> None:
     rep, res = d["report"], d["report"].result
-    doc.add_paragraph(
-        f"Coders {' and '.join(rep.coders)} coded {len(rep.sources)} transcripts independently "
-        f"({', '.join(rep.sources)}). Units: {res.n_units} speaker turns from {res.n_cases} participants. "
-        f"95% intervals: percentile bootstrap over participants ({res.resamples} resamples)."
-    )
+    doc.add_paragraph(d["intro"])
+    if d["warning"]:
+        doc.add_paragraph(f"Warning: {d['warning']}")
+    what = "nominal" if res.scheme == "single-label" else "pooled"
     rows = [
-        ["Krippendorff's alpha (pooled)", _num(res.krippendorff_alpha), _ci(res.alpha_ci), res.interpretation]
+        [
+            f"Krippendorff's alpha ({what}; {res.clusters} {res.cluster_noun}s, {res.positive_units} positive units)",
+            _num(res.krippendorff_alpha),
+            _ci(res.alpha_ci),
+            res.interpretation,
+        ]
     ]
     for p in res.pairwise:
         rows.append([f"Cohen's kappa, {p.coder_a} vs {p.coder_b}", _num(p.kappa), _ci(p.kappa_ci), ""])
-        rows.append(["Percent agreement (turn x code decisions)", _num(p.percent_agreement), "", ""])
+        label = "same code" if res.scheme == "single-label" else "turn x code decisions"
+        rows.append([f"Percent agreement ({label})", _num(p.percent_agreement), "", ""])
         rows.append(["Turns with the same set of codes", _num(p.exact_agreement), "", ""])
     rows += [
         ["Fleiss' kappa", _num(res.fleiss_kappa), "", ""],
@@ -208,6 +213,7 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
         [
             "Code",
             *[f"turns by {c}" for c in rep.coders],
+            "positive turns",
             "kappa",
             "alpha",
             "95% interval",
@@ -219,6 +225,7 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
             [
                 _short(c.code),
                 *[c.positives[n] for n in rep.coders],
+                c.positive_units,
                 _num(c.kappa),
                 _num(c.krippendorff_alpha),
                 _ci(c.alpha_ci),
@@ -229,6 +236,11 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
             for c in res.per_code
         ],
     )
+    if d["not_judged"]:
+        doc.add_paragraph(
+            f"{d['not_judged']} of {len(res.per_code)} codes are not judged: fewer than 10 participants or "
+            "10 positive turns stand behind their values, so no band is given."
+        )
     if rep.engines:
         doc.add_heading("Assisted coding against each coder", level=3)
         _table(
