@@ -46,6 +46,7 @@ class CodingRow:
     start: int
     end: int
     coder: str
+    origin: str = "manual"
 
 
 def selection_rule(coder: str | None) -> str:
@@ -115,6 +116,7 @@ def analysis_codings(
             start=c.start,
             end=c.end,
             coder=u.name,
+            origin=c.origin,
         )
         for c, s, cd, u, cs in chosen
     ]

@@ -195,7 +195,7 @@ def evidence_warning(
 
     ``cluster_noun`` is the singular of what a cluster is (``participant``, ``unit``).
     """
-    from qualframe.analysis.counting import plural
+    from qualframe.counting import plural
 
     parts = []
     if clusters is not None and clusters < MIN_CLUSTERS:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from qualframe.cli.common import STUDY_ARG, echo_table, open_study
+from qualframe.cli.common import MORE_VALUES, STUDY_ARG, echo_table, open_study, option_values
 from qualframe.coderef import leaf_name
 
 __all__ = ["register"]
@@ -92,8 +92,10 @@ def register(app: typer.Typer) -> None:
         study: Path = STUDY_ARG,
         coders: str = typer.Option(..., "--coders", help="Coders to compare, comma-separated: A,B[,C...]."),
         unit: str = typer.Option("turn", "--unit", help="segment, sentence, turn or character."),
-        codes: str = typer.Option(
-            None, "--codes", help="Only these codes (comma-separated; a category brings its codes)."
+        codes: list[str] = typer.Option(
+            None,
+            "--codes",
+            help='Only these codes: --codes "A" "B" or a comma list; a category brings its codes.',
         ),
         bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples over cases (0: none)."),
         disagreements: int = typer.Option(
@@ -101,6 +103,7 @@ def register(app: typer.Typer) -> None:
         ),
         out: Path = typer.Option(None, "--out", help="Also write everything as JSON to this file."),
         single_label: bool | None = SCHEME_OPTION,
+        more: list[str] = MORE_VALUES,
     ) -> None:
         """Inter-coder reliability inside a study, per code and overall."""
         from qualframe.analysis.reliability import study_reliability
@@ -112,7 +115,7 @@ def register(app: typer.Typer) -> None:
                 st,
                 _split(coders),
                 unit=unit,
-                codes=_split(codes) or None,
+                codes=option_values(codes, more, "--codes") or None,
                 scheme=_scheme(single_label),
                 resamples=bootstrap,
             )
@@ -272,27 +275,33 @@ def register(app: typer.Typer) -> None:
         name: str = typer.Argument(..., help="The theme's name."),
         definition: str = typer.Option(None, "--definition", help="What the theme means."),
         status: str = typer.Option("candidate", "--status", help="candidate, reviewed or defined."),
-        codes: str = typer.Option(None, "--codes", help="Codes it groups, comma-separated."),
+        codes: list[str] = typer.Option(
+            None, "--codes", help='Codes it groups: --codes "A" "B", or a comma list.'
+        ),
+        more: list[str] = MORE_VALUES,
     ) -> None:
         """Create a theme."""
         from qualframe.analysis.themes import add_theme
 
+        chosen = option_values(codes, more, "--codes")
         with open_study(study) as st:
-            t = add_theme(st, name, definition=definition, status=status, codes=_split(codes))
+            t = add_theme(st, name, definition=definition, status=status, codes=chosen)
         typer.echo(f"added theme {t.name!r} ({t.status}) with {len(t.codes)} codes")
 
     @theme_app.command("assign")
     def theme_assign(
         study: Path = STUDY_ARG,
         name: str = typer.Argument(..., help="The theme."),
-        codes: str = typer.Option(..., "--codes", help="Codes, comma-separated."),
+        codes: list[str] = typer.Option(..., "--codes", help='Codes: --codes "A" "B", or a comma list.'),
         remove: bool = typer.Option(False, "--remove", help="Take the codes out of the theme instead."),
+        more: list[str] = MORE_VALUES,
     ) -> None:
         """Assign codes to a theme (or remove them)."""
         from qualframe.analysis.themes import assign_codes
 
+        chosen = option_values(codes, more, "--codes")
         with open_study(study) as st:
-            t = assign_codes(st, name, _split(codes), remove=remove)
+            t = assign_codes(st, name, chosen, remove=remove)
         typer.echo(f"theme {t.name!r} now groups {len(t.codes)} codes")
 
     @theme_app.command("status")
@@ -415,9 +424,20 @@ def register(app: typer.Typer) -> None:
         orderings: int = typer.Option(1000, "--orderings", help="Random interview orderings to bootstrap."),
         order_by: str = typer.Option(None, "--order-by", help="Case attribute giving the interview order."),
         coder: str = typer.Option(None, "--coder", help="Use only this coder's codings."),
+        codes: list[str] = typer.Option(
+            None,
+            "--codes",
+            help="Count only these codes (several values or a comma list; a category brings its codes).",
+        ),
+        include_structural: bool = typer.Option(
+            False,
+            "--include-structural",
+            help="Also count codes marked structural (life phases, tie types...).",
+        ),
         out: Path = typer.Option(None, "--out", help="Write the cumulative new-codes curve to this PNG."),
+        more: list[str] = MORE_VALUES,
     ) -> None:
-        """Thematic saturation (Guest, Namey and Chen 2020)."""
+        """Code saturation (Guest, Namey and Chen 2020; Hennink et al. 2017), with its caveats."""
         from qualframe.analysis.figures import saturation_figure
         from qualframe.analysis.saturation import saturation
         from qualframe.outputs import write_output
@@ -431,8 +451,13 @@ def register(app: typer.Typer) -> None:
                 orderings=orderings,
                 order_by=order_by,
                 coder=coder,
+                codes=option_values(codes, more, "--codes") or None,
+                include_structural=include_structural,
             )
         typer.echo(result.statement())
+        typer.echo(result.basis())
+        for caveat in result.caveats():
+            typer.echo(f"caveat: {caveat}")
         echo_table(
             ["interview", "new codes", "cumulative"],
             [

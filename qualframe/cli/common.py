@@ -12,12 +12,42 @@ import typer
 if TYPE_CHECKING:
     from qualframe.store.study import Study
 
-__all__ = ["MIN_PASSPHRASE", "STUDY_ARG", "ask_passphrase", "echo_table", "open_study"]
+__all__ = [
+    "MIN_PASSPHRASE",
+    "MORE_VALUES",
+    "STUDY_ARG",
+    "ask_passphrase",
+    "echo_table",
+    "open_study",
+    "option_values",
+]
 
 #: Shortest passphrase accepted for a new encrypted study or key file.
 MIN_PASSPHRASE = 8
 
 STUDY_ARG = typer.Argument(..., help="The study folder.", show_default=False)
+
+#: Catches the further values of a many-valued option written the way people write it,
+#: ``--codes "Self-censorship" "Illusion of unanimity"`` (Click options take one value each).
+MORE_VALUES = typer.Argument(None, hidden=True, show_default=False)
+
+
+def option_values(given: Sequence[str] | None, more: Sequence[str] | None, flag: str) -> list[str]:
+    """The values of ``flag``: several words after it, comma lists, or the flag repeated.
+
+    ``more`` holds the words after the option's first value (:data:`MORE_VALUES`); without the
+    option they are a mistake, reported as such.
+    """
+    from qualframe.errors import InputError
+
+    def split(values: Sequence[str] | None) -> list[str]:
+        return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+    if more and not given:
+        raise InputError(
+            f"unexpected argument(s) {', '.join(repr(m) for m in more)}; give them after {flag}."
+        )
+    return split(given) + split(more)
 
 
 def ask_passphrase(prompt: str, *, new: bool = False) -> str:

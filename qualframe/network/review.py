@@ -70,6 +70,8 @@ class EvidenceView:
     origin: str
     text: str
     rationale: str
+    reference: str = ""
+    exemplar: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,12 +110,15 @@ class AlterView:
 
 def _evidence(session: Session, rows: Sequence[TieEvidence]) -> list[EvidenceView]:
     from qualframe.codebook.service import code_path
+    from qualframe.coding.references import ReferenceIndex
 
+    refs = ReferenceIndex.of(session)
     out = []
     for ev in rows:
         c = session.get(Coding, ev.coding_id)
         if c is None:
             continue
+        a, b = refs.sentences(c.source_id, c.start, c.end)
         out.append(
             EvidenceView(
                 c.id,
@@ -125,6 +130,8 @@ def _evidence(session: Session, rows: Sequence[TieEvidence]) -> list[EvidenceVie
                 c.origin,
                 c.source.text[c.start : c.end],
                 c.rationale or "",
+                refs.reference(c.source_id, c.source.name, c.start, c.end),
+                refs.text(c.source_id)[a:b],
             )
         )
     return sorted(out, key=lambda e: (e.source, e.start))

@@ -6,7 +6,8 @@ time it was generated. The report is a sequence of pluggable sections (:mod:`.se
 whose data function returns None are left out.
 
 Findings (matrix, quotes, themes...) count the codings chosen by
-:mod:`qualframe.analysis.selection`: with double-coding, each passage is counted once.
+:mod:`qualframe.analysis.selection` (with double-coding, each passage is counted once), and count
+them as :mod:`qualframe.counting` defines: codings, and the passages they make.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from qualframe import __version__
-from qualframe.analysis.counting import plural
 from qualframe.analysis.matrix import CaseCodeMatrix
 from qualframe.analysis.selection import selection_rule
 from qualframe.cases import CaseView
@@ -28,6 +28,7 @@ from qualframe.codebook.service import codebook_history, codebook_to_spec, list_
 from qualframe.codebook.spec import CodebookSpec
 from qualframe.coderef import short_labels
 from qualframe.coding.retrieval import Quote, quotes
+from qualframe.counting import codings_and_passages, passage_count, plural
 from qualframe.memos import MemoView, list_memos
 from qualframe.report import analysis_sections as an
 from qualframe.report.coreq import CoreqDomain, coreq_checklist, coreq_memos
@@ -48,6 +49,7 @@ class SourceSummary:
     words: int
     turns: int
     codings: int
+    passages: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,24 @@ class ReportData:
         name = case or source
         return f"{self.pseudonyms[name]} ({name})" if name in self.pseudonyms else name
 
+    def counts(self) -> str:
+        """``"513 codings on 361 passages"``: the study's two counts, stated together everywhere."""
+        return codings_and_passages(self.totals.get("codings", 0), self.totals.get("passages", 0))
+
+    def code_heading(self, code: str) -> str:
+        """``"10 passages, 7 of 14 participants"`` for a code's quotes."""
+        m = self.matrix
+        return f"{plural(m.total(code), 'passage')}, {m.prevalence(code)} of {plural(len(m.cases), 'participant')}"
+
 
 def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportData:
     """Collect the report's content from ``study``."""
     ctx = ReportContext(study)
     with study.read() as session:
         counted = Counter(r.source for r in ctx.codings)
+        spans_by_source: dict[str, list[tuple[int, int, int, int]]] = {}
+        for r in ctx.codings:
+            spans_by_source.setdefault(r.source, []).append((r.source_id, r.start, r.end, r.coding_id))
         turns_per_source = dict(
             session.execute(
                 select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
@@ -125,6 +139,7 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
                 len(s.text.split()),
                 turns_per_source.get(s.id, 0),
                 counted.get(s.name, 0),
+                passage_count(spans_by_source.get(s.name, [])),
             )
             for s in session.execute(select(Source).order_by(Source.name)).scalars()
         ]
@@ -178,6 +193,7 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
             "cases": len(cases),
             "words": sum(s.words for s in sources),
             "codings": len(counted_quotes),
+            "passages": sum(src.passages for src in sources),
             "codes_used": len(by_code),
             "codes": sum(1 for b in codebooks for _, c in b.walk() if c.codable),
         },
@@ -255,7 +271,7 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
         )
     sat = results.get("saturation")
     if sat:
-        facts["saturation"] = sat["result"].statement()
+        facts["saturation"] = sat["result"].summary()
     themes = ctx.themes
     if themes:
         counts = Counter(t.status for t in themes)
@@ -271,8 +287,9 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
             facts["minor_themes"] = "Themes still under review: " + "; ".join(minor) + "."
     if data.totals.get("codings"):
         facts["quotations"] = (
-            f"Yes: {data.totals['codings']} coded passages, each identified by participant pseudonym, "
-            "transcript and character offsets."
+            f"Yes: {data.counts()}, quoted by code and (for each theme) as exemplars of whole sentences, "
+            "each identified by participant pseudonym and by transcript, turn and, where the transcript "
+            "is timed, time (e.g. P01 turn 23 (00:12:05))."
         )
     if results.get("framework"):
         facts["framework"] = "The framework matrix links every charted summary to the passages it rests on."

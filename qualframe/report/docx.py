@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from qualframe.counting import plural
 from qualframe.report.data import ReportData
 from qualframe.report.sections import SECTIONS
 
@@ -69,14 +70,15 @@ def _quote(doc: Any, text: str, who: str) -> None:
 def _summary(doc: Any, _: Any, r: ReportData) -> None:
     t = r.totals
     doc.add_paragraph(
-        f"{t['cases']} cases, {t['sources']} sources, {t['words']:,} words, {t['codings']} coded passages, "
-        f"{t['codes_used']} of {t['codes']} codes used. Coders: {', '.join(r.coders) or 'none yet'}."
+        f"{plural(t['cases'], 'case')}, {plural(t['sources'], 'source')}, {plural(t['words'], 'word')}, "
+        f"{r.counts()}, {t['codes_used']} of {plural(t['codes'], 'code')} used. "
+        f"Coders: {', '.join(r.coders) or 'none yet'}."
         + (f" Accepted suggestions came from the engines {', '.join(r.engines)}." if r.engines else "")
     )
     _table(
         doc,
-        ["Source", "Case", "Format", "Words", "Turns", "Coded passages"],
-        [[s.name, s.case or "", s.format, s.words, s.turns, s.codings] for s in r.sources],
+        ["Source", "Case", "Format", "Words", "Turns", "Codings", "Coded passages"],
+        [[s.name, s.case or "", s.format, s.words, s.turns, s.codings, s.passages] for s in r.sources],
     )
 
 
@@ -165,7 +167,7 @@ def _framework(doc: Any, d: Any, r: ReportData) -> None:
         for col in m.columns:
             cell = m.cells[(case, col.label)]
             text = ("[draft] " if cell.is_draft else "") + (cell.summary or "")
-            row.append(f"{text}\n({cell.count} passages)" if cell.count else text)
+            row.append(f"{text}\n({plural(cell.count, 'passage')})" if cell.count else text)
         rows.append(row)
     _table(doc, ["Participant", *[c.short for c in m.columns]], rows)
 
@@ -260,9 +262,9 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
     doc.add_heading("Disagreements", level=3)
     _table(
         doc,
-        ["Participant", "Code", "Kind", rep.coders[0], rep.coders[1]],
+        ["Where", "Code", "Kind", rep.coders[0], rep.coders[1]],
         [
-            [x.case, _short(x.code), x.kind, x.text_a or "(not coded)", x.text_b or "(not coded)"]
+            [x.ref_a or x.ref_b, _short(x.code), x.kind, x.text_a or "(not coded)", x.text_b or "(not coded)"]
             for x in d["shown"]
         ],
     )
@@ -271,6 +273,9 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
 def _saturation(doc: Any, d: Any, _: ReportData) -> None:
     s = d["result"]
     doc.add_paragraph(s.statement())
+    doc.add_paragraph(s.basis())
+    for caveat in s.caveats():
+        doc.add_paragraph(f"Caveat: {caveat}")
     _figure(doc, d["figure"], "New and cumulative distinct codes by interview.")
     _table(
         doc,
@@ -362,10 +367,16 @@ def _networks(doc: Any, d: Any, _: ReportData) -> None:
 
 def _provenance(doc: Any, d: Any, _: ReportData) -> None:
     doc.add_paragraph(
-        f"Of the {d['codings_in_use']} codings the analysis uses, {d['human_codings']} were made by people and "
+        f"The analysis counts {d['counts']}: {d['human_codings']} of the codings were made by people and "
         f"{d['accepted_suggestions']} are engine suggestions a person accepted "
         f"({100 * d['machine_share']:.1f}% machine-suggested); {d['rejected_suggestions']} suggestions were "
         f"rejected and {d['pending_suggestions']} await review."
+        + (
+            f" Across every coder, including the second coder of double-coded transcripts, the study holds "
+            f"{d['study_codings']} codings."
+            if d["study_codings"] != d["codings_in_use"]
+            else ""
+        )
     )
     _table(
         doc,
@@ -409,12 +420,9 @@ def _quotes(doc: Any, _: Any, r: ReportData) -> None:
         items = r.quotes_by_code.get(code)
         if not items:
             continue
-        doc.add_heading(
-            f"{r.code_labels[code]} ({len(items)} passages, {r.matrix.prevalence(code)} of {len(r.matrix.cases)} cases)",
-            level=3,
-        )
+        doc.add_heading(f"{r.code_labels[code]} ({r.code_heading(code)})", level=3)
         for q in items:
-            _quote(doc, q.text, f"{r.who(q.case, q.source)}, {q.source} {q.start}-{q.end}")
+            _quote(doc, q.text, f"{r.who(q.case, q.source)}, {q.reference}")
 
 
 def _memos(doc: Any, _: Any, r: ReportData) -> None:

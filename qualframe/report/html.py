@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from qualframe.counting import plural
 from qualframe.report.data import ReportData
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def _environment() -> Environment:
     env.filters["num"] = _num
     env.filters["ci"] = _ci
     env.filters["short"] = _short
+    env.filters["plural"] = plural
     return env
 
 

@@ -35,6 +35,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -278,6 +279,9 @@ class Code(Base):
     name: Mapped[str] = mapped_column(String(300))
     guid: Mapped[str] = mapped_column(String(36), unique=True)
     codable: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Present by design rather than found (a life phase, a tie type, a case classification):
+    #: saturation leaves such codes out unless chosen.
+    structural: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     colour: Mapped[str | None] = mapped_column(String(7))
     definition: Mapped[str | None] = mapped_column(Text)
     inclusion: Mapped[str | None] = mapped_column(Text)

@@ -31,7 +31,7 @@
 
   function show(data) {
     $("cell-title").textContent = data.case + " × " + data.short;
-    let meta = data.count + " passages";
+    let meta = data.count + (data.count === 1 ? " passage" : " passages");
     if (data.summary) meta += " · " + (data.draft ? "draft" : "summary") + (data.author ? " by " + data.author : "");
     $("cell-meta").textContent = meta;
     const summary = $("cell-summary");
