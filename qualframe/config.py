@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ENVIRONMENT", "Settings", "settings"]
+__all__ = ["ENVIRONMENT", "LETTER_COUNTRIES", "Settings", "settings"]
 
 #: Every environment variable qualframe reads, with what it does.
 ENVIRONMENT = {
@@ -27,7 +27,24 @@ ENVIRONMENT = {
     "model exported for ONNX Runtime (default: $XDG_CACHE_HOME/qualframe or ~/.cache/qualframe)",
     "QUALFRAME_ENCODER": "runtime of the sentence model: auto (ONNX Runtime when installed, else "
     "PyTorch; the default), onnx or torch",
+    "QUALFRAME_PAPER": "paper size of Word reports: a4 or letter (default: letter where the locale's "
+    "country uses it, such as en_US or fr_CA, otherwise A4)",
 }
+
+#: Countries (locale territories) that use US Letter rather than A4.
+LETTER_COUNTRIES = frozenset(
+    {"US", "CA", "MX", "PH", "CL", "CO", "VE", "CR", "GT", "DO", "PR", "PA", "SV", "NI"}
+)
+
+
+def _locale_paper() -> str:
+    """``letter`` when the locale's territory uses it (``LC_PAPER``, ``LC_ALL`` or ``LANG``), else ``a4``."""
+    for var in ("LC_PAPER", "LC_ALL", "LANG"):
+        value = os.environ.get(var, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            territory = value.split(".", 1)[0].split("@", 1)[0].partition("_")[2].upper()
+            return "letter" if territory in LETTER_COUNTRIES else "a4"
+    return "a4"
 
 
 def _login_name() -> str:
@@ -53,6 +70,7 @@ class Settings:
     debug: bool = False
     cache_dir: Path = field(default_factory=lambda: _default_cache())
     encoder_runtime: str = "auto"
+    paper: str = "a4"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -69,6 +87,7 @@ class Settings:
             if env.get("QUALFRAME_CACHE")
             else _default_cache(),
             encoder_runtime=env.get("QUALFRAME_ENCODER") or "auto",
+            paper=(env.get("QUALFRAME_PAPER") or _locale_paper()).strip().lower(),
         )
 
 

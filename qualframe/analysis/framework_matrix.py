@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from qualframe.analysis.selection import analysis_codings
 from qualframe.analysis.themes import get_theme, theme_codes
 from qualframe.codebook.service import code_path, resolve_code, tree_order
-from qualframe.coding.references import ReferenceIndex
+from qualframe.coding.references import ReferenceIndex, cite_list
 from qualframe.config import settings
 from qualframe.counting import Passage, passages, plural
 from qualframe.errors import InputError, NotFoundError
@@ -167,6 +167,13 @@ class MatrixCellView:
         """One quote per passage (its first coding), to list a cell's passages without repeats."""
         by_id = {q.coding_id: q for q in self.quotes}
         return [by_id[p.coding_ids[0]] for p in self.passages]
+
+    def cited(self) -> list[tuple[str, list[QuoteRef]]]:
+        """The cell's passages by reference, in text order: two passages in one turn are one entry."""
+        groups: dict[str, list[QuoteRef]] = {}
+        for q in self.passage_quotes():
+            groups.setdefault(q.ref, []).append(q)
+        return list(groups.items())
 
 
 @dataclass
@@ -436,7 +443,7 @@ def _cell_text(cell: MatrixCellView) -> str:
     if cell.summary:
         parts.append(("[draft] " if cell.is_draft else "") + cell.summary)
     if cell.quotes:
-        refs = "; ".join(q.ref for q in cell.passage_quotes())
+        refs = cite_list([q.ref for q in cell.passage_quotes()])
         parts.append(f"{plural(cell.count, 'passage')}: {refs}")
     return "\n".join(parts)
 
@@ -505,7 +512,7 @@ def matrix_csv(matrix: FrameworkMatrix) -> bytes:
                     cell.summary or "",
                     status,
                     " ".join(f"q{q.coding_id}" for q in cell.quotes),
-                    "; ".join(q.ref for q in cell.passage_quotes()),
+                    cite_list([q.ref for q in cell.passage_quotes()]),
                     "; ".join(
                         f"{q.source}:{p.start}-{p.end}"
                         for p, q in zip(cell.passages, cell.passage_quotes(), strict=True)

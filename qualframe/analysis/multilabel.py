@@ -37,6 +37,7 @@ from qualframe.analysis.statistics import (
     cohen_kappa,
     cohen_kappa_batch,
     cohen_kappa_counts,
+    evidence_shortfall,
     evidence_warning,
     fleiss_kappa,
     fleiss_kappa_counts,
@@ -171,6 +172,11 @@ class AgreementResult:
     def warning(self) -> str | None:
         """The plain warning that replaces the band when too few clusters or positives stand behind it."""
         return evidence_warning(self.clusters, self.positive_units, cluster_noun=self.cluster_noun)
+
+    @property
+    def shortfall(self) -> str | None:
+        """``"only 5 participants"`` when too little evidence stands behind the overall figures."""
+        return evidence_shortfall(self.clusters, self.positive_units, cluster_noun=self.cluster_noun)
 
     @property
     def statistics(self) -> str:

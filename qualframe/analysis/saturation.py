@@ -59,6 +59,7 @@ __all__ = [
     "SaturationResult",
     "SaturationRun",
     "assess_saturation",
+    "code_choices",
     "saturation",
     "saturation_point",
 ]
@@ -337,6 +338,18 @@ def saturation(
         codes_chosen=bool(codes),
         deductive_codes=len(used & deductive),
     )
+
+
+def code_choices(study: Study) -> list[tuple[str, bool]]:
+    """Every codable code as ``(codebook:path, structural)``, in codebook order, to choose from."""
+    from qualframe.codebook.service import tree_order
+
+    with study.read() as session:
+        codes = sorted(
+            session.execute(select(Code).where(Code.codable.is_(True))).scalars(),
+            key=lambda c: (c.codebook_id, tree_order(c)),
+        )
+        return [(code_path(c), bool(c.structural)) for c in codes]
 
 
 def _coded_cases(session: Session, coder: str | None) -> set[str]:

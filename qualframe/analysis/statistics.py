@@ -25,6 +25,7 @@ __all__ = [
     "cohen_kappa",
     "cohen_kappa_batch",
     "cohen_kappa_counts",
+    "evidence_shortfall",
     "evidence_warning",
     "fleiss_kappa",
     "fleiss_kappa_counts",
@@ -188,13 +189,10 @@ def interpret_alpha(alpha: float, *, clusters: int | None = None, positives: int
     return "unreliable"
 
 
-def evidence_warning(
+def evidence_shortfall(
     clusters: int | None, positives: int | None, *, cluster_noun: str = "participant"
 ) -> str | None:
-    """A plain warning when fewer than 10 clusters or 10 positive units stand behind a value.
-
-    ``cluster_noun`` is the singular of what a cluster is (``participant``, ``unit``).
-    """
+    """``"only 5 participants and 2 positive units"`` when below the minimum, else None."""
     from qualframe.counting import plural
 
     parts = []
@@ -202,10 +200,21 @@ def evidence_warning(
         parts.append(plural(clusters, cluster_noun))
     if positives is not None and positives < MIN_POSITIVES:
         parts.append(plural(positives, "positive unit"))
-    if not parts:
+    return f"only {' and '.join(parts)}" if parts else None
+
+
+def evidence_warning(
+    clusters: int | None, positives: int | None, *, cluster_noun: str = "participant"
+) -> str | None:
+    """A plain warning when fewer than 10 clusters or 10 positive units stand behind a value.
+
+    ``cluster_noun`` is the singular of what a cluster is (``participant``, ``unit``).
+    """
+    shortfall = evidence_shortfall(clusters, positives, cluster_noun=cluster_noun)
+    if shortfall is None:
         return None
     return (
-        f"only {' and '.join(parts)}: too little to judge reliability (at least {MIN_CLUSTERS} "
+        f"{shortfall}: too little to judge reliability (at least {MIN_CLUSTERS} "
         f"{cluster_noun}s and {MIN_POSITIVES} positive units are needed); the interval is shown, no band."
     )
 

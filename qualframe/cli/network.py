@@ -95,7 +95,7 @@ def _interactive(st: Any, rv: Any, case: str | None, reviewer: str | None) -> No
         typer.echo("")
         typer.echo(
             f"[alter {n}/{len(alters)}] {a.case}: {a.label} (alter {a.id})  role {a.role}, uses {_flag(a.uses)}, "
-            f"buys with him {_flag(a.buys_with)}, {a.mentions} mentions"
+            f"buys with them {_flag(a.buys_with)}, {a.mentions} mentions"
         )
         if a.aliases:
             typer.echo(f"  also: {', '.join(a.aliases)}")
@@ -252,7 +252,7 @@ def cohorts_cmd(
         False, "--include-suggested", help="Count pending suggestions too."
     ),
 ) -> None:
-    """Buying cohorts (the participant and the alters he buys with): sizes and tie mixes."""
+    """Buying cohorts (the participant and the alters they buy with): sizes and tie mixes."""
     from qualframe.network.cohorts import buying_cohorts
 
     with open_study(study) as st:

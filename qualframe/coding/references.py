@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from qualframe.io.timestamps import format_ms
 from qualframe.store.segments import source_text, turn_spans
 
-__all__ = ["SENTENCE", "ReferenceIndex", "format_reference", "whole_sentences"]
+__all__ = ["SENTENCE", "ReferenceIndex", "cite_list", "format_reference", "whole_sentences"]
 
 #: One sentence: text up to and including its closing punctuation (and a closing quote or bracket),
 #: or up to the end of the line.
@@ -65,6 +65,18 @@ def format_reference(
     if line is not None:
         return f"{label} line {line}"
     return label
+
+
+def cite_list(references: list[str]) -> str:
+    """References joined for a list, two passages in one turn written once with their number.
+
+    >>> cite_list(["P01 turn 9", "P01 turn 19", "P01 turn 19"])
+    'P01 turn 9; P01 turn 19 (2 passages)'
+    """
+    counts: dict[str, int] = {}
+    for ref in references:
+        counts[ref] = counts.get(ref, 0) + 1
+    return "; ".join(ref if n == 1 else f"{ref} ({n} passages)" for ref, n in counts.items())
 
 
 def whole_sentences(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:

@@ -58,6 +58,7 @@ def build_demo(
     corpus = corpus_path()
     study = Study.init(out, title=DEMO_TITLE)
     try:
+        study.mark_synthetic()
         log(f"created study {out}")
         for name in BUILTIN_CODEBOOKS:
             add_codebook(study, name, user=LEAD_CODER)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from qualframe import __version__
+from qualframe.analysis.duration import interview_durations
 from qualframe.analysis.matrix import CaseCodeMatrix
 from qualframe.analysis.selection import selection_rule
 from qualframe.cases import CaseView
@@ -32,11 +33,38 @@ from qualframe.counting import codings_and_passages, passage_count, plural
 from qualframe.memos import MemoView, list_memos
 from qualframe.report import analysis_sections as an
 from qualframe.report.coreq import CoreqDomain, coreq_checklist, coreq_memos
+from qualframe.report.limitations import gather_limitations
 from qualframe.report.sections import SECTIONS, ReportContext, ReportSection, register_section
 from qualframe.store.models import Coding, Segment, Source, User
 from qualframe.store.study import Study
 
-__all__ = ["CodebookChange", "ReportData", "SectionData", "SourceSummary", "gather"]
+__all__ = [
+    "ENGINE_NOTE",
+    "REFERENCES_NOTE",
+    "SYNTHETIC_BANNER",
+    "CodebookChange",
+    "ReportData",
+    "SectionData",
+    "SourceSummary",
+    "gather",
+]
+
+#: On every page of a report of synthetic data (the demo), HTML and Word alike.
+SYNTHETIC_BANNER = (
+    "SYNTHETIC DATA: the transcripts, coders and codings of this demonstration study were written by "
+    "qualframe's authors. Nothing in this report is real interview data or a finding."
+)
+#: Beside any engine-versus-coder agreement computed on the study's own transcripts.
+ENGINE_NOTE = (
+    "An engine that learnt from this study's codings is here compared with the same coders on the same "
+    "transcripts, so its agreement is optimistic; 'qualframe eval' on other participants measures how it "
+    "generalises."
+)
+#: How passages are cited, said once at the end of every report.
+REFERENCES_NOTE = (
+    "Passages are cited by transcript, turn and, where the transcript is timed, time "
+    "(P01 turn 23 (00:12:05)); exports also give the character offsets."
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +78,7 @@ class SourceSummary:
     turns: int
     codings: int
     passages: int = 0
+    minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +122,7 @@ class ReportData:
     sections: list[SectionData] = field(default_factory=list)
     pseudonyms: dict[str, str] = field(default_factory=dict)
     selection: str = ""
+    synthetic: bool = False
 
     def section(self, key: str) -> SectionData | None:
         """The section with this key, if the report has it."""
@@ -116,6 +146,9 @@ class ReportData:
 def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportData:
     """Collect the report's content from ``study``."""
     ctx = ReportContext(study)
+    durations = interview_durations(study)
+    minutes = {d.source: d.minutes for d in durations.durations}
+    ctx.cache["durations"] = durations
     with study.read() as session:
         counted = Counter(r.source for r in ctx.codings)
         spans_by_source: dict[str, list[tuple[int, int, int, int]]] = {}
@@ -124,11 +157,6 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
         turns_per_source = dict(
             session.execute(
                 select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
-            ).all()
-        )
-        timing = dict(
-            session.execute(
-                select(Segment.source_id, func.max(Segment.time_end_ms)).group_by(Segment.source_id)
             ).all()
         )
         sources = [
@@ -140,10 +168,10 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
                 turns_per_source.get(s.id, 0),
                 counted.get(s.name, 0),
                 passage_count(spans_by_source.get(s.name, [])),
+                minutes.get(s.name),
             )
             for s in session.execute(select(Source).order_by(Source.name)).scalars()
         ]
-        ctx.cache["durations_min"] = [v / 60000 for v in timing.values() if v]
         codebooks = [codebook_to_spec(session, b) for b in list_codebooks(session)]
         # People who coded, and separately the engines whose suggestions people accepted: an engine
         # or the consensus of a reconciliation is not a coder in COREQ's sense.
@@ -199,13 +227,15 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
         },
         pseudonyms=ctx.pseudonyms,
         selection=selection_rule(None),
+        synthetic=study.synthetic,
     )
     ctx.cache["data"] = data
+    # Filled in order, so a later section (Limitations) can read what earlier ones found.
     results: dict[str, Any] = {}
+    ctx.cache["results"] = results
     for section in SECTIONS:
         if section.key != "coreq":
             results[section.key] = section.gather(ctx)
-    ctx.cache["results"] = results
     for section in SECTIONS:
         value = results[section.key] if section.key != "coreq" else section.gather(ctx)
         if value is not None:
@@ -234,7 +264,9 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
         "sources": len(data.sources),
         "codebooks": [b.title or b.name for b in data.codebooks],
         "words": [s.words for s in data.sources],
-        "durations_min": ctx.cache.get("durations_min", []),
+        "duration": ctx.cache["durations"].sentence(),
+        "duration_complete": ctx.cache["durations"].complete,
+        "timed_sources": sum(1 for d in ctx.cache["durations"].known if d.basis in ("end", "start")),
         "software": f"qualframe {data.version} (open source; https://github.com/qualframe/qualframe).",
     }
     per_case = Counter(s.case for s in data.sources if s.case)
@@ -256,7 +288,7 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
             if not (math.isnan(lo) or math.isnan(hi))
             else ""
         )
-        judged = f"too little to judge: {res.warning}" if res.warning else res.interpretation
+        judged = f"not judged ({res.shortfall})" if res.shortfall else res.interpretation
         facts["reliability"] = (
             f"Krippendorff's alpha {an.finite_or_dash(res.krippendorff_alpha)}{interval} over "
             f"{plural(res.n_units, 'turn')} from {plural(res.clusters, res.cluster_noun)}, "
@@ -340,6 +372,7 @@ for _section in (
     ReportSection("networks", "Social networks", an.gather_networks),
     ReportSection("provenance", "Assisted coding: provenance", an.gather_provenance),
     ReportSection("simulation", "Simulation of interventions", an.gather_simulation),
+    ReportSection("limitations", "Limitations", gather_limitations),
     ReportSection("quotes", "Quotes by code", _always),
     ReportSection("memos", "Memos", _always),
     ReportSection("history", "How the codebook evolved", _always),

@@ -120,7 +120,7 @@ def summarise(result: SimulationResult, sweeps: tuple[SweepResult, ...] = ()) ->
 
     lines.append(
         "*How far to trust this.* These are simulations under stated assumptions (see docs/simulation.md), "
-        "not estimates from data: the study's 14 interviews motivate the mechanisms but do not measure "
+        "not estimates from data: interviews can motivate the mechanisms but do not measure "
         "their strength, and every default is an assumption. Read the result as: *if* groupthink works "
         "like this, *then* cohort delivery would help this much, and look at the settings where it does not."
     )

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from qualframe.store.models import Segment, Source
 
-__all__ = ["insert_segments", "source_text", "turn_spans"]
+__all__ = ["insert_segments", "source_text", "timing_by_source", "turn_spans"]
 
 
 def insert_segments(
@@ -56,3 +56,16 @@ def source_text(session: Session, source_id: int) -> str:
     """The stored text of one source (empty when there is no such source)."""
     value = session.execute(select(Source.text).where(Source.id == source_id)).scalar()
     return value or ""
+
+
+def timing_by_source(session: Session) -> dict[int, tuple[int | None, int | None, int | None]]:
+    """Per source with any timestamp: ``(first start, last start, last end)`` in milliseconds."""
+    rows = session.execute(
+        select(
+            Segment.source_id,
+            func.min(Segment.time_start_ms),
+            func.max(Segment.time_start_ms),
+            func.max(Segment.time_end_ms),
+        ).group_by(Segment.source_id)
+    ).all()
+    return {sid: (first, last, end) for sid, first, last, end in rows if last is not None or end is not None}

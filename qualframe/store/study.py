@@ -353,6 +353,16 @@ class Study:
         """The study's title (defaults to its folder name)."""
         return self.info().get("title", self.path.name)
 
+    @property
+    def synthetic(self) -> bool:
+        """Whether the study holds synthetic data (the demo): every report page says so."""
+        return self.info().get("synthetic") == "true"
+
+    def mark_synthetic(self) -> None:
+        """Record that this study's transcripts, coders and codings are synthetic (used by the demo)."""
+        with self.write() as session:
+            session.merge(StudyInfo(key="synthetic", value="true"))
+
     def _connect_raw(self, path: Path) -> Any:
         """A DB-API connection to another database file with this study's key (if any)."""
         if self._keys is not None:
