@@ -190,7 +190,11 @@ class AgreementResult:
         """The method in one paragraph, as JSON and reports state it."""
         if self.scheme == "single-label":
             overall = (
-                "Every coder gave every unit exactly one code of the set"
+                (
+                    "Every coder gave every unit exactly one code of the set"
+                    if self.scheme_detected
+                    else "The codes were treated, as chosen, as one mutually exclusive (single-label) scheme"
+                )
                 + (
                     f" ({self.uncoded_ratings} ratings of a unit left uncoded count as the category {NO_CODE!r})"
                     if self.uncoded_ratings

@@ -140,7 +140,8 @@ class ReportData:
     def code_heading(self, code: str) -> str:
         """``"10 passages, 7 of 14 participants"`` for a code's quotes."""
         m = self.matrix
-        return f"{plural(m.total(code), 'passage')}, {m.prevalence(code)} of {plural(len(m.cases), 'participant')}"
+        noun = "participant" if self.cases else "transcript"
+        return f"{plural(m.total(code), 'passage')}, {m.prevalence(code)} of {plural(len(m.cases), noun)}"
 
 
 def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportData:

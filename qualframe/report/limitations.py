@@ -119,10 +119,12 @@ def _coding_design(ctx: ReportContext, data: Any) -> Limitation | None:
             if rel.get("blind")
             else ", not blind to each other"
         )
+        double = len(report.sources)
         text = (
-            f"{plural(len(report.sources), 'transcript')} of {n_sources} were coded independently by "
-            f"{' and '.join(report.coders)}{blind}; the rest by one coder each. Findings count "
-            f"{data.selection}."
+            f"{double} of {plural(n_sources, 'transcript')} {'was' if double == 1 else 'were'} coded "
+            f"independently by {' and '.join(report.coders)}{blind}"
+            + ("; the rest by one coder each" if double < n_sources else "")
+            + f". Findings count {data.selection}."
         )
         if res.shortfall:
             text += (
