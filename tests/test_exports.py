@@ -108,6 +108,7 @@ def test_codebook_exports_reload(small: Study, tmp_path: Path) -> None:
         "Overestimation of the group",
         "Closed-mindedness",
         "Pressures toward uniformity",
+        "Counter-evidence",
     ]
     everything = read_codebook_file(export(small, "codebook-yaml", tmp_path / "all.yaml"))
     assert len(everything.codes) == 3 and not everything.codes[0].codable

@@ -42,7 +42,7 @@ def test_report_has_every_section_and_escapes_markup(reported: Study, tmp_path: 
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "Self-censorship" in html and "Janis" in html
     assert "we buy together, me and Gaz." in html
-    assert "1 passage, 1 of 1 participant<" in html
+    assert "1 passage, 1 of 1 transcript<" in html
     assert "1 codings" not in html and "1 passages" not in html and "1 of 1 cases" not in html
     assert "1 coding on 1 passage" in html
     assert "http://" not in html.replace("http://www.w3.org", "")  # nothing fetched from the network

@@ -49,13 +49,14 @@ def _scheme(single: bool | None) -> str:
 def _echo_overall(result: object) -> None:
     """The overall figures with the scheme they rest on, the evidence behind them and any warning."""
     from qualframe.analysis.multilabel import AgreementResult
+    from qualframe.counting import plural
 
     assert isinstance(result, AgreementResult)
     typer.echo(f"Statistics: {result.statistics}.")
     typer.echo(
         f"Krippendorff's alpha {_num(result.krippendorff_alpha)} {_ci(result.alpha_ci)} "
-        f"({result.interpretation}; {result.clusters} {result.cluster_noun}s, "
-        f"{result.positive_units} positive units), Fleiss' kappa {_num(result.fleiss_kappa)}, "
+        f"({result.interpretation}; {plural(result.clusters, result.cluster_noun)}, "
+        f"{plural(result.positive_units, 'positive unit')}), Fleiss' kappa {_num(result.fleiss_kappa)}, "
         f"Gwet's AC1 {_num(result.gwet_ac1)}; {len(result.per_code)} codes"
     )
     if result.warning:
@@ -215,6 +216,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The framework matrix: view it, export it, write or draft charted summaries."""
         from qualframe.analysis import framework_matrix as fm
+        from qualframe.coding.references import cite_list
+        from qualframe.counting import plural
 
         with open_study(study) as st:
             if by is None:
@@ -259,9 +262,11 @@ def register(app: typer.Typer) -> None:
             for col in matrix.columns:
                 cell = matrix.cells[(case, col.label)]
                 mark = " [draft]" if cell.is_draft else ""
-                typer.echo(f"{col.short}: {cell.count} passages{mark}")
+                typer.echo(f"{col.short}: {plural(cell.count, 'passage')}{mark}")
                 if cell.summary:
                     typer.echo(f"    {cell.summary}")
+                if cell.quotes:
+                    typer.echo(f"    {cite_list([q.ref for q in cell.passage_quotes()])}")
             return
         echo_table(
             ["case", *[c.short for c in matrix.columns]],

@@ -194,7 +194,7 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
     what = "nominal" if res.scheme == "single-label" else "pooled"
     rows = [
         [
-            f"Krippendorff's alpha ({what}; {res.clusters} {res.cluster_noun}s, {res.positive_units} positive units)",
+            f"Krippendorff's alpha ({what}; {plural(res.clusters, res.cluster_noun)}, {plural(res.positive_units, 'positive unit')})",
             _num(res.krippendorff_alpha),
             _ci(res.alpha_ci),
             res.interpretation,

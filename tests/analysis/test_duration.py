@@ -70,7 +70,10 @@ def test_every_timestamp_form_and_a_case_attribute_give_a_duration_with_its_basi
         "1 from a case attribute" in sentence
         and "1 from transcript timestamps (end of the last turn)" in sentence
     )
-    assert "2 from transcript timestamps (the last one; talk after it is not counted, so a lower bound)" in sentence
+    assert (
+        "2 from transcript timestamps (the last one; talk after it is not counted, so a lower bound)"
+        in sentence
+    )
     assert "1 interview without timestamps or a duration attribute (D;" in sentence
     coreq = next(s for s in gather(study).sections if s.key == "coreq").data
     item = next(i for d in coreq for i in d.items if i.number == 21)

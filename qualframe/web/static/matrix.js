@@ -24,7 +24,7 @@
     } else {
       meta.appendChild(document.createTextNode(q.ref));
     }
-    meta.appendChild(document.createTextNode(" · " + q.code.split(":").slice(1).join(":")));
+    meta.appendChild(document.createTextNode(" · " + q.code));
     li.append(block, meta);
     return li;
   }
