@@ -337,9 +337,10 @@ def set_speaker_role(
             session,
             actor,
             "source.speaker_role",
-            f"{source.name}: {match!r} is now {role}",
+            f"{source.name}: a speaker is now {role}",
             entity_type="source",
             entity_id=source.id,
-            details={"speaker": match, "role": role},
+            details={"role": role},
+            preview=match,  # a speaker label can be a name
         )
     return changed

@@ -271,10 +271,11 @@ def confirm_alter(study: Study, alter_id: int, *, user: str | None = None) -> Al
             session,
             actor,
             "network.alter.confirm",
-            f"{actor.name} confirmed alter {alter.label!r}",
+            f"{actor.name} confirmed alter {alter.id}",
             entity_type="alter",
             entity_id=alter.id,
             details={"case": alter.case.name},
+            preview=alter.label,
         )
         return alter_view(session, alter)
 
@@ -293,10 +294,11 @@ def reject_alter(study: Study, alter_id: int, *, user: str | None = None) -> Alt
             session,
             actor,
             "network.alter.reject",
-            f"{actor.name} rejected alter {alter.label!r}",
+            f"{actor.name} rejected alter {alter.id}",
             entity_type="alter",
             entity_id=alter.id,
             details={"case": alter.case.name, "ties_rejected": len(pending)},
+            preview=alter.label,
         )
         return alter_view(session, alter)
 
@@ -341,14 +343,16 @@ def edit_alter(
             alter.buys_with = buys_with
         after = {"label": alter.label, "role": alter.role, "uses": alter.uses, "buys_with": alter.buys_with}
         changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        renamed = changed.pop("label", None)  # labels name people: they go in the redactable preview
         record(
             session,
             actor,
             "network.alter.edit",
-            f"{actor.name} edited alter {alter.label!r}: {', '.join(changed) or 'nothing'}",
+            f"{actor.name} edited alter {alter.id}: {', '.join([*(['label'] if renamed else []), *changed]) or 'nothing'}",
             entity_type="alter",
             entity_id=alter.id,
             details={"changed": changed},
+            preview=f"{renamed[0]} -> {renamed[1]}" if renamed else alter.label,
         )
         return alter_view(session, alter)
 
@@ -405,10 +409,11 @@ def merge_alters(study: Study, source_id: int, target_id: int, *, user: str | No
             session,
             actor,
             "network.alter.merge",
-            f"{actor.name} merged alter {src.label!r} into {dst.label!r}",
+            f"{actor.name} merged alter {src.id} into alter {dst.id}",
             entity_type="alter",
             entity_id=dst.id,
             details={"merged": src.id, "into": dst.id, "case": dst.case.name},
+            preview=f"{src.label} -> {dst.label}",
         )
         session.flush()
         return alter_view(session, dst)
@@ -430,10 +435,11 @@ def _decide_tie(study: Study, tie_id: int, status: str, user: str | None) -> Tie
             session,
             actor,
             "network.tie.confirm" if status == "confirmed" else "network.tie.reject",
-            f"{actor.name} {verb} the {tie.tie_type} tie with {alter.label!r} ({tie.phase})",
+            f"{actor.name} {verb} the {tie.tie_type} tie with alter {alter.id} ({tie.phase})",
             entity_type="tie",
             entity_id=tie.id,
             details={"alter": alter.id, "evidence_accepted": accepted},
+            preview=alter.label,
         )
         return _tie_view(session, tie)
 

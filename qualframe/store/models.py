@@ -362,6 +362,10 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: Participant text the event quotes (a coded passage, an alter's label), kept *beside* the
+    #: chain: the hash covers ``preview_digest``, so pseudonymisation can redact the preview.
+    preview: Mapped[str | None] = mapped_column(Text)
+    preview_digest: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship()
 

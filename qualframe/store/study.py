@@ -7,6 +7,9 @@ Layout of a study folder::
       study.db          the SQLite database (WAL mode: study.db-wal / study.db-shm may sit beside it)
       originals/        every imported file, byte for byte, named by its SHA-256
       backups/          automatic copies taken before migrations and bulk operations
+      kept-originals/   originals and backups sealed by ``pseudonymise --keep-originals``
+
+The folder and everything qualframe keeps in it are its owner's alone (0700 folders, 0600 files).
 
 :class:`Study` is the handle every service takes. It knows how to open read and write transactions,
 and where originals live; it holds no domain logic.
@@ -42,13 +45,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from qualframe import __version__
 from qualframe.errors import EncryptionError, InputError, NotAStudyError, StudyError
 from qualframe.store import db
-from qualframe.store.files import write_atomic
+from qualframe.store.files import PRIVATE_DIR, create_private, make_private, write_atomic
 from qualframe.store.models import StudyInfo
 
 __all__ = [
     "AUTOMATIC_BACKUPS_KEPT",
     "BULK_THRESHOLD",
     "DB_NAME",
+    "KEPT_DIR",
     "MARKER_NAME",
     "OriginalStore",
     "Study",
@@ -57,6 +61,8 @@ __all__ = [
 
 DB_NAME = "study.db"
 MARKER_NAME = "study.json"
+#: Where pseudonymisation seals the originals and backups a researcher keeps on purpose.
+KEPT_DIR = "kept-originals"
 MARKER_FORMAT = "qualframe-study/1"
 #: An operation on at least this many files or rows takes a backup first (:meth:`Study.backup_before`).
 BULK_THRESHOLD = 10
@@ -246,9 +252,11 @@ class Study:
                 "key_check": key_check_value(master),
             }
         root.mkdir(parents=True, exist_ok=True)
-        (root / "originals").mkdir(exist_ok=True)
-        if keys is not None:
-            root.chmod(0o700)  # the files are ciphertext, but their sizes and times are nobody's business
+        # The folder and everything in it are its owner's alone (even ciphertext: sizes and times
+        # are nobody's business); the database is created 0600 so SQLite's WAL and SHM are too.
+        (root / "originals").mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        make_private(root, ("originals",))
+        create_private(root / DB_NAME)
         engine = db.make_engine(root / DB_NAME, key=keys.database if keys else None)
         db.upgrade(engine)
         study = cls(root, engine, keys)
@@ -264,7 +272,7 @@ class Study:
                 ]
             )
         marker = {"format": MARKER_FORMAT, "created_at": now, **marker}
-        (root / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        write_atomic(root / MARKER_NAME, (json.dumps(marker, indent=2) + "\n").encode("utf-8"))
         return study
 
     @classmethod
@@ -369,9 +377,10 @@ class Study:
         dest = Path(target) if target is not None else (self.path / "backups" / f"{stamp}-{reason}.db")
         if dest.exists():
             raise StudyError(f"{dest} already exists; choose another name for the backup.")
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         partial = dest.with_name(f".{dest.name}.partial")
         partial.unlink(missing_ok=True)
+        create_private(partial)  # a backup holds everything the study does: owner-only (0600)
         src = self.engine.raw_connection()
         try:
             out = self._connect_raw(partial)
@@ -478,6 +487,11 @@ class Study:
                 details={"backup": source.name, "saved_before_restore": safety.name},
             )
         return safety
+
+    def make_private(self) -> None:
+        """Owner-only permissions on the study folder and everything qualframe keeps in it."""
+        names = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", MARKER_NAME, "originals", "backups", KEPT_DIR)
+        make_private(self.path, names)
 
     def folder_size(self) -> int:
         """Bytes used by the study folder (database, originals, backups)."""
