@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualframe.cli.common import STUDY_ARG, ask_passphrase, echo_table, open_study
+from qualframe.cli.common import STUDY_ARG, ask_passphrase, echo_table, open_study, warn_if_exposed
 
 __all__ = ["register"]
 
@@ -123,17 +123,6 @@ def _print_plan(plan: object, review: bool, keep_originals: bool) -> None:
         )
 
 
-def _warn_if_exposed(path: Path, what: str) -> None:
-    from qualframe.store.files import exposed
-
-    if exposed(path):
-        mode = oct(path.stat().st_mode & 0o777)[2:]
-        typer.echo(
-            f"warning: {what} {path} can be read by other users (mode {mode}); make it private: chmod 600 {path}",
-            err=True,
-        )
-
-
 def register(app: typer.Typer) -> None:
     """Add the privacy and data-safety commands to ``app``."""
     app.add_typer(audit_app, name="audit")
@@ -189,7 +178,7 @@ def register(app: typer.Typer) -> None:
             return
         names_list = read_names_list(names.read_bytes(), names.name) if names is not None else None
         if key_file.exists():
-            _warn_if_exposed(key_file, "the key file")
+            warn_if_exposed(key_file, "the key file")
         with open_study(study) as st:
             passphrase = (
                 ask_passphrase(f"Passphrase of the key file {key_file.name}") if key_file.exists() else None

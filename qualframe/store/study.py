@@ -316,8 +316,13 @@ class Study:
     @staticmethod
     def has_key_file(path: str | os.PathLike[str]) -> bool:
         """Whether the encrypted study in ``path`` names a key file that is reachable now."""
+        return Study.key_file(path) is not None
+
+    @staticmethod
+    def key_file(path: str | os.PathLike[str]) -> Path | None:
+        """The key file the encrypted study in ``path`` opens with, if it names one that exists."""
         key_file = _read_marker(Path(path)).get("key_file")
-        return isinstance(key_file, str) and Path(key_file).is_file()
+        return Path(key_file) if isinstance(key_file, str) and Path(key_file).is_file() else None
 
     @property
     def encrypted(self) -> bool:

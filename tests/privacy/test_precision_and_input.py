@@ -156,3 +156,13 @@ def test_the_judgements_hold_offsets_and_labels_only() -> None:
     assert reader.fieldnames == ["source", "text_sha256", "start", "end", "identifier", "what"]
     for row in reader:
         assert row["identifier"] in ("yes", "no") and int(row["start"]) < int(row["end"])
+
+
+def test_a_study_key_file_other_users_can_read_is_warned_about(cli, tmp_path: Path) -> None:
+    key = tmp_path / "keys" / "study.key"
+    assert cli("init", tmp_path / "s", "--key-file", key).returncode == 0
+    quiet = cli("sources", tmp_path / "s")
+    assert quiet.returncode == 0 and "warning" not in quiet.stderr  # created 0600
+    os.chmod(key, 0o644)
+    r = cli("sources", tmp_path / "s")
+    assert r.returncode == 0 and "the study's key file" in r.stderr and "can be read by other users" in r.stderr
