@@ -338,6 +338,21 @@ def in_fixed_phrase(text: str, start: int, end: int) -> bool:
     )
 
 
+_ADDRESSED = re.compile(
+    r"(?:\b(?:hi|hello|hey|thanks|thank you|bye|goodbye|dear|welcome|great)|\bmy name(?:['’]s| is)|\bi['’]m)"
+    r"[,!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _addressed(text: str, start: int, end: int) -> bool:
+    """A single word someone is greeted or introduced by ("Hello, Kaylie", "I'm Delwyn"): a person.
+
+    The small model often calls an unfamiliar first name a place or an organisation.
+    """
+    return " " not in text[start:end] and bool(_ADDRESSED.search(text[max(0, start - 20) : start]))
+
+
 def _titled(text: str, start: int) -> bool:
     before = _WORD.findall(text[max(0, start - 12) : start])
     return bool(before) and before[-1].lower().rstrip(".") in _TITLES and text[start - 1 : start].isspace()
@@ -461,7 +476,10 @@ def detect(
         for start, end in spans:
             if end <= start:
                 continue
-            detection = Detection(start, end, text[start:end], kind, float(r.score), recogniser)
+            said_to = kind != "PERSON" and recogniser == "SpacyRecognizer" and _addressed(text, start, end)
+            detection = Detection(
+                start, end, text[start:end], "PERSON" if said_to else kind, float(r.score), recogniser
+            )
             if _keep(detection, text, engine.lexicon, protected, lower_case):
                 found.append(detection)
     return resolve_overlaps(found)
