@@ -16,15 +16,18 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from qualframe.coding.engines import make_engine
 from qualframe.coding.suggest import (
     HUMAN_ORIGINS,
     Span,
+    StudyVectors,
     _covers,
     _live,
     _selected_codes,
     _spans,
     code_infos,
+    prepare_engine,
+    save_state,
+    scope_of,
     study_units,
     training_examples,
 )
@@ -70,7 +73,14 @@ def next_units(
     per_source: int = 3,
     params: dict[str, Any] | None = None,
 ) -> list[NextUnit]:
-    """The ``n`` uncoded units the engine is least sure about (see the module docstring)."""
+    """The ``n`` units nobody has decided that the engine is least sure about (see the module docstring).
+
+    The engine's saved state is reused while the codings and codebook are unchanged (and saved
+    when it had to be fitted), and sentence vectors come from the study, so asking again after
+    the first fit takes seconds.
+    """
+    from qualframe.coding.engines.encoder import using_store
+
     with study.read() as session:
         selected: list[Code] = _selected_codes(session, codes)
         infos = code_infos(selected)
@@ -91,8 +101,17 @@ def next_units(
     ]
     if not open_units:
         return []
-    coder = make_engine(engine, infos, **{"multi_label": multi_label, **(params or {})}).fit(examples)
-    scores = coder.score([u.unit for u in open_units])
+    vectors = StudyVectors(study)
+    scope = scope_of(unit, [info.key for info in infos])
+    with using_store(vectors):
+        coder, reused, training_hash = prepare_engine(
+            study, engine, infos, examples, scope, {"multi_label": multi_label, **(params or {})}
+        )
+        scores = coder.score([u.unit for u in open_units])
+    with study.write() as session:
+        if not reused and examples:
+            save_state(session, coder, scope, training_hash, len(examples))
+        vectors.flush(session)
     doubt = uncertainty(scores, multi_label)
     out: list[NextUnit] = []
     taken: dict[int, int] = {}

@@ -115,7 +115,8 @@ def fit_linear(
         rows = np.arange(len(y)) if mask is None else np.flatnonzero(mask[:, j])
         col = y[rows, j]
         if len(col) == 0 or col.all() or not col.any():
-            b[j] = 30.0 if len(col) and col.all() else -30.0
+            # Every unit has the code: always. No negative decided anywhere: no information, never.
+            b[j] = 30.0 if len(col) == len(y) and col.all() else -30.0
             continue
         model = LogisticRegression(C=c, max_iter=3000).fit(x[rows], col)
         w[j], b[j] = model.coef_[0], model.intercept_[0]
