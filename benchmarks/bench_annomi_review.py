@@ -128,6 +128,8 @@ def main() -> None:
     parser.add_argument("--train", type=int, default=10)
     parser.add_argument("--test", type=int, default=10)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--all-codes", action="store_true", help="Also codes below the agreement threshold.")
+    parser.add_argument("--single-label", action="store_true", help="At most one code per unit.")
     args = parser.parse_args()
     gold = gold_by_session()
     chosen = sessions(gold, args.train + args.test)
@@ -150,7 +152,14 @@ def main() -> None:
             f"and marked them coded; {clients} client turns (participant role) in all"
         )
         started = time.perf_counter()
-        run = suggest(study, sources=[names[n] for n, _ in test], codes=[CODEBOOK], user="rater")
+        run = suggest(
+            study,
+            sources=[names[n] for n, _ in test],
+            codes=[CODEBOOK],
+            user="rater",
+            all_codes=args.all_codes,
+            multi_label=not args.single_label,
+        )
         first = time.perf_counter() - started
         print(
             f"suggest (first, fits the engine): {first:.1f} s, {run.units} units, {run.suggestions} suggestions"
@@ -190,13 +199,20 @@ def main() -> None:
         import_files(study, [long_file])
         words = len(long_file.read_text(encoding="utf-8").split())
         started = time.perf_counter()
-        again = suggest(study, sources=["long-interview"], codes=[CODEBOOK], user="rater")
+        again = suggest(
+            study,
+            sources=["long-interview"],
+            codes=[CODEBOOK],
+            user="rater",
+            all_codes=args.all_codes,
+            multi_label=not args.single_label,
+        )
         print(
             f"suggest on one long interview ({words} words, {again.units} units) after fitting: "
             f"{time.perf_counter() - started:.1f} s (reused state: {again.reused_state})"
         )
         started = time.perf_counter()
-        picks = next_units(study, n=5, codes=[CODEBOOK])
+        picks = next_units(study, n=5, codes=[CODEBOOK], multi_label=not args.single_label)
         print(
             f"next --n 5 after the first fit: {time.perf_counter() - started:.1f} s ({len(picks)} passages)"
         )

@@ -32,6 +32,7 @@ from qualframe.coding.suggest import (
     training_examples,
 )
 from qualframe.sources import get_source
+from qualframe.store.coded_ranges import decided_ranges
 from qualframe.store.models import Code, Source
 from qualframe.store.study import Study
 
@@ -75,6 +76,8 @@ def next_units(
 ) -> list[NextUnit]:
     """The ``n`` units nobody has decided that the engine is least sure about (see the module docstring).
 
+    Units inside passages marked coded are decided already and never recommended.
+
     The engine's saved state is reused while the codings and codebook are unchanged (and saved
     when it had to be fitted), and sentence vectors come from the study, so asking again after
     the first fit takes seconds.
@@ -92,12 +95,19 @@ def next_units(
         units = study_units(session, targets, unit)
         examples = training_examples(session, selected, unit)
         coded = _spans(_live(session, [s.id for s in targets], [c.id for c in selected], HUMAN_ORIGINS))
+        marked = decided_ranges(session, [s.id for s in targets])
         names = {s.id: s.name for s in targets}
     by_source: dict[int, list[Span]] = {}
     for c in coded:
         by_source.setdefault(c.source_id, []).append(c)
+    done: dict[int, list[tuple[int, int]]] = {}
+    for m in marked:
+        done.setdefault(m.source_id, []).append((m.start, m.end))
     open_units = [
-        u for u in units if not any(_covers(c, u.start, u.end) for c in by_source.get(u.source_id, []))
+        u
+        for u in units
+        if not any(_covers(c, u.start, u.end) for c in by_source.get(u.source_id, []))
+        and not any(a <= u.start and u.end <= b for a, b in done.get(u.source_id, []))
     ]
     if not open_units:
         return []
