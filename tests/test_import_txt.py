@@ -366,5 +366,9 @@ def test_interviewer_like_labels_lead_and_the_other_speaker_is_the_participant(
 
 
 def test_a_named_speaker_beside_a_participant_label_is_the_interviewer(write_file: WriteFile) -> None:
-    doc = read_one(write_file("session.txt", "Jane: How are things?\nClient: Fine, mostly.\nJane: And work?\nClient: Busy.\n"))
+    doc = read_one(
+        write_file(
+            "session.txt", "Jane: How are things?\nClient: Fine, mostly.\nJane: And work?\nClient: Busy.\n"
+        )
+    )
     assert {t.speaker: t.role for t in doc.turns} == {"Jane": "interviewer", "Client": "participant"}
