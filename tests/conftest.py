@@ -30,14 +30,30 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.fixture(scope="session")
+def study_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated study with the three built-in codebooks, built once per test process.
+
+    Creating a study runs every migration and loading the frameworks writes a few hundred rows;
+    each test gets a byte-for-byte copy instead (see :func:`study`).
+    """
+    path = tmp_path_factory.mktemp("study-template") / "study"
+    st = Study.init(path)
+    try:
+        with st.write() as session:
+            user = resolve_user(session, "tester")
+            for name in ("janis-groupthink", "network-ties", "houghton-2024"):
+                add_codebook_spec(session, builtin_spec(name), user)
+    finally:
+        st.close()
+    return path
+
+
 @pytest.fixture
-def study(tmp_path: Path) -> Iterator[Study]:
-    """A new study with the three built-in codebooks."""
-    st = Study.init(tmp_path / "study")
-    with st.write() as session:
-        user = resolve_user(session, "tester")
-        for name in ("janis-groupthink", "network-ties", "houghton-2024"):
-            add_codebook_spec(session, builtin_spec(name), user)
+def study(study_template: Path, tmp_path: Path) -> Iterator[Study]:
+    """A new study with the three built-in codebooks (a copy of the session's template)."""
+    shutil.copytree(study_template, tmp_path / "study")
+    st = Study.open(tmp_path / "study")
     yield st
     st.close()
 

@@ -60,6 +60,7 @@ __all__ = [
     "Case",
     "Code",
     "Codebook",
+    "CodedRange",
     "Coding",
     "EngineState",
     "LlmCacheEntry",
@@ -70,6 +71,7 @@ __all__ = [
     "Source",
     "StudyInfo",
     "SuggestionRun",
+    "TextVector",
     "Theme",
     "ThemeCode",
     "Tie",
@@ -403,6 +405,41 @@ class EngineState(Base):
     state_format: Mapped[str] = mapped_column(String(30))  # how ``state`` is serialised (never pickle)
     state: Mapped[bytes] = mapped_column(LargeBinary)
     trained_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CodedRange(Base):
+    """A coder's statement that a passage is done: whatever they did not code there does not apply.
+
+    Assisted coding learns "this code is absent" only from such statements (and from rejected
+    suggestions), never from text nobody has looked at yet. ``start``/``end`` cover the whole source
+    or a range of turns; ``codebook_id`` limits the statement to one codebook (None: every codebook).
+    """
+
+    __tablename__ = "coded_ranges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    codebook_id: Mapped[int | None] = mapped_column(ForeignKey("codebooks.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    source: Mapped[Source] = relationship()
+    coder: Mapped[User] = relationship()
+    codebook: Mapped[Codebook | None] = relationship()
+
+
+class TextVector(Base):
+    """A sentence-encoder vector of a text, keyed by the text's SHA-256 (never the text itself).
+
+    Kept in the study (so encrypted with it) to make re-scoring after a fit fast; vectors of texts no
+    longer in the study are pruned by each suggestion run.
+    """
+
+    __tablename__ = "text_vectors"
+    model: Mapped[str] = mapped_column(String(300), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LlmCacheEntry(Base):

@@ -217,6 +217,7 @@ class FinetuneEngine(BaseCoder):
 
     def fit(self, examples: Sequence[LabelledUnit]) -> FinetuneEngine:
         """Fine-tune on all but the held-out cases, choose blend and temperature, refit the rest."""
+        examples = self.complete(examples)  # a fine-tuned classifier needs whole labels
         self.fitted_examples = len(examples)
         if not examples:
             raise InputError("the finetune engine needs labelled examples; code some units first.")
@@ -245,6 +246,9 @@ class FinetuneEngine(BaseCoder):
             _, self.blend, self.temperature = best
         self.supervised.fit(examples)
         self.thresholds = self.supervised.thresholds
+        # Measured on its supervised part (refitting the network per fold would take hours on a
+        # CPU); the blend scored higher than that part on both development sets.
+        self.reliability = self.supervised.reliability
         return self
 
     # -- scoring -------------------------------------------------------------------------------

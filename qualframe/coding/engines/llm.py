@@ -30,6 +30,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from qualframe.coding.engines.agreement import reliability_table
 from qualframe.coding.engines.base import BaseCoder, CodeInfo, EngineState, LabelledUnit, Unit, sigmoid
 from qualframe.coding.quotes import locate_quote
 from qualframe.errors import AmbiguousQuoteError, InputError, QualframeError, QuoteNotFoundError
@@ -421,15 +422,25 @@ class LlmEngine(BaseCoder):
             return self
         stated, right = [], []
         y = self.label_matrix(sample)
-        for row, answers in enumerate(self.answers([ex.unit for ex in sample])):
+        mask = self.label_mask(sample)
+        answered = self.answers([ex.unit for ex in sample])
+        for row, answers in enumerate(answered):
             for j, confidence, *_ in answers:
-                stated.append(confidence)
-                right.append(bool(y[row, j]))
+                if mask[row, j]:  # only where a person decided this code
+                    stated.append(confidence)
+                    right.append(bool(y[row, j]))
         if len(set(right)) == 2:
             from sklearn.linear_model import LogisticRegression
 
             model = LogisticRegression().fit(np.array(stated)[:, None], np.array(right))
             self.platt = (float(model.coef_[0, 0]), float(model.intercept_[0]))
+        # The model does not learn from the units (only its confidence scale does), so its
+        # agreement on them is nearly out of sample; measured on the calibration sample.
+        scores = np.zeros(y.shape)
+        for row, answers in enumerate(answered):
+            for j, confidence, *_ in answers:
+                scores[row, j] = max(scores[row, j], self._calibrated(confidence))
+        self.reliability = reliability_table(self.code_keys, y, mask, self.decide(scores))
         return self
 
     def score(self, units: Sequence[Unit]) -> np.ndarray:
