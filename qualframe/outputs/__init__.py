@@ -110,8 +110,17 @@ for _spec in (
         ".html",
         "text/html",
         d.report("html"),
+        stem="report",
     ),
-    Output("report-docx", "report", "the COREQ-structured report as Word", ".docx", _DOCX, d.report("docx")),
+    Output(
+        "report-docx",
+        "report",
+        "the COREQ-structured report as Word",
+        ".docx",
+        _DOCX,
+        d.report("docx"),
+        "report",
+    ),
     # --- the framework matrix (``qualframe matrix --out``) ------------------------------------------
     Output(
         "framework-xlsx",
@@ -120,8 +129,17 @@ for _spec in (
         ".xlsx",
         _XLSX,
         d.framework("xlsx"),
+        stem="matrix",
     ),
-    Output("framework-csv", "matrix", "framework matrix, one row per cell", ".csv", _CSV, d.framework("csv")),
+    Output(
+        "framework-csv",
+        "matrix",
+        "framework matrix, one row per cell",
+        ".csv",
+        _CSV,
+        d.framework("csv"),
+        "matrix",
+    ),
     Output(
         "framework-html",
         "matrix",
@@ -129,6 +147,7 @@ for _spec in (
         ".html",
         "text/html",
         d.framework("html"),
+        stem="matrix",
     ),
     # --- figures and analysis tables (the ``--out`` of the analysis commands) ---------------------
     Output(
