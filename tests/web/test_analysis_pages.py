@@ -293,7 +293,8 @@ def test_reliability_explains_what_it_cannot_compare(client: TestClient) -> None
 def test_an_engine_is_compared_with_each_person(client: TestClient, study: Study) -> None:
     from qualframe.coding.suggest import suggest
 
-    suggest(study, engine="lexicon", sources=["P01", "P02"], params={"lemmatizer": "rules"})
+    # all_codes: the engine suggests even for codes whose measured agreement is too low to offer by default
+    suggest(study, engine="lexicon", sources=["P01", "P02"], params={"lemmatizer": "rules"}, all_codes=True)
     page = client.get("/reliability?coders=sam&coders=tester").text
     engine_rows = re.findall(r'<tr class="engine"><td>(.*?) <span class="tag">engine</span>', page)
     assert sorted(engine_rows) == ["sam · lexicon engine", "tester · lexicon engine"]
