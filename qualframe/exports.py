@@ -18,6 +18,7 @@ from qualframe.errors import InputError, UnsupportedFormatError
 from qualframe.store.audit import record
 from qualframe.store.files import write_atomic
 from qualframe.store.study import Study
+from qualframe.transcription.exports import transcript_export
 from qualframe.users import resolve_user
 
 __all__ = ["EXPORT_FORMATS", "QUOTE_COLUMNS", "export", "quote_rows", "short_labels", "write_atomic"]
@@ -171,6 +172,18 @@ EXPORT_FORMATS: dict[str, tuple[str, Callable[[Study, dict[str, str | None]], by
     "gexf": (
         "ego-networks as GEXF: one case a .gexf file, several a zip of one .gexf per case",
         _graph("gexf"),
+    ),
+    "transcript-vtt": (
+        "one transcript (--source) as WebVTT subtitles with speakers and times",
+        transcript_export("vtt"),
+    ),
+    "transcript-srt": (
+        "one transcript (--source) as SubRip subtitles with speakers and times",
+        transcript_export("srt"),
+    ),
+    "transcript-docx": (
+        "one transcript (--source) as a Word table: time, speaker, words",
+        transcript_export("docx"),
     ),
 }
 

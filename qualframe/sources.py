@@ -9,9 +9,10 @@ study exactly as it was.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -29,11 +30,14 @@ from qualframe.users import resolve_user
 __all__ = [
     "ImportReport",
     "ImportedSource",
+    "OnSource",
+    "PendingFile",
     "find_case_for",
     "get_source",
     "import_files",
     "list_sources",
     "set_speaker_role",
+    "store_files",
 ]
 
 
@@ -59,11 +63,17 @@ class ImportReport:
 
 
 @dataclass
-class _Pending:
+class PendingFile:
+    """A file read and parsed, waiting to be written: its bytes (the original), digest and documents."""
+
     path: Path
     data: bytes
     sha256: str
     docs: list[ParsedDocument]
+
+
+#: Called inside the import's transaction for each new source (to store what belongs to it).
+OnSource = Callable[[Session, Source, PendingFile, ParsedDocument], None]
 
 
 def get_source(session: Session, name: str) -> Source:
@@ -104,7 +114,7 @@ def find_case_for(session: Session, source_name: str) -> Case | None:
     return best
 
 
-def _read(path: Path, group: str | None) -> _Pending:
+def _read(path: Path, group: str | None) -> PendingFile:
     import hashlib
 
     if not path.exists():
@@ -119,7 +129,7 @@ def _read(path: Path, group: str | None) -> _Pending:
             "(QUALFRAME_MAX_IMPORT_MB raises it)."
         )
     data = path.read_bytes()
-    return _Pending(path, data, hashlib.sha256(data).hexdigest(), read_documents(path, data, group=group))
+    return PendingFile(path, data, hashlib.sha256(data).hexdigest(), read_documents(path, data, group=group))
 
 
 def _get_or_create_case(session: Session, name: str, actor: User, cache: dict[str, Case]) -> Case:
@@ -154,7 +164,6 @@ def import_files(
     """
     if not paths:
         raise InputError("no files given to import.")
-    report = ImportReport()
     files = [Path(p) for p in paths]
     codebook_files = [p for p in files if p.suffix.lower() in CODEBOOK_EXTENSIONS]
     project_files = [p for p in files if p.suffix.lower() in PROJECT_EXTENSIONS]
@@ -179,10 +188,40 @@ def import_files(
     ):
         raise InputError("--name can only be used when importing a single file.")
 
-    with study.backup_before("import", sum(len(p.docs) for p in pending)), study.write() as session:
+    return store_files(
+        study,
+        pending,
+        specs=specs,
+        case=case,
+        name=name,
+        user=user,
+        skip_duplicates=skip_duplicates,
+    )
+
+
+def store_files(
+    study: Study,
+    pending: Sequence[PendingFile],
+    *,
+    specs: Sequence[Any] = (),
+    case: str | None = None,
+    name: str | None = None,
+    user: str | None = None,
+    skip_duplicates: bool = False,
+    operation: str = "import",
+    on_source: OnSource | None = None,
+) -> ImportReport:
+    """Write read-and-parsed files to ``study`` in one transaction: originals, sources, turns, cases.
+
+    Shared by :func:`import_files` and transcription (:mod:`qualframe.transcription`), so both keep
+    the same rules: duplicates by content, unique names, originals stored content-addressed and
+    removed again if anything fails. ``on_source`` stores what else belongs to a new source.
+    """
+    report = ImportReport()
+    with study.backup_before(operation, sum(len(p.docs) for p in pending)), study.write() as session:
         actor = resolve_user(session, user or settings().user)
         seen_sha: dict[str, Path] = {}
-        keep: list[_Pending] = []
+        keep: list[PendingFile] = []
         for item in pending:
             existing = session.execute(
                 select(Source.name).where(Source.original_sha256 == item.sha256).limit(1)
@@ -208,7 +247,7 @@ def import_files(
                 if was_new:
                     created.append(stored)
                 for doc in item.docs:
-                    report.sources.append(_store_document(session, item, doc, case, actor, cases))
+                    report.sources.append(_store_document(session, item, doc, case, actor, cases, on_source))
                     report.warnings.extend(doc.warnings)
             for spec in specs:
                 from qualframe.codebook.service import add_codebook_spec
@@ -222,7 +261,7 @@ def import_files(
     return report
 
 
-def _apply_names(items: Iterable[_Pending], name: str | None) -> None:
+def _apply_names(items: Iterable[PendingFile], name: str | None) -> None:
     for item in items:
         for doc in item.docs:
             if name is not None:
@@ -230,7 +269,7 @@ def _apply_names(items: Iterable[_Pending], name: str | None) -> None:
             doc.name = " ".join(doc.name.split())[:300] or "untitled"
 
 
-def _check_names(session: Session, items: Sequence[_Pending]) -> None:
+def _check_names(session: Session, items: Sequence[PendingFile]) -> None:
     names: set[str] = set()
     for item in items:
         for doc in item.docs:
@@ -249,11 +288,12 @@ def _check_names(session: Session, items: Sequence[_Pending]) -> None:
 
 def _store_document(
     session: Session,
-    item: _Pending,
+    item: PendingFile,
     doc: ParsedDocument,
     case_name: str | None,
     actor: User,
     cases: dict[str, Case],
+    on_source: OnSource | None = None,
 ) -> ImportedSource:
     case: Case | None = None
     if case_name:
@@ -296,6 +336,8 @@ def _store_document(
             for i, t in enumerate(doc.turns)
         ],
     )
+    if on_source is not None:
+        on_source(session, source, item, doc)
     record(
         session,
         actor,

@@ -199,7 +199,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option(
             ...,
             "--format",
-            help="quotes-csv, quotes-xlsx, matrix-xlsx, matrix-csv, qdpx, qdc, codebook-yaml, graphml, gexf",
+            help="quotes-csv, quotes-xlsx, matrix-xlsx, matrix-csv, qdpx, qdc, codebook-yaml, graphml, gexf, "
+            "transcript-vtt, transcript-srt, transcript-docx",
         ),
         out: Path = typer.Option(..., "--out", help="File to write."),
         code: str = typer.Option(None, "--code", help="Quotes of this code only."),
@@ -210,12 +211,13 @@ def register(app: typer.Typer) -> None:
             None, "--codebook", help="Matrix or codebook export of this codebook only."
         ),
         coder: str = typer.Option(None, "--coder", help="Matrix of this coder's codings only."),
+        source: str = typer.Option(None, "--source", help="The transcript to export (transcript-* formats)."),
     ) -> None:
-        """Export quotes, matrices or codebooks."""
+        """Export quotes, matrices, codebooks, networks or a transcript."""
         from qualframe.exports import export
 
         with open_study(study) as st:
-            path = export(st, fmt, out, code=code, case=case, codebook=codebook, coder=coder)
+            path = export(st, fmt, out, code=code, case=case, codebook=codebook, coder=coder, source=source)
         typer.echo(f"wrote {path}")
 
     @app.command("demo")
