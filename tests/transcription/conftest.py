@@ -14,10 +14,10 @@ import pytest
 pytest.importorskip("faster_whisper", reason="transcription needs the asr extra")
 pytest.importorskip("hibari", reason="the tests synthesise speech with hibari-tts (dev extra)")
 
-from benchmarks.speech import Interview, synthesise_interview  # noqa: E402
-from qualframe.cli import main  # noqa: E402
-from qualframe.io.audio import encode_audio  # noqa: E402
-from qualframe.store.study import Study  # noqa: E402
+from benchmarks.speech import Interview, synthesise_interview
+from qualframe.cli import main
+from qualframe.io.audio import encode_audio
+from qualframe.store.study import Study
 
 #: What the two voices say (kept short: the whole suite transcribes about a minute of audio).
 SCRIPT = [
@@ -68,7 +68,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, clip: Clip) -> Template:
     folder = tmp_path_factory.mktemp("transcribed") / "study"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("QUALFRAME_USER", "tester")
-        Study.init(folder).close()
+        assert run("init", folder, "--codebook", "janis-groupthink")[0] == 0
         status, out, err = run("transcribe", folder, clip.path, "--case", "P01")
     assert status == 0, err
     return Template(folder, clip, out, err)

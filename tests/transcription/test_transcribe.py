@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -63,7 +64,7 @@ def test_a_two_voice_recording_becomes_timed_speaker_turns(template: Template, t
         assert abs(turn.time_start_ms / 1000 - truth.start) < 1.0, (turn.time_start_ms, truth)
         assert abs(turn.time_end_ms / 1000 - truth.end) < 1.0, (turn.time_end_ms, truth)
     assert len(words) >= 30
-    assert all(a.time_start_ms <= b.time_start_ms for a, b in zip(words, words[1:], strict=False))
+    assert all(a.time_start_ms <= b.time_start_ms for a, b in itertools.pairwise(words))
     assert all(w.time_end_ms <= interview.seconds * 1000 + 100 for w in words)
     for w in words:  # every word lies inside one turn, in text and in time
         turn = next(t for t in turns if t.start <= w.start and w.end <= t.end)
