@@ -11,9 +11,15 @@ are loaded on first use, so ``import qualframe`` stays fast::
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 __version__ = "0.1.0"
+
+# ONNX Runtime (the speech detector, the sentence encoder) reads this once, when it is imported,
+# and otherwise looks up a Microsoft telemetry host from a native thread after each session (seen
+# with strace; tests/transcription/test_no_network.py). Set here, before anything can import it.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 #: Public name -> module that defines it. tests/test_exported_members.py pins this list.
 _EXPORTS = {

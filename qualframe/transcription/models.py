@@ -36,6 +36,9 @@ OFFLINE_ENV = {
     "HF_DATASETS_OFFLINE": "1",
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "DO_NOT_TRACK": "1",
+    # ONNX Runtime (faster-whisper's voice-activity detector runs on it) otherwise resolves a
+    # Microsoft telemetry host from a native thread; see go_offline.
+    "ORT_DISABLE_TELEMETRY": "1",
 }
 
 
@@ -94,9 +97,22 @@ MODELS: dict[str, WhisperSpec] = {
 
 
 def go_offline() -> None:
-    """Forbid model hubs from reaching the network for the rest of this process."""
+    """Forbid model hubs, and ONNX Runtime's telemetry, from reaching the network in this process.
+
+    ONNX Runtime 1.32 (which runs faster-whisper's voice-activity detector) looks up a Microsoft
+    telemetry host from a native thread after each session; strace caught it (see
+    tests/transcription/test_no_network.py). ``ORT_DISABLE_TELEMETRY`` stops it when set before
+    the first session is created; ``disable_telemetry_events`` alone does not.
+    """
     for key, value in OFFLINE_ENV.items():
         os.environ[key] = value
+    try:
+        import onnxruntime
+    except ImportError:
+        return
+    disable = getattr(onnxruntime, "disable_telemetry_events", None)
+    if disable is not None:
+        disable()
 
 
 def get_spec(name: str) -> WhisperSpec:
