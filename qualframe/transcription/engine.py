@@ -8,11 +8,13 @@ One recording goes through four steps, each local:
 4. words take the speaker of the stretch they fall in; a new turn starts where the speaker changes,
    and speech the recogniser gave no words for becomes ``[inaudible hh:mm:ss]``.
 
-Verbatim (the default) asks Whisper to keep what people said rather than tidy it: a prompt written
-in disfluent speech makes it keep fillers (um, uh, like) and repeated words, and tokens containing
-digits, %, $, £ or € are suppressed so numbers come out as spoken ("twenty-five quid", not "25").
-What it cannot do is documented in docs/transcription.md: Whisper still drops some fillers, false
-starts and stutters, smooths grammar now and then, and never marks pauses, overlaps or tone.
+Verbatim (the default) keeps numbers as spoken: tokens containing digits, %, $, £ or € are
+suppressed, so Whisper writes "twenty-five quid", not "25" or "£25". Whisper keeps many fillers
+(um, uh, er) on its own. No style prompt is used: a prompt written in disfluent speech kept more
+repetitions ("I, I think") on a short clip but made Whisper skip whole stretches of longer
+interviews (word error rate 24-65 % instead of 6-9 % in our tests; docs/transcription.md).
+Whisper still drops some repetitions, false starts and stutters, and never marks pauses, overlaps
+or tone.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INAUDIBLE_MIN_S",
-    "VERBATIM_PROMPT",
     "Progress",
     "Transcript",
     "TranscriptWord",
@@ -39,8 +40,6 @@ __all__ = [
     "transcribe_samples",
 ]
 
-#: Written in the disfluent style the transcript should keep; Whisper imitates its prompt's style.
-VERBATIM_PROMPT = "Umm, so, I, I was like, uh, you know... Hmm. Yeah, yeah. I mean, er, it's, it's hard."
 #: Speech at least this long (seconds) with no recognised word is marked ``[inaudible hh:mm:ss]``.
 INAUDIBLE_MIN_S = 1.0
 #: Words whose middle lies further than this (seconds) from detected speech are dropped: Whisper
@@ -120,14 +119,16 @@ def _recognise(
     seconds = len(samples) / 16_000
     kwargs: dict[str, Any] = {}
     if options.verbatim:
-        kwargs["initial_prompt"] = VERBATIM_PROMPT
         kwargs["suppress_tokens"] = [-1, *_numeral_tokens(model)]
     segments, info = model.transcribe(
         samples,
         language=options.language,
         word_timestamps=True,
         vad_filter=True,
-        vad_parameters={"min_silence_duration_ms": 1000},
+        # Each 30-second window is decoded on its own: conditioning on the previous window's text
+        # (Whisper's default) made whole minutes vanish after a verbatim prompt, and lets a
+        # hallucinated phrase repeat itself.
+        condition_on_previous_text=False,
         hallucination_silence_threshold=2.0,
         **kwargs,
     )

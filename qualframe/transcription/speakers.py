@@ -13,7 +13,7 @@ How stretches are made: the voice-activity detector's speech regions, cut where 
 :data:`MAX_PIECE_S`. Pieces of at least :data:`MIN_EMBED_S` are clustered (agglomerative,
 average linkage on cosine distance); shorter ones ("Yeah.") join the nearest cluster. With
 ``speakers`` left to decide, groups closer than :data:`SAME_VOICE_DISTANCE` are one voice (at most
-six voices; a voice heard in under 3 % of the speech is folded into the nearest other).
+six voices; a voice heard for under 2 s or 3 % of the speech is folded into the nearest other).
 """
 
 from __future__ import annotations
@@ -48,11 +48,14 @@ PAUSE_S = 0.25
 #: Longest stretch embedded as one piece (seconds).
 MAX_PIECE_S = 3.0
 #: Shortest stretch that takes part in clustering (seconds).
-MIN_EMBED_S = 0.8
+MIN_EMBED_S = 0.5
 #: Two groups of speech whose average cosine distance is below this are one voice. Measured on
 #: real speech (moonshine-voice's clips): one reader's stretches merge by 0.32 at most, two voices
 #: stay apart above 0.41 (see docs/benchmarks.md).
 SAME_VOICE_DISTANCE = 0.36
+#: Deciding alone, a voice heard for less than this (seconds, in stretches of at least
+#: :data:`MIN_EMBED_S`) is not taken for another speaker.
+MIN_SPEAKER_S = 2.0
 _RATE = 16_000
 _N_FFT, _HOP, _N_MELS = 400, 160, 40  # 25 ms windows, 10 ms steps, as the encoder was trained
 
@@ -212,10 +215,11 @@ def _cluster(vectors: np.ndarray, weights: np.ndarray, speakers: int | None) -> 
     labels = AgglomerativeClustering(
         n_clusters=None, metric="cosine", linkage="average", distance_threshold=SAME_VOICE_DISTANCE
     ).fit_predict(vectors)
-    # A "speaker" heard for a few coughs is not a speaker: fold clusters under 3 % of the speech,
-    # and any beyond the sixth, into the nearest large one.
+    # A "speaker" heard for a few coughs is not a speaker: fold clusters under MIN_SPEAKER_S or 3 %
+    # of the speech, and any beyond the sixth, into the nearest large one.
     sizes = np.bincount(labels, weights=weights)
-    keep = [c for c in np.argsort(-sizes) if sizes[c] >= 0.03 * weights.sum()][:6] or [int(np.argmax(sizes))]
+    floor = max(MIN_SPEAKER_S, 0.03 * weights.sum())
+    keep = [int(c) for c in np.argsort(-sizes) if sizes[c] >= floor][:6] or [int(np.argmax(sizes))]
     centroids = np.stack([vectors[labels == c].mean(axis=0) for c in keep])
     nearest = np.argmax(vectors @ centroids.T, axis=1)
     return np.array(
