@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import platform
 import re
 import resource
@@ -109,6 +110,12 @@ def to16k(audio: np.ndarray, rate: int = RATE) -> np.ndarray:
     return decode_audio(encode_audio(audio, rate, ".wav"), "bench.wav")
 
 
+def cpu_seconds() -> float:
+    """User and system CPU time of this process, all threads (contention does not inflate it)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_one(audio16: np.ndarray, options: TranscriptionOptions) -> tuple[Transcript, float]:
     clock = time.perf_counter()
     transcript = transcribe_samples(audio16, options, name="bench")
@@ -131,7 +138,9 @@ def synthetic(models: list[str], files: list[Path], minutes: float) -> list[dict
         truth = [(t.start, t.end, t.voice) for t in turns]
         audio16 = to16k(audio)
         for model in models:
+            cpu = cpu_seconds()
             transcript, seconds = run_one(audio16, TranscriptionOptions(model=model, threads=2))
+            cpu = cpu_seconds() - cpu
             rows.append(
                 {
                     "clip": f"synthetic {path.stem}",
@@ -142,6 +151,8 @@ def synthetic(models: list[str], files: list[Path], minutes: float) -> list[dict
                     "attribution": round(attribution(transcript, truth), 4),
                     "seconds": round(seconds, 1),
                     "rtf": round(seconds / (len(audio16) / 16000), 3),
+                    "cpu_s_per_audio_s": round(cpu / (len(audio16) / 16000), 3),
+                    "load_average": round(os.getloadavg()[0], 1),
                     "stages": {k: round(v, 1) for k, v in transcript.timings.items()},
                 }
             )
@@ -250,9 +261,9 @@ def hour(minutes: float) -> dict[str, Any]:
         recording.write_bytes(encode_audio(audio, RATE, ".mp3"))
         del chunks, audio
         study = Study.init(Path(tmp) / "study")
-        clock = time.perf_counter()
+        clock, cpu, load = time.perf_counter(), cpu_seconds(), os.getloadavg()[0]
         report = transcribe_files(study, [recording], options=TranscriptionOptions(threads=2))
-        seconds = time.perf_counter() - clock
+        seconds, cpu = time.perf_counter() - clock, cpu_seconds() - cpu
         study.close()
     row = {
         "clip": f"synthetic hour ({minutes:g} min, demo interviews back to back)",
@@ -260,6 +271,9 @@ def hour(minutes: float) -> dict[str, Any]:
         "audio_s": round(minutes * 60, 1),
         "seconds": round(seconds, 1),
         "rtf": round(seconds / (minutes * 60), 3),
+        "cpu_s": round(cpu, 1),
+        "cpu_s_per_audio_s": round(cpu / (minutes * 60), 3),
+        "load_average_start_end": [round(load, 1), round(os.getloadavg()[0], 1)],
         "target_s": 900,
         "turns": report.sources[0].turns,
         "characters": report.sources[0].characters,

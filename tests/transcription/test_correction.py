@@ -41,19 +41,27 @@ def test_a_correction_keeps_codings_on_the_same_words(transcribed: Study) -> Non
     later = _turn_text(transcribed, 3)
     later_coded = later[: later.index(".")]  # "They would call me a grass"
     add_coding(transcribed, source="P01", code="Self-censorship", quote=coded, coder="tester")
-    add_coding(transcribed, source="P01", code="Direct pressure on dissenters", quote=later_coded, coder="tester")
+    add_coding(
+        transcribed, source="P01", code="Direct pressure on dissenters", quote=later_coded, coder="tester"
+    )
     # The researcher hears "Mostly Gaz" for what was written, and a repeated "we, we" inside the coding.
-    corrected = turn.replace(turn[: turn.index(".")], "Mostly Gaz, you know", 1).replace("We all", "We, we all", 1)
+    corrected = turn.replace(turn[: turn.index(".")], "Mostly Gaz, you know", 1).replace(
+        "We all", "We, we all", 1
+    )
     done = correct_turn(transcribed, "P01", 1, corrected, expected=turn)
     assert done.edits >= 2 and done.text == corrected
     assert _turn_text(transcribed, 1) == corrected
-    codings = {c.code.rsplit("/", 1)[-1].split(":")[-1]: c.text for c in list_codings(transcribed, source="P01")}
+    codings = {
+        c.code.rsplit("/", 1)[-1].split(":")[-1]: c.text for c in list_codings(transcribed, source="P01")
+    }
     assert codings["Self-censorship"] == coded.replace("We all", "We, we all")
     assert codings["Direct pressure on dissenters"] == later_coded  # a later turn moved, untouched
     with transcribed.read() as session:
         text = session.execute(select(Source.text)).scalar_one()
         words = session.execute(select(Word.start, Word.end).order_by(Word.start)).all()
-        events = list(session.execute(select(AuditEvent).where(AuditEvent.action == "source.correct")).scalars())
+        events = list(
+            session.execute(select(AuditEvent).where(AuditEvent.action == "source.correct")).scalars()
+        )
         assert len(events) == 1 and "Gaz" not in str(events[0].details) and "Gaz" not in events[0].summary
     spoken = [text[s:e] for s, e in words]
     assert "lads." in spoken and "grass." in spoken  # word timings followed the shift

@@ -55,8 +55,10 @@ def test_transcribing_makes_no_outbound_connection(clip: Clip, tmp_path: Path) -
     assert run("init", study)[0] == 0
     log = tmp_path / "trace.txt"
     done = subprocess.run(
-        ["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", str(log)]
-        + [str(QUALFRAME), "transcribe", str(study), str(clip.path), "--speakers", "2"],
+        [
+            *("strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", str(log)),
+            *(str(QUALFRAME), "transcribe", str(study), str(clip.path), "--speakers", "2"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -8,9 +8,6 @@ its coding on the same words.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,7 +37,9 @@ def _source_id(study: Study) -> int:
         return int(session.execute(select(Source.id)).scalar_one())
 
 
-def test_the_recording_is_served_whole_and_in_ranges(client: TestClient, transcribed: Study, template: Template) -> None:
+def test_the_recording_is_served_whole_and_in_ranges(
+    client: TestClient, transcribed: Study, template: Template
+) -> None:
     audio = template.clip.path.read_bytes()
     sid = _source_id(transcribed)
     whole = client.get(f"/sources/{sid}/audio")
@@ -58,7 +57,9 @@ def test_the_recording_is_served_whole_and_in_ranges(client: TestClient, transcr
     assert "media-src 'self'" in whole.headers["content-security-policy"]
 
 
-def test_a_transcript_imported_from_text_has_no_recording(client: TestClient, transcribed: Study, tmp_path: Path) -> None:
+def test_a_transcript_imported_from_text_has_no_recording(
+    client: TestClient, transcribed: Study, tmp_path: Path
+) -> None:
     from qualframe.sources import import_files
 
     (tmp_path / "P02.txt").write_text("Interviewer: Hello?\n\nP02: Hi.\n", encoding="utf-8")
@@ -77,50 +78,23 @@ def test_correcting_a_turn_needs_the_csrf_token(client: TestClient, transcribed:
 
 # --- in a real browser ---------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 @pytest.fixture
-def browser_page(transcribed: Study) -> Iterator[tuple[Any, str]]:
+def browser_page(transcribed: Study) -> Iterator[Any]:
+    from tests.web.live import CHROMIUM, chromium_tab, live_server
+
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed")
     playwright_api = pytest.importorskip("playwright.sync_api")
-    from tests.web.test_browser import ARGS
-
-    import uvicorn
-
-    app = create_app(transcribed.path, token=TOKEN)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the workbench did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-            context = browser.new_context(viewport={"width": 1300, "height": 900}, base_url=base)
-            tab = context.new_page()
-            errors: list[str] = []
-            tab.on("pageerror", lambda exc: errors.append(str(exc)))
-            tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            tab.goto(f"/?token={TOKEN}")
-            yield tab, base
-            context.close()
-            browser.close()
-            assert errors == [], errors  # no script errors and no CSP violations
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with (
+        live_server(create_app(transcribed.path, token=TOKEN)) as base,
+        chromium_tab(playwright_api, base, TOKEN, width=1300) as tab,
+    ):
+        yield tab
 
 
-def test_play_from_a_turn_and_correct_it_while_listening(browser_page: tuple[Any, str], transcribed: Study) -> None:
-    page, _ = browser_page
+def test_play_from_a_turn_and_correct_it_while_listening(browser_page: Any, transcribed: Study) -> None:
+    page = browser_page
     with transcribed.read() as session:
         text = session.execute(select(Source.text)).scalar_one()
         turns = session.execute(select(Segment).order_by(Segment.position)).scalars().all()
@@ -135,16 +109,16 @@ def test_play_from_a_turn_and_correct_it_while_listening(browser_page: tuple[Any
         "(ms) => Math.abs(document.getElementById('player').currentTime * 1000 - ms) < 300", arg=third[2]
     )
     page.wait_for_selector("#t2.playing")
-    ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "transcript-playing.png"))
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(artifacts / "transcript-playing.png"))
     page.evaluate("document.getElementById('player').pause()")
     # Correct the second turn: a word before the coding and one inside it.
     page.locator("#t1 button.edit").click()
     area = page.locator("#t1 textarea.correct")
     corrected = second.replace("Mostly", "Mostly Gaz and", 1).replace("We all", "We, we all", 1)
     area.fill(corrected)
-    page.screenshot(path=str(ARTIFACTS / "transcript-correcting.png"))
+    page.screenshot(path=str(artifacts / "transcript-correcting.png"))
     area.press("Control+Enter")
     page.wait_for_selector("#notice:has-text('Corrected turn 2')")
     assert page.locator("#t1 .tx").inner_text() == corrected
