@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.spec import stable_guid
@@ -32,6 +32,7 @@ __all__ = [
     "ImportedSource",
     "OnSource",
     "PendingFile",
+    "correct_speaker",
     "find_case_for",
     "get_source",
     "import_files",
@@ -359,29 +360,75 @@ def set_speaker_role(
     study: Study, source_name: str, speaker: str, role: str, *, user: str | None = None
 ) -> int:
     """Correct the role of every turn of ``speaker`` in a source; returns how many turns changed."""
-    if role not in SEGMENT_ROLES:
+    return correct_speaker(study, source_name, speaker, role=role, user=user)
+
+
+def correct_speaker(
+    study: Study,
+    source_name: str,
+    speaker: str,
+    *,
+    role: str | None = None,
+    name: str | None = None,
+    user: str | None = None,
+) -> int:
+    """Set the role of ``speaker``'s turns in a source and/or rename the speaker; returns the turns.
+
+    Renaming also rewrites the ``Speaker 1:`` labels written in the text before each of the turns
+    (transcribed and subtitle sources carry them), through the offset remapping of
+    :func:`qualframe.privacy.remap.rewrite_source`, so every coding stays on its words.
+    """
+    from qualframe.privacy.remap import Edit, rewrite_source
+
+    if role is None and name is None:
+        raise InputError("give --role, --name or both.")
+    if role is not None and role not in SEGMENT_ROLES:
         raise InputError(f"unknown role {role!r}; use one of {', '.join(SEGMENT_ROLES)}.")
+    new_name = " ".join((name or "").split())
+    if name is not None and (not new_name or len(new_name) > 100 or ":" in new_name):
+        raise InputError("a speaker's name must be 1-100 characters without ':'.")
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
         source = get_source(session, source_name)
-        speakers = set(
-            session.execute(select(Segment.speaker).where(Segment.source_id == source.id)).scalars()
-        )
-        match = next((s for s in speakers if s and s.lower() == speaker.lower()), None)
+        turns = list(session.execute(select(Segment).where(Segment.source_id == source.id)).scalars())
+        speakers = {t.speaker for t in turns if t.speaker}
+        match = next((s for s in speakers if s.lower() == speaker.lower()), None)
         if match is None:
-            known = ", ".join(sorted(s for s in speakers if s)) or "none"
+            known = ", ".join(sorted(speakers)) or "none"
             raise NotFoundError(f"{source.name} has no speaker {speaker!r} (speakers: {known}).")
-        result = session.execute(
-            update(Segment).where(Segment.source_id == source.id, Segment.speaker == match).values(role=role)
+        if new_name and new_name != match and new_name in speakers:
+            raise ConflictError(f"{source.name} already has a speaker {new_name!r}; choose another name.")
+        mine = [t for t in turns if t.speaker == match]
+        details: dict[str, Any] = {"speaker": match}
+        if role is not None:
+            for turn in mine:
+                turn.role = role
+            details["role"] = role
+        if new_name and new_name != match:
+            label = f"{match}: "
+            edits = [
+                Edit(t.start - len(label), t.start - 2, new_name)
+                for t in sorted(mine, key=lambda t: t.start)
+                if t.start >= len(label) and source.text[t.start - len(label) : t.start] == label
+            ]
+            session.flush()
+            if edits:
+                rewrite_source(session, source, edits)
+            for turn in mine:
+                turn.speaker = new_name
+            details["name"] = new_name
+        what = " and ".join(
+            part
+            for part in (f"is now {role}" if role else "", f"is now called {new_name!r}" if new_name else "")
+            if part
         )
-        changed = int(result.rowcount or 0)  # type: ignore[attr-defined]
         record(
             session,
             actor,
-            "source.speaker_role",
-            f"{source.name}: {match!r} is now {role}",
+            "source.speaker_role" if name is None else "source.speaker",
+            f"{source.name}: {match!r} {what}",
             entity_type="source",
             entity_id=source.id,
-            details={"speaker": match, "role": role},
+            details=details,
         )
-    return changed
+    return len(mine)

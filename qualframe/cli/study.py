@@ -131,16 +131,20 @@ def register(app: typer.Typer) -> None:
         study: Path = STUDY_ARG,
         source: str = typer.Option(..., "--source", help="The source whose speaker to correct."),
         speaker: str = typer.Option(
-            ..., "--speaker", help="The speaker label as it appears in the transcript."
+            ..., "--speaker", help="The speaker label as it appears in the transcript (e.g. 'Speaker 1')."
         ),
-        role: str = typer.Option(..., "--role", help="interviewer, participant or other."),
+        role: str = typer.Option(None, "--role", help="interviewer, participant or other."),
+        name: str = typer.Option(None, "--name", help="A new name for the speaker (rewrites the labels)."),
     ) -> None:
-        """Correct the role of a speaker in a source."""
-        from qualframe.sources import set_speaker_role
+        """Name a speaker of a source and/or correct their role."""
+        from qualframe.sources import correct_speaker
 
         with open_study(study) as st:
-            n = set_speaker_role(st, source, speaker, role)
-        typer.echo(f"{n} turns of {speaker} in {source} are now {role}")
+            n = correct_speaker(st, source, speaker, role=role, name=name)
+        done = " and ".join(
+            p for p in (f"are now {role}" if role else "", f"are {name}'s" if name else "") if p
+        )
+        typer.echo(f"{n} turns of {speaker} in {source} {done}")
 
     @app.command("search")
     def search_cmd(

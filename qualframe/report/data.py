@@ -299,7 +299,7 @@ def _transcription(recordings: list[dict[str, Any]], corrected: int, sources: in
             f"{marks} marks)"
         )
     text += (
-        f". {corrected} turns were corrected by a researcher while listening."
+        f". {corrected} {'turn was' if corrected == 1 else 'turns were'} corrected by a researcher while listening."
         if corrected
         else ". No turn has been corrected against the recording yet: check before quoting."
     )

@@ -75,3 +75,20 @@ def test_a_stale_or_empty_correction_is_refused(transcribed: Study) -> None:
     with pytest.raises(InputError):
         correct_turn(transcribed, "P01", 0, "   ")
     assert _turn_text(transcribed, 0) == turn
+
+
+def test_naming_a_speaker_rewrites_the_labels_and_keeps_codings(transcribed: Study) -> None:
+    from qualframe.sources import correct_speaker
+
+    later = _turn_text(transcribed, 3)
+    add_coding(transcribed, source="P01", code="Self-censorship", quote=later, coder="tester")
+    assert correct_speaker(transcribed, "P01", "speaker 2", name="Mark", role="participant") == 2
+    with transcribed.read() as session:
+        text = session.execute(select(Source.text)).scalar_one()
+        speakers = list(session.execute(select(Segment.speaker).order_by(Segment.position)).scalars())
+    assert speakers == ["Speaker 1", "Mark", "Speaker 1", "Mark"]
+    assert "Speaker 2" not in text and text.count("\n\nMark: ") == 2
+    assert [c.text for c in list_codings(transcribed, source="P01")] == [later]
+    assert _turn_text(transcribed, 3) == later
+    with pytest.raises(ConflictError):
+        correct_speaker(transcribed, "P01", "Mark", name="Speaker 1")

@@ -51,3 +51,21 @@ def test_subtitles_need_times(study: Study, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no times"):
         export(study, "transcript-vtt", tmp_path / "x.vtt", source="P02")
     assert not (tmp_path / "x.vtt").exists()
+
+
+def test_the_report_says_how_the_interviews_were_transcribed(transcribed: Study) -> None:
+    from qualframe.report.data import gather
+    from qualframe.transcription import correct_turn
+
+    def item19() -> str:
+        section = gather(transcribed).section("coreq")
+        assert section is not None
+        return next(i.answer for d in section.data for i in d.items if i.number == 19)
+
+    answer = item19()
+    assert "1 of 1 interviews were audio-recorded" in answer
+    assert "on the researchers' own computer (no cloud service) with Whisper tiny.en" in answer
+    assert "No turn has been corrected" in answer
+    turn = _turns(transcribed)[0][1]
+    correct_turn(transcribed, "P01", 0, turn.replace("people", "folk"))
+    assert "1 turn was corrected by a researcher while listening" in item19()
