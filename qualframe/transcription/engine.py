@@ -19,6 +19,7 @@ or tone.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable
@@ -32,11 +33,13 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
+    "BLOCK_S",
     "INAUDIBLE_MIN_S",
     "Progress",
     "Transcript",
     "TranscriptWord",
     "TranscriptionOptions",
+    "blocks",
     "transcribe_samples",
 ]
 
@@ -45,6 +48,8 @@ INAUDIBLE_MIN_S = 1.0
 #: Words whose middle lies further than this (seconds) from detected speech are dropped: Whisper
 #: sometimes "hears" sentences in silence or noise.
 SPEECH_MARGIN_S = 0.5
+#: Recordings are recognised in blocks of about this many seconds, cut in pauses (see :func:`blocks`).
+BLOCK_S = 600.0
 _NUMERALS = "0123456789%$£€"
 
 #: Called with (seconds of audio done, seconds in all, what is happening).
@@ -113,33 +118,62 @@ def _numeral_tokens(model: Any) -> list[int]:
     return [i for i in range(eot) if any(c in _NUMERALS for c in tokenizer.decode([i]))]
 
 
+def blocks(regions: list[tuple[float, float]], seconds: float, length: float) -> list[tuple[float, float]]:
+    """Cut a recording into blocks of about ``length`` seconds, each cut in a pause between speech.
+
+    Whisper's feature extractor holds the whole input's spectrogram in memory (about 3 GB for an
+    hour), so long recordings are recognised block by block; cutting only where nobody speaks means
+    no word is split.
+    """
+    out: list[tuple[float, float]] = []
+    start = 0.0
+    for (_, end), (following, _) in itertools.pairwise(regions):
+        if end - start >= length:
+            cut = (end + following) / 2
+            out.append((start, cut))
+            start = cut
+    out.append((start, seconds))
+    return out
+
+
 def _recognise(
-    model: Any, samples: np.ndarray, options: TranscriptionOptions, progress: Progress | None
+    model: Any,
+    samples: np.ndarray,
+    regions: list[tuple[float, float]],
+    options: TranscriptionOptions,
+    progress: Progress | None,
 ) -> tuple[list[TranscriptWord], str]:
     seconds = len(samples) / 16_000
     kwargs: dict[str, Any] = {}
     if options.verbatim:
         kwargs["suppress_tokens"] = [-1, *_numeral_tokens(model)]
-    segments, info = model.transcribe(
-        samples,
-        language=options.language,
-        word_timestamps=True,
-        vad_filter=True,
-        # Each 30-second window is decoded on its own: conditioning on the previous window's text
-        # (Whisper's default) made whole minutes vanish after a verbatim prompt, and lets a
-        # hallucinated phrase repeat itself.
-        condition_on_previous_text=False,
-        hallucination_silence_threshold=2.0,
-        **kwargs,
-    )
     words: list[TranscriptWord] = []
-    for segment in segments:
-        for w in segment.words or []:
-            if w.word.strip():
-                words.append(TranscriptWord(w.word, float(w.start), float(w.end), float(w.probability)))
-        if progress is not None:
-            progress(min(float(segment.end), seconds), seconds, "transcribing")
-    return words, str(info.language)
+    language = options.language
+    for begin, end in blocks(regions, seconds, BLOCK_S):
+        segments, info = model.transcribe(
+            samples[int(begin * 16_000) : int(end * 16_000)],
+            language=options.language,
+            word_timestamps=True,
+            vad_filter=True,
+            # Each 30-second window is decoded on its own: conditioning on the previous window's
+            # text (Whisper's default) let a hallucinated phrase repeat itself and, with a style
+            # prompt, made whole minutes vanish.
+            condition_on_previous_text=False,
+            hallucination_silence_threshold=2.0,
+            **kwargs,
+        )
+        language = str(info.language)
+        for segment in segments:
+            for w in segment.words or []:
+                if w.word.strip():
+                    words.append(
+                        TranscriptWord(
+                            w.word, begin + float(w.start), begin + float(w.end), float(w.probability)
+                        )
+                    )
+            if progress is not None:
+                progress(min(begin + float(segment.end), seconds), seconds, "transcribing")
+    return words, language
 
 
 def _in_speech(words: list[TranscriptWord], regions: list[tuple[float, float]]) -> list[TranscriptWord]:
@@ -221,7 +255,7 @@ def transcribe_samples(
             f"{name}: no speech was found in the recording (is it silent?); nothing was imported."
         )
     clock = time.perf_counter()
-    words, language = _recognise(model, samples, options, progress)
+    words, language = _recognise(model, samples, regions, options, progress)
     words = _in_speech(words, regions)
     timings["recognition"] = time.perf_counter() - clock
     clock = time.perf_counter()

@@ -191,3 +191,25 @@ def test_without_the_asr_extra_the_error_names_it(clip: Clip, study: Study) -> N
         done.stderr.strip()
         == "error: reading recordings needs the speech extra: pip install 'qualframe[asr]'"
     )
+
+
+def test_long_recordings_are_recognised_in_blocks_cut_in_pauses(
+    clip: Clip, template: Template, transcribed: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualframe.io.audio import decode_audio
+    from qualframe.transcription import engine
+
+    regions = [(0.5, 3.0), (3.4, 9.0), (9.8, 12.0), (12.5, 20.0)]
+    assert engine.blocks(regions, 21.0, 5.0) == [(0.0, 9.4), (9.4, 21.0)]
+    assert engine.blocks(regions, 21.0, 600.0) == [(0.0, 21.0)]
+    # The clip in blocks of ~5 s: the same words at the same times as in one piece.
+    monkeypatch.setattr(engine, "BLOCK_S", 5.0)
+    samples = decode_audio(clip.path.read_bytes(), clip.path.name)
+    cut = engine.transcribe_samples(samples, engine.TranscriptionOptions(speakers=2), name="P01.mp3")
+    with transcribed.read() as session:
+        text = session.execute(select(Source.text)).scalar_one()
+        whole = session.execute(select(Word.start, Word.end, Word.time_start_ms).order_by(Word.start)).all()
+    error = jiwer.wer(" ".join(_norm(text[s:e]) for s, e, _ in whole), " ".join(_norm(w.text) for w in cut.words))
+    assert error <= 0.1, error
+    starts = sorted(round(w.start * 1000) for w in cut.words)
+    assert abs(starts[-1] - whole[-1][2]) < 300 and abs(starts[len(starts) // 2] - whole[len(whole) // 2][2]) < 1000
