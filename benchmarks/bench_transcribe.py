@@ -302,10 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"machine: {platform.platform()}, Python {platform.python_version()}, 2 threads", flush=True)
     files = sorted(corpus_path().glob("P*.txt"))[: args.interviews]
-    results: dict[str, Any] = {
-        "synthetic": synthetic(args.models, files, args.clip_minutes),
-        "real": real(args.models),
-    }
+    results: dict[str, Any] = {}
+    if not args.only_hour:
+        results["synthetic"] = synthetic(args.models, files, args.clip_minutes)
+        results["real"] = real(args.models)
     if not args.skip_hour:
         results["hour"] = hour(args.minutes)
     if args.out:

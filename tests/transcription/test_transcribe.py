@@ -209,7 +209,12 @@ def test_long_recordings_are_recognised_in_blocks_cut_in_pauses(
     with transcribed.read() as session:
         text = session.execute(select(Source.text)).scalar_one()
         whole = session.execute(select(Word.start, Word.end, Word.time_start_ms).order_by(Word.start)).all()
-    error = jiwer.wer(" ".join(_norm(text[s:e]) for s, e, _ in whole), " ".join(_norm(w.text) for w in cut.words))
+    error = jiwer.wer(
+        " ".join(_norm(text[s:e]) for s, e, _ in whole), " ".join(_norm(w.text) for w in cut.words)
+    )
     assert error <= 0.1, error
     starts = sorted(round(w.start * 1000) for w in cut.words)
-    assert abs(starts[-1] - whole[-1][2]) < 300 and abs(starts[len(starts) // 2] - whole[len(whole) // 2][2]) < 1000
+    assert (
+        abs(starts[-1] - whole[-1][2]) < 300
+        and abs(starts[len(starts) // 2] - whole[len(whole) // 2][2]) < 1000
+    )
