@@ -22,6 +22,7 @@ ENVIRONMENT = {
     "(otherwise you are prompted)",
     "QUALFRAME_TOKEN": "access token for `qualframe serve` (otherwise one is generated and printed)",
     "QUALFRAME_MAX_IMPORT_MB": "largest file `qualframe import` accepts, in MB (default 200)",
+    "QUALFRAME_MAX_RECORDING_HOURS": "longest recording `qualframe transcribe` accepts, in hours (default 4)",
     "QUALFRAME_DEBUG": "set to 1 to see Python tracebacks instead of one-line errors",
     "QUALFRAME_CACHE": "folder for files qualframe derives and can rebuild, such as the sentence "
     "model exported for ONNX Runtime (default: $XDG_CACHE_HOME/qualframe or ~/.cache/qualframe)",
@@ -50,6 +51,7 @@ class Settings:
     passphrase: str | None = None
     token: str | None = None
     max_import_bytes: int = 200 * 1024**2
+    max_recording_seconds: float = 4 * 3600
     debug: bool = False
     cache_dir: Path = field(default_factory=lambda: _default_cache())
     encoder_runtime: str = "auto"
@@ -59,11 +61,13 @@ class Settings:
         """Read the settings from the environment variables listed in :data:`ENVIRONMENT`."""
         env = os.environ
         max_mb = env.get("QUALFRAME_MAX_IMPORT_MB", "")
+        max_hours = env.get("QUALFRAME_MAX_RECORDING_HOURS", "")
         return cls(
             user=env.get("QUALFRAME_USER") or _login_name(),
             passphrase=env.get("QUALFRAME_PASSPHRASE") or None,
             token=env.get("QUALFRAME_TOKEN") or None,
             max_import_bytes=int(float(max_mb) * 1024**2) if max_mb.strip() else 200 * 1024**2,
+            max_recording_seconds=float(max_hours) * 3600 if max_hours.strip() else 4 * 3600,
             debug=env.get("QUALFRAME_DEBUG") == "1",
             cache_dir=Path(env["QUALFRAME_CACHE"]).expanduser()
             if env.get("QUALFRAME_CACHE")

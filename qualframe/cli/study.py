@@ -131,16 +131,20 @@ def register(app: typer.Typer) -> None:
         study: Path = STUDY_ARG,
         source: str = typer.Option(..., "--source", help="The source whose speaker to correct."),
         speaker: str = typer.Option(
-            ..., "--speaker", help="The speaker label as it appears in the transcript."
+            ..., "--speaker", help="The speaker label as it appears in the transcript (e.g. 'Speaker 1')."
         ),
-        role: str = typer.Option(..., "--role", help="interviewer, participant or other."),
+        role: str = typer.Option(None, "--role", help="interviewer, participant or other."),
+        name: str = typer.Option(None, "--name", help="A new name for the speaker (rewrites the labels)."),
     ) -> None:
-        """Correct the role of a speaker in a source."""
-        from qualframe.sources import set_speaker_role
+        """Name a speaker of a source and/or correct their role."""
+        from qualframe.sources import correct_speaker
 
         with open_study(study) as st:
-            n = set_speaker_role(st, source, speaker, role)
-        typer.echo(f"{n} turns of {speaker} in {source} are now {role}")
+            n = correct_speaker(st, source, speaker, role=role, name=name)
+        done = " and ".join(
+            p for p in (f"are now {role}" if role else "", f"are {name}'s" if name else "") if p
+        )
+        typer.echo(f"{n} turns of {speaker} in {source} {done}")
 
     @app.command("search")
     def search_cmd(
@@ -199,7 +203,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option(
             ...,
             "--format",
-            help="quotes-csv, quotes-xlsx, matrix-xlsx, matrix-csv, qdpx, qdc, codebook-yaml, graphml, gexf",
+            help="quotes-csv, quotes-xlsx, matrix-xlsx, matrix-csv, qdpx, qdc, codebook-yaml, graphml, gexf, "
+            "transcript-vtt, transcript-srt, transcript-docx",
         ),
         out: Path = typer.Option(..., "--out", help="File to write."),
         code: str = typer.Option(None, "--code", help="Quotes of this code only."),
@@ -210,12 +215,13 @@ def register(app: typer.Typer) -> None:
             None, "--codebook", help="Matrix or codebook export of this codebook only."
         ),
         coder: str = typer.Option(None, "--coder", help="Matrix of this coder's codings only."),
+        source: str = typer.Option(None, "--source", help="The transcript to export (transcript-* formats)."),
     ) -> None:
-        """Export quotes, matrices or codebooks."""
+        """Export quotes, matrices, codebooks, networks or a transcript."""
         from qualframe.outputs import export
 
         with open_study(study) as st:
-            path = export(st, fmt, out, code=code, case=case, codebook=codebook, coder=coder)
+            path = export(st, fmt, out, code=code, case=case, codebook=codebook, coder=coder, source=source)
         typer.echo(f"wrote {path}")
 
     @app.command("demo")

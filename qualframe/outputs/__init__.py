@@ -23,6 +23,7 @@ from qualframe.outputs.registry import (
     write_output,
 )
 from qualframe.store.study import Study
+from qualframe.transcription.exports import transcript_export
 from qualframe.visibility import Actor
 
 __all__ = [
@@ -101,6 +102,30 @@ for _spec in (
         ".gexf",
         "application/octet-stream",
         t.graph_file("gexf"),
+    ),
+    Output(
+        "transcript-vtt",
+        "export",
+        "one transcript (--source) as WebVTT subtitles with speakers and times",
+        ".vtt",
+        "text/vtt",
+        transcript_export("vtt"),
+    ),
+    Output(
+        "transcript-srt",
+        "export",
+        "one transcript (--source) as SubRip subtitles with speakers and times",
+        ".srt",
+        "application/x-subrip",
+        transcript_export("srt"),
+    ),
+    Output(
+        "transcript-docx",
+        "export",
+        "one transcript (--source) as a Word table: time, speaker, words",
+        ".docx",
+        _DOCX,
+        transcript_export("docx"),
     ),
     # --- the report ----------------------------------------------------------------------------------
     Output(

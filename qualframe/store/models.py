@@ -78,6 +78,7 @@ __all__ = [
     "TieEvidence",
     "User",
     "WebSession",
+    "Word",
     "utcnow",
 ]
 
@@ -248,6 +249,26 @@ class Segment(Base):
     external_id: Mapped[str | None] = mapped_column(String(200), index=True)
 
     source: Mapped[Source] = relationship(back_populates="segments")
+
+
+class Word(Base):
+    """A transcribed word: its span of the source text and when it was said in the recording.
+
+    Only sources made from a recording have words. They let the workbench play from any word and
+    follow the recording as it plays; their offsets are carried through every rewrite of the text
+    (corrections, pseudonymisation) like codings are. ``probability`` is the recogniser's
+    confidence (0-1), so doubtful words can be checked by ear.
+    """
+
+    __tablename__ = "words"
+    __table_args__ = (CheckConstraint('start >= 0 AND "end" >= start', name="span"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    time_start_ms: Mapped[int] = mapped_column(Integer)
+    time_end_ms: Mapped[int] = mapped_column(Integer)
+    probability: Mapped[float | None] = mapped_column(Float)
 
 
 class Codebook(Base):

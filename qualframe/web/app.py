@@ -32,9 +32,11 @@ from qualframe.web.templating import render
 
 __all__ = ["CONTENT_SECURITY_POLICY", "SECURITY_HEADERS", "create_app"]
 
-#: No inline scripts or styles, nothing from other origins, no framing, forms post only here.
+#: No inline scripts or styles, nothing from other origins (recordings play from here only), no
+#: framing, forms post only here.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "media-src 'self'; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
