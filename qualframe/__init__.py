@@ -13,6 +13,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# First of all: switch third-party libraries off the network before any of them can load.
+from qualframe.offline import go_offline as _go_offline
+
+_go_offline()
+
 __version__ = "0.1.0"
 
 #: Public name -> module that defines it. tests/test_exported_members.py pins this list.

@@ -2,8 +2,8 @@
 
 An import is all or nothing. Every file is read and parsed first; only when all of them are good are
 originals copied (content-addressed, so a retry never duplicates them) and the sources, segments and
-case links written in one transaction with one audit event per source. A failure anywhere leaves the
-study exactly as it was.
+case links written in one transaction with one audit event per source; the study's write lock is
+held only for that, never while files are read or parsed. A failure anywhere leaves the study exactly as it was.
 """
 
 from __future__ import annotations
@@ -144,6 +144,7 @@ def import_files(
     group: str | None = None,
     user: str | None = None,
     skip_duplicates: bool = False,
+    sources_folder: str | os.PathLike[str] | None = None,
 ) -> ImportReport:
     """Import transcripts (and codebooks) into ``study`` in one all-or-nothing transaction.
 
@@ -151,6 +152,8 @@ def import_files(
     case its name starts with, or the case column of a CSV. ``name`` renames a single document (or
     prefixes the documents of a CSV). Re-importing identical content is an error unless
     ``skip_duplicates`` is set, in which case those files are skipped and reported.
+    ``sources_folder`` is for a ``.qdpx`` whose texts lie outside it (see
+    :func:`qualframe.exchange.import_projects`).
     """
     if not paths:
         raise InputError("no files given to import.")
@@ -166,7 +169,15 @@ def import_files(
             raise InputError("--case, --name and --group do not apply to a .qdpx project (it names its own).")
         from qualframe.exchange import import_projects
 
-        return import_projects(study, project_files, user=user, skip_duplicates=skip_duplicates)
+        return import_projects(
+            study,
+            project_files,
+            user=user,
+            skip_duplicates=skip_duplicates,
+            sources_folder=Path(sources_folder) if sources_folder is not None else None,
+        )
+    if sources_folder is not None:
+        raise InputError("--sources-folder is for a .qdpx project whose texts lie outside it.")
 
     pending = [_read(p, group) for p in document_files]
     from qualframe.codebook.service import read_codebook_file
@@ -179,31 +190,21 @@ def import_files(
     ):
         raise InputError("--name can only be used when importing a single file.")
 
-    with study.backup_before("import", sum(len(p.docs) for p in pending)), study.write() as session:
+    # Files were read and parsed above, before the write lock: it is held only for what follows.
+    with (
+        study.backup_before("import", sum(len(p.docs) for p in pending)),
+        study.write(activity="an import") as session,
+    ):
         actor = resolve_user(session, user or settings().user)
-        seen_sha: dict[str, Path] = {}
-        keep: list[_Pending] = []
-        for item in pending:
-            existing = session.execute(
-                select(Source.name).where(Source.original_sha256 == item.sha256).limit(1)
-            ).scalar()
-            duplicate_of = existing or (seen_sha[item.sha256].name if item.sha256 in seen_sha else None)
-            if duplicate_of is not None:
-                if skip_duplicates:
-                    report.skipped.append(f"{item.path.name} (same content as {duplicate_of})")
-                    continue
-                raise DuplicateImportError(
-                    f"{item.path.name} was already imported as {duplicate_of!r}; "
-                    "use --skip-duplicates to skip files imported before."
-                )
-            seen_sha[item.sha256] = item.path
-            keep.append(item)
+        keep = _new_files(session, pending, report, skip_duplicates)
         _apply_names(keep, name)
         _check_names(session, keep)
         created: list[Path] = []
         try:
             cases: dict[str, Case] = {}
             for item in keep:
+                # Copied under the lock, so a concurrent import of the same file never sees
+                # an original that this one then removes on failure.
                 _, stored, was_new = study.originals.put(item.data, item.path.suffix)
                 if was_new:
                     created.append(stored)
@@ -220,6 +221,30 @@ def import_files(
                 path.unlink(missing_ok=True)
             raise
     return report
+
+
+def _new_files(
+    session: Session, pending: Sequence[_Pending], report: ImportReport, skip_duplicates: bool
+) -> list[_Pending]:
+    """The files not imported before (a duplicate is an error, or skipped and reported)."""
+    seen_sha: dict[str, Path] = {}
+    keep: list[_Pending] = []
+    for item in pending:
+        existing = session.execute(
+            select(Source.name).where(Source.original_sha256 == item.sha256).limit(1)
+        ).scalar()
+        duplicate_of = existing or (seen_sha[item.sha256].name if item.sha256 in seen_sha else None)
+        if duplicate_of is not None:
+            if skip_duplicates:
+                report.skipped.append(f"{item.path.name} (same content as {duplicate_of})")
+                continue
+            raise DuplicateImportError(
+                f"{item.path.name} was already imported as {duplicate_of!r}; "
+                "use --skip-duplicates to skip files imported before."
+            )
+        seen_sha[item.sha256] = item.path
+        keep.append(item)
+    return keep
 
 
 def _apply_names(items: Iterable[_Pending], name: str | None) -> None:

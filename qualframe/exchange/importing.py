@@ -67,20 +67,28 @@ class ProjectImportReport(ImportReport):
 
 
 def import_projects(
-    study: Study, paths: Sequence[str | Path], *, user: str | None = None, skip_duplicates: bool = False
+    study: Study,
+    paths: Sequence[str | Path],
+    *,
+    user: str | None = None,
+    skip_duplicates: bool = False,
+    sources_folder: str | Path | None = None,
 ) -> ProjectImportReport:
     """Import REFI-QDA projects (``.qdpx``) into ``study``: all of them, or nothing.
 
     Sources whose text is missing, selections outside their text and codings of codes the
     codebook lacks are left out with a warning; everything else is imported. A project imported
-    before is an error, unless ``skip_duplicates`` is set.
+    before is an error, unless ``skip_duplicates`` is set. A project that names files outside
+    itself is refused unless ``sources_folder`` names the folder they are in (and then only files
+    inside it are read).
     """
     if not paths:
         raise InputError("no project given to import.")
-    loaded = [load_project(Path(p)) for p in paths]
+    folder = Path(sources_folder) if sources_folder is not None else None
+    loaded = [load_project(Path(p), sources_folder=folder) for p in paths]
     report = ProjectImportReport()
     created: list[Path] = []
-    with study.write() as session:
+    with study.write(activity="an import") as session:
         actor = resolve_user(session, user or settings().user)
         try:
             for item in loaded:

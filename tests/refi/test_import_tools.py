@@ -234,11 +234,13 @@ def test_maxqda_one_based_positions_document_variables_and_comments(blank: Study
 def test_qualcoder_journals_sets_root_file_and_paths_outside_the_archive(
     blank: Study, tmp_path: Path
 ) -> None:
-    beside = tmp_path / "export" / "P03.txt"
+    # QualCoder can export sources as paths instead of packing them: with the folder named, the
+    # texts are read from it (a relative path, and the sender's absolute path by its file name).
+    received = tmp_path / "received"
+    beside = received / "P03.txt"
     beside.parent.mkdir()
     beside.write_text("P03: I stopped going to the park.\n", encoding="utf-8")
-    elsewhere = tmp_path / "elsewhere" / "P04.txt"
-    elsewhere.parent.mkdir()
+    elsewhere = received / "P04.txt"
     elsewhere.write_text("P04: The park was where we met.\n", encoding="utf-8")
     sources = [
         Src(
@@ -258,7 +260,7 @@ def test_qualcoder_journals_sets_root_file_and_paths_outside_the_archive(
             elsewhere.read_text(),
             [Sel("The park", "Places", "colin")],
             path=None,
-            ref=f"absolute://{elsewhere.as_posix()}",
+            ref="absolute:///home/colin/QualCoder/qc/documents/P04.txt",
         ),
     ]
     journal = guid("journal")
@@ -277,7 +279,8 @@ def test_qualcoder_journals_sets_root_file_and_paths_outside_the_archive(
         tail=tail,
     )
     extra = {f"sources/{journal}.txt": "Day 1: felt rushed.", "sources/.root": ""}
-    report = import_projects(blank, [write_qdpx(tmp_path / "export" / "qc.qdpx", xml, sources, extra)])
+    project = write_qdpx(tmp_path / "export" / "qc.qdpx", xml, sources, extra)
+    report = import_projects(blank, [project], sources_folder=received)
     assert coded(blank) == [
         ("P01", "Places", "colin", "at the park"),
         ("P03", "Places", "colin", "the park"),

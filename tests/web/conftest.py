@@ -18,6 +18,8 @@ from qualframe.users import resolve_user
 from qualframe.web import create_app
 
 TOKEN = "test-token-0123456789"
+#: Where test clients address the workbench: it answers only to its own host names (never "testserver").
+LOCAL = "http://127.0.0.1"
 
 TRANSCRIPT = """Interview with P01, recorded at the service.
 
@@ -94,7 +96,9 @@ def web_study(web_study_template: Path, tmp_path: Path) -> Iterator[Study]:
 @pytest.fixture
 def app_client(web_study: Study) -> Iterator[TestClient]:
     """A client of the single-user workbench, not signed in (redirects are not followed)."""
-    with TestClient(create_app(web_study.path, token=TOKEN), follow_redirects=False) as client:
+    with TestClient(
+        create_app(web_study.path, token=TOKEN), follow_redirects=False, base_url=LOCAL
+    ) as client:
         yield client
 
 

@@ -6,7 +6,8 @@ when the cores are free and about twice as fast when other work shares them, wit
 the model changes: it is exported once from the installed package's PyTorch weights (about 7 s),
 checked against PyTorch on probe sentences, and kept in the cache folder
 (``QUALFRAME_CACHE``, default ``~/.cache/qualframe``), keyed by the model's files, so a changed
-model is exported again. No network is involved.
+model is exported again. No network is involved: ONNX Runtime's telemetry is switched off before it
+loads (:mod:`qualframe.offline`), and its runtime switch is thrown as well before any session.
 
 Only pipelines that are a transformer followed by mean pooling (and optionally normalisation), as
 MiniLM is, are exported; anything else (CLS pooling, dense layers), a missing ``onnxruntime`` or
@@ -128,6 +129,18 @@ def _export(model: Any, names: list[str], target: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _quiet(onnxruntime: Any) -> None:
+    """Suppress ONNX Runtime's telemetry events (the environment switch did the rest, if in time)."""
+    from qualframe import offline
+
+    onnxruntime.disable_telemetry_events()
+    if offline.ONNXRUNTIME_PRELOADED:
+        log.warning(
+            "onnxruntime was imported before qualframe, so its start-up telemetry could not be switched "
+            "off; import qualframe first, or set ORT_DISABLE_TELEMETRY=1 before starting Python."
+        )
+
+
 def load_onnx_encoder(model: Any, folder: Path, cache: Path) -> OnnxEncoder | None:
     """An :class:`OnnxEncoder` equivalent to the sentence-transformers ``model``, or None (use PyTorch)."""
     if not _exportable(model):
@@ -140,6 +153,7 @@ def load_onnx_encoder(model: Any, folder: Path, cache: Path) -> OnnxEncoder | No
         target = cache / "onnx" / f"{_cache_key(folder)}.onnx"
         if not target.is_file():
             _export(model, names, target)
+        _quiet(onnxruntime)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = torch.get_num_threads()
         options.inter_op_num_threads = 1
