@@ -20,6 +20,7 @@ from qualframe.codebook.spec import stable_guid
 from qualframe.config import settings
 from qualframe.errors import ConflictError, DuplicateImportError, InputError, NotFoundError
 from qualframe.io import CODEBOOK_EXTENSIONS, PROJECT_EXTENSIONS, ParsedDocument, read_documents
+from qualframe.io.text import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import SEGMENT_ROLES, Case, Segment, Source, User
 from qualframe.store.segments import insert_segments
@@ -123,6 +124,9 @@ def _read(path: Path, group: str | None) -> _Pending:
 
 
 def _get_or_create_case(session: Session, name: str, actor: User, cache: dict[str, Case]) -> Case:
+    name = clean_name(name)[:200]
+    if not name:
+        raise InputError("a case needs a name with visible characters.")
     if name in cache:
         return cache[name]
     case = session.execute(select(Case).where(Case.name == name)).scalar()
@@ -252,7 +256,7 @@ def _apply_names(items: Iterable[_Pending], name: str | None) -> None:
         for doc in item.docs:
             if name is not None:
                 doc.name = f"{name}{doc.name}" if item.path.suffix.lower() == ".csv" else name
-            doc.name = " ".join(doc.name.split())[:300] or "untitled"
+            doc.name = clean_name(doc.name)[:300] or "untitled"
 
 
 def _check_names(session: Session, items: Sequence[_Pending]) -> None:

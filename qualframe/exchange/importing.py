@@ -33,6 +33,7 @@ from qualframe.io.refi_project import (
     RefiValue,
     parse_when,
 )
+from qualframe.io.text import clean_name
 from qualframe.sources import ImportedSource, ImportReport, find_case_for
 from qualframe.store.audit import record
 from qualframe.store.models import (
@@ -294,7 +295,7 @@ class ProjectWriter:
         taken = {n.casefold() for n in self.session.execute(select(Source.name)).scalars()}
         for n, loaded in enumerate(self.item.sources, start=1):
             refi = loaded.refi
-            name = " ".join((refi.name or Path(loaded.member).stem or f"source {n}").split())[:250]
+            name = clean_name(refi.name or Path(loaded.member).stem)[:250] or f"source {n}"
             name = unique_name(name, taken, self.project.name[:40])
             meta = {
                 "refi_project": self.project.name,
@@ -340,7 +341,7 @@ class ProjectWriter:
             )
 
     def _case(self, name: str, guid: str | None, description: str | None) -> Case:
-        name = " ".join(name.split())[:200]
+        name = clean_name(name)[:200] or "case"
         case = self.session.execute(select(Case).where(Case.name == name)).scalar()
         if case is None and guid:
             case = self.session.execute(select(Case).where(Case.guid == guid)).scalar()

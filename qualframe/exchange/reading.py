@@ -247,6 +247,20 @@ def _note_text(files: ProjectFiles, note: RefiNote) -> str | None:
     return normalise(text or note.description or "").strip() or None
 
 
+def _refuse_nothing(
+    path: Path, project: RefiProject, sources: list[LoadedSource], warnings: list[str]
+) -> None:
+    """Refuse a project that would import nothing of what it is about (it would still change the study)."""
+    listed = len(project.sources) + len(project.unsupported)
+    if listed and not sources:
+        first = warnings[0].rstrip(".") if warnings else "none has a text"
+        raise InputError(
+            f"{path.name}: none of its {_count(listed, 'source')} can be imported ({first}); nothing was imported."
+        )
+    if not listed and not project.codes and not project.notes:
+        raise InputError(f"{path.name} holds no sources, codes or memos: there is nothing to import.")
+
+
 def load_project(path: Path, *, sources_folder: Path | None = None) -> LoadedProject:
     """Read and check the project at ``path`` without touching any study.
 
@@ -266,6 +280,7 @@ def load_project(path: Path, *, sources_folder: Path | None = None) -> LoadedPro
             f"(pictures, audio, video, PDFs without text: {shown})."
         )
     sources = [s for src in project.sources if (s := _load_source(files, src, warnings))]
+    _refuse_nothing(path, project, sources, warnings)
     selections = [
         [Selection(x.start, x.end, tuple(q for q in (x.name, x.description) if q)) for x in s.refi.selections]
         for s in sources

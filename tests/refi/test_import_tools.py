@@ -13,11 +13,14 @@ import io
 from pathlib import Path
 
 import docx
+import pytest
 from sqlalchemy import select
 
+from qualframe.errors import InputError
 from qualframe.exchange import import_projects
 from qualframe.store.models import Attribute, Case, Code, Codebook, Coding, Memo, Source, Theme, User
 from qualframe.store.study import Study
+from tests.conftest import snapshot
 from tests.refi.build import Sel, Src, code, guid, project_xml, write_qdpx
 
 CRLF_TEXT = (
@@ -43,8 +46,10 @@ def names(study: Study, model: type) -> set[str]:
 
 
 def test_real_atlas_ti_exports_import(shared_data: Path, blank: Study) -> None:
-    empty = import_projects(blank, [shared_data / "refi" / "atlasti23_blank-atlas-project.qdpx"])
-    assert empty.sources == [] and empty.coders == ["Enric Llagostera"]
+    before = snapshot(blank.path)
+    with pytest.raises(InputError, match="holds no sources, codes or memos: there is nothing to import"):
+        import_projects(blank, [shared_data / "refi" / "atlasti23_blank-atlas-project.qdpx"])
+    assert snapshot(blank.path) == before  # not even its users were added
     target = import_projects(blank, [shared_data / "refi" / "atlasti23_target-atlas-project.qdpx"])
     assert target.codebooks == ["target-atlas-project"]
     with blank.read() as s:
