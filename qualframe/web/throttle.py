@@ -14,7 +14,8 @@ An attempt is counted *before* its password is checked, so a burst of simultaneo
 throttled like a sequence. The counts live in the server's memory (a restart clears them) and are
 bounded (:data:`MAX_ENTRIES`), so made-up account names cannot exhaust memory. Behind a reverse
 proxy every client has the proxy's address: the per-client count then covers everyone, and the
-per-account one still protects each account.
+per-account one still protects each account (uvicorn takes a client's address from
+``X-Forwarded-For`` only when the proxy is on this machine).
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ FIRST_WAIT = 1.0
 LONGEST_WAIT = 15 * 60.0
 FORGET_AFTER = 24 * 3600.0
 MAX_ENTRIES = 10_000
+
+
+def _account_key(name: str) -> str:
+    """One key for every spelling that signs in to the same account (case, spacing)."""
+    return " ".join(name.split()).casefold()
 
 
 @dataclass
@@ -77,7 +83,7 @@ class SignInThrottle:
         An attempt that goes ahead counts as a failure until :meth:`succeeded` says otherwise; one
         that must wait counts nothing.
         """
-        keys = [("account", account.strip().casefold()), ("client", client)]
+        keys = [("account", _account_key(account)), ("client", client)]
         with self._lock:
             now = self._clock()
             wait = max(self._wait(key, now) for key in keys)
@@ -95,7 +101,7 @@ class SignInThrottle:
     def succeeded(self, account: str, client: str) -> None:
         """The attempt was right: clear the account, and take its count back from the client."""
         with self._lock:
-            self._counts.pop(("account", account.strip().casefold()), None)
+            self._counts.pop(("account", _account_key(account)), None)
             count = self._counts.get(("client", client))
             if count is not None:
                 count.failures = max(0, count.failures - 1)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -32,6 +37,28 @@ You just don't.
 
 [00:01:36] P01: They'd call me a grass. Nobody walks away from the lads.
 """
+
+
+@contextmanager
+def serving(app: Any, host: str = "127.0.0.1") -> Iterator[int]:
+    """Run ``app`` on a free port of ``host`` with uvicorn in a thread; yields the port."""
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the workbench did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def source_id(client: TestClient, name: str = "P01") -> int:

@@ -9,9 +9,6 @@ sidebar; saves a definition in the codebook editor. Every page is photographed i
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +25,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 from qualframe.coding.manual import list_codings  # noqa: E402
 from qualframe.demo import build_demo  # noqa: E402
 from qualframe.store.study import Study  # noqa: E402
+from tests.web.conftest import serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "web"
@@ -52,27 +50,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(demo: Path) -> Iterator[str]:
-    import uvicorn
-
     from qualframe.web import create_app
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("QUALFRAME_USER", "tester")
         app = create_app(demo, token=TOKEN)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        assert time.monotonic() < deadline, "the workbench did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,9 @@ from __future__ import annotations
 import re
 import shutil
 import socket
-import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -28,31 +24,9 @@ from qualframe.accounts import add_account
 from qualframe.store.study import Study
 from qualframe.web import create_app
 from qualframe.web.throttle import FREE_PER_ACCOUNT, FREE_PER_CLIENT
-from tests.web.conftest import TOKEN
+from tests.web.conftest import TOKEN, serving
 
 PASSWORD = "correct horse battery"
-
-
-@contextmanager
-def serving(app: Any, host: str = "127.0.0.1") -> Iterator[int]:
-    """Run ``app`` on a free port of ``host`` with uvicorn in a thread; yields the port."""
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the workbench did not start"
-        time.sleep(0.05)
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def raw_get(port: int, host_header: str | None, path: str = "/login") -> int:
