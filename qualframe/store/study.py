@@ -7,6 +7,7 @@ Layout of a study folder::
       study.db          the SQLite database (WAL mode: study.db-wal / study.db-shm may sit beside it)
       originals/        every imported file, byte for byte, named by its SHA-256
       backups/          automatic copies taken before migrations and bulk operations
+      .writing          only while a long write runs: what it is, for a writer kept waiting
 
 :class:`Study` is the handle every service takes. It knows how to open read and write transactions,
 and where originals live; it holds no domain logic.

@@ -4,8 +4,8 @@ An argon2id hash makes each guess cost the server about a second of one core, bu
 a script from trying passwords as fast as the server answered. Now every sign-in attempt counts
 against the account named and the client's address. The first :data:`FREE_PER_ACCOUNT` failures
 of an account (:data:`FREE_PER_CLIENT` from one address, since colleagues may share a machine)
-cost nothing; after that each further attempt must wait :data:`FIRST_WAIT` seconds after the last,
-doubling with every failure up to :data:`LONGEST_WAIT`. An attempt made too early is refused
+cost nothing; after that each further attempt must wait :data:`FIRST_WAIT` seconds after the last
+failure was answered, doubling with every failure up to :data:`LONGEST_WAIT`. An attempt made too early is refused
 without checking the password (``429`` with ``Retry-After``), so waiting out the delay is the only
 way to guess on. A successful sign-in clears the account's failures and takes back its own count
 from the client's; counts are forgotten after :data:`FORGET_AFTER` seconds without failures.
@@ -56,16 +56,29 @@ class _Count:
 
 
 class SignInThrottle:
-    """Counts failed sign-ins per account and per client and says how long to wait."""
+    """Counts failed sign-ins per account and per client and says how long to wait.
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    The defaults are the module's constants; a server that wants stricter (or, in a test, longer
+    and so less timing-sensitive) waits passes its own.
+    """
+
+    def __init__(
+        self,
+        *,
+        free_per_account: int = FREE_PER_ACCOUNT,
+        free_per_client: int = FREE_PER_CLIENT,
+        first_wait: float = FIRST_WAIT,
+        longest_wait: float = LONGEST_WAIT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free_per_account, self.free_per_client = free_per_account, free_per_client
+        self.first_wait, self.longest_wait = first_wait, longest_wait
         self._clock = clock
         self._lock = threading.Lock()
         self._counts: OrderedDict[tuple[str, str], _Count] = OrderedDict()
 
-    @staticmethod
-    def _free(key: tuple[str, str]) -> int:
-        return FREE_PER_ACCOUNT if key[0] == "account" else FREE_PER_CLIENT
+    def _free(self, key: tuple[str, str]) -> int:
+        return self.free_per_account if key[0] == "account" else self.free_per_client
 
     def _wait(self, key: tuple[str, str], now: float) -> float:
         count = self._counts.get(key)
@@ -75,7 +88,7 @@ class SignInThrottle:
         over = count.failures - self._free(key)
         if over < 0:
             return 0.0
-        return max(0.0, count.last + min(LONGEST_WAIT, FIRST_WAIT * 2**over) - now)
+        return max(0.0, count.last + min(self.longest_wait, self.first_wait * 2**over) - now)
 
     def attempt(self, account: str, client: str) -> float:
         """Register an attempt; returns 0 when it may go ahead, else the seconds still to wait.
@@ -97,6 +110,15 @@ class SignInThrottle:
             while len(self._counts) > MAX_ENTRIES:
                 self._counts.popitem(last=False)
             return 0.0
+
+    def failed(self, account: str, client: str) -> None:
+        """The attempt was wrong: the wait before the next one starts now, not when it was made."""
+        with self._lock:
+            now = self._clock()
+            for key in (("account", _account_key(account)), ("client", client)):
+                count = self._counts.get(key)
+                if count is not None:
+                    count.last = max(count.last, now)
 
     def succeeded(self, account: str, client: str) -> None:
         """The attempt was right: clear the account, and take its count back from the client."""

@@ -85,10 +85,12 @@ async def login(
     if config.team:
         account = await run_in_threadpool(authenticate, config.study, name, password)
         if account is None:
+            throttle.failed(claimed, client)
             return _form(request, next, "The name or password is wrong, or the account is not active.", 401)
         who = account.name
     else:
         if not config.token or not secrets.compare_digest(token.strip().encode(), config.token.encode()):
+            throttle.failed(claimed, client)
             return _form(request, next, "That is not this workbench's access token.", 401)
         who = config.owner
     throttle.succeeded(claimed, client)
