@@ -13,7 +13,6 @@ that every command-line call would pay, and some need an optional extra (``web``
 from __future__ import annotations
 
 import importlib
-import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; the same names load on first use at run time
@@ -46,12 +45,12 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names load on fir
     from qualframe.store.study import Study
     from qualframe.web.app import create_app
 
-__version__ = "0.1.0"
+# First of all: switch third-party libraries off the network before any of them can load.
+from qualframe.offline import go_offline as _go_offline
 
-# ONNX Runtime (the speech detector, the sentence encoder) reads this once, when it is imported,
-# and otherwise looks up a Microsoft telemetry host from a native thread after each session (seen
-# with strace; tests/transcription/test_no_network.py). Set here, before anything can import it.
-os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+_go_offline()
+
+__version__ = "0.1.0"
 
 #: Public name -> module that defines it. tests/test_exported_members.py pins this list.
 _EXPORTS = {

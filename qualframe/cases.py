@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.ids import stable_guid
+from qualframe.io.text import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import Attribute, AttributeValue, Case, Source
 from qualframe.store.study import Study
@@ -106,7 +107,7 @@ def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> 
         raise InputError(f"{path.name} has a header but no rows.")
     columns = list(rows[0])
     id_col = next((c for c in columns if c in _ID_COLUMNS), columns[0])
-    names = [row[id_col].strip() for row in rows]
+    names = [clean_name(row[id_col])[:200] for row in rows]
     if any(not n for n in names):
         raise InputError(f"{path.name}: every row needs a case name in column {id_col!r}.")
     if len(set(names)) != len(names):

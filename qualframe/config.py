@@ -28,6 +28,10 @@ ENVIRONMENT = {
     "model exported for ONNX Runtime (default: $XDG_CACHE_HOME/qualframe or ~/.cache/qualframe)",
     "QUALFRAME_ENCODER": "runtime of the sentence model: auto (ONNX Runtime when installed, else "
     "PyTorch; the default), onnx or torch",
+    "QUALFRAME_ALLOWED_HOSTS": "more host names the workbench answers to, comma-separated (besides "
+    "127.0.0.1, localhost and its --host), e.g. the name of a TLS proxy in front of a team server",
+    "QUALFRAME_BUSY_TIMEOUT": "seconds a command waits for another one writing to the same study before "
+    "it says the study is busy (default 30)",
 }
 
 
@@ -36,6 +40,14 @@ def _login_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         return "researcher"
+
+
+def _seconds(value: str, default: float) -> float:
+    try:
+        seconds = float(value) if value.strip() else default
+    except ValueError:
+        return default
+    return seconds if seconds >= 0 else default
 
 
 def _default_cache() -> Path:
@@ -55,6 +67,8 @@ class Settings:
     debug: bool = False
     cache_dir: Path = field(default_factory=lambda: _default_cache())
     encoder_runtime: str = "auto"
+    allowed_hosts: tuple[str, ...] = ()
+    busy_timeout: float = 30.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -73,6 +87,10 @@ class Settings:
             if env.get("QUALFRAME_CACHE")
             else _default_cache(),
             encoder_runtime=env.get("QUALFRAME_ENCODER") or "auto",
+            allowed_hosts=tuple(
+                h.strip() for h in env.get("QUALFRAME_ALLOWED_HOSTS", "").split(",") if h.strip()
+            ),
+            busy_timeout=_seconds(env.get("QUALFRAME_BUSY_TIMEOUT", ""), 30.0),
         )
 
 

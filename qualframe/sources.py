@@ -2,8 +2,8 @@
 
 An import is all or nothing. Every file is read and parsed first; only when all of them are good are
 originals copied (content-addressed, so a retry never duplicates them) and the sources, segments and
-case links written in one transaction with one audit event per source. A failure anywhere leaves the
-study exactly as it was.
+case links written in one transaction with one audit event per source; the study's write lock is
+held only for that, never while files are read or parsed. A failure anywhere leaves the study exactly as it was.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from qualframe.config import settings
 from qualframe.errors import ConflictError, DuplicateImportError, InputError, NotFoundError
 from qualframe.ids import stable_guid
 from qualframe.io import CODEBOOK_EXTENSIONS, PROJECT_EXTENSIONS, ParsedDocument, read_documents
+from qualframe.io.text import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import SEGMENT_ROLES, Case, Segment, Source, User
 from qualframe.store.segments import insert_segments
@@ -134,6 +135,9 @@ def _read(path: Path, group: str | None) -> PendingFile:
 
 
 def _get_or_create_case(session: Session, name: str, actor: User, cache: dict[str, Case]) -> Case:
+    name = clean_name(name)[:200]
+    if not name:
+        raise InputError("a case needs a name with visible characters.")
     if name in cache:
         return cache[name]
     case = session.execute(select(Case).where(Case.name == name)).scalar()
@@ -155,6 +159,7 @@ def import_files(
     group: str | None = None,
     user: str | None = None,
     skip_duplicates: bool = False,
+    sources_folder: str | os.PathLike[str] | None = None,
 ) -> ImportReport:
     """Import transcripts (and codebooks) into ``study`` in one all-or-nothing transaction.
 
@@ -162,6 +167,8 @@ def import_files(
     case its name starts with, or the case column of a CSV. ``name`` renames a single document (or
     prefixes the documents of a CSV). Re-importing identical content is an error unless
     ``skip_duplicates`` is set, in which case those files are skipped and reported.
+    ``sources_folder`` is for a ``.qdpx`` whose texts lie outside it (see
+    :func:`qualframe.exchange.import_projects`).
     """
     if not paths:
         raise InputError("no files given to import.")
@@ -176,7 +183,15 @@ def import_files(
             raise InputError("--case, --name and --group do not apply to a .qdpx project (it names its own).")
         from qualframe.exchange import import_projects
 
-        return import_projects(study, project_files, user=user, skip_duplicates=skip_duplicates)
+        return import_projects(
+            study,
+            project_files,
+            user=user,
+            skip_duplicates=skip_duplicates,
+            sources_folder=Path(sources_folder) if sources_folder is not None else None,
+        )
+    if sources_folder is not None:
+        raise InputError("--sources-folder is for a .qdpx project whose texts lie outside it.")
 
     pending = [_read(p, group) for p in document_files]
     from qualframe.codebook.service import read_codebook_file
@@ -219,7 +234,11 @@ def store_files(
     removed again if anything fails. ``on_source`` stores what else belongs to a new source.
     """
     report = ImportReport()
-    with study.backup_before(operation, sum(len(p.docs) for p in pending)), study.write() as session:
+    # Files were read and parsed before this point: the write lock is held only for what follows.
+    with (
+        study.backup_before(operation, sum(len(p.docs) for p in pending)),
+        study.write(activity=f"an {operation}" if operation[0] in "aeiou" else f"a {operation}") as session,
+    ):
         actor = resolve_user(session, user or settings().user)
         seen_sha: dict[str, Path] = {}
         keep: list[PendingFile] = []
@@ -267,7 +286,7 @@ def _apply_names(items: Iterable[PendingFile], name: str | None) -> None:
         for doc in item.docs:
             if name is not None:
                 doc.name = f"{name}{doc.name}" if item.path.suffix.lower() == ".csv" else name
-            doc.name = " ".join(doc.name.split())[:300] or "untitled"
+            doc.name = clean_name(doc.name)[:300] or "untitled"
 
 
 def _check_names(session: Session, items: Sequence[PendingFile]) -> None:

@@ -76,13 +76,25 @@ def register(app: typer.Typer) -> None:
             None, "--group", help="For a units CSV: one source per 'row' or per 'case'."
         ),
         skip_duplicates: bool = typer.Option(False, "--skip-duplicates", help="Skip files imported before."),
+        sources_folder: Path = typer.Option(
+            None,
+            "--sources-folder",
+            metavar="DIR",
+            help="For a .qdpx whose texts are not inside it: the folder that holds them (only it is read).",
+        ),
     ) -> None:
         """Import transcripts and codebooks (all files or none)."""
         from qualframe.sources import import_files
 
         with open_study(study) as st:
             report = import_files(
-                st, files, case=case, name=name, group=group, skip_duplicates=skip_duplicates
+                st,
+                files,
+                case=case,
+                name=name,
+                group=group,
+                skip_duplicates=skip_duplicates,
+                sources_folder=sources_folder,
             )
         for s in report.sources:
             where = f", case {s.case}" if s.case else ""

@@ -236,7 +236,7 @@ def extract_network(
         _propose(net, phases, whys, by_unit, keys, tie_codes, buying, decided)
         for _, _, net, phases, whys in networks
     ]
-    with study.write() as session:
+    with study.write(activity="a network extraction") as session:
         actor = resolve_user(session, user or settings().user)
         machine = resolve_user(session, f"{coder.name} engine", kind="engine", actor=actor)
         run = SuggestionRun(

@@ -399,7 +399,7 @@ def apply_pseudonymisation(
     from qualframe.users import resolve_user
 
     counts = Counter(i.kind for i in plan.identifiers if i.mentions)
-    with study.backup_before("pseudonymise") as backup, study.write() as session:
+    with study.backup_before("pseudonymise") as backup, study.write(activity="pseudonymisation") as session:
         if _fingerprint(session) != plan.fingerprint:
             raise ConflictError(
                 "the study changed since these replacements were found; run pseudonymise again."

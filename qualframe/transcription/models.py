@@ -18,28 +18,17 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from qualframe.errors import InputError, QualframeError
+from qualframe.offline import quiet_onnxruntime
 
-__all__ = ["ASR_INSTALL_HINT", "MODELS", "WhisperSpec", "go_offline", "load_whisper", "model_files"]
+__all__ = ["ASR_INSTALL_HINT", "MODELS", "WhisperSpec", "load_whisper", "model_files"]
 
 ASR_INSTALL_HINT = "pip install 'qualframe[asr]'"
-#: Environment variables that keep Hugging Face libraries (and anything built on them) offline.
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "DO_NOT_TRACK": "1",
-    # ONNX Runtime (faster-whisper's voice-activity detector runs on it) otherwise resolves a
-    # Microsoft telemetry host from a native thread; see go_offline.
-    "ORT_DISABLE_TELEMETRY": "1",
-}
 
 
 @dataclass(frozen=True)
@@ -96,25 +85,6 @@ MODELS: dict[str, WhisperSpec] = {
 }
 
 
-def go_offline() -> None:
-    """Forbid model hubs, and ONNX Runtime's telemetry, from reaching the network in this process.
-
-    ONNX Runtime 1.32 (which runs faster-whisper's voice-activity detector) looks up a Microsoft
-    telemetry host from a native thread after each session; strace caught it (see
-    tests/transcription/test_no_network.py). ``ORT_DISABLE_TELEMETRY`` stops it when set before
-    the first session is created; ``disable_telemetry_events`` alone does not.
-    """
-    for key, value in OFFLINE_ENV.items():
-        os.environ[key] = value
-    try:
-        import onnxruntime
-    except ImportError:
-        return
-    disable = getattr(onnxruntime, "disable_telemetry_events", None)
-    if disable is not None:
-        disable()
-
-
 def get_spec(name: str) -> WhisperSpec:
     """The model called ``name``, or a one-line error listing the choices."""
     if name not in MODELS:
@@ -159,7 +129,7 @@ def model_files(name: str) -> dict[str, bytes]:
 @lru_cache(maxsize=2)
 def load_whisper(name: str, threads: int) -> Any:
     """A faster-whisper model from the checked files (kept for the rest of the process)."""
-    go_offline()
+    quiet_onnxruntime()  # faster-whisper's speech detector runs on ONNX Runtime
     try:
         from faster_whisper import WhisperModel
     except ImportError:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from qualframe.outputs import export
 from sqlalchemy import select
 
 from qualframe.errors import InputError
 from qualframe.io.docx import read_docx
 from qualframe.io.srt import read_srt
 from qualframe.io.vtt import read_vtt
+from qualframe.outputs import export
 from qualframe.store.models import Segment, Source
 from qualframe.store.study import Study
 

@@ -23,11 +23,12 @@ from qualframe.web import create_app
 from tests.transcription.conftest import Template
 
 TOKEN = "transcription-test-token"
+LOCAL = "http://127.0.0.1"  # the server answers only to its own host names
 
 
 @pytest.fixture
 def client(transcribed: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(transcribed.path, token=TOKEN), follow_redirects=False) as c:
+    with TestClient(create_app(transcribed.path, token=TOKEN), base_url=LOCAL, follow_redirects=False) as c:
         assert c.get(f"/?token={TOKEN}").status_code == 303
         yield c
 

@@ -281,9 +281,18 @@ def test_a_suggestion_is_accepted_with_the_keyboard(page: Any, demo: Path) -> No
     words = " ".join(queue[2].text.split()[:2])
     box = mark.evaluate(
         """(el, words) => {
-            const node = el.firstChild, at = node.data.indexOf(words);
+            // the passage is split into pieces (evidence words are bold): find the words across them
+            const nodes = [], walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) nodes.push(walker.currentNode);
+            const text = nodes.map((n) => n.data).join(""), at = text.indexOf(words);
+            const locate = (offset) => {
+                for (const n of nodes) {
+                    if (offset <= n.data.length) return [n, offset];
+                    offset -= n.data.length;
+                }
+            };
             const range = document.createRange();
-            range.setStart(node, at); range.setEnd(node, at + words.length);
+            range.setStart(...locate(at)); range.setEnd(...locate(at + words.length));
             const r = Array.from(range.getClientRects());
             const last = r[r.length - 1];
             return {x1: r[0].left + 1, y1: r[0].top + r[0].height / 2,

@@ -24,7 +24,7 @@ from qualframe.coding.suggest import suggest
 from qualframe.sources import import_files
 from qualframe.store.study import Study
 from qualframe.web import create_app
-from tests.web.conftest import TOKEN, csrf_of, source_id
+from tests.web.conftest import LOCAL, TOKEN, csrf_of, source_id
 
 P05 = """[00:00:02] Interviewer: How do the lads see themselves?
 
@@ -69,7 +69,7 @@ def study(suggested_template: Path, tmp_path: Path) -> Iterator[Study]:
 
 @pytest.fixture
 def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study.path, token=TOKEN), follow_redirects=False) as c:
+    with TestClient(create_app(study.path, token=TOKEN), follow_redirects=False, base_url=LOCAL) as c:
         assert c.get(f"/?token={TOKEN}").status_code == 303
         c.headers["accept"] = "text/html"
         yield c
@@ -215,13 +215,13 @@ def test_decisions_need_the_csrf_token_and_a_coder(client: TestClient, study: St
     ]:
         assert client.post(url, json=body, headers={"accept": "application/json"}).status_code == 403
     assert client.post("/suggestions/accept-batch", data={"min_confidence": "0.5"}).status_code == 403
-    with TestClient(client.app, follow_redirects=False) as team_less:  # type: ignore[arg-type]
+    with TestClient(client.app, follow_redirects=False, base_url=LOCAL) as team_less:  # type: ignore[arg-type]
         assert team_less.post(f"/api/suggestions/{sid}/accept").status_code == 401
     assert review_queue(study) == before
 
 
 def test_a_viewer_reads_the_queue_but_decides_nothing(study: Study) -> None:
-    with TestClient(create_app(study.path, team=True), follow_redirects=False) as client:
+    with TestClient(create_app(study.path, team=True), follow_redirects=False, base_url=LOCAL) as client:
         form = client.get("/login", headers={"accept": "text/html"})
         nonce = re.search(r'name="nonce" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
         client.post("/login", data={"nonce": nonce, "name": "vera", "password": PASSWORD, "next": "/"})
@@ -243,7 +243,7 @@ def test_a_coder_coding_blind_sees_no_suggestions_on_that_transcript_until_every
     add_account(study, "cody", PASSWORD, "coder")
     assign_sources(study, ["P05"], ["cody", "tester"], blind=True, user="tester")
     target = review_queue(study)[0].id
-    with TestClient(create_app(study.path, team=True), follow_redirects=False) as client:
+    with TestClient(create_app(study.path, team=True), follow_redirects=False, base_url=LOCAL) as client:
         form = client.get("/login", headers={"accept": "text/html"})
         nonce = re.search(r'name="nonce" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
         client.post("/login", data={"nonce": nonce, "name": "cody", "password": PASSWORD, "next": "/"})
