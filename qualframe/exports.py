@@ -165,11 +165,11 @@ EXPORT_FORMATS: dict[str, tuple[str, Callable[[Study, dict[str, str | None]], by
     "qdc": ("codebook(s) as a REFI-QDA .qdc file", _codebook("qdc")),
     "codebook-yaml": ("codebook(s) in qualframe's YAML format", _codebook("yaml")),
     "graphml": (
-        "ego-networks as GraphML: one <graph> per case in one file (--case: one case)",
+        "ego-networks as GraphML: every case's in one graph, each node and edge with its case (--case: one)",
         _graph("graphml"),
     ),
     "gexf": (
-        "ego-networks as GEXF: one case a .gexf file, several a zip of one .gexf per case",
+        "ego-networks as GEXF: every case's in one graph, each node and edge with its case (--case: one)",
         _graph("gexf"),
     ),
 }

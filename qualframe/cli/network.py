@@ -95,8 +95,9 @@ def _interactive(st: Any, rv: Any, case: str | None, reviewer: str | None) -> No
     for n, a in enumerate(alters, start=1):
         typer.echo("")
         typer.echo(
-            f"[alter {n}/{len(alters)}] {a.case}: {a.label} (alter {a.id})  role {a.role}, uses {_flag(a.uses)}, "
-            f"buys with him {_flag(a.buys_with)}, {a.mentions} mentions"
+            f"[alter {n}/{len(alters)}] {a.case}: {a.label} (alter {a.id}{', a group' if a.group else ''})  "
+            f"role {a.role}, uses {_flag(a.uses)}, buys with the participant {_flag(a.buys_with)}, "
+            f"{a.mentions} mentions"
         )
         if a.aliases:
             typer.echo(f"  also: {', '.join(a.aliases)}")
