@@ -231,10 +231,30 @@ def measures_cmd(
     )
     typer.echo("")
     typer.echo(m.shift.sentence())
+    typer.echo("")
+    typer.echo(
+        "Every comparison of two phases (transactional share; sign-flip p, Holm-adjusted over all six):"
+    )
+    echo_table(
+        ["phases", "compared", "not compared", "toward transactional", "other way", "same", "p", "Holm p"],
+        [
+            [
+                f"{t.before_phase} -> {t.after_phase}{' (primary)' if t.primary else ''}",
+                t.n,
+                len(t.excluded),
+                t.increased,
+                t.decreased,
+                t.unchanged,
+                _num(t.p_value, 3),
+                _num(t.p_holm, 3),
+            ]
+            for t in m.comparisons
+        ],
+    )
 
 
-def _num(x: float | None) -> str:
-    return "" if x is None else f"{x:.2f}"
+def _num(x: float | None, digits: int = 2) -> str:
+    return "" if x is None else f"{x:.{digits}f}"
 
 
 @network_app.command("cohorts")
@@ -247,21 +267,44 @@ def cohorts_cmd(
         False, "--include-suggested", help="Count pending suggestions too."
     ),
 ) -> None:
-    """Buying cohorts (the participant and the alters he buys with): sizes and tie mixes."""
-    from qualframe.network.cohorts import buying_cohorts, cohort_records
+    """Buying cohorts (the participant and the people they buy with, per phase): sizes and tie mixes."""
+    from qualframe.network.cohorts import cohort_records, cohort_report
 
     with open_study(study) as st:
-        cohorts = buying_cohorts(st, include_suggested=include_suggested)
-    if not cohorts:
+        report = cohort_report(st, include_suggested=include_suggested)
+    if not report.by_phase:
         raise InputError("no confirmed buying cohort yet; run 'qualframe network extract' and review it.")
+    latest = {(c.case, c.phase) for c in report.cohorts}
     echo_table(
-        ["case", "phase", "size", "members", "transactional share"],
-        [[c.case, c.phase, c.size, ", ".join(c.members), f"{c.share_transactional:.2f}"] for c in cohorts],
+        ["case", "phase", "size", "members", "transactional share", "simulator"],
+        [
+            [
+                c.case,
+                c.phase,
+                c.size,
+                ", ".join(c.members),
+                f"{c.share_transactional:.2f}",
+                ("flagged" if c.flagged else "used") if (c.case, c.phase) in latest else "",
+            ]
+            for c in report.by_phase
+        ],
     )
+    for c in report.flagged:
+        typer.echo(f"flagged: {c.case} ({c.phase}): {c.contradiction}; left out of the simulator")
+    for c in report.cohorts:
+        for note in c.notes:
+            typer.echo(f"note: {c.case} ({c.phase}): {note}")
+    for note in report.unconfirmed:
+        typer.echo(f"note: {note}")
     if out is not None:
         from qualframe.exports import write_atomic
 
-        payload = {"cohorts": cohort_records(cohorts), "details": [c.details() for c in cohorts]}
+        payload = {
+            "cohorts": cohort_records(report.cohorts),
+            "details": [c.details() for c in report.cohorts],
+            "by_phase": [c.details() for c in report.by_phase],
+            "unconfirmed": report.unconfirmed,
+        }
         write_atomic(out, (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         typer.echo(f"wrote {out}")
 

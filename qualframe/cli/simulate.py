@@ -121,8 +121,12 @@ def register(app: typer.Typer) -> None:
             if value is not None
         }
         if from_study is not None:
-            cohorts = cohorts_from_study(from_study)
+            notes: list[str] = []
+            cohorts = cohorts_from_study(from_study, notes)
             overrides["network.cohorts"] = [dataclasses.asdict(c) for c in cohorts]
+            typer.echo(f"{len(cohorts)} buying cohorts from {from_study}", err=True)
+            for note in notes:
+                typer.echo(f"  note: {note}", err=True)
         if overrides:
             chosen = chosen.with_overrides(overrides, source="command line")
 

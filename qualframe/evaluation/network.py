@@ -156,9 +156,7 @@ def _pairs(gold: Sequence[GoldAlter], net: CaseNetwork) -> dict[int, int]:
     shared: list[tuple[int, int, int]] = []
     for g, alter in enumerate(gold):
         for p, cand in enumerate(net.alters):
-            n = sum(
-                any(m.start < e and s < m.end for m in cand.mentions) for s, e, _ in alter.mentions
-            )
+            n = sum(any(m.start < e and s < m.end for m in cand.mentions) for s, e, _ in alter.mentions)
             if n:
                 shared.append((n, g, p))
     out: dict[int, int] = {}
@@ -183,7 +181,8 @@ def score_transcript(
     for g, alter in enumerate(gold.alters):
         score.gold_mentions += len(alter.mentions)
         score.mentions_found += sum(
-            any(m.start < e and s < m.end for c in net.alters for m in c.mentions) for s, e, _ in alter.mentions
+            any(m.start < e and s < m.end for c in net.alters for m in c.mentions)
+            for s, e, _ in alter.mentions
         )
         if g not in pairs:
             s, e, _ = alter.mentions[0]

@@ -341,11 +341,13 @@ def cohorts_from_records(
     return tuple(specs)
 
 
-def cohorts_from_study(study_path: str | Path) -> tuple[CohortSpec, ...]:
+def cohorts_from_study(study_path: str | Path, notes: list[str] | None = None) -> tuple[CohortSpec, ...]:
     """Buying cohorts (sizes and tie mixes) measured in a study, for ``--from-study``.
 
     A qualframe study is opened and its confirmed buying cohorts are taken from the network
-    analysis (:func:`qualframe.network.cohorts.buying_cohorts`). A folder that is not a study may
+    analysis (:func:`qualframe.network.cohorts.cohort_report`): each case's cohort in its latest
+    phase with co-buying, except those a case attribute contradicts, which are left out and
+    explained in ``notes`` (when given) with every other caveat. A folder that is not a study may
     hold cohorts exported earlier (``qualframe network cohorts STUDY --out``) as
     ``network/buying_cohorts.yaml`` (or ``.json``): a list of ``{size, share_transactional,
     share_shared_moment}`` records, or a mapping with such a list under ``cohorts`` (see
@@ -359,7 +361,7 @@ def cohorts_from_study(study_path: str | Path) -> tuple[CohortSpec, ...]:
     if not root.is_dir():
         raise InputError(f"'{root}' is not a study folder")
     if (root / MARKER_NAME).exists():
-        return _cohorts_of_study(root)
+        return _cohorts_of_study(root, notes if notes is not None else [])
     for name in ("buying_cohorts.yaml", "buying_cohorts.json"):
         path = root / "network" / name
         if path.is_file():
@@ -378,18 +380,25 @@ def cohorts_from_study(study_path: str | Path) -> tuple[CohortSpec, ...]:
     )
 
 
-def _cohorts_of_study(root: Path) -> tuple[CohortSpec, ...]:
-    """The confirmed buying cohorts of the study at ``root``, as validated records."""
+def _cohorts_of_study(root: Path, notes: list[str]) -> tuple[CohortSpec, ...]:
+    """The confirmed, uncontradicted buying cohorts of the study at ``root``, as validated records."""
     from qualframe.config import settings
-    from qualframe.network.cohorts import buying_cohorts, cohort_records
+    from qualframe.network.cohorts import cohort_records, cohort_report
     from qualframe.store.study import Study
 
     with Study.open(root, passphrase=settings().passphrase) as study:
-        records = cohort_records(buying_cohorts(study))
+        report = cohort_report(study)
+    for c in report.flagged:
+        notes.append(f"left out {c.case}'s cohort ({c.phase}, {c.size} people): {c.contradiction}")
+    for c in report.usable:
+        notes.extend(f"{c.case}: {note}" for note in c.notes)
+    notes.extend(report.unconfirmed)
+    records = cohort_records(report.cohorts)
     if not records:
         raise InputError(
-            f"cannot take cohorts from '{root}': the study has no network data yet "
-            "(run 'qualframe network extract' and confirm the buying ties with 'qualframe network review' first)"
+            f"cannot take cohorts from '{root}': the study has no confirmed buying cohort that its case "
+            "attributes do not contradict (run 'qualframe network extract' and confirm the buying ties with "
+            "'qualframe network review' first)"
         )
     return cohorts_from_records(records, source=str(root))
 

@@ -73,7 +73,8 @@ def test_extract_accept_all_export_measures_cohorts_and_figure(
     capsys.readouterr()
     csv = tmp_path / "m.csv"  # the other commands in-process (the console script is proven above)
     assert main(["network", "measures", str(study), "--out", str(csv)]) == 0
-    assert "participants with shared-moment or transactional ties" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "have shared-moment or transactional ties in both" in out and "Holm p" in out
     header = csv.read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("case,phase,size,role: friend") and "effective_size" in header
     cohorts = tmp_path / "c.json"

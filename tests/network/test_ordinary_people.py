@@ -91,7 +91,9 @@ def test_a_session_proposes_every_person_and_neither_speaker() -> None:
         ("He put pressure on me to use.", "pressure", True),
     ],
 )
-def test_tie_cues_count_only_when_the_participant_states_them(sentence: str, cue: str, asserted: bool) -> None:
+def test_tie_cues_count_only_when_the_participant_states_them(
+    sentence: str, cue: str, asserted: bool
+) -> None:
     assert (unasserted(sentence, sentence.index(cue)) is None) is asserted
 
 

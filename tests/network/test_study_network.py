@@ -14,7 +14,7 @@ from qualframe.coding.manual import add_coding
 from qualframe.errors import InputError, NotFoundError
 from qualframe.exports import export
 from qualframe.io.graph import read_graphml
-from qualframe.network.cohorts import buying_cohorts, cohort_of
+from qualframe.network.cohorts import buying_cohorts, cohort_of, cohort_records, cohorts_by_phase
 from qualframe.network.measures import CaseNetworkData, network_measures
 from qualframe.network.review import (
     accept_all,
@@ -174,7 +174,7 @@ def test_export_without_a_confirmed_network_says_what_to_do(dean_study: Study, t
 
 
 def test_buying_cohorts_reach_the_simulator(dean_study: Study) -> None:
-    with pytest.raises(InputError, match="no network data yet"):
+    with pytest.raises(InputError, match="no confirmed buying cohort"):
         cohorts_from_study(dean_study.path)
     extract_network(dean_study)
     accept_all(dean_study)
@@ -185,22 +185,51 @@ def test_buying_cohorts_reach_the_simulator(dean_study: Study) -> None:
     assert specs[0].share_transactional == pytest.approx(cohorts[0].share_transactional)
 
 
-def test_a_cohort_follows_co_buying_ties_between_alters() -> None:
-    alters = {
-        i: Alter(id=i, label=n, role=r, buys_with=None, status="confirmed")
-        for i, n, r in [(1, "Tommo", "fellow user"), (2, "Kelly", "partner"), (3, "Rob", "dealer")]
+def _people(*rows: tuple[int, str, str, bool | None]) -> dict[int, Alter]:
+    return {
+        i: Alter(id=i, label=n, role=r, buys_with=b, is_group=n == "The lads", status="confirmed")
+        for i, n, r, b in rows
     }
+
+
+def test_a_cohort_is_who_the_participant_buys_with_in_that_phase() -> None:
+    alters = _people(
+        (1, "Tommo", "fellow user", True), (2, "Kelly", "partner", True), (3, "Rob", "dealer", None)
+    )
     ties = [
         (1, "treatment", "co-buying"),
         (1, "treatment", "shared-moment"),
+        (2, "dependent", "co-buying"),
         (3, "treatment", "transactional"),
         (1, "dependent", "shared-moment"),
     ]
     pairs = [(1, 2, "co-buying", "treatment"), (1, 3, "transactional", None)]
-    cohort = cohort_of(CaseNetworkData("P02", alters, ties, pairs))
-    assert cohort is not None
-    assert (cohort.phase, cohort.members, cohort.size) == ("treatment", ("Kelly", "Tommo"), 3)
-    # ties inside: ego-Tommo co-buying (T) and shared-moment (S); Tommo-Kelly co-buying (T)
-    assert (cohort.transactional, cohort.shared_moment) == (2, 1)
-    assert cohort.record() == {"size": 3, "share_transactional": 0.6667, "share_shared_moment": 0.3333}
+    by_phase = cohorts_by_phase(CaseNetworkData("P02", alters, ties, pairs))
+    # Kelly bought with him while dependent; in treatment only Tommo does (Kelly buys with Tommo)
+    assert [(c.phase, c.members) for c in by_phase] == [("dependent", ("Kelly",)), ("treatment", ("Tommo",))]
+    now = cohort_of(CaseNetworkData("P02", alters, ties, pairs))
+    assert now is not None and (now.phase, now.size) == ("treatment", 2)
+    assert now.notes == ("Kelly buy with members but not with the participant in this phase",)
+    # ties inside: ego-Tommo co-buying (T) and shared-moment (S)
+    assert (now.transactional, now.shared_moment) == (1, 1)
+    assert now.record() == {"size": 2, "share_transactional": 0.5, "share_shared_moment": 0.5}
+    # a dealer is never a member, and the timeless "buys with him" flag alone makes no cohort
     assert cohort_of(CaseNetworkData("P07", alters, [(3, "treatment", "transactional")], [])) is None
+    assert cohort_of(CaseNetworkData("P07", alters, [(1, "treatment", "shared-moment")], [])) is None
+
+
+def test_a_cohort_a_case_attribute_contradicts_is_flagged_and_left_out_of_the_simulator() -> None:
+    alters = _people((1, "Spider", "fellow user", True), (2, "The lads", "friend", None))
+    data = CaseNetworkData("P04", alters, [(1, "treatment", "co-buying"), (2, "treatment", "co-buying")], [])
+    cohort = cohort_of(data, {"buys_with_others": "false"})
+    assert cohort is not None and cohort.flagged
+    assert cohort.contradiction == (
+        "the case attribute buys_with_others = false says the participant does not buy with others"
+    )
+    assert "The lads is a group, so the size is a lower bound" in cohort.notes
+    assert cohort_records([cohort]) == []
+    assert (
+        cohort_of(data, {"Buys alone": "no"}) is not None
+        and not cohort_of(data, {"Buys alone": "no"}).flagged
+    )
+    assert cohort_of(data, {"buys_alone": "yes"}).flagged
