@@ -147,7 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Rerun: `python benchmarks/bench_network.py` (`make bench-network`)."
     )
     print()
-    print("| split | gold alters | proposed | paired | alter recall | alter precision | roles right | mentions found |")
+    print(
+        "| split | gold alters | proposed | paired | alter recall | alter precision | roles right | mentions found |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for split, pairs in sorted(by_split.items()):
         print(_row(f"{split} ({len(pairs)} transcripts)", total([f for f, _ in pairs])))
