@@ -18,7 +18,7 @@ Its tie mix is the shares of transactional and shared-moment ties among the ties
 cohort: the ego's ties to the members in that phase (co-buying counts as transactional) and the
 members' ties to each other. The simulator's ``--from-study`` reads ``{size, share_transactional,
 share_shared_moment}`` for each case's cohort in its latest phase with co-buying (the group an
-intervention would reach now; :func:`qualframe.simulate.scenario.cohorts_from_records`).
+intervention would reach now; :func:`qualframe.simulate.cohorts.cohorts_from_records`).
 """
 
 from __future__ import annotations
@@ -173,12 +173,16 @@ def cohorts_by_phase(data: CaseNetworkData, attributes: dict[str, str] | None = 
                 if outsider in data.alters:
                     linked.add(data.alters[outsider].label)
         if linked:
+            verb = "buys" if len(linked) == 1 else "buy"
             notes.append(
-                f"{', '.join(sorted(linked))} buy with members but not with the participant in this phase"
+                f"{', '.join(sorted(linked))} {verb} with members but not with the participant in this phase"
             )
         contradiction = None
         if buys is False:
-            contradiction = f"the case attribute {said} says the participant does not buy with others"
+            contradiction = (
+                f"the case attribute {said} says the participant does not buy with others; confirmed "
+                f"co-buying ties say they do in the {phase} phase"
+            )
         out.append(
             BuyingCohort(
                 data.case,

@@ -23,6 +23,7 @@ __all__ = [
     "USES",
     "VOCATIVE",
     "asserted_buying",
+    "first_person",
     "unasserted",
 ]
 
@@ -173,3 +174,16 @@ def asserted_buying(sentence: str) -> str | None:
         if unasserted(sentence, m.start()) is None:
             return m.group()
     return None
+
+
+_FIRST_PERSON = re.compile(
+    r"\b(?:i|i['’](?:m|d|ve|ll)|me|my|myself|we|we['’](?:d|re|ve|ll)|us|our|ourselves)\b", re.I
+)
+
+
+def first_person(sentence: str) -> bool:
+    """Whether the participant is part of what a sentence says ("we go halves", "me and Gaz score").
+
+    Buying together involves the participant only then: "they go halves now" is two other people.
+    """
+    return bool(_FIRST_PERSON.search(sentence))

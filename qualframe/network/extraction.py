@@ -519,7 +519,9 @@ def _label(alter: AlterCandidate, role_only: bool) -> None:
 
 def _uses_and_buying(i: int, alter: AlterCandidate, sentences: list[SentenceRef]) -> None:
     about = [s for s in sentences if i in s.about]
-    cue = next((c for s in about for c in [cues.asserted_buying(s.text)] if c), None)
+    cue = next(
+        (c for s in about for c in [cues.asserted_buying(s.text)] if c and cues.first_person(s.text)), None
+    )
     if alter.role != "dealer" and cue:
         alter.buys_with = True
         alter.why.append(f"buys with the participant: {cue!r}")

@@ -34,7 +34,7 @@ from qualframe.coding.suggest import code_infos, training_examples
 from qualframe.config import settings
 from qualframe.errors import NotFoundError
 from qualframe.io.model import Turn
-from qualframe.network.cues import asserted_buying, unasserted
+from qualframe.network.cues import asserted_buying, first_person, unasserted
 from qualframe.network.extraction import AlterCandidate, CaseNetwork, Transcript, extract_case
 from qualframe.network.names import same_person
 from qualframe.network.phases import assign_phases, coded_phase_spans
@@ -341,8 +341,10 @@ def _propose(
     type_of = {key: tie_codes[code] for key, code in keys.items()}
     sources = {s.source_id for s in net.sentences}
 
-    def add(alter: int, phase: str, tie_type: str, ev: _Evidence) -> None:
+    def add(alter: int, phase: str, tie_type: str, ev: _Evidence, mine: bool) -> None:
         a = net.alters[alter]
+        if tie_type == "co-buying" and not mine:
+            return  # "they go halves now": buying together, but not with the participant
         if tie_type == "co-buying" and (a.role == "dealer" or not a.buys_with):
             human = ev.coding_id if ev.code_id == type_code["transactional"] else None
             tie_type = "transactional"
@@ -366,8 +368,9 @@ def _propose(
         if phase is None:
             continue
         ev = _Evidence(sid, start, end, code_id, 1.0, "a person's coding", coding_id)
+        mine = any(first_person(net.sentences[n].text) for n in [*about, *spanned])
         for alter in sorted({a for n in about for a in net.sentences[n].about}):
-            add(alter, phase, tie_type, ev)
+            add(alter, phase, tie_type, ev, mine)
     for n, s in enumerate(net.sentences):
         phase = phases[n]
         if not s.about or phase is None:
@@ -392,7 +395,7 @@ def _propose(
             )
         for alter in sorted(s.about):
             for tie_type, ev in found.items():
-                add(alter, phase, tie_type, ev)
+                add(alter, phase, tie_type, ev, first_person(s.text))
     alter_ties = []
     for t in net.alter_ties:
         s = net.sentences[t.sentence]

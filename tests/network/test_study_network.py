@@ -26,7 +26,7 @@ from qualframe.network.review import (
     reject_alter,
 )
 from qualframe.network.ties import extract_network
-from qualframe.simulate.scenario import cohorts_from_study
+from qualframe.simulate.cohorts import cohorts_from_study
 from qualframe.store.models import Alter, AuditEvent, Coding, SuggestionRun
 from qualframe.store.study import Study
 from tests.conftest import snapshot
@@ -209,7 +209,7 @@ def test_a_cohort_is_who_the_participant_buys_with_in_that_phase() -> None:
     assert [(c.phase, c.members) for c in by_phase] == [("dependent", ("Kelly",)), ("treatment", ("Tommo",))]
     now = cohort_of(CaseNetworkData("P02", alters, ties, pairs))
     assert now is not None and (now.phase, now.size) == ("treatment", 2)
-    assert now.notes == ("Kelly buy with members but not with the participant in this phase",)
+    assert now.notes == ("Kelly buys with members but not with the participant in this phase",)
     # ties inside: ego-Tommo co-buying (T) and shared-moment (S)
     assert (now.transactional, now.shared_moment) == (1, 1)
     assert now.record() == {"size": 2, "share_transactional": 0.5, "share_shared_moment": 0.5}
@@ -224,7 +224,8 @@ def test_a_cohort_a_case_attribute_contradicts_is_flagged_and_left_out_of_the_si
     cohort = cohort_of(data, {"buys_with_others": "false"})
     assert cohort is not None and cohort.flagged
     assert cohort.contradiction == (
-        "the case attribute buys_with_others = false says the participant does not buy with others"
+        "the case attribute buys_with_others = false says the participant does not buy with others; "
+        "confirmed co-buying ties say they do in the treatment phase"
     )
     assert "The lads is a group, so the size is a lower bound" in cohort.notes
     assert cohort_records([cohort]) == []
