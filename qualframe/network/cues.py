@@ -176,14 +176,30 @@ def asserted_buying(sentence: str) -> str | None:
     return None
 
 
+# "and" joins the buyers ("me and Gaz go halves"), so it does not end a clause here
+_BUYING_CLAUSE_BREAK = re.compile(
+    r"[.;:!?,—–]|\s-\s|\b(?:but|so|because|cause|cos|although|though|while|whereas|then|until|till)\b",
+    re.IGNORECASE,
+)
 _FIRST_PERSON = re.compile(
     r"\b(?:i|i['’](?:m|d|ve|ll)|me|my|myself|we|we['’](?:d|re|ve|ll)|us|our|ourselves)\b", re.I
 )
 
 
 def first_person(sentence: str) -> bool:
-    """Whether the participant is part of what a sentence says ("we go halves", "me and Gaz score").
+    """Whether the participant takes part in the buying a sentence describes.
 
-    Buying together involves the participant only then: "they go halves now" is two other people.
+    "We go halves", "me and Gaz score", "Gaz goes halves with me": yes. "Him and Lenny, who's in
+    the hostel with me, they go halves now": no - the participant is in the sentence but not in the
+    clause that buys. The clause of each buying cue is read (commas, full stops and conjunctions
+    bound it); without a cue, the whole sentence.
     """
-    return bool(_FIRST_PERSON.search(sentence))
+    found = False
+    for m in CO_BUYING.finditer(sentence):
+        found = True
+        before = list(_BUYING_CLAUSE_BREAK.finditer(sentence, 0, m.start()))
+        after = _BUYING_CLAUSE_BREAK.search(sentence, m.end())
+        clause = sentence[before[-1].end() if before else 0 : after.start() if after else len(sentence)]
+        if _FIRST_PERSON.search(clause):
+            return True
+    return not found and bool(_FIRST_PERSON.search(sentence))

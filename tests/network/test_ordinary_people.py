@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qualframe.coding.engines import Suggestion
-from qualframe.network.cues import asserted_buying, unasserted
+from qualframe.network.cues import asserted_buying, first_person, unasserted
 from qualframe.network.roles import find_role_phrases
 from qualframe.network.ties import sentence_tie_types
 from tests.network.conftest import by_label, extract
@@ -113,3 +113,21 @@ def test_negated_and_hypothetical_evidence_makes_no_tie() -> None:
     assert set(found) == {"pressure", "shared-moment"}
     assert set(sentence_tie_types("We go halves most days.", [], type_of)) == {"co-buying"}
     assert asserted_buying("If you go halves with someone in there, they'll want it back.") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "mine"),
+    [
+        ("We go halves most days.", True),
+        ("Me and Gaz go halves.", True),
+        ("Gaz goes halves with me.", True),
+        (
+            "Him and Lenny, who's in the hostel with me, they knew each other inside, and they go halves now.",
+            False,
+        ),
+        ("Ollie and Sam used to score together, they'd get a bit for after parties.", False),
+        ("Tommo and Kelly sort it between them.", False),
+    ],
+)
+def test_buying_together_is_with_the_participant_only_when_they_are_in_it(sentence: str, mine: bool) -> None:
+    assert first_person(sentence) is mine
