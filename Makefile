@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_OUT ?= demo-study
 
-.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval clean
+.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-network clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval
+bench: bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-network
 
 bench-import: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_import.py
@@ -63,3 +63,6 @@ bench-eval: $(VENV)/.installed-all
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+bench-network: $(VENV)/.installed-all
+	$(BIN)/python benchmarks/bench_network.py

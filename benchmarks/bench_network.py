@@ -34,6 +34,7 @@ from qualframe.evaluation.network import (
     text_digest,
     total,
 )
+from qualframe.evaluation.run import spec_code_info
 from qualframe.io import Turn, read_documents
 from qualframe.network.cues import CO_BUYING
 from qualframe.network.extraction import CaseNetwork, Transcript, extract_case
@@ -59,19 +60,7 @@ def tie_code_infos() -> list[CodeInfo]:
     spec = builtin_spec("network-ties")
     parent = next(c for c in spec.codes if c.name == "Tie type")
     return [
-        CodeInfo(
-            key=f"network-ties:Tie type/{c.name}",
-            name=c.name,
-            definition=" ".join((c.definition or "").split()),
-            inclusion=" ".join((c.inclusion or "").split()),
-            exclusion=" ".join((c.exclusion or "").split()),
-            indicators=tuple(c.indicators),
-            examples=tuple(c.examples),
-            keywords=tuple(c.keywords),
-            patterns=tuple(c.patterns),
-        )
-        for c in parent.children
-        if c.name in TIE_CODES
+        spec_code_info(c, f"network-ties:Tie type/{c.name}") for c in parent.children if c.name in TIE_CODES
     ]
 
 

@@ -274,7 +274,6 @@ def cohorts_cmd(
         report = cohort_report(st, include_suggested=include_suggested)
     if not report.by_phase:
         raise InputError("no confirmed buying cohort yet; run 'qualframe network extract' and review it.")
-    latest = {(c.case, c.phase) for c in report.cohorts}
     echo_table(
         ["case", "phase", "size", "members", "transactional share", "simulator"],
         [
@@ -284,17 +283,14 @@ def cohorts_cmd(
                 c.size,
                 ", ".join(c.members),
                 f"{c.share_transactional:.2f}",
-                ("flagged" if c.flagged else "used") if (c.case, c.phase) in latest else "",
+                "flagged" if c.flagged and c in report.cohorts else report.simulator_status(c),
             ]
             for c in report.by_phase
         ],
     )
     for c in report.flagged:
         typer.echo(f"flagged: {c.case} ({c.phase}): {c.contradiction}; left out of the simulator")
-    for c in report.cohorts:
-        for note in c.notes:
-            typer.echo(f"note: {c.case} ({c.phase}): {note}")
-    for note in report.unconfirmed:
+    for note in report.notes():
         typer.echo(f"note: {note}")
     if out is not None:
         from qualframe.exports import write_atomic

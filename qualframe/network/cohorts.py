@@ -121,6 +121,16 @@ class CohortReport:
         """Cohorts a case attribute contradicts (left out of the simulator)."""
         return [c for c in self.cohorts if c.flagged]
 
+    def simulator_status(self, cohort: BuyingCohort) -> str:
+        """What the simulator does with a cohort of ``by_phase``: used, flagged (why), or nothing."""
+        if cohort not in self.cohorts:
+            return ""
+        return f"flagged: {cohort.contradiction}" if cohort.flagged else "used"
+
+    def notes(self) -> list[str]:
+        """Every note on the cohorts the simulator considers, and on cases without one."""
+        return [f"{c.case} ({c.phase}): {n}" for c in self.cohorts for n in c.notes] + self.unconfirmed
+
 
 def _attribute_says(values: dict[str, str]) -> tuple[bool | None, str]:
     """What the case's attributes say about buying with others, and which attribute said it."""

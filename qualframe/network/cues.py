@@ -52,7 +52,7 @@ COLLECTIVE = re.compile(
 )
 #: Buying together: pooling money, going halves, buying off the same dealer.
 CO_BUYING = re.compile(
-    r"\b(?:chip(?:s|ped|ping)?\s+in|go(?:es|ing)?\s+halves|went\s+halves|halves|put(?:ting)?\s+in\s+together|"
+    r"\b(?:chip(?:s|ped|ping)?\s+in|go(?:es|ing)?\s+halves|went\s+halves|halves|put(?:s|ting)?\s+in\s+(?:together|with)|"
     r"put\s+together|we\s+put\s+in|pool(?:s|ed|ing)?|split\s+it|club(?:bed|bing)?\s+together|"
     r"(?:buy|buys|buying|bought|score|scoring|get|getting)\s+(?:\w+\s+)?(?:off|from)\s+the\s+same|"
     r"(?:buy|score|scoring|buying)\s+together|get(?:ting)?\s+it\s+together|sort\s+it\s+between|"

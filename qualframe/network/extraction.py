@@ -224,8 +224,8 @@ def extract_case(
                 if not w.startswith("any:") and w not in forms and (n >= 2 or votes[f"any:{w}"] >= 3)
             }
         )
-        # neither the participant nor the interviewer: "Thanks for coming in, Mark", "I'm Kathy",
-        # "Hi, Kathy" (a name the participant only ever addresses is the interviewer's)
+        # neither the participant nor the interviewer: "Thanks for coming in, Mark", "I'm Jan",
+        # "Hi, Jan" (a name the participant only ever addresses is the interviewer's)
         talking = egos | interviewer
         forms = {
             f: k

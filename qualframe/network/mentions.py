@@ -231,10 +231,10 @@ def speaker_names(
     """Names of the two people talking, as name keys: ``(participant, interviewer)``.
 
     The participant is who the interviewer addresses by name in the first turn, after a greeting
-    ("Thanks for coming in, Mark.") or twice ("Dylan, what do you think?" ... "How important is
-    that, Dylan?"), but not a name after a role word ("your brother, Steve?"), and who introduces
-    themself ("as you know, I'm Andrea"). The interviewer is who introduces themself in their
-    first three turns ("Hi, I'm Kathy.").
+    ("Thanks for coming in, Mark.") or twice ("Leon, what do you think?" ... "How important is
+    that, Leon?"), but not a name after a role word ("your brother, Steve?"), and who introduces
+    themself ("as you know, I'm Priya"). The interviewer is who introduces themself in their
+    first three turns ("Hi, I'm Jan.").
     """
     from qualframe.network.cues import VOCATIVE
     from qualframe.network.names import base_name
@@ -270,7 +270,7 @@ def _introduced(said: str, lexicon: Lexicon) -> set[str]:
 
 
 def only_vocative(chunks: Sequence[str], form: str, ambiguous: bool, lower_mode: bool) -> bool:
-    """Whether every use of a name in the participant's turns addresses someone ("Hi, Kathy.").
+    """Whether every use of a name in the participant's turns addresses someone ("Hi, Jan.").
 
     Such a name is the interviewer's: the person spoken to, not a person spoken about.
     """
@@ -284,16 +284,16 @@ def only_vocative(chunks: Sequence[str], form: str, ambiguous: bool, lower_mode:
 
 
 def _addresses(chunk: str, start: int, end: int) -> bool:
-    """Whether the name at ``start:end`` addresses someone: "Hi, Kathy", "... like it, Mark."
+    """Whether the name at ``start:end`` addresses someone: "Hi, Jan", "... know, Chris."
 
-    Not an answer ("Uh, Kirsty."), an apposition ("the same lad, Big Tony.") or a topic ("Gaz,
+    Not an answer ("Um, Dawn."), an apposition ("the same lad, Big Tony.") or a topic ("Gaz,
     he's the man").
     """
     if not _VOCATIVE_AFTER.match(chunk, end):
         return False
     sentence = re.split(r"[.!?]\s+", chunk[:start])[-1]
     if re.search(rf"\b{_HELLO}\W*$", sentence, re.IGNORECASE) or re.search(r"[,:]\s*[\"“]\s*$", sentence):
-        return True  # "Hi, Kathy"; she was like, "Sarah, that's crazy" (the participant, addressed)
+        return True  # "Hi, Jan"; she was like, "Tom, that is mad" (the participant, addressed)
     if not re.search(r",\s*$", sentence) or _APPOSITION.search(sentence):
         return False
     words = _ANSWER_FILLER.sub(" ", re.sub(r"[^\w\s'’]", " ", sentence)).split()

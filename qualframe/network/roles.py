@@ -236,7 +236,7 @@ _HAVE_NP = (
     r"\b(?:i|we|he|she|they)(?:\s+(?:also|still|do|did|just|only|really))?"
     r"(?:['’]ve\s+got|['’]ve|\s+have\s+got|\s+have|\s+has|\s+had|\s+got)\s+(?P<np>(?:a|an|one|two|three|four|five|six)\s+{adj}(?P<noun>{nouns}))\b"
 )
-# Titles before a name: "Aunt Kathy", "Uncle Joe", "Dr Patel", "Coach Brown".
+# Titles before a name: "Aunt Jan", "Uncle Joe", "Dr Patel", "Coach Brown".
 _TITLES = re.compile(r"\b(Aunt|Auntie|Aunty|Uncle|Cousin|Dr|Doctor|Coach)\.?(?=\s+[A-Z][a-z])")
 _TITLE_LABEL = {"aunt": "aunt", "auntie": "aunt", "aunty": "aunt", "uncle": "uncle", "cousin": "cousin"}
 _KIN_LABEL = {

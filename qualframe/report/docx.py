@@ -365,7 +365,6 @@ def _networks(doc: Any, d: Any, _: ReportData) -> None:
     report = d["cohorts"]
     if report.by_phase:
         doc.add_heading("Buying cohorts", level=3)
-        latest = {(c.case, c.phase): c for c in report.cohorts}
         _table(
             doc,
             ["Case", "Phase", "Size", "Members", "Transactional share", "Simulator"],
@@ -376,16 +375,12 @@ def _networks(doc: Any, d: Any, _: ReportData) -> None:
                     c.size,
                     ", ".join(c.members),
                     f"{c.share_transactional:.2f}",
-                    ("flagged: " + (c.contradiction or "") if c.flagged else "used")
-                    if (c.case, c.phase) in latest
-                    else "",
+                    report.simulator_status(c),
                 ]
                 for c in report.by_phase
             ],
         )
-        for note in [
-            f"{c.case} ({c.phase}): {n}" for c in report.cohorts for n in c.notes
-        ] + report.unconfirmed:
+        for note in report.notes():
             doc.add_paragraph(note + ".")
     doc.add_heading("Ego-networks by phase", level=3)
     for f in d["figures"]:

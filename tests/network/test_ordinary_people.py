@@ -32,7 +32,7 @@ from tests.network.conftest import by_label, extract
         ("I have an older brother", [("brother", "family", False)]),
         ("my gym teacher", [("teacher", "professional", False)]),
         ("her roommate", [("her housemate", "other", False)]),
-        ("Aunt Kathy", [("aunt", "family", False)]),
+        ("Aunt Jan", [("aunt", "family", False)]),
         ("Mum said no", [("mum", "family", False)]),
         ("my plug", [("dealer", "dealer", False)]),
     ],
@@ -50,17 +50,17 @@ def test_things_that_are_not_people() -> None:
 
 #: A counselling session: the counsellor introduces herself; the client greets her by name and
 #: talks about flatmates, parents, a boss and friends, with negated and hypothetical tie talk.
-SESSION = """Interviewer: Hi, I'm Kathy. Thanks for coming in, Dylan. What brings you here?
+SESSION = """Interviewer: Hi, I'm Jan. Thanks for coming in, Leon. What brings you here?
 
-P: Hi, Kathy. My flatmates said I should come. My parents pay the rent, and my boss is fine about it.
+P: Hi, Jan. My flatmates said I should come. My parents pay the rent, and my boss is fine about it.
 
 Interviewer: Who do you spend time with?
 
 P: My friends, mostly. We hang out every weekend. But my roommate and I can't hang out anymore. I don't wanna put pressure on my parents. I tried to talk to my parents about it.
 
-Interviewer: Anything else, Dylan?
+Interviewer: Anything else, Leon?
 
-P: I just don't feel like it, Kathy.
+P: I don't know, Jan.
 """
 
 
@@ -68,7 +68,7 @@ def test_a_session_proposes_every_person_and_neither_speaker() -> None:
     net = extract(SESSION)
     alters = {a.label: a for a in net.alters}
     assert set(alters) == {"Housemates", "Parents", "Boss", "Friends", "Housemate"}
-    assert "Kathy" not in by_label(net) and "Dylan" not in by_label(net)  # counsellor, client
+    assert "Jan" not in by_label(net) and "Leon" not in by_label(net)  # counsellor, client
     assert alters["Parents"].group and len(alters["Parents"].mentions) == 3
     assert alters["Boss"].role == "colleague" and not alters["Boss"].group
     assert alters["Housemates"].role == "housemate" and alters["Housemates"].group
@@ -79,9 +79,9 @@ def test_a_session_proposes_every_person_and_neither_speaker() -> None:
     [
         ("I don't wanna put pressure on them to change.", "pressure", False),
         ("We can't hang out anymore.", "hang out", False),
-        ("My friends didn't really hang out with me too much.", "hang out", False),
+        ("My mates didn't hang out with me after that.", "hang out", False),
         ("If you go halves with someone in there, they'll want it back double.", "go halves", False),
-        ("She said that if I, you know, kept hanging out with them guys, she'd leave.", "hanging out", False),
+        ("She said that if I, you know, kept hanging out with the lads, she'd leave.", "hanging out", False),
         ("I know loads of people do, they club together.", "club together", False),
         ("I'd love to see them more.", "see them", False),
         ("Do you think they would support me?", "support", False),
