@@ -23,7 +23,7 @@ def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
     """
     from qualframe.cases import list_cases
     from qualframe.report.simulation import SIMULATIONS_FOLDER
-    from qualframe.simulate.cohorts import cohorts_from_study
+    from qualframe.simulate.cohorts import CohortSpec, cohorts_from_study
     from qualframe.simulate.report import summarise
     from qualframe.simulate.runner import run_scenario, save_results
     from qualframe.simulate.scenario import default_scenario
@@ -39,6 +39,7 @@ def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
         "intervention.strategies": ["none", "random", "cohort"],
     }
     notes: list[str] = []
+    cohorts: tuple[CohortSpec, ...] = ()
     try:
         cohorts = cohorts_from_study(study.path, notes)
         overrides["network.cohorts"] = [dataclasses.asdict(c) for c in cohorts]
@@ -49,7 +50,13 @@ def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
     result = run_scenario(scenario)
     with study.read() as session:
         interviews = len(list_sources(session))
-    result.extra["study"] = {"interviews": interviews, "participants": len(list_cases(study)), "notes": notes}
+    # counts only: alter labels stay in the study, where pseudonymisation reaches them
+    result.extra["study"] = {
+        "interviews": interviews,
+        "participants": len(list_cases(study)),
+        "cohorts": len(cohorts),
+        "cohorts_left_out": sum(note.startswith("left out") for note in notes),
+    }
     regimes = run_sweep(scenario, "regimes", dask=None, progress=False)
     save_results(result, study.path / SIMULATIONS_FOLDER / "individual-vs-cohort", sweeps=(regimes,))
     summary = summarise(result, (regimes,))

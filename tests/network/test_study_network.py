@@ -10,6 +10,7 @@ import networkx as nx
 import pytest
 from sqlalchemy import select
 
+from qualframe.cases import import_cases
 from qualframe.coding.manual import add_coding
 from qualframe.errors import InputError, NotFoundError
 from qualframe.exports import export
@@ -183,6 +184,17 @@ def test_buying_cohorts_reach_the_simulator(dean_study: Study) -> None:
     specs = cohorts_from_study(dean_study.path)
     assert [s.size for s in specs] == [3]
     assert specs[0].share_transactional == pytest.approx(cohorts[0].share_transactional)
+    # the study records that he buys alone: his cohort is flagged, left out, and the reason given
+    attributes = dean_study.path.parent / "cases.csv"
+    attributes.write_text("case,buys_with_others\nP01,false\n", encoding="utf-8")
+    import_cases(dean_study, attributes, user="tester")
+    notes: list[str] = []
+    with pytest.raises(InputError, match="attributes do not contradict"):
+        cohorts_from_study(dean_study.path, notes)
+    assert notes == [
+        "left out P01's cohort (treatment, 3 people): the case attribute buys_with_others = false says the "
+        "participant does not buy with others; confirmed co-buying ties say they do in the treatment phase"
+    ]
 
 
 def _people(*rows: tuple[int, str, str, bool | None]) -> dict[int, Alter]:
