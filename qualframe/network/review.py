@@ -302,6 +302,13 @@ def reject_alter(study: Study, alter_id: int, *, user: str | None = None) -> Alt
         return alter_view(session, alter)
 
 
+_EDITABLE = {"label": "label", "role": "role", "uses": "uses", "buys_with": "buys_with", "group": "is_group"}
+
+
+def _editable(alter: Alter) -> dict[str, object]:
+    return {key: getattr(alter, column) for key, column in _EDITABLE.items()}
+
+
 def edit_alter(
     study: Study,
     alter_id: int,
@@ -318,13 +325,7 @@ def edit_alter(
         raise InputError(f"unknown role {role!r}; choose one of {', '.join(ALTER_ROLES)}.")
     with study.write() as session:
         alter, actor = _alter(session, alter_id), _actor(session, user)
-        before = {
-            "label": alter.label,
-            "role": alter.role,
-            "uses": alter.uses,
-            "buys_with": alter.buys_with,
-            "group": alter.is_group,
-        }
+        before = _editable(alter)
         if label is not None:
             label = " ".join(label.split())
             if not label:
@@ -349,13 +350,7 @@ def edit_alter(
             alter.buys_with = buys_with
         if group is not None:
             alter.is_group = group
-        after = {
-            "label": alter.label,
-            "role": alter.role,
-            "uses": alter.uses,
-            "buys_with": alter.buys_with,
-            "group": alter.is_group,
-        }
+        after = _editable(alter)
         changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         record(
             session,

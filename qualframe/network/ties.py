@@ -139,15 +139,10 @@ def propose_tie_types(
 def sentence_tie_types(
     text: str, suggestions: Sequence[Suggestion], type_of: Mapping[str, str]
 ) -> dict[str, tuple[Suggestion | None, str]]:
-    """The tie types a sentence states, each with the suggestion behind it and why.
+    """The tie types a sentence states, each with the engine's suggestion behind it (or None) and why.
 
-    ``suggestions`` are an engine's for this sentence; ``type_of`` maps a code key to its tie type.
-    A suggestion whose evidence the participant does not assert - negated, hypothetical, in
-    someone else's words, about people in general, a question (:func:`~.cues.unasserted`) - is
-    dropped; a buying cue the participant states adds ``co-buying`` (with no suggestion). The
-    check reads the words before the evidence, so it works for engines that say where their
-    evidence is (``lexicon``); an engine whose evidence is the whole sentence is checked only
-    for questions and reported speech at the start.
+    A suggestion whose evidence the participant does not assert (:func:`~.cues.unasserted`: read
+    in the words before the evidence) is dropped; a stated buying cue adds ``co-buying``.
     """
     found: dict[str, tuple[Suggestion | None, str]] = {}
     for sug in sorted(suggestions, key=lambda x: -x.confidence):
