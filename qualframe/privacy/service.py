@@ -42,19 +42,15 @@ from qualframe.privacy.keying import Seeds, build_matcher, check_chosen, replace
 from qualframe.privacy.places import PLACES, framework_words, label_names, read_place, write_place
 from qualframe.privacy.pseudonyms import PseudonymBook, StudyMatcher
 from qualframe.privacy.references import find_references, remap_references
-from qualframe.privacy.remap import Edit, OffsetMap, apply_edits
-from qualframe.store.codings import CodingWriter
+from qualframe.privacy.remap import Edit, OffsetMap, apply_edits, rewrite_source
 from qualframe.store.models import (
-    AlterMention,
     AuditEvent,
     Code,
     EngineState,
     LlmCacheEntry,
-    Reconciliation,
-    Segment,
     Source,
     StudyInfo,
-    User,
+    TextVector,
 )
 from qualframe.store.study import Study
 
@@ -360,18 +356,6 @@ def _rewrite_all(
     return changed, words
 
 
-def _rewrite_source(session: Session, source: Source, edits: list[Edit], actor: User) -> None:
-    new_text, omap = apply_edits(source.text, edits)
-    CodingWriter(session, actor).remap(source.id, omap.span)
-    for model in (Segment, AlterMention, Reconciliation):
-        rows: list[Any] = list(session.execute(select(model).where(model.source_id == source.id)).scalars())
-        for row in rows:
-            row.start, row.end = omap.span(row.start, row.end)
-    session.flush()
-    source.text = new_text  # the search index follows by trigger, segments first so it is right at once
-    session.flush()
-
-
 def apply_pseudonymisation(
     study: Study,
     plan: PseudonymisationPlan,
@@ -394,7 +378,7 @@ def apply_pseudonymisation(
     counts = Counter(i.kind for i in plan.identifiers if i.mentions)
     copies = find_copies(study)
     kept: Path | None = None
-    with study.backup_before("pseudonymise") as backup, study.write() as session:
+    with study.backup_before("pseudonymise") as backup, study.write(activity="pseudonymisation") as session:
         if _read(session).fingerprint() != plan.fingerprint:
             raise ConflictError(
                 "the study changed since these replacements were planned; run pseudonymise again."
@@ -407,13 +391,15 @@ def apply_pseudonymisation(
         for source_id, edits in plan.edits.items():
             source = session.get(Source, source_id)
             assert source is not None
-            _rewrite_source(session, source, edits, actor)
+            rewrite_source(session, source, edits, actor)
         for place in PLACES:
             write_place(session, place, plan.new_values.get(place.label, {}), actor)
         redacted = redact_previews(session, plan.new_previews)
         purged = {
             "language-model cache entries": session.execute(delete(LlmCacheEntry)).rowcount,  # type: ignore[attr-defined]
             "fitted engine states": session.execute(delete(EngineState)).rowcount,  # type: ignore[attr-defined]
+            # sentence vectors are computed from the original words and could be inverted
+            "cached sentence vectors": session.execute(delete(TextVector)).rowcount,  # type: ignore[attr-defined]
         }
         session.execute(text("INSERT INTO segment_search(segment_search) VALUES('optimize')"))
         session.merge(StudyInfo(key="pseudonym_key_id", value=plan.book.key_id))

@@ -8,6 +8,7 @@ Layout of a study folder::
       originals/        every imported file, byte for byte, named by its SHA-256
       backups/          automatic copies taken before migrations and bulk operations
       kept-originals/   originals and backups sealed by ``pseudonymise --keep-originals``
+      .writing          only while a long write runs: what it is, for a writer kept waiting
 
 The folder and everything qualframe keeps in it are its owner's alone (0700 folders, 0600 files).
 
@@ -40,10 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualframe import __version__
-from qualframe.errors import EncryptionError, InputError, NotAStudyError, StudyError
+from qualframe.errors import BusyError, EncryptionError, InputError, NotAStudyError, StudyError
 from qualframe.store import db
 from qualframe.store.files import PRIVATE_DIR, create_private, make_private, write_atomic
 from qualframe.store.models import StudyInfo
@@ -51,6 +53,7 @@ from qualframe.store.models import StudyInfo
 __all__ = [
     "AUTOMATIC_BACKUPS_KEPT",
     "BULK_THRESHOLD",
+    "BUSY_NAME",
     "DB_NAME",
     "KEPT_DIR",
     "MARKER_NAME",
@@ -63,6 +66,8 @@ DB_NAME = "study.db"
 MARKER_NAME = "study.json"
 #: Where pseudonymisation seals the originals and backups a researcher keeps on purpose.
 KEPT_DIR = "kept-originals"
+#: Written while a long write (an import, ...) holds the study, so another writer can say what waits.
+BUSY_NAME = ".writing"
 MARKER_FORMAT = "qualframe-study/1"
 #: An operation on at least this many files or rows takes a backup first (:meth:`Study.backup_before`).
 BULK_THRESHOLD = 10
@@ -350,10 +355,42 @@ class Study:
                 session.rollback()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back on any error."""
-        with self._writer() as session, session.begin():
-            yield session
+    def write(self, activity: str | None = None) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back on any error.
+
+        Only one process writes to a study at a time; another one waits up to the busy timeout
+        (``QUALFRAME_BUSY_TIMEOUT``) and then gets a :class:`~qualframe.errors.BusyError`, never a
+        database error. A long writer names its ``activity`` ("an import") so that the one kept
+        waiting can say what is running.
+        """
+        marker = self.path / BUSY_NAME
+        wrote_marker = False
+        try:
+            with self._writer() as session, session.begin():
+                if activity:
+                    marker.write_text(
+                        json.dumps({"pid": os.getpid(), "activity": activity}), encoding="utf-8"
+                    )
+                    wrote_marker = True
+                yield session
+        except OperationalError as exc:
+            if _locked(exc):
+                raise BusyError(f"the study is busy ({self._busy_with()}); try again.") from None
+            raise
+        finally:
+            if wrote_marker:
+                marker.unlink(missing_ok=True)
+
+    def _busy_with(self) -> str:
+        """What the process holding the study is doing, as far as its marker says."""
+        try:
+            marker = json.loads((self.path / BUSY_NAME).read_text(encoding="utf-8"))
+            pid, activity = int(marker["pid"]), str(marker["activity"])
+            if os.name == "posix":
+                os.kill(pid, 0)  # a marker left behind by a killed process says nothing
+        except (OSError, ValueError, KeyError, TypeError):
+            return "another command or the workbench is writing to it"
+        return f"{activity} is running"
 
     # -- info and backups ----------------------------------------------------------------------
     def info(self) -> dict[str, str]:
@@ -501,6 +538,11 @@ class Study:
     def folder_size(self) -> int:
         """Bytes used by the study folder (database, originals, backups)."""
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
+
+def _locked(exc: OperationalError) -> bool:
+    message = str(exc.orig if exc.orig is not None else exc).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 def _known_revisions() -> set[str]:

@@ -165,4 +165,6 @@ def test_a_study_key_file_other_users_can_read_is_warned_about(cli, tmp_path: Pa
     assert quiet.returncode == 0 and "warning" not in quiet.stderr  # created 0600
     os.chmod(key, 0o644)
     r = cli("sources", tmp_path / "s")
-    assert r.returncode == 0 and "the study's key file" in r.stderr and "can be read by other users" in r.stderr
+    assert (
+        r.returncode == 0 and "the study's key file" in r.stderr and "can be read by other users" in r.stderr
+    )
