@@ -26,18 +26,40 @@ QUALFRAME = Path(sys.executable).with_name("qualframe")
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs as user 'tester' with no secrets from the developer's environment."""
     monkeypatch.setenv("QUALFRAME_USER", "tester")
-    for var in ("QUALFRAME_PASSPHRASE", "QUALFRAME_TOKEN", "QUALFRAME_DEBUG", "QUALFRAME_MAX_IMPORT_MB"):
+    for var in (
+        "QUALFRAME_PASSPHRASE",
+        "QUALFRAME_TOKEN",
+        "QUALFRAME_DEBUG",
+        "QUALFRAME_MAX_IMPORT_MB",
+        "QUALFRAME_MAX_RECORDING_HOURS",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.fixture(scope="session")
+def study_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated study with the three built-in codebooks, built once per test process.
+
+    Creating a study runs every migration and loading the frameworks writes a few hundred rows;
+    each test gets a byte-for-byte copy instead (see :func:`study`).
+    """
+    path = tmp_path_factory.mktemp("study-template") / "study"
+    st = Study.init(path)
+    try:
+        with st.write() as session:
+            user = resolve_user(session, "tester")
+            for name in ("janis-groupthink", "network-ties", "houghton-2024"):
+                add_codebook_spec(session, builtin_spec(name), user)
+    finally:
+        st.close()
+    return path
+
+
 @pytest.fixture
-def study(tmp_path: Path) -> Iterator[Study]:
-    """A new study with the three built-in codebooks."""
-    st = Study.init(tmp_path / "study")
-    with st.write() as session:
-        user = resolve_user(session, "tester")
-        for name in ("janis-groupthink", "network-ties", "houghton-2024"):
-            add_codebook_spec(session, builtin_spec(name), user)
+def study(study_template: Path, tmp_path: Path) -> Iterator[Study]:
+    """A new study with the three built-in codebooks (a copy of the session's template)."""
+    shutil.copytree(study_template, tmp_path / "study")
+    st = Study.open(tmp_path / "study")
     yield st
     st.close()
 

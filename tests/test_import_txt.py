@@ -352,3 +352,36 @@ def test_empty_files_are_refused(write_file: WriteFile, content: bytes) -> None:
     path = write_file("empty.txt", content)
     with pytest.raises(InputError, match="empty"):
         read_documents(path, path.read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("lead", "other"),
+    [
+        ("Therapist", "Client"),
+        ("Counsellor", "Client"),
+        ("Counselor", "Patient"),
+        ("Facilitator", "Participant"),
+        ("Moderator", "P1"),
+        ("Researcher", "Respondent"),
+        ("Int", "Dave"),
+        ("Q", "A"),
+    ],
+)
+def test_interviewer_like_labels_lead_and_the_other_speaker_is_the_participant(
+    write_file: WriteFile, lead: str, other: str
+) -> None:
+    transcript = (
+        f"{lead}: Thanks for filling it out. Is it okay if I take a look?\n{other}: Sure.\n"
+        f"{lead}: How much do you drink?\n{other}: Usually three glasses of wine.\n"
+    )
+    doc = read_one(write_file("session.txt", transcript))
+    assert {t.speaker: t.role for t in doc.turns} == {lead: "interviewer", other: "participant"}
+
+
+def test_a_named_speaker_beside_a_participant_label_is_the_interviewer(write_file: WriteFile) -> None:
+    doc = read_one(
+        write_file(
+            "session.txt", "Jane: How are things?\nClient: Fine, mostly.\nJane: And work?\nClient: Busy.\n"
+        )
+    )
+    assert {t.speaker: t.role for t in doc.turns} == {"Jane": "interviewer", "Client": "participant"}

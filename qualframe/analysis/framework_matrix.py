@@ -375,17 +375,19 @@ def set_cell_summary(
             session,
             actor,
             "matrix.summary",
-            f"{'drafted' if draft else 'wrote'} the summary of {case} x {label}",
+            f"{'drafted' if draft else 'wrote'} the summary of {case} x "
+            + (f"theme {column_id}" if kind == "theme" else label),
             entity_type="matrix_cell",
             entity_id=row.id if row is not None and text else None,
             details={
                 "case": case,
-                "column": label,
+                "column": label if kind == "code" else column_id,
                 "kind": kind,
-                "old": old,
-                "new": text or None,
+                "replaced": old is not None,
                 "draft": draft,
             },
+            # The summary quotes participants (and a theme's name can name one): redactable.
+            preview=(f"{label}: {text}" if kind == "theme" else text) if text else None,
         )
         return MatrixCellView(case, label, [], text or None, draft if text else False, actor.name)
 

@@ -77,12 +77,28 @@ def suggest_cmd(
     ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="llm: allow a non-local endpoint."),
     param: list[str] = typer.Option(None, "--param", help="Engine parameter key=value (repeatable)."),
+    min_kappa: float = typer.Option(
+        0.4, "--min-kappa", help="Suggest only codes whose out-of-fold agreement is at least this kappa."
+    ),
+    min_examples: int = typer.Option(8, "--min-examples", help="...and that have this many coded examples."),
+    all_codes: bool = typer.Option(
+        False, "--all-codes", help="Suggest every code, also those below the agreement threshold."
+    ),
+    interviewer: bool = typer.Option(
+        False, "--include-interviewer", help="Code the interviewer's turns too (default: participants only)."
+    ),
 ) -> None:
-    """Suggest codings with an assisted-coding engine (kept apart until reviewed)."""
+    """Suggest codings with an assisted-coding engine (kept apart until reviewed).
+
+    The engine learns only from decisions: coded passages, passages marked coded (qualframe code
+    done) and rejected suggestions. Each code's agreement with the coders is measured out of fold
+    first; codes below --min-kappa get no suggestions unless --all-codes.
+    """
+    from qualframe.coding.engines.bars import shown
     from qualframe.coding.suggest import suggest
 
     params = _engine_params(engine, param, endpoint, model, allow_remote)
-    with open_study(study) as st:
+    with open_study(study) as st, shown():
         summary = suggest(
             st,
             engine=engine,
@@ -91,10 +107,16 @@ def suggest_cmd(
             unit=unit,
             multi_label=not single_label,
             params=params,
+            min_kappa=min_kappa,
+            min_examples=min_examples,
+            all_codes=all_codes,
+            roles=("participant", "interviewer") if interviewer else ("participant",),
             log=lambda m: typer.echo(m, err=True),
         )
     state = (
-        "reused its saved state" if summary.reused_state else f"learnt from {summary.examples} labelled units"
+        "reused its saved state"
+        if summary.reused_state
+        else f"learnt from {summary.examples} units with coders' decisions"
     )
     typer.echo(
         f"run {summary.run_id}: {summary.engine} {summary.engine_version} ({state}) suggested "
@@ -102,10 +124,33 @@ def suggest_cmd(
     )
     if summary.superseded:
         typer.echo(f"{summary.superseded} pending suggestions of earlier runs were superseded")
-    if summary.per_code:
-        counts = sorted(summary.per_code.items(), key=lambda kv: -kv[1])
-        echo_table(["code", "suggestions"], [[code, n] for code, n in counts])
+    _echo_reliability(summary.reliability)
+    held = [c for c, r in summary.reliability.items() if not r["suggest"]]
+    if held and not all_codes:
+        typer.echo(
+            f"{len(held)} code(s) held back: code more passages (and mark them coded: qualframe code done), "
+            "or pass --all-codes to see their suggestions anyway"
+        )
     typer.echo(f"review them with: qualframe review {study}")
+
+
+def _echo_reliability(reliability: dict[str, dict[str, Any]]) -> None:
+    """Per code: examples learnt from, the measured agreement, suggestions, and why none."""
+    echo_table(
+        ["code", "positive", "negative", "kappa (out of fold)", "by", "suggestions", "status"],
+        [
+            [
+                code.split(":", 1)[-1],
+                r.get("positives", 0),
+                r.get("negatives", 0),
+                "n/a" if r.get("kappa") is None else f"{r['kappa']:.2f}",
+                r.get("engine", ""),
+                r.get("suggestions", 0),
+                r.get("status", ""),
+            ]
+            for code, r in reliability.items()
+        ],
+    )
 
 
 def review_cmd(
@@ -116,6 +161,7 @@ def review_cmd(
     reviewer: str = typer.Option(None, "--coder", help="Who is reviewing (default: QUALFRAME_USER)."),
 ) -> None:
     """Walk the suggestion queue with single keys: accept, reject, change code, edit span."""
+    from qualframe.codebook.outline import codebook_outline
     from qualframe.coding.review import accept, adjust_span, change_code, reject, review_queue
 
     with open_study(study) as st:
@@ -123,44 +169,108 @@ def review_cmd(
         if not queue:
             typer.echo("no suggestions are waiting for review.")
             return
+        codes = [node.path for book in codebook_outline(st) for node in book.codes if node.codable]
         done = {"accepted": 0, "rejected": 0, "recoded": 0, "skipped": 0}
         for n, item in enumerate(queue, start=1):
             typer.echo("")
             typer.echo(f"[{n}/{len(queue)}] suggestion {item.id}  {item.source} {item.start}-{item.end}")
             typer.echo(f"  code:       {item.code}")
-            typer.echo(f"  confidence: {item.confidence:.2f}  ({item.engine} {item.engine_version})")
+            agreement = (
+                "" if item.agreement is None else f"; agreement with coders: kappa {item.agreement:.2f}"
+            )
+            typer.echo(
+                f"  confidence: {item.confidence:.2f}  ({item.engine} {item.engine_version}{agreement})"
+            )
             typer.echo(f"  why:        {item.rationale}")
-            typer.echo(f"  ...{item.before[-120:]}[[{item.text}]]{item.after[:120]}...".replace("\n", " "))
+            typer.echo(
+                f"  ...{item.before[-120:]}[[{_marked(item.text, item.marks)}]]{item.after[:120]}...".replace(
+                    "\n", " "
+                )
+            )
             while True:
                 typer.echo(REVIEW_KEYS)
                 key = _key()
-                if key == "a":
-                    accept(st, item.id, user=reviewer)
-                    done["accepted"] += 1
-                    typer.echo("accepted")
-                elif key == "r":
-                    reject(st, item.id, user=reviewer)
-                    done["rejected"] += 1
-                    typer.echo("rejected")
-                elif key == "c":
-                    new = typer.prompt("new code")
-                    made = change_code(st, item.id, new, user=reviewer)
-                    done["recoded"] += 1
-                    typer.echo(f"coded as {made.code}")
-                elif key == "e":
-                    words = typer.prompt("exact words of the new span")
-                    item = adjust_span(st, item.id, quote=words, user=reviewer)
-                    typer.echo(f"span now {item.start}-{item.end}: {item.text}")
-                    continue
-                elif key == "s":
-                    done["skipped"] += 1
-                elif key == "q":
-                    _summary(done)
-                    return
-                else:
+                try:
+                    if key == "a":
+                        accept(st, item.id, user=reviewer)
+                        done["accepted"] += 1
+                        typer.echo("accepted")
+                    elif key == "r":
+                        reject(st, item.id, user=reviewer)
+                        done["rejected"] += 1
+                        typer.echo("rejected")
+                    elif key == "c":
+                        new = _choose_code(codes)
+                        if new is None:
+                            continue
+                        made = change_code(st, item.id, new, user=reviewer)
+                        done["recoded"] += 1
+                        typer.echo(f"coded as {made.code}: {made.text}")
+                    elif key == "e":
+                        words = _line("exact words of the new span: ")
+                        item = adjust_span(st, item.id, quote=words, user=reviewer)
+                        typer.echo(f"span now {item.start}-{item.end}: {item.text}")
+                        continue
+                    elif key == "s":
+                        done["skipped"] += 1
+                    elif key == "q":
+                        _summary(done)
+                        return
+                    else:
+                        typer.echo(f"{key!r} is not a key here; press one of a, r, c, e, s or q.")
+                        continue
+                except QualframeError as exc:
+                    typer.echo(f"error: {exc.message} Try again.", err=True)
                     continue
                 break
         _summary(done)
+
+
+def _marked(text: str, marks: tuple[tuple[int, int], ...]) -> str:
+    """The passage with its evidence words in *asterisks*."""
+    out, pos = [], 0
+    for a, b in marks:
+        out += [text[pos:a], "*", text[a:b], "*"]
+        pos = b
+    return "".join([*out, text[pos:]])
+
+
+def _line(prompt: str) -> str:
+    """One line of input (a prompt on a terminal; a line of stdin in scripts and tests)."""
+    import sys
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        return str(typer.prompt(prompt.rstrip(": ")))
+    typer.echo(prompt, nl=False)
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    typer.echo("")
+    return line.strip()
+
+
+def _choose_code(codes: list[str]) -> str | None:
+    """A code from a numbered list, by number or name; asks again on a typo (empty: go back)."""
+    for i, path in enumerate(codes, start=1):
+        typer.echo(f"  {i:>3}  {path}")
+    while True:
+        answer = _line("code number or name (empty to go back): ")
+        if not answer:
+            return None
+        if answer.isdigit() and 1 <= int(answer) <= len(codes):
+            return codes[int(answer) - 1]
+        folded = answer.casefold()
+        matches = [
+            p
+            for p in codes
+            if p.casefold() == folded or p.split(":", 1)[-1].split("/")[-1].casefold() == folded
+        ]
+        if not matches:
+            matches = [p for p in codes if folded in p.casefold()]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            typer.echo(f"{answer!r} matches {len(matches)} codes; type its number.")
+        else:
+            typer.echo(f"there is no code {answer!r}; type a number from the list.")
 
 
 def _key() -> str:
@@ -170,7 +280,7 @@ def _key() -> str:
     if sys.stdin is not None and sys.stdin.isatty():
         return typer.getchar().lower()
     line = sys.stdin.readline() if sys.stdin is not None else ""
-    return line.strip()[:1].lower() if line else "q"
+    return (line.strip()[:1].lower() or " ") if line else "q"
 
 
 def _summary(done: dict[str, int]) -> None:
@@ -187,8 +297,9 @@ def next_cmd(
 ) -> None:
     """Recommend the passages to code next to improve the engine fastest (uncertainty sampling)."""
     from qualframe.coding.active import next_units
+    from qualframe.coding.engines.bars import shown
 
-    with open_study(study) as st:
+    with open_study(study) as st, shown():
         picks = next_units(st, n=n, engine=engine, codes=codes or None, unit=unit, params=_params(param))
     if not picks:
         typer.echo("every unit is coded already.")

@@ -113,6 +113,63 @@ def code_redo(
     _print_coding(f"redone: {what}", c)
 
 
+@code_app.command("done")
+def code_done(
+    study: Path = STUDY_ARG,
+    source: str = typer.Option(None, "--source", help="The source you have finished coding."),
+    turns: str = typer.Option(
+        None, "--turns", help="Only these turns, e.g. 3-17 (default: the whole source)."
+    ),
+    codebook: str = typer.Option(
+        None, "--codebook", help="Only for this codebook (default: every codebook)."
+    ),
+    coder: str = typer.Option(
+        None, "--coder", help="Who finished it (default: QUALFRAME_USER or your login)."
+    ),
+    undo: bool = typer.Option(False, "--undo", help="Withdraw your mark on the source."),
+    show: bool = typer.Option(False, "--list", help="List what is marked coded."),
+) -> None:
+    """Mark a source (or turns) coded: what you did not code there does not apply.
+
+    Assisted coding learns "this code is absent" only from passages marked coded and from
+    rejected suggestions, never from text nobody has been through.
+    """
+    from qualframe.coding.coded import coded_ranges, mark_coded, parse_turns, unmark_coded
+    from qualframe.errors import InputError
+
+    with open_study(study) as st:
+        if show:
+            rows = coded_ranges(st, source)
+            echo_table(
+                ["source", "turns", "codebook", "coder"],
+                [
+                    [
+                        r.source,
+                        "all" if r.whole_source else f"{r.first_turn}-{r.last_turn}",
+                        r.codebook or "all",
+                        r.coder,
+                    ]
+                    for r in rows
+                ],
+            )
+            return
+        if not source:
+            raise InputError("name the source with --source (or use --list).")
+        if undo:
+            n = unmark_coded(st, source, coder=coder, codebook=codebook)
+            typer.echo(f"withdrew {n} coded mark(s) on {source}")
+            return
+        made = mark_coded(
+            st, source, coder=coder, turns=parse_turns(turns) if turns else None, codebook=codebook
+        )
+    what = "the whole source" if made.whole_source else f"turns {made.first_turn}-{made.last_turn}"
+    typer.echo(
+        f"marked {what} of {made.source} coded by {made.coder}"
+        + (f" for {made.codebook}" if made.codebook else "")
+        + "; uncoded units there now teach the engine that a code does not apply"
+    )
+
+
 @code_app.command("import")
 def code_import(
     study: Path = STUDY_ARG,

@@ -20,6 +20,7 @@ __all__ = [
     "echo_table",
     "open_study",
     "option_values",
+    "warn_if_exposed",
 ]
 
 #: Shortest passphrase accepted for a new encrypted study or key file.
@@ -84,9 +85,25 @@ def open_study(path: Path) -> Study:
     from qualframe.store.study import Study  # imported late: --help and --version stay fast
 
     passphrase = None
-    if Study.is_encrypted(path) and not Study.has_key_file(path):
-        passphrase = ask_passphrase(f"Passphrase of the study {path}")
+    if Study.is_encrypted(path):
+        key_file = Study.key_file(path)
+        if key_file is None:
+            passphrase = ask_passphrase(f"Passphrase of the study {path}")
+        else:
+            warn_if_exposed(key_file, "the study's key file")
     return Study.open(path, passphrase=passphrase)
+
+
+def warn_if_exposed(path: Path, what: str) -> None:
+    """Warn (on stderr) when other users can read a file that unlocks participants' data."""
+    from qualframe.store.files import exposed
+
+    if exposed(path):
+        mode = oct(path.stat().st_mode & 0o777)[2:]
+        typer.echo(
+            f"warning: {what} {path} can be read by other users (mode {mode}); make it private: chmod 600 {path}",
+            err=True,
+        )
 
 
 def echo_table(header: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int = 60) -> None:

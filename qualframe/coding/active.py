@@ -16,19 +16,23 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from qualframe.coding.engines import make_engine
 from qualframe.coding.suggest import (
     HUMAN_ORIGINS,
     Span,
+    StudyVectors,
     _covers,
     _live,
     _selected_codes,
     _spans,
     code_infos,
+    prepare_engine,
+    save_state,
+    scope_of,
     study_units,
     training_examples,
 )
 from qualframe.sources import get_source
+from qualframe.store.coded_ranges import decided_ranges
 from qualframe.store.models import Code, Source
 from qualframe.store.study import Study
 
@@ -70,7 +74,16 @@ def next_units(
     per_source: int = 3,
     params: dict[str, Any] | None = None,
 ) -> list[NextUnit]:
-    """The ``n`` uncoded units the engine is least sure about (see the module docstring)."""
+    """The ``n`` units nobody has decided that the engine is least sure about (see the module docstring).
+
+    Units inside passages marked coded are decided already and never recommended.
+
+    The engine's saved state is reused while the codings and codebook are unchanged (and saved
+    when it had to be fitted), and sentence vectors come from the study, so asking again after
+    the first fit takes seconds.
+    """
+    from qualframe.coding.engines.encoder import using_store
+
     with study.read() as session:
         selected: list[Code] = _selected_codes(session, codes)
         infos = code_infos(selected)
@@ -82,17 +95,33 @@ def next_units(
         units = study_units(session, targets, unit)
         examples = training_examples(session, selected, unit)
         coded = _spans(_live(session, [s.id for s in targets], [c.id for c in selected], HUMAN_ORIGINS))
+        marked = decided_ranges(session, [s.id for s in targets])
         names = {s.id: s.name for s in targets}
     by_source: dict[int, list[Span]] = {}
     for c in coded:
         by_source.setdefault(c.source_id, []).append(c)
+    done: dict[int, list[tuple[int, int]]] = {}
+    for m in marked:
+        done.setdefault(m.source_id, []).append((m.start, m.end))
     open_units = [
-        u for u in units if not any(_covers(c, u.start, u.end) for c in by_source.get(u.source_id, []))
+        u
+        for u in units
+        if not any(_covers(c, u.start, u.end) for c in by_source.get(u.source_id, []))
+        and not any(a <= u.start and u.end <= b for a, b in done.get(u.source_id, []))
     ]
     if not open_units:
         return []
-    coder = make_engine(engine, infos, **{"multi_label": multi_label, **(params or {})}).fit(examples)
-    scores = coder.score([u.unit for u in open_units])
+    vectors = StudyVectors(study)
+    scope = scope_of(unit, [info.key for info in infos])
+    with using_store(vectors):
+        coder, reused, training_hash = prepare_engine(
+            study, engine, infos, examples, scope, {"multi_label": multi_label, **(params or {})}
+        )
+        scores = coder.score([u.unit for u in open_units])
+    with study.write() as session:
+        if not reused and examples:
+            save_state(session, coder, scope, training_hash, len(examples))
+        vectors.flush(session)
     doubt = uncertainty(scores, multi_label)
     out: list[NextUnit] = []
     taken: dict[int, int] = {}

@@ -239,7 +239,7 @@ def import_codings(study: Study, path: str | Path, *, coder: str | None = None) 
     if missing or not ({"quote"} <= set(rows[0]) or {"start", "end"} <= set(rows[0])):
         raise InputError(f"{path.name} needs columns source,code and quote (or start,end).")
     out = []
-    with study.backup_before("code-import", len(rows)), study.write() as session:
+    with study.backup_before("code-import", len(rows)), study.write(activity="a coding import") as session:
         sources: dict[str, Source] = {}
         for line, row in enumerate(rows, start=2):
             try:

@@ -11,22 +11,24 @@ transaction.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coding.manual import CodingView, view
+from qualframe.coding.passages import highlight_spans, sentence_around
 from qualframe.coding.quotes import locate_quote
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, visible_coding, visible_codings
-from qualframe.store.models import AuditEvent, Coding, Source, SuggestionRun, User
+from qualframe.store.models import AuditEvent, Coding, Segment, Source, SuggestionRun, User
 from qualframe.store.study import Study
 from qualframe.users import actor_user
 from qualframe.visibility import Actor, as_actor
@@ -36,6 +38,7 @@ __all__ = [
     "accept",
     "adjust_span",
     "change_code",
+    "evidence_of",
     "provenance_summary",
     "reject",
     "review_queue",
@@ -59,10 +62,41 @@ class SuggestionView:
     engine: str
     engine_version: str
     run_id: int | None
+    #: The engine's out-of-fold agreement (kappa) with the coders on this code, when measured.
+    agreement: float | None = None
+    #: Evidence words named in the rationale (highlighted for the reviewer).
+    evidence: tuple[str, ...] = ()
+    #: Where the evidence words are inside ``text`` (offsets relative to the passage).
+    marks: tuple[tuple[int, int], ...] = ()
 
 
-def _suggestion_view(coding: Coding, margin: int = 160) -> SuggestionView:
+_EVIDENCE = re.compile(r"evidence: ((?:'[^']*'|\"[^\"]*\")(?:, (?:'[^']*'|\"[^\"]*\"))*)")
+
+
+def evidence_of(rationale: str) -> tuple[str, ...]:
+    """The evidence words a suggestion's rationale names."""
+    m = _EVIDENCE.search(rationale or "")
+    return tuple(w[1:-1] for w in re.findall(r"'[^']*'|\"[^\"]*\"", m.group(1))) if m else ()
+
+
+def _agreement(session: Session, coding: Coding, cache: dict[int, dict[str, Any]]) -> float | None:
+    if coding.run_id is None:
+        return None
+    if coding.run_id not in cache:
+        run = session.get(SuggestionRun, coding.run_id)
+        cache[coding.run_id] = dict((run.stats or {}).get("reliability") or {}) if run is not None else {}
+    value = cache[coding.run_id].get(code_path(coding.code), {}).get("kappa")
+    return None if value is None else float(value)
+
+
+def _suggestion_view(
+    coding: Coding, margin: int = 160, runs: dict[int, dict[str, Any]] | None = None
+) -> SuggestionView:
     text = coding.source.text
+    passage = text[coding.start : coding.end]
+    evidence = evidence_of(coding.rationale or "")
+    session = object_session(coding)
+    agreement = _agreement(session, coding, runs if runs is not None else {}) if session is not None else None
     return SuggestionView(
         id=coding.id,
         source=coding.source.name,
@@ -77,6 +111,9 @@ def _suggestion_view(coding: Coding, margin: int = 160) -> SuggestionView:
         engine=coding.engine or "",
         engine_version=coding.engine_version or "",
         run_id=coding.run_id,
+        agreement=agreement,
+        evidence=evidence,
+        marks=tuple(highlight_spans(passage, evidence)),
     )
 
 
@@ -108,7 +145,8 @@ def review_queue(
             if order == "confidence"
             else (Source.name, Coding.start, Coding.end, Coding.id)
         )
-        return [_suggestion_view(c) for c in session.execute(query.order_by(*ordering)).scalars()]
+        runs: dict[int, dict[str, Any]] = {}
+        return [_suggestion_view(c, runs=runs) for c in session.execute(query.order_by(*ordering)).scalars()]
 
 
 def _pending(session: Session, coding_id: int, who: str | Actor | None = None) -> Coding:
@@ -204,7 +242,12 @@ def reject(
 
 
 def change_code(study: Study, coding_id: int, code: str, *, user: str | Actor | None = None) -> CodingView:
-    """The span is right, the code is not: reject the suggestion and code the span with ``code``."""
+    """The passage is right, the code is not: reject the suggestion and code the passage with ``code``.
+
+    The reviewer's coding covers at least the whole sentence(s) of the suggestion (widened inside
+    its turn to three words or more): a recoded fragment becomes a quote in matrices and reports,
+    and a one-word quote means nothing there.
+    """
     with study.write() as session:
         coding = _pending(session, coding_id, user)
         actor = actor_user(session, user)
@@ -221,15 +264,31 @@ def change_code(study: Study, coding_id: int, code: str, *, user: str | Actor | 
             "recoded",
             {"new_code": code_path(new_code)},
         )
+        start, end = sentence_around(
+            coding.source.text, _turn_of(session, coding), (coding.start, coding.end)
+        )
         made = CodingWriter(session, actor).add(
             coding.source,
             new_code,
             actor,
-            coding.start,
-            coding.end,
+            start,
+            end,
             memo=f"recoded from suggestion {coding.id} ({coding.engine} {coding.engine_version} suggested {old})",
         )
         return view(made)
+
+
+def _turn_of(session: Session, coding: Coding) -> tuple[int, int]:
+    """The speaker turn holding a coding's start (the whole source when it has no turns)."""
+    row = session.execute(
+        select(Segment.start, Segment.end)
+        .where(
+            Segment.source_id == coding.source_id, Segment.start <= coding.start, Segment.end >= coding.start
+        )
+        .order_by(Segment.position)
+        .limit(1)
+    ).first()
+    return (int(row[0]), int(row[1])) if row is not None else (0, len(coding.source.text))
 
 
 def adjust_span(

@@ -1,10 +1,17 @@
 """Running an engine over a study: units, training data, saved state, and suggestions written apart.
 
 Units are the participants' turns, split into sentences (default), paragraphs, or kept whole;
-each unit's context is the interviewer's turn before it. Training data are the study's human
-codings (``manual``) and accepted suggestions: a unit of a source that has such codings is
-labelled with the codes whose codings cover it (at least half of the unit, or the whole coding),
-and with no code when none does.
+each unit's context is the interviewer's turn before it. Training data are people's decisions
+only: a unit covered by a human coding or an accepted suggestion (at least half of the unit, or
+the whole coding) is a positive example of that code; a unit is a negative example of a code only
+where a coder said so: inside a passage marked coded (:mod:`qualframe.coding.coded`) for the
+code's codebook, or under a rejected suggestion of that code. Text nobody has been through teaches
+nothing.
+
+Before suggesting, the engine's out-of-fold agreement with the coders is known per code
+(:mod:`qualframe.coding.engines.agreement`); codes with fewer than ``min_examples`` positive
+examples or a kappa under ``min_kappa`` (0.4 by default) get no suggestions unless asked
+(``all_codes``). Suggestions cover whole passages (:mod:`qualframe.coding.passages`).
 
 Suggestions are written as codings with origin ``suggested``, by the engine's own coder (a user of
 kind ``engine``), with engine, version, confidence, rationale and the run's id, so they are never
@@ -20,7 +27,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -32,12 +39,14 @@ from qualframe.coding.engines import (
     BaseCoder,
     CodeInfo,
     LabelledUnit,
+    Suggestion,
     Unit,
     dump_state,
     load_state,
     make_engine,
     sentence_spans,
 )
+from qualframe.coding.passages import boilerplate, clean_evidence, widen
 from qualframe.config import settings
 from qualframe.errors import InputError, NotFoundError
 from qualframe.ids import stable_guid
@@ -53,21 +62,33 @@ from qualframe.store.models import (
     Segment,
     Source,
     SuggestionRun,
+    TextVector,
+    User,
     utcnow,
 )
 from qualframe.store.study import Study
 from qualframe.users import resolve_user
 
 __all__ = [
+    "DEFAULT_MIN_EXAMPLES",
+    "DEFAULT_MIN_KAPPA",
     "UNIT_KINDS",
     "StudyLlmCache",
     "StudyUnit",
+    "StudyVectors",
     "SuggestRunSummary",
     "code_infos",
+    "code_status",
+    "prepare_engine",
+    "prune_vectors",
     "run_demo_stage",
+    "save_state",
+    "scope_of",
     "study_units",
+    "study_units_all",
     "suggest",
     "training_examples",
+    "write_suggestions",
 ]
 
 UNIT_KINDS = ("sentence", "paragraph", "turn")
@@ -76,12 +97,13 @@ HUMAN_ORIGINS = ("manual", "accepted")
 
 @dataclass(frozen=True)
 class StudyUnit:
-    """A unit of a study: where it is (source, absolute offsets) and the engine's view of it."""
+    """A unit of a study: where it is (source, absolute offsets, its turn) and the engine's view of it."""
 
     source_id: int
     start: int
     end: int
     unit: Unit
+    turn: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -100,6 +122,8 @@ class SuggestRunSummary:
     seconds: float
     per_code: dict[str, int] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    #: Per code: positives, negatives, out-of-fold kappa, whether it was suggested and why not.
+    reliability: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 # -- codes and units ----------------------------------------------------------------------------
@@ -159,10 +183,18 @@ def _split(text: str, base: int, kind: str) -> list[tuple[int, int]]:
     return [(base + s, base + e) for s, e in spans if text[s:e].strip()]
 
 
-def study_units(session: Session, sources: Sequence[Source], unit: str = "sentence") -> list[StudyUnit]:
-    """Participant units of ``sources`` with the preceding interviewer turn as context.
+def study_units(
+    session: Session,
+    sources: Sequence[Source],
+    unit: str = "sentence",
+    *,
+    roles: Sequence[str] = ("participant",),
+) -> list[StudyUnit]:
+    """Units of the ``roles``' turns (participants by default) with the turn before as context.
 
-    Sources without speaker roles (one "other" segment, or none) are coded as a whole.
+    The context of a participant's unit is the interviewer's turn before it (of an interviewer's
+    unit, the participant's). Sources without speaker roles (one "other" segment, or none) are
+    coded as a whole.
     """
     if unit not in UNIT_KINDS:
         raise InputError(f"unknown unit {unit!r}; use {', '.join(UNIT_KINDS)}.")
@@ -177,15 +209,23 @@ def study_units(session: Session, sources: Sequence[Source], unit: str = "senten
         spans = [(s.start, s.end, s.role) for s in segments] or [(0, len(source.text), "other")]
         case = source.case.name if source.case is not None else source.name
         context = ""
+        previous = ""
         for start, end, role in spans:
             if role == "interviewer":
                 context = source.text[start:end]
+            if has_participants and role not in roles:
+                previous = source.text[start:end]
                 continue
-            if has_participants and role != "participant":
-                continue
+            if role == "interviewer":
+                context = previous
+            previous = source.text[start:end]
             for s, e in _split(source.text[start:end], start, unit):
                 text = source.text[s:e]
-                out.append(StudyUnit(source.id, s, e, Unit(f"{source.id}:{s}-{e}", text, context, case)))
+                out.append(
+                    StudyUnit(
+                        source.id, s, e, Unit(f"{source.id}:{s}-{e}", text, context, case), (start, end)
+                    )
+                )
     return out
 
 
@@ -198,13 +238,20 @@ class Span(NamedTuple):
     end: int
 
 
+#: Default minimum out-of-fold kappa for a code to get suggestions (``--min-kappa``).
+DEFAULT_MIN_KAPPA = 0.4
+#: Default minimum number of positive examples for a code to get suggestions.
+DEFAULT_MIN_EXAMPLES = 8
+
+
 def _spans(codings: Sequence[Coding]) -> list[Span]:
     return [Span(c.source_id, c.code_id, c.start, c.end) for c in codings]
 
 
 def _live(
-    session: Session, source_ids: Sequence[int], code_ids: Sequence[int], origins: Sequence[str]
+    session: Session, source_ids: Sequence[int] | None, code_ids: Sequence[int], origins: Sequence[str]
 ) -> list[Coding]:
+    """Live codings of ``code_ids`` with these origins (in ``source_ids``; everywhere when None)."""
     query = visible_codings(session, None, source_ids=source_ids, code_ids=code_ids, origins=origins)
     return list(session.execute(query).scalars())
 
@@ -214,35 +261,51 @@ def _covers(coding: Coding | Span, start: int, end: int) -> bool:
     return overlap > 0 and (overlap * 2 >= end - start or overlap >= coding.end - coding.start)
 
 
+def _inside(start: int, end: int, ranges: Sequence[tuple[int, int]]) -> bool:
+    """Whether most of the unit lies in one of ``ranges``."""
+    return any(min(b, end) - max(a, start) >= (end - start) / 2 for a, b in ranges)
+
+
 def training_examples(session: Session, codes: Sequence[Code], unit: str = "sentence") -> list[LabelledUnit]:
-    """Labelled units from human codings and accepted suggestions (see the module docstring)."""
+    """Labelled units from people's decisions only (see the module docstring)."""
+    from qualframe.store.coded_ranges import decided_ranges
+
     code_ids = [c.id for c in codes]
     keys = {c.id: code_path(c) for c in codes}
-    coded_ids = sorted(
-        set(
-            session.execute(
-                select(Coding.source_id).where(
-                    Coding.code_id.in_(code_ids),
-                    Coding.origin.in_(HUMAN_ORIGINS),
-                    Coding.deleted_at.is_(None),
-                )
-            ).scalars()
-        )
-    )
-    if not coded_ids:
+    book_of = {code_path(c): c.codebook_id for c in codes}
+    decided = _live(session, None, code_ids, (*HUMAN_ORIGINS, "rejected"))
+    marks = decided_ranges(session)
+    source_ids = sorted({c.source_id for c in decided} | {m.source_id for m in marks})
+    if not source_ids:
         return []
     sources = list(
-        session.execute(select(Source).where(Source.id.in_(coded_ids)).order_by(Source.id)).scalars()
+        session.execute(select(Source).where(Source.id.in_(source_ids)).order_by(Source.id)).scalars()
     )
-    by_source: dict[int, list[Coding]] = {}
-    for coding in _live(session, coded_ids, code_ids, HUMAN_ORIGINS):
-        by_source.setdefault(coding.source_id, []).append(coding)
+    positive: dict[int, list[Coding]] = {}
+    rejected: dict[int, list[Coding]] = {}
+    for coding in decided:
+        (rejected if coding.origin == "rejected" else positive).setdefault(coding.source_id, []).append(
+            coding
+        )
+    ranges: dict[tuple[int, int | None], list[tuple[int, int]]] = {}
+    for m in marks:
+        ranges.setdefault((m.source_id, m.codebook_id), []).append((m.start, m.end))
+    all_keys = frozenset(keys.values())
     out = []
     for su in study_units(session, sources, unit):
         labels = frozenset(
-            keys[c.code_id] for c in by_source.get(su.source_id, []) if _covers(c, su.start, su.end)
+            keys[c.code_id] for c in positive.get(su.source_id, []) if _covers(c, su.start, su.end)
         )
-        out.append(LabelledUnit(su.unit, labels))
+        known = {keys[c.code_id] for c in rejected.get(su.source_id, []) if _covers(c, su.start, su.end)}
+        everything = _inside(su.start, su.end, ranges.get((su.source_id, None), []))
+        if not everything:
+            for key, book_id in book_of.items():
+                if _inside(su.start, su.end, ranges.get((su.source_id, book_id), [])):
+                    known.add(key)
+        if everything or known | labels >= all_keys:
+            out.append(LabelledUnit(su.unit, labels))
+        elif labels or known:
+            out.append(LabelledUnit(su.unit, labels, frozenset(known - labels)))
     return out
 
 
@@ -258,7 +321,8 @@ def _training_hash(engine: BaseCoder, examples: Sequence[LabelledUnit]) -> str:
         ).encode()
     )
     for ex in sorted(examples, key=lambda e: e.unit.id):
-        digest.update(json.dumps([ex.unit.text, ex.unit.context, sorted(ex.codes)]).encode())
+        known = None if ex.known is None else sorted(ex.known)
+        digest.update(json.dumps([ex.unit.text, ex.unit.context, sorted(ex.codes), known]).encode())
     return digest.hexdigest()
 
 
@@ -300,7 +364,60 @@ class StudyLlmCache:
 # -- the run ------------------------------------------------------------------------------------
 
 
-def _prepare_engine(
+class StudyVectors:
+    """Sentence vectors kept in the study's ``text_vectors`` table (see :class:`VectorStore`)."""
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self.new: dict[tuple[str, str], bytes] = {}
+
+    def fetch(self, model: str, digests: Sequence[str]) -> dict[str, Any]:
+        import numpy as np
+
+        out: dict[str, Any] = {}
+        with self.study.read() as session:
+            for i in range(0, len(digests), 500):
+                rows = session.execute(
+                    select(TextVector.digest, TextVector.vector).where(
+                        TextVector.model == model, TextVector.digest.in_(list(digests[i : i + 500]))
+                    )
+                ).all()
+                out.update((d, np.frombuffer(v, dtype=np.float32)) for d, v in rows)
+        return out
+
+    def add(self, model: str, digest: str, vector: Any) -> None:
+        import numpy as np
+
+        self.new[(model, digest)] = np.asarray(vector, dtype=np.float32).tobytes()
+
+    def flush(self, session: Session) -> int:
+        """Write the new vectors in the caller's transaction."""
+        for (model, digest), data in self.new.items():
+            session.merge(TextVector(model=model, digest=digest, vector=data))
+        count = len(self.new)
+        self.new.clear()
+        return count
+
+
+def prune_vectors(session: Session, units: Sequence[StudyUnit]) -> int:
+    """Drop stored vectors of texts that are no longer any unit or question of the study.
+
+    After pseudonymisation or a deleted source, vectors of the old words must not linger.
+    """
+    from sqlalchemy import delete
+
+    keep = set()
+    for su in units:
+        u = su.unit
+        for text in (u.text, u.context, f"{u.context} || {u.text}"):
+            keep.add(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    stale = [d for d in session.execute(select(TextVector.digest)).scalars() if d not in keep]
+    for i in range(0, len(stale), 500):
+        session.execute(delete(TextVector).where(TextVector.digest.in_(stale[i : i + 500])))
+    return len(stale)
+
+
+def prepare_engine(
     study: Study,
     engine_name: str,
     infos: list[CodeInfo],
@@ -308,6 +425,12 @@ def _prepare_engine(
     scope: str,
     params: dict[str, Any],
 ) -> tuple[BaseCoder, bool, str]:
+    """The engine fitted on ``examples``: its saved state when the training data is unchanged.
+
+    Engines that do not measure their agreement while fitting are measured here, out of fold.
+    """
+    from qualframe.coding.engines.agreement import measure
+
     engine = make_engine(engine_name, infos, **params)
     training_hash = _training_hash(engine, examples)
     with study.read() as session:
@@ -327,7 +450,33 @@ def _prepare_engine(
         except InputError:
             pass  # an unreadable or mismatched state is simply refitted
     engine.fit(examples)
+    if not engine.reliability or all(r.get("kappa") is None for r in engine.reliability.values()):
+        engine.reliability = {**engine.reliability, **measure(engine, examples)}
     return engine, False, training_hash
+
+
+def code_status(
+    reliability: dict[str, dict[str, Any]], min_kappa: float, min_examples: int
+) -> dict[str, dict[str, Any]]:
+    """Per code: the measured figures and whether it is suggested (``suggesting``) and why not."""
+    out: dict[str, dict[str, Any]] = {}
+    for code, r in reliability.items():
+        positives, kappa = int(r.get("positives") or 0), r.get("kappa")
+        if positives < min_examples:
+            status = f"held back: {positives} coded example(s), needs {min_examples}"
+        elif kappa is None:
+            status = "held back: agreement could not be measured yet (code more passages)"
+        elif kappa < min_kappa:
+            status = f"held back: kappa {kappa:.2f} < {min_kappa:.2f}"
+        else:
+            status = "suggesting"
+        out[code] = {**r, "suggest": status == "suggesting", "status": status}
+    return out
+
+
+def scope_of(unit: str, code_keys: Sequence[str]) -> str:
+    """Which saved engine state a run over these codes and units uses."""
+    return f"{unit}:" + hashlib.sha256("\n".join(sorted(code_keys)).encode()).hexdigest()[:32]
 
 
 def suggest(
@@ -340,16 +489,28 @@ def suggest(
     multi_label: bool = True,
     user: str | None = None,
     params: dict[str, Any] | None = None,
+    min_kappa: float = DEFAULT_MIN_KAPPA,
+    min_examples: int = DEFAULT_MIN_EXAMPLES,
+    all_codes: bool = False,
+    roles: Sequence[str] = ("participant",),
     log: Callable[[str], None] = lambda _: None,
 ) -> SuggestRunSummary:
     """Run ``engine`` over the study's sources (or ``sources``) and write its suggestions.
 
-    ``codes`` names codes or whole codebooks (default: every codable code). Everything is written
-    in one transaction at the end, so a failed run leaves the study unchanged.
+    ``codes`` names codes or whole codebooks (default: every codable code). Codes whose measured
+    agreement is under ``min_kappa`` or that have fewer than ``min_examples`` coded examples get no
+    suggestions unless ``all_codes``. ``roles`` are the speakers whose turns are coded
+    (participants by default; add ``interviewer`` to code the interviewer's talk too). Everything
+    is written in one transaction at the end, so a failed run leaves the study unchanged.
     """
+    from qualframe.coding.engines.bars import bar
+    from qualframe.coding.engines.encoder import using_store
+
     started = time.perf_counter()
     params = dict(params or {})
     params.setdefault("multi_label", multi_label)
+    if not 0 <= min_kappa <= 1:
+        raise InputError("--min-kappa is between 0 and 1 (the default is 0.4).")
     if engine == "llm":  # the privacy gate comes before anything is read
         from qualframe.coding.engines.llm import DEFAULT_ENDPOINT, check_endpoint
 
@@ -361,74 +522,100 @@ def suggest(
         rules: list[str] = []
         for book in {c.codebook_id: c.codebook for c in selected}.values():
             rules += list((book.extra or {}).get("decision_rules", []))
-        targets = (
-            [get_source(session, name) for name in sources]
-            if sources
-            else list(session.execute(select(Source).order_by(Source.id)).scalars())
-        )
+        every = list(session.execute(select(Source).order_by(Source.id)).scalars())
+        targets = [get_source(session, name) for name in sources] if sources else every
         if not targets:
             raise NotFoundError("the study has no sources to suggest codings for; import transcripts first.")
-        units = study_units(session, targets, unit)
+        units = study_units(session, targets, unit, roles=roles)
         examples = training_examples(session, selected, unit)
         target_ids = [s.id for s in targets]
         target_names = [s.name for s in targets]
+        texts = {s.id: s.text for s in targets}
         guids = {s.id: s.guid for s in targets}
         human = _spans(_live(session, target_ids, list(code_ids.values()), (*HUMAN_ORIGINS, "rejected")))
+        typical = _typical_lengths(session, list(code_ids.values()))
+        all_units = study_units_all(session, units, every) if not sources else []
     llm_cache = None
     if engine == "llm":
         llm_cache = StudyLlmCache(study)
         params.setdefault("cache", llm_cache)
         params.setdefault("rules", rules)
-    scope = f"{unit}:" + hashlib.sha256("\n".join(sorted(code_ids)).encode()).hexdigest()[:32]
-    log(f"{len(units)} units in {len(targets)} source(s); {len(examples)} labelled units for training")
-    coder, reused, training_hash = _prepare_engine(study, engine, infos, examples, scope, params)
-    log(("reused the saved state of " if reused else "fitted ") + f"{coder.name} {coder.version}")
-    suggestions = coder.suggest([su.unit for su in units])
+    scope = scope_of(unit, list(code_ids))
+    log(f"{len(units)} units in {len(targets)} source(s); {len(examples)} units with coders' decisions")
+    vectors = StudyVectors(study)
+    with using_store(vectors):
+        coder, reused, training_hash = prepare_engine(study, engine, infos, examples, scope, params)
+        log(("reused the saved state of " if reused else "fitted ") + f"{coder.name} {coder.version}")
+        status = code_status(coder.reliability, min_kappa, min_examples)
+        wanted = {c for c, r in status.items() if r["suggest"] or all_codes}
+        suggestions = []
+        if wanted:
+            step = 1000
+            with bar(len(units), "score", "units") as progress:
+                for i in range(0, len(units), step):
+                    suggestions += coder.suggest([su.unit for su in units[i : i + step]])
+                    progress.update(min(step, len(units) - i))
     where = {su.unit.id: su for su in units}
     taken: dict[tuple[int, int], list[Span]] = {}
     for c in human:
         taken.setdefault((c.source_id, c.code_id), []).append(c)
-    kept = []
-    for s in suggestions:
-        su = where[s.unit_id]
-        start, end = su.start + s.start, su.start + s.end
-        if end <= start or any(
-            _covers(c, su.start, su.end) for c in taken.get((su.source_id, code_ids[s.code]), [])
-        ):
+    noise = boilerplate(infos)
+    kept: list[tuple[int, int, int, Suggestion]] = []
+    placed: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    skipped = 0
+    for sug in sorted(suggestions, key=lambda sg: -sg.confidence):
+        su = where[sug.unit_id]
+        if sug.code not in wanted:
+            continue
+        start, end = widen(texts[su.source_id], su.turn, (su.start, su.end), typical.get(code_ids[sug.code]))
+        if any(_covers(c, start, end) for c in taken.get((su.source_id, code_ids[sug.code]), [])):
+            skipped += 1
             continue  # a person already coded or rejected this code here
-        kept.append((su.source_id, start, end, s))
+        spots = placed.setdefault((su.source_id, sug.code), [])
+        if any(a < end and start < b for a, b in spots):
+            continue  # the passage of a more confident suggestion of this code holds it already
+        spots.append((start, end))
+        evidence = clean_evidence(sug.evidence, noise)
+        rationale = sug.rationale.split("; words for it:")[0]
+        if evidence:
+            rationale += "; evidence: " + ", ".join(repr(w) for w in evidence)
+        kappa = status.get(sug.code, {}).get("kappa")
+        rationale += f" (agreement with coders out of fold: kappa {kappa:.2f})" if kappa is not None else ""
+        kept.append((su.source_id, start, end, replace(sug, rationale=rationale, evidence=evidence)))
     seconds = time.perf_counter() - started
     engine_params = {k: v for k, v in coder.get_params().items() if k not in ("cache", "api_key")}
     model = _model_name(engine_params)
     per_code: dict[str, int] = {}
-    for _, _, _, s in kept:
-        per_code[s.code] = per_code.get(s.code, 0) + 1
+    for _, _, _, sug in kept:
+        per_code[sug.code] = per_code.get(sug.code, 0) + 1
+    for code, r in status.items():
+        r["suggestions"] = per_code.get(code, 0)
     stats: dict[str, Any] = {
         "seconds": round(seconds, 3),
         "units_per_second": round(len(units) / seconds, 1) if seconds else None,
-        "abstained_units": len(units) - len({s.unit_id for s in suggestions}),
-        "skipped_already_decided": len(suggestions) - len(kept),
+        "abstained_units": len(units) - len({sg.unit_id for sg in suggestions}),
+        "skipped_already_decided": skipped,
         "training_units": len(examples),
         "training_hash": training_hash,
         "reused_state": reused,
         "per_code": per_code,
+        "reliability": status,
+        "min_kappa": min_kappa,
+        "min_examples": min_examples,
+        "all_codes": all_codes,
+        "roles": list(roles),
     }
     stats.update({f"llm_{k}": v for k, v in getattr(coder, "stats", {}).items()})
     if hasattr(coder, "uses"):
         stats["engines_used"] = coder.uses
-    with study.write() as session:
+    with study.write(activity="a suggestion run") as session:
         actor = resolve_user(session, user or settings().user)
         machine = resolve_user(session, f"{coder.name} engine", kind="engine", actor=actor)
         run = SuggestionRun(
             engine=coder.name,
             engine_version=coder.version,
             model=model,
-            params={
-                **engine_params,
-                "unit": unit,
-                "codes": sorted(code_ids),
-                "sources": target_names,
-            },
+            params={**engine_params, "unit": unit, "codes": sorted(code_ids), "sources": target_names},
             user_id=actor.id,
             units=len(units),
             suggestions=len(kept),
@@ -438,29 +625,12 @@ def suggest(
         session.flush()
         writer = CodingWriter(session, actor)
         superseded = writer.retire(_live(session, target_ids, list(code_ids.values()), ("suggested",)))
-        writer.add_many(
-            [
-                NewCoding(
-                    guid=stable_guid(
-                        "suggestion", str(run.id), guids[source_id], str(start), str(end), s.code
-                    ),
-                    source_id=source_id,
-                    start=start,
-                    end=end,
-                    code_id=code_ids[s.code],
-                    coder_id=machine.id,
-                    origin="suggested",
-                    engine=coder.name,
-                    engine_version=coder.version,
-                    confidence=round(s.confidence, 4),
-                    rationale=s.rationale,
-                    run_id=run.id,
-                )
-                for source_id, start, end, s in kept
-            ]
-        )
+        write_suggestions(writer, run, machine, kept, code_ids, guids)
         if not reused:
-            _save_state(session, coder, scope, training_hash, len(examples))
+            save_state(session, coder, scope, training_hash, len(examples))
+        stats["vectors_written"] = vectors.flush(session)
+        if all_units:
+            stats["vectors_pruned"] = prune_vectors(session, all_units)
         if llm_cache is not None:
             stats["llm_cache_written"] = llm_cache.flush(session)
         run.finished_at = utcnow()
@@ -497,6 +667,60 @@ def suggest(
         seconds=round(time.perf_counter() - started, 3),
         per_code=per_code,
         stats=stats,
+        reliability=status,
+    )
+
+
+def study_units_all(
+    session: Session, units: Sequence[StudyUnit], sources: Sequence[Source]
+) -> list[StudyUnit]:
+    """Every unit of the study in every unit kind's smallest form (for pruning stored vectors)."""
+    seen = {su.unit.id for su in units}
+    more = [
+        su
+        for su in study_units(session, sources, "sentence", roles=("participant", "interviewer"))
+        if su.unit.id not in seen
+    ]
+    return [*units, *more]
+
+
+def _typical_lengths(session: Session, code_ids: Sequence[int]) -> dict[int, int]:
+    """Median length in characters of each code's human codings (how long its passages are)."""
+    from statistics import median
+
+    lengths: dict[int, list[int]] = {}
+    for coding in _live(session, None, code_ids, HUMAN_ORIGINS):
+        lengths.setdefault(coding.code_id, []).append(coding.end - coding.start)
+    return {code: int(median(values)) for code, values in lengths.items() if values}
+
+
+def write_suggestions(
+    writer: CodingWriter,
+    run: SuggestionRun,
+    machine: User,
+    kept: Sequence[tuple[int, int, int, Suggestion]],
+    code_ids: dict[str, int],
+    guids: dict[int, str],
+) -> None:
+    """Insert the run's suggestions as ``suggested`` codings, through the one coding writer."""
+    writer.add_many(
+        [
+            NewCoding(
+                guid=stable_guid("suggestion", str(run.id), guids[source_id], str(start), str(end), s.code),
+                source_id=source_id,
+                start=start,
+                end=end,
+                code_id=code_ids[s.code],
+                coder_id=machine.id,
+                origin="suggested",
+                engine=run.engine,
+                engine_version=run.engine_version,
+                confidence=round(s.confidence, 4),
+                rationale=s.rationale,
+                run_id=run.id,
+            )
+            for source_id, start, end, s in kept
+        ]
     )
 
 
@@ -511,7 +735,7 @@ def _model_name(params: dict[str, Any]) -> str | None:
     return None
 
 
-def _save_state(session: Session, coder: BaseCoder, scope: str, training_hash: str, examples: int) -> None:
+def save_state(session: Session, coder: BaseCoder, scope: str, training_hash: str, examples: int) -> None:
     data = dump_state(coder.get_state())
     row = session.execute(
         select(EngineState).where(EngineState.engine == coder.name, EngineState.scope == scope)

@@ -6,8 +6,10 @@ as a new turn when its label is a known role word, looks like a participant id, 
 document; so ``Note: the tape stopped`` in the middle of a turn stays text.
 
 Roles are guessed, then correctable by the researcher (``qualframe speakers``): known interviewer
-words win; with two labels and one of them known, the other is the participant; with neither known,
-the speaker who asks most questions is the interviewer.
+words win (Interviewer, Int, I, Q, Researcher, Moderator, Facilitator, and in clinical talk
+Therapist, Counsellor, Clinician: the practitioner leads, the client is the participant); with two
+labels and one of them known, the other takes the other role; with neither known, the speaker who
+asks most questions is the interviewer.
 """
 
 from __future__ import annotations
@@ -35,18 +37,28 @@ INTERVIEWER_LABELS = frozenset(
         "i",
         "iv",
         "iwr",
+        "ir",
         "q",
         "question",
         "researcher",
+        "investigator",
         "moderator",
-        "facilitator",
-        "interviewer 1",
-        "interviewer 2",
-        "interviewer1",
-        "interviewer2",
         "mod",
+        "facilitator",
+        "fac",
+        "host",
+        # Clinical and counselling sessions: the practitioner leads, the client is the participant.
+        "therapist",
+        "counsellor",
+        "counselor",
+        "clinician",
+        "practitioner",
+        "psychologist",
+        "coach",
     }
 )
+#: Words that mark an interviewer role when a label starts with them ("Interviewer 2", "Therapist (JB)").
+_INTERVIEWER_PREFIXES = ("interviewer", "researcher", "moderator", "facilitator", "therapist", "counsel")
 PARTICIPANT_LABELS = frozenset(
     {"participant", "p", "a", "answer", "respondent", "resp", "interviewee", "client", "patient"}
 )
@@ -83,7 +95,7 @@ def guess_role(label: str | None, others: Iterable[str] = ()) -> str | None:
     if label is None:
         return None
     key = _key(label)
-    if key in INTERVIEWER_LABELS or key.startswith("interviewer"):
+    if key in INTERVIEWER_LABELS or key.startswith(_INTERVIEWER_PREFIXES):
         return "interviewer"
     if key in PARTICIPANT_LABELS or _PARTICIPANT_ID.match(key.replace(" ", "")):
         return "participant"
@@ -108,15 +120,19 @@ def assign_roles(turns: list[Turn], text: str) -> None:
         roles[unknown[0]] = "participant" if known == "interviewer" else "interviewer"
         unknown = []
     if unknown and "interviewer" not in roles.values():
-        # Nobody is labelled as the interviewer: the one who asks the most questions is.
-        questions: Counter[str] = Counter()
-        for t in turns:
-            if t.speaker in unknown and text[t.start : t.end].rstrip().endswith("?"):
-                questions[t.speaker] += 1
-        if questions and len(unknown) >= 2:
-            top, count = questions.most_common(1)[0]
-            if count >= 2:
-                roles[top] = "interviewer"
+        if len(distinct) == 2 and len(unknown) == 1:
+            # Two speakers, one of them a known participant label: the other leads the interview.
+            roles[unknown[0]] = "interviewer"
+        else:
+            # Nobody is labelled as the interviewer: the one who asks the most questions is.
+            questions: Counter[str] = Counter()
+            for t in turns:
+                if t.speaker in unknown and text[t.start : t.end].rstrip().endswith("?"):
+                    questions[t.speaker] += 1
+            if questions and (len(unknown) >= 2 or "participant" in roles.values()):
+                top, count = questions.most_common(1)[0]
+                if count >= 2:
+                    roles[top] = "interviewer"
     for lab, role in roles.items():
         if role is None:
             roles[lab] = "participant"

@@ -106,6 +106,7 @@ class AlterView:
     first_mention: str
     ties: list[TieView]
     alter_ties: list[TieView]
+    group: bool = False
 
 
 def _evidence(session: Session, rows: Sequence[TieEvidence]) -> list[EvidenceView]:
@@ -205,6 +206,7 @@ def alter_view(session: Session, alter: Alter) -> AlterView:
         first,
         [_tie_view(session, t) for t in ties],
         [_alter_tie_view(session, t) for t in pairs],
+        bool(alter.is_group),
     )
 
 
@@ -278,10 +280,11 @@ def confirm_alter(study: Study, alter_id: int, *, user: str | None = None) -> Al
             session,
             actor,
             "network.alter.confirm",
-            f"{actor.name} confirmed alter {alter.label!r}",
+            f"{actor.name} confirmed alter {alter.id}",
             entity_type="alter",
             entity_id=alter.id,
             details={"case": alter.case.name},
+            preview=alter.label,
         )
         return alter_view(session, alter)
 
@@ -300,12 +303,20 @@ def reject_alter(study: Study, alter_id: int, *, user: str | None = None) -> Alt
             session,
             actor,
             "network.alter.reject",
-            f"{actor.name} rejected alter {alter.label!r}",
+            f"{actor.name} rejected alter {alter.id}",
             entity_type="alter",
             entity_id=alter.id,
             details={"case": alter.case.name, "ties_rejected": len(pending)},
+            preview=alter.label,
         )
         return alter_view(session, alter)
+
+
+_EDITABLE = {"label": "label", "role": "role", "uses": "uses", "buys_with": "buys_with", "group": "is_group"}
+
+
+def _editable(alter: Alter) -> dict[str, object]:
+    return {key: getattr(alter, column) for key, column in _EDITABLE.items()}
 
 
 def edit_alter(
@@ -316,14 +327,15 @@ def edit_alter(
     role: str | None = None,
     uses: bool | None = None,
     buys_with: bool | None = None,
+    group: bool | None = None,
     user: str | None = None,
 ) -> AlterView:
-    """Change an alter's label, role, or whether they use or buy with the participant."""
+    """Change an alter's label, role, whether they use or buy with the participant, or are a group."""
     if role is not None and role not in ALTER_ROLES:
         raise InputError(f"unknown role {role!r}; choose one of {', '.join(ALTER_ROLES)}.")
     with study.write() as session:
         alter, actor = _alter(session, alter_id), _actor(session, user)
-        before = {"label": alter.label, "role": alter.role, "uses": alter.uses, "buys_with": alter.buys_with}
+        before = _editable(alter)
         if label is not None:
             label = " ".join(label.split())
             if not label:
@@ -346,16 +358,20 @@ def edit_alter(
             alter.uses = uses
         if buys_with is not None:
             alter.buys_with = buys_with
-        after = {"label": alter.label, "role": alter.role, "uses": alter.uses, "buys_with": alter.buys_with}
+        if group is not None:
+            alter.is_group = group
+        after = _editable(alter)
         changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        renamed = changed.pop("label", None)  # labels name people: they go in the redactable preview
         record(
             session,
             actor,
             "network.alter.edit",
-            f"{actor.name} edited alter {alter.label!r}: {', '.join(changed) or 'nothing'}",
+            f"{actor.name} edited alter {alter.id}: {', '.join([*(['label'] if renamed else []), *changed]) or 'nothing'}",
             entity_type="alter",
             entity_id=alter.id,
             details={"changed": changed},
+            preview=f"{renamed[0]} -> {renamed[1]}" if renamed else alter.label,
         )
         return alter_view(session, alter)
 
@@ -412,10 +428,11 @@ def merge_alters(study: Study, source_id: int, target_id: int, *, user: str | No
             session,
             actor,
             "network.alter.merge",
-            f"{actor.name} merged alter {src.label!r} into {dst.label!r}",
+            f"{actor.name} merged alter {src.id} into alter {dst.id}",
             entity_type="alter",
             entity_id=dst.id,
             details={"merged": src.id, "into": dst.id, "case": dst.case.name},
+            preview=f"{src.label} -> {dst.label}",
         )
         session.flush()
         return alter_view(session, dst)
@@ -437,10 +454,11 @@ def _decide_tie(study: Study, tie_id: int, status: str, user: str | None) -> Tie
             session,
             actor,
             "network.tie.confirm" if status == "confirmed" else "network.tie.reject",
-            f"{actor.name} {verb} the {tie.tie_type} tie with {alter.label!r} ({tie.phase})",
+            f"{actor.name} {verb} the {tie.tie_type} tie with alter {alter.id} ({tie.phase})",
             entity_type="tie",
             entity_id=tie.id,
             details={"alter": alter.id, "evidence_accepted": accepted},
+            preview=alter.label,
         )
         return _tie_view(session, tie)
 

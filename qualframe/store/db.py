@@ -1,8 +1,8 @@
 """Opening a study's SQLite database: pragmas, transactions, migrations.
 
-Every connection gets foreign keys on, WAL journaling, ``synchronous=FULL`` and a busy timeout, so a
-crash (even ``kill -9``) never loses a committed change and never leaves the file corrupt. Writes use
-``BEGIN IMMEDIATE`` so that two processes never interleave a read-then-write (the audit chain relies on
+Every connection gets foreign keys on, WAL journaling, ``synchronous=FULL`` and a busy timeout
+(``QUALFRAME_BUSY_TIMEOUT``, 30 s by default), so a crash (even ``kill -9``) never loses a committed
+change and never leaves the file corrupt. Writes use ``BEGIN IMMEDIATE`` so that two processes never interleave a read-then-write (the audit chain relies on
 it); reads use plain deferred transactions and never block each other under WAL.
 
 The connection factory is a parameter so that an encrypted study can swap in SQLCipher without any
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SCHEMA_HEAD",
     "Connector",
+    "busy_timeout",
     "connect_encrypted",
     "current_revision",
     "head_revision",
@@ -43,8 +44,15 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 SCHEMA_HEAD = "0010"
 
 
+def busy_timeout() -> float:
+    """Seconds a connection waits for another writer before giving up (``QUALFRAME_BUSY_TIMEOUT``)."""
+    from qualframe.config import settings
+
+    return settings().busy_timeout
+
+
 def _plain_connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+    return sqlite3.connect(str(path), timeout=busy_timeout(), check_same_thread=False)
 
 
 def _raw_key(key: bytes) -> str:
@@ -56,7 +64,7 @@ def _raw_key(key: bytes) -> str:
 def _cipher_connect(path: Path) -> Any:
     import sqlcipher3
 
-    con = sqlcipher3.connect(str(path), timeout=30, check_same_thread=False)
+    con = sqlcipher3.connect(str(path), timeout=busy_timeout(), check_same_thread=False)
     # SQLCipher prints decryption failures to stderr; qualframe reports them as one sentence instead.
     con.execute("PRAGMA cipher_log_level = NONE")
     return con
@@ -91,7 +99,7 @@ def make_engine(path: Path, connector: Connector | None = None, *, key: bytes | 
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout() * 1000)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         if key is not None:

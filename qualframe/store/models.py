@@ -61,6 +61,7 @@ __all__ = [
     "Case",
     "Code",
     "Codebook",
+    "CodedRange",
     "Coding",
     "EngineState",
     "LlmCacheEntry",
@@ -71,12 +72,14 @@ __all__ = [
     "Source",
     "StudyInfo",
     "SuggestionRun",
+    "TextVector",
     "Theme",
     "ThemeCode",
     "Tie",
     "TieEvidence",
     "User",
     "WebSession",
+    "Word",
     "utcnow",
 ]
 
@@ -96,7 +99,18 @@ THEME_STATUSES = ("candidate", "reviewed", "defined")
 #: The state of anything an engine proposed: a person confirms, rejects or it waits.
 REVIEW_STATUSES = ("suggested", "confirmed", "rejected")
 #: Who an alter is to the participant (the network issue's vocabulary).
-ALTER_ROLES = ("friend", "partner", "family", "fellow user", "dealer", "key worker", "other")
+ALTER_ROLES = (
+    "friend",
+    "partner",
+    "family",
+    "fellow user",
+    "dealer",
+    "key worker",
+    "housemate",
+    "colleague",
+    "professional",
+    "other",
+)
 #: Life phases of the study's pathway, in order.
 LIFE_PHASES = ("pre-use", "recreational", "dependent", "treatment")
 #: Kinds of tie: the study's central finding is the shift from shared-moment to transactional.
@@ -249,6 +263,26 @@ class Segment(Base):
     source: Mapped[Source] = relationship(back_populates="segments")
 
 
+class Word(Base):
+    """A transcribed word: its span of the source text and when it was said in the recording.
+
+    Only sources made from a recording have words. They let the workbench play from any word and
+    follow the recording as it plays; their offsets are carried through every rewrite of the text
+    (corrections, pseudonymisation) like codings are. ``probability`` is the recogniser's
+    confidence (0-1), so doubtful words can be checked by ear.
+    """
+
+    __tablename__ = "words"
+    __table_args__ = (CheckConstraint('start >= 0 AND "end" >= start', name="span"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    time_start_ms: Mapped[int] = mapped_column(Integer)
+    time_end_ms: Mapped[int] = mapped_column(Integer)
+    probability: Mapped[float | None] = mapped_column(Float)
+
+
 class Codebook(Base):
     """A framework: a named tree of codes (Janis's groupthink symptoms, network ties, ...)."""
 
@@ -366,6 +400,10 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: Participant text the event quotes (a coded passage, an alter's label), kept *beside* the
+    #: chain: the hash covers ``preview_digest``, so pseudonymisation can redact the preview.
+    preview: Mapped[str | None] = mapped_column(Text)
+    preview_digest: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship()
 
@@ -407,6 +445,41 @@ class EngineState(Base):
     state_format: Mapped[str] = mapped_column(String(30))  # how ``state`` is serialised (never pickle)
     state: Mapped[bytes] = mapped_column(LargeBinary)
     trained_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CodedRange(Base):
+    """A coder's statement that a passage is done: whatever they did not code there does not apply.
+
+    Assisted coding learns "this code is absent" only from such statements (and from rejected
+    suggestions), never from text nobody has looked at yet. ``start``/``end`` cover the whole source
+    or a range of turns; ``codebook_id`` limits the statement to one codebook (None: every codebook).
+    """
+
+    __tablename__ = "coded_ranges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    codebook_id: Mapped[int | None] = mapped_column(ForeignKey("codebooks.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    source: Mapped[Source] = relationship()
+    coder: Mapped[User] = relationship()
+    codebook: Mapped[Codebook | None] = relationship()
+
+
+class TextVector(Base):
+    """A sentence-encoder vector of a text, keyed by the text's SHA-256 (never the text itself).
+
+    Kept in the study (so encrypted with it) to make re-scoring after a fit fast; vectors of texts no
+    longer in the study are pruned by each suggestion run.
+    """
+
+    __tablename__ = "text_vectors"
+    model: Mapped[str] = mapped_column(String(300), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LlmCacheEntry(Base):
@@ -521,6 +594,7 @@ class Alter(Base):
     role: Mapped[str] = mapped_column(String(20), default="other")
     uses: Mapped[bool | None] = mapped_column(Boolean)
     buys_with: Mapped[bool | None] = mapped_column(Boolean)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     aliases: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="suggested")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("alters.id", ondelete="SET NULL"))

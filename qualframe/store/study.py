@@ -7,6 +7,10 @@ Layout of a study folder::
       study.db          the SQLite database (WAL mode: study.db-wal / study.db-shm may sit beside it)
       originals/        every imported file, byte for byte, named by its SHA-256
       backups/          automatic copies taken before migrations and bulk operations
+      kept-originals/   originals and backups sealed by ``pseudonymise --keep-originals``
+      .writing          only while a long write runs: what it is, for a writer kept waiting
+
+The folder and everything qualframe keeps in it are its owner's alone (0700 folders, 0600 files).
 
 :class:`Study` is the handle every service takes. It knows how to open read and write transactions,
 and where originals live; it holds no domain logic.
@@ -37,18 +41,21 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualframe import __version__
-from qualframe.errors import EncryptionError, InputError, NotAStudyError, StudyError
+from qualframe.errors import BusyError, EncryptionError, InputError, NotAStudyError, StudyError
 from qualframe.store import db
-from qualframe.store.files import write_atomic
+from qualframe.store.files import PRIVATE_DIR, create_private, make_private, write_atomic
 from qualframe.store.models import StudyInfo
 
 __all__ = [
     "AUTOMATIC_BACKUPS_KEPT",
     "BULK_THRESHOLD",
+    "BUSY_NAME",
     "DB_NAME",
+    "KEPT_DIR",
     "MARKER_NAME",
     "OriginalStore",
     "Study",
@@ -57,6 +64,10 @@ __all__ = [
 
 DB_NAME = "study.db"
 MARKER_NAME = "study.json"
+#: Where pseudonymisation seals the originals and backups a researcher keeps on purpose.
+KEPT_DIR = "kept-originals"
+#: Written while a long write (an import, ...) holds the study, so another writer can say what waits.
+BUSY_NAME = ".writing"
 MARKER_FORMAT = "qualframe-study/1"
 #: An operation on at least this many files or rows takes a backup first (:meth:`Study.backup_before`).
 BULK_THRESHOLD = 10
@@ -246,9 +257,11 @@ class Study:
                 "key_check": key_check_value(master),
             }
         root.mkdir(parents=True, exist_ok=True)
-        (root / "originals").mkdir(exist_ok=True)
-        if keys is not None:
-            root.chmod(0o700)  # the files are ciphertext, but their sizes and times are nobody's business
+        # The folder and everything in it are its owner's alone (even ciphertext: sizes and times
+        # are nobody's business); the database is created 0600 so SQLite's WAL and SHM are too.
+        (root / "originals").mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        make_private(root, ("originals",))
+        create_private(root / DB_NAME)
         engine = db.make_engine(root / DB_NAME, key=keys.database if keys else None)
         db.upgrade(engine)
         study = cls(root, engine, keys)
@@ -264,7 +277,7 @@ class Study:
                 ]
             )
         marker = {"format": MARKER_FORMAT, "created_at": now, **marker}
-        (root / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        write_atomic(root / MARKER_NAME, (json.dumps(marker, indent=2) + "\n").encode("utf-8"))
         return study
 
     @classmethod
@@ -308,8 +321,13 @@ class Study:
     @staticmethod
     def has_key_file(path: str | os.PathLike[str]) -> bool:
         """Whether the encrypted study in ``path`` names a key file that is reachable now."""
+        return Study.key_file(path) is not None
+
+    @staticmethod
+    def key_file(path: str | os.PathLike[str]) -> Path | None:
+        """The key file the encrypted study in ``path`` opens with, if it names one that exists."""
         key_file = _read_marker(Path(path)).get("key_file")
-        return isinstance(key_file, str) and Path(key_file).is_file()
+        return Path(key_file) if isinstance(key_file, str) and Path(key_file).is_file() else None
 
     @property
     def encrypted(self) -> bool:
@@ -337,10 +355,42 @@ class Study:
                 session.rollback()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back on any error."""
-        with self._writer() as session, session.begin():
-            yield session
+    def write(self, activity: str | None = None) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back on any error.
+
+        Only one process writes to a study at a time; another one waits up to the busy timeout
+        (``QUALFRAME_BUSY_TIMEOUT``) and then gets a :class:`~qualframe.errors.BusyError`, never a
+        database error. A long writer names its ``activity`` ("an import") so that the one kept
+        waiting can say what is running.
+        """
+        marker = self.path / BUSY_NAME
+        wrote_marker = False
+        try:
+            with self._writer() as session, session.begin():
+                if activity:
+                    marker.write_text(
+                        json.dumps({"pid": os.getpid(), "activity": activity}), encoding="utf-8"
+                    )
+                    wrote_marker = True
+                yield session
+        except OperationalError as exc:
+            if _locked(exc):
+                raise BusyError(f"the study is busy ({self._busy_with()}); try again.") from None
+            raise
+        finally:
+            if wrote_marker:
+                marker.unlink(missing_ok=True)
+
+    def _busy_with(self) -> str:
+        """What the process holding the study is doing, as far as its marker says."""
+        try:
+            marker = json.loads((self.path / BUSY_NAME).read_text(encoding="utf-8"))
+            pid, activity = int(marker["pid"]), str(marker["activity"])
+            if os.name == "posix":
+                os.kill(pid, 0)  # a marker left behind by a killed process says nothing
+        except (OSError, ValueError, KeyError, TypeError):
+            return "another command or the workbench is writing to it"
+        return f"{activity} is running"
 
     # -- info and backups ----------------------------------------------------------------------
     def info(self) -> dict[str, str]:
@@ -379,9 +429,10 @@ class Study:
         dest = Path(target) if target is not None else (self.path / "backups" / f"{stamp}-{reason}.db")
         if dest.exists():
             raise StudyError(f"{dest} already exists; choose another name for the backup.")
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         partial = dest.with_name(f".{dest.name}.partial")
         partial.unlink(missing_ok=True)
+        create_private(partial)  # a backup holds everything the study does: owner-only (0600)
         src = self.engine.raw_connection()
         try:
             out = self._connect_raw(partial)
@@ -489,9 +540,19 @@ class Study:
             )
         return safety
 
+    def make_private(self) -> None:
+        """Owner-only permissions on the study folder and everything qualframe keeps in it."""
+        names = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", MARKER_NAME, "originals", "backups", KEPT_DIR)
+        make_private(self.path, names)
+
     def folder_size(self) -> int:
         """Bytes used by the study folder (database, originals, backups)."""
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
+
+def _locked(exc: OperationalError) -> bool:
+    message = str(exc.orig if exc.orig is not None else exc).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 def _known_revisions() -> set[str]:

@@ -31,7 +31,7 @@ def _build(name: str, chat_server: ChatServer, multi_label: bool = False) -> Bas
 
 
 def test_every_engine_is_registered() -> None:
-    assert set(ENGINES) == {"auto", "lexicon", "embedding", "supervised", "finetune", "llm"}
+    assert set(ENGINES) == {"auto", "lexicon", "embedding", "supervised", "finetune", "llm", "baseline"}
 
 
 @pytest.mark.parametrize("name", sorted(ENGINES))

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from qualframe.coding.active import next_units
+from qualframe.coding.coded import mark_coded
 from qualframe.coding.manual import import_codings, list_codings
 from qualframe.coding.review import accept, adjust_span, change_code, provenance_summary, reject, review_queue
 from qualframe.coding.suggest import study_units, suggest
@@ -40,6 +41,7 @@ def coded(study: Study, corpus: Path, tmp_path: Path) -> Study:
     path = tmp_path / "p01.csv"
     path.write_text("\n".join(keep) + "\n", encoding="utf-8")
     import_codings(study, path)
+    mark_coded(study, "P01", coder="alex", codebook="network-ties")
     return study
 
 
@@ -77,7 +79,7 @@ def test_units_are_participant_sentences_with_the_question_as_context(coded: Stu
 
 def test_suggestions_are_written_apart_with_provenance_and_state_is_reused(coded: Study) -> None:
     human = len(list_codings(coded))
-    run = suggest(coded, engine="supervised", codes=TIES, params=WORDS, user="alex")
+    run = suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True, user="alex")
     assert run.suggestions > 0 and run.examples > 0 and not run.reused_state
     assert len(list_codings(coded)) == human  # quotes, matrices and reports see only human codings
     rows = _suggested(coded)
@@ -89,17 +91,17 @@ def test_suggestions_are_written_apart_with_provenance_and_state_is_reused(coded
         assert run_row.units == run.units and run_row.params["unit"] == "sentence"
         assert s.execute(select(EngineState)).scalar_one().state_format == "npz+json/1"
 
-    again = suggest(coded, engine="supervised", codes=TIES, params=WORDS)
+    again = suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True)
     assert again.reused_state and again.superseded == run.suggestions
     assert len(_suggested(coded)) == again.suggestions
 
     accept(coded, _suggested(coded)[0].id, user="sam")  # an accepted suggestion is training data too
-    third = suggest(coded, engine="supervised", codes=TIES, params=WORDS)
+    third = suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True)
     assert not third.reused_state and third.examples == again.examples
 
 
 def test_review_decisions_are_recorded_and_respected(coded: Study) -> None:
-    suggest(coded, engine="supervised", codes=TIES, params=WORDS)
+    suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True)
     queue = review_queue(coded, order="confidence")
     assert queue[0].confidence >= queue[-1].confidence and queue[0].text and queue[0].rationale
     first, second, third = queue[0], queue[1], queue[2]
@@ -130,7 +132,7 @@ def test_review_decisions_are_recorded_and_respected(coded: Study) -> None:
     assert first.id in live and second.id not in live and recoded.id in live
 
     # A new run never proposes again what a person rejected or already coded.
-    suggest(coded, engine="supervised", codes=TIES, params=WORDS)
+    suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True)
     again = {(s.source, s.start, s.end, s.code) for s in review_queue(coded)}
     assert (second.source, second.start, second.end, second.code) not in again
 
@@ -143,7 +145,15 @@ def test_review_decisions_are_recorded_and_respected(coded: Study) -> None:
 
 def test_review_in_the_terminal_with_keys(cli, coded: Study) -> None:
     result = cli(
-        "suggest", coded.path, "--engine", "lexicon", "--code", "network-ties", "--param", "lemmatizer=none"
+        "suggest",
+        coded.path,
+        "--engine",
+        "lexicon",
+        "--code",
+        "network-ties",
+        "--param",
+        "lemmatizer=none",
+        "--all-codes",
     )
     assert result.returncode == 0, result.stderr
     assert "suggested" in result.stdout and "qualframe review" in result.stdout
@@ -160,7 +170,8 @@ def test_review_in_the_terminal_with_keys(cli, coded: Study) -> None:
 
 def test_next_recommends_uncoded_units_the_engine_is_least_sure_about(coded: Study, cli) -> None:
     picks = next_units(coded, n=5, engine="supervised", codes=TIES, params=WORDS)
-    assert len(picks) == 5
+    # P01 is marked coded (decided); at most three passages come from one source.
+    assert len(picks) == 3 and {p.source for p in picks} == {"P02"}
     assert [p.uncertainty for p in picks] == sorted((p.uncertainty for p in picks), reverse=True)
     human = [(c.source, c.start, c.end) for c in list_codings(coded)]
     for p in picks:
@@ -186,8 +197,8 @@ def test_an_edited_definition_refits_the_engine_instead_of_reusing_its_state(cod
     from qualframe.codebook.service import edit_code
     from qualframe.users import resolve_user
 
-    first = suggest(coded, engine="supervised", codes=TIES, params=WORDS)
-    assert suggest(coded, engine="supervised", codes=TIES, params=WORDS).reused_state
+    first = suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True)
+    assert suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True).reused_state
     with coded.write() as s:
         edit_code(
             s,
@@ -195,5 +206,5 @@ def test_an_edited_definition_refits_the_engine_instead_of_reusing_its_state(cod
             {"definition": "Contact that exists only to buy, sell or share heroin and money."},
             resolve_user(s, "alex"),
         )
-    after = suggest(coded, engine="supervised", codes=TIES, params=WORDS)
+    after = suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True)
     assert not after.reused_state and after.examples == first.examples

@@ -83,6 +83,12 @@ def _llm() -> type[BaseCoder]:
     return LlmEngine
 
 
+def _baseline() -> type[BaseCoder]:
+    from qualframe.coding.engines.baseline import BaselineEngine
+
+    return BaselineEngine
+
+
 def _auto() -> type[BaseCoder]:
     from qualframe.coding.engines.auto import AutoEngine
 
@@ -97,6 +103,7 @@ ENGINES: dict[str, Callable[[], type[BaseCoder]]] = {
     "supervised": _supervised,
     "finetune": _finetune,
     "llm": _llm,
+    "baseline": _baseline,
 }
 
 

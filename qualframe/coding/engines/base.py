@@ -50,10 +50,21 @@ class Unit:
 
 @dataclass(frozen=True)
 class LabelledUnit:
-    """A unit with the codes a person applied to it (an empty set means "coded, nothing applies")."""
+    """A unit with the codes a person applied to it, and which codes were decided there at all.
+
+    ``known`` is None when every code was decided (a gold-standard file, or a passage a coder
+    marked coded): an empty ``codes`` then means "nothing applies". Otherwise ``known`` holds the
+    codes decided absent (a rejected suggestion, a passage marked coded for one codebook only),
+    and codes that are neither applied nor known are *unknown*, never negative.
+    """
 
     unit: Unit
     codes: frozenset[str]
+    known: frozenset[str] | None = None
+
+    def decided(self, code: str) -> bool:
+        """Whether a person decided ``code`` here (applied it, or said it does not apply)."""
+        return self.known is None or code in self.codes or code in self.known
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,8 @@ class Suggestion:
     start: int
     end: int
     rationale: str
+    #: Words of the unit that weigh towards the code (highlighted for the reviewer).
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +221,9 @@ class BaseCoder:
         #: Per-code thresholds learnt by :meth:`fit` (multi-label); ``None`` means ``threshold``.
         self.thresholds: np.ndarray | None = None
         self.fitted_examples = 0
+        #: Out-of-fold agreement with the coders per code, measured by :meth:`fit` (or by
+        #: :func:`qualframe.coding.engines.agreement.measure`): ``{code: {kappa, positives, negatives}}``.
+        self.reliability: dict[str, dict[str, Any]] = {}
 
     # -- parameters --------------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
@@ -239,6 +255,32 @@ class BaseCoder:
                     y[row, index[code]] = True
         return y
 
+    def clone(self) -> BaseCoder:
+        """A fresh, unfitted engine with the same parameters (for out-of-fold measurement)."""
+        raise NotImplementedError(f"the {self.name} engine cannot be cloned")
+
+    def label_mask(self, examples: Sequence[LabelledUnit]) -> np.ndarray:
+        """Which (unit, code) labels were decided by a person (see :class:`LabelledUnit`)."""
+        keys = self.code_keys
+        return np.array([[ex.decided(k) for k in keys] for ex in examples], dtype=bool).reshape(
+            len(examples), len(keys)
+        )
+
+    def complete(self, examples: Sequence[LabelledUnit]) -> list[LabelledUnit]:
+        """The examples whose label is complete for this engine's codes.
+
+        Single-label: a unit with one of the codes is complete (only one applies); otherwise
+        every code must be decided. Engines that cannot learn from partial labels use these.
+        """
+        keys = set(self.code_keys)
+        return [
+            ex
+            for ex in examples
+            if ex.known is None
+            or (not self.multi_label and ex.codes & keys)
+            or all(ex.decided(k) for k in keys)
+        ]
+
     # -- scoring -----------------------------------------------------------------------------
     def score(self, units: Sequence[Unit]) -> np.ndarray:  # pragma: no cover - abstract
         """Calibrated probabilities, shape ``(len(units), len(codes))``."""
@@ -247,6 +289,10 @@ class BaseCoder:
     def evidence(self, unit: Unit, code_index: int) -> tuple[int, int, str]:
         """The span of ``unit`` that best supports code ``code_index``, and why (one line)."""
         return 0, len(unit.text), f"the whole unit resembles {self.codes[code_index].name!r}"
+
+    def evidence_words(self, unit: Unit, code_index: int) -> list[str]:
+        """Words of ``unit`` that weigh towards the code, strongest first (none by default)."""
+        return []
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
         """Boolean matrix of codes to suggest.
@@ -288,6 +334,7 @@ class BaseCoder:
                         start=start,
                         end=end,
                         rationale=why,
+                        evidence=tuple(self.evidence_words(unit, int(j))),
                     )
                 )
         return out
@@ -302,6 +349,7 @@ class BaseCoder:
                 "version": self.version,
                 "codes": self.code_keys,
                 "examples": self.fitted_examples,
+                "reliability": self.reliability,
             },
             arrays=arrays,
         )
@@ -317,6 +365,7 @@ class BaseCoder:
             raise InputError("the saved engine state was fitted on other codes; fit the engine again.")
         self.fitted_examples = int(meta.get("examples", 0))
         self.thresholds = state.arrays.get("thresholds")
+        self.reliability = dict(meta.get("reliability") or {})
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

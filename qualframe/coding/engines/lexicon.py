@@ -374,17 +374,36 @@ class LexiconEngine(BaseCoder):
         if not examples:
             return self
         y = self.label_matrix(examples)
+        mask = self.label_mask(examples)  # a cue's hit counts only where its code was decided
+        # Positive examples alone say nothing about how often a code does NOT apply: a code is
+        # calibrated only once a person has also decided some passage without it (a passage marked
+        # coded, a rejected suggestion); until then its cues keep their priors and its base rate
+        # stays the default, instead of climbing towards 1 on positives alone.
+        negatives = (mask & ~y).sum(axis=0)
         hits = {id(c): [0, 0] for c in self.cues}
         for row, ex in enumerate(examples):
             for cue in {id(c): c for c, _, _ in self._matches(ex.unit.text)}.values():
-                hits[id(cue)][0] += 1
-                hits[id(cue)][1] += int(y[row, cue.code])
+                if mask[row, cue.code] and negatives[cue.code]:
+                    hits[id(cue)][0] += 1
+                    hits[id(cue)][1] += int(y[row, cue.code])
         for cue in self.cues:
             n, tp = hits[id(cue)]
             cue.hits = n
             cue.precision = (tp + 2 * cue.precision) / (n + 2)
-        self.base_rates = (y.sum(axis=0) + 0.5) / (len(examples) + 1.0)
+        rates = ((y & mask).sum(axis=0) + 0.5) / (mask.sum(axis=0) + 1.0)
+        self.base_rates = np.where(negatives > 0, rates, self.base_rates)
         return self
+
+    def clone(self) -> LexiconEngine:
+        return LexiconEngine(
+            self.codes,
+            multi_label=self.multi_label,
+            threshold=self.threshold,
+            abstain_below=self.abstain_below,
+            lemmatizer=self.lemmatizer,
+            definition_words=self.definition_words,
+            prior=self.prior,
+        )
 
     def score(self, units: Sequence[Unit]) -> np.ndarray:
         out = np.tile(self.base_rates * 0.5, (len(units), 1))
@@ -405,6 +424,20 @@ class LexiconEngine(BaseCoder):
         end = max(e for _, _, e in matches)
         cues = "; ".join(f"{c.kind} {unit.text[s:e]!r}" for c, s, e in matches[:4])
         return start, end, f"matched {cues}"
+
+    def evidence_words(self, unit: Unit, code_index: int) -> list[str]:
+        """The words of the code's keywords, patterns and indicators that matched.
+
+        Words taken from a definition are weak cues, not evidence: "mean", "see" or "deal" occur
+        in any talk, so they are never shown as the reason for a code.
+        """
+        matches = [
+            (c, s, e)
+            for c, s, e in self._matches(unit.text)
+            if c.code == code_index and c.kind != "definition"
+        ]
+        matches.sort(key=lambda m: -m[0].precision)
+        return list(dict.fromkeys(unit.text[s:e] for _, s, e in matches))[:6]
 
     # -- state ---------------------------------------------------------------------------------
     def get_state(self) -> EngineState:

@@ -33,6 +33,7 @@ class TfidfView:
 
         self.vectorizer = TfidfVectorizer(**self.PARAMS)
         self.fitted = False
+        self._vocabulary: list[str] | None = None
 
     def fit_transform(self, texts: Sequence[str]) -> Any:
         """Fit on ``texts`` (falling back to min_df=1 on tiny data) and transform them."""
@@ -47,6 +48,7 @@ class TfidfView:
             except ValueError:
                 raise InputError("the labelled units contain no words to learn from.") from None
         self.fitted = True
+        self._vocabulary = None
         return out
 
     def transform(self, texts: Sequence[str]) -> Any:
@@ -55,8 +57,10 @@ class TfidfView:
 
     @property
     def vocabulary(self) -> list[str]:
-        """Terms in column order."""
-        return list(self.vectorizer.get_feature_names_out())
+        """Terms in column order (computed once: evidence asks for it per suggestion)."""
+        if self._vocabulary is None:
+            self._vocabulary = [str(t) for t in self.vectorizer.get_feature_names_out()]
+        return self._vocabulary
 
     def state(self) -> tuple[list[str], np.ndarray]:
         """Vocabulary and idf weights."""
@@ -76,11 +80,15 @@ class TfidfView:
         return view
 
 
-def fit_linear(x: Any, y: np.ndarray, multi_label: bool, c: float) -> tuple[np.ndarray, np.ndarray]:
+def fit_linear(
+    x: Any, y: np.ndarray, multi_label: bool, c: float, mask: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Weights ``(classes, features)`` and biases of a logistic regression.
 
     Classes keep their natural weights: balancing them trades agreement (kappa) on the common
     codes for recall on rare ones, which is the wrong trade for suggestions a person reviews.
+    Multi-label: each code's model learns only from the rows where ``mask`` says that code was
+    decided (a person applied it or said it does not apply).
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -104,11 +112,13 @@ def fit_linear(x: Any, y: np.ndarray, multi_label: bool, c: float) -> tuple[np.n
     w = np.zeros((y.shape[1], x.shape[1]))
     b = np.zeros(y.shape[1])
     for j in range(y.shape[1]):
-        col = y[:, j]
-        if col.all() or not col.any():
-            b[j] = 30.0 if col.all() else -30.0
+        rows = np.arange(len(y)) if mask is None else np.flatnonzero(mask[:, j])
+        col = y[rows, j]
+        if len(col) == 0 or col.all() or not col.any():
+            # Every unit has the code: always. No negative decided anywhere: no information, never.
+            b[j] = 30.0 if len(col) == len(y) and col.all() else -30.0
             continue
-        model = LogisticRegression(C=c, max_iter=3000).fit(x, col)
+        model = LogisticRegression(C=c, max_iter=3000).fit(x[rows], col)
         w[j], b[j] = model.coef_[0], model.intercept_[0]
     return w, b
 
@@ -147,9 +157,15 @@ def kappa_offsets(p: np.ndarray, labels: np.ndarray, rounds: int = 2) -> np.ndar
     return offsets
 
 
-def log_loss(p: np.ndarray, y: np.ndarray, multi_label: bool) -> float:
-    """Mean log loss of probabilities ``p`` for boolean targets ``y`` (the calibration criterion)."""
+def log_loss(p: np.ndarray, y: np.ndarray, multi_label: bool, mask: np.ndarray | None = None) -> float:
+    """Mean log loss of probabilities ``p`` for boolean targets ``y`` (the calibration criterion).
+
+    Multi-label: over the decided labels only (``mask``), when given.
+    """
     p = np.clip(p, 1e-9, 1 - 1e-9)
     if multi_label:
-        return -float(np.mean(np.where(y, np.log(p), np.log(1 - p))))
+        losses = np.where(y, np.log(p), np.log(1 - p))
+        if mask is not None:
+            return -float(losses[mask].mean()) if mask.any() else 0.0
+        return -float(np.mean(losses))
     return -float(np.mean(np.log(p[y])))

@@ -10,7 +10,8 @@ counted. Answers are cached by a hash of the request, so a rerun costs nothing; 
 server errors are retried with backoff; tokens, requests and seconds are accounted in ``stats``.
 
 Privacy gate: only loopback endpoints (127.0.0.0/8, ::1, localhost) are allowed unless
-``allow_remote`` is set, because a remote endpoint receives the participants' words.
+``allow_remote`` is set, because a remote endpoint receives the participants' words; a loopback
+endpoint is always reached directly, never through a proxy named in the environment.
 
 Calibration: a model's stated confidence is not a probability. With labelled units, :meth:`fit`
 codes up to ``calibration_units`` of them and fits a logistic map from stated confidence to being
@@ -30,6 +31,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from qualframe.coding.engines.agreement import reliability_table
 from qualframe.coding.engines.base import BaseCoder, CodeInfo, EngineState, LabelledUnit, Unit, sigmoid
 from qualframe.coding.quotes import locate_quote
 from qualframe.errors import AmbiguousQuoteError, InputError, QualframeError, QuoteNotFoundError
@@ -389,7 +391,9 @@ class LlmEngine(BaseCoder):
         out = []
         started = time.perf_counter()
         asked = failed = 0
-        with httpx.Client(timeout=self.timeout) as client:
+        # A local server is reached directly: an HTTP(S)_PROXY or ALL_PROXY set for the web (common on
+        # university networks) would otherwise carry the participants' words to the proxy.
+        with httpx.Client(timeout=self.timeout, trust_env=self.remote) as client:
             for unit in units:
                 key = f"{unit.id}\x00{unit.context}\x00{unit.text}"
                 if key not in self._answers:
@@ -421,15 +425,25 @@ class LlmEngine(BaseCoder):
             return self
         stated, right = [], []
         y = self.label_matrix(sample)
-        for row, answers in enumerate(self.answers([ex.unit for ex in sample])):
+        mask = self.label_mask(sample)
+        answered = self.answers([ex.unit for ex in sample])
+        for row, answers in enumerate(answered):
             for j, confidence, *_ in answers:
-                stated.append(confidence)
-                right.append(bool(y[row, j]))
+                if mask[row, j]:  # only where a person decided this code
+                    stated.append(confidence)
+                    right.append(bool(y[row, j]))
         if len(set(right)) == 2:
             from sklearn.linear_model import LogisticRegression
 
             model = LogisticRegression().fit(np.array(stated)[:, None], np.array(right))
             self.platt = (float(model.coef_[0, 0]), float(model.intercept_[0]))
+        # The model does not learn from the units (only its confidence scale does), so its
+        # agreement on them is nearly out of sample; measured on the calibration sample.
+        scores = np.zeros(y.shape)
+        for row, answers in enumerate(answered):
+            for j, confidence, *_ in answers:
+                scores[row, j] = max(scores[row, j], self._calibrated(confidence))
+        self.reliability = reliability_table(self.code_keys, y, mask, self.decide(scores))
         return self
 
     def score(self, units: Sequence[Unit]) -> np.ndarray:

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from qualframe.coding.engines.agreement import group_folds, reliability_table
 from qualframe.coding.engines.base import (
     BaseCoder,
     CodeInfo,
@@ -94,6 +95,10 @@ class SupervisedEngine(BaseCoder):
         self.with_none = False  # single-label schemes where some units carry no code
         #: Single-label: per-class offsets to log-probabilities for the decision (kappa-tuned).
         self.offsets: np.ndarray | None = None
+        #: Out-of-fold scores and cross-fitted decisions of the last fit (not saved; for ``auto``).
+        self.oof_scores: np.ndarray | None = None
+        self.oof_decisions: np.ndarray | None = None
+        self.oof_index: list[str] = []
 
     @property
     def encoder(self) -> Encoder:
@@ -209,9 +214,11 @@ class SupervisedEngine(BaseCoder):
         assert total is not None
         return total
 
-    def _fit_views(self, features: dict[str, Any], y: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def _fit_views(
+        self, features: dict[str, Any], y: np.ndarray, mask: np.ndarray | None = None
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         c = {"words": self.c_words, "meaning": self.c_meaning}
-        return {v: fit_linear(features[v], y, self.multi_label, c[v]) for v in self.views}
+        return {v: fit_linear(features[v], y, self.multi_label, c[v], mask) for v in self.views}
 
     def _probabilities(self, logits: np.ndarray, temperature: float) -> np.ndarray:
         if self.multi_label:
@@ -219,50 +226,85 @@ class SupervisedEngine(BaseCoder):
         return softmax(logits / temperature)
 
     def fit(self, examples: Sequence[LabelledUnit]) -> SupervisedEngine:
-        """Fit each view, weigh the views and calibrate on grouped out-of-fold predictions."""
+        """Fit each view, weigh the views and calibrate on grouped out-of-fold predictions.
+
+        Multi-label: each code learns only from the units where a person decided it. Single-label:
+        only from units whose label is complete (see :meth:`BaseCoder.complete`).
+        """
+        examples = list(examples) if self.multi_label else self.complete(examples)
         self.fitted_examples = len(examples)
         if not examples:
             raise InputError("the supervised engine needs labelled examples; code some units first.")
         units = [ex.unit for ex in examples]
         y = self._targets(examples)
+        mask = self._mask(examples, y)
         if y.sum() == 0:
             raise InputError("none of the labelled units carries one of the engine's codes.")
         features = self._features(units, fit=True, y=y)
-        self.weights = self._fit_views(features, y)
+        self.weights = self._fit_views(features, y, mask)
         self.view_weights = {v: 1.0 / len(self.views) for v in self.views}
         self.temperature = 1.0
         self.case_stage = None
         self.offsets = None
-        oof = self._out_of_fold(examples, y) if self.calibrate else None
-        if oof is not None:
-            self._calibrate(oof, y)
+        self.oof_scores = self.oof_decisions = None
+        folds = group_folds(examples) if self.calibrate and y.sum(axis=0).max() >= 2 else None
+        oof = self._out_of_fold(examples, y, mask, folds) if folds is not None else None
+        codes_y = y[:, : len(self.codes)]
+        codes_mask = mask[:, : len(self.codes)]
+        if oof is not None and folds is not None:
+            self._calibrate(oof, y, mask)
             cases = [ex.unit.case for ex in examples]
             if self.by_case:
-                self._fit_case_stage(oof, y, cases)
+                self._fit_case_stage(oof, y, cases, mask)
+            p = self._oof_probabilities(oof, cases)
             if not self.multi_label:
-                self.offsets = kappa_offsets(self._oof_probabilities(oof, cases), y.argmax(axis=1))
+                self.offsets = kappa_offsets(p, y.argmax(axis=1))
+            self.oof_scores = p[:, : len(self.codes)]
+            self.oof_decisions = self._cross_fitted_decisions(p, y, mask, folds)
+            self.oof_index = [ex.unit.id for ex in examples]
         elif self.multi_label:
             self.thresholds = np.full(len(self.codes), self.threshold)
+        self.reliability = reliability_table(self.code_keys, codes_y, codes_mask, self.oof_decisions)
         return self
 
-    def _out_of_fold(self, examples: Sequence[LabelledUnit], y: np.ndarray) -> dict[str, np.ndarray] | None:
-        """Per-view out-of-fold logits, grouped by case, or None when there is too little data.
+    def _mask(self, examples: Sequence[LabelledUnit], y: np.ndarray) -> np.ndarray:
+        """Decided labels: per code in multi-label schemes; everything for complete single labels."""
+        if self.multi_label:
+            return self.label_mask(examples)
+        return np.ones(y.shape, dtype=bool)
 
-        With fewer than three cases (a study whose first transcript is coded) the folds are by
-        unit instead: optimistic, but far better than uncalibrated in-sample probabilities.
+    def _cross_fitted_decisions(
+        self, p: np.ndarray, y: np.ndarray, mask: np.ndarray, folds: Sequence[tuple[np.ndarray, np.ndarray]]
+    ) -> np.ndarray:
+        """Out-of-fold decisions whose thresholds (or offsets) were tuned on the *other* folds.
+
+        Tuning a decision rule on the very predictions it is then judged on flatters it, most for
+        rare codes; cross-fitting keeps the measured agreement honest.
         """
-        groups = [ex.unit.case or ex.unit.id for ex in examples]
-        if len(set(groups)) < 3:
-            groups = [ex.unit.id for ex in examples]
-        n_groups = len(set(groups))
-        if len(examples) < 20 or y.sum(axis=0).max() < 2:
-            return None
-        from sklearn.model_selection import GroupKFold
+        k = len(self.codes)
+        out = np.zeros((len(p), k), dtype=bool)
+        for train, test in folds:
+            if self.multi_label:
+                for j in range(k):
+                    rows = train[mask[train, j]]
+                    limit = best_f1_threshold(p[rows, j], y[rows, j], self.threshold)
+                    out[test, j] = p[test, j] >= limit
+            else:
+                offsets = kappa_offsets(p[train], y[train].argmax(axis=1))
+                out[test] = self.decide_with(p[test, :k], offsets)
+        return out
 
-        folds = GroupKFold(n_splits=min(3, n_groups))
+    def _out_of_fold(
+        self,
+        examples: Sequence[LabelledUnit],
+        y: np.ndarray,
+        mask: np.ndarray,
+        folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    ) -> dict[str, np.ndarray] | None:
+        """Per-view out-of-fold logits on ``folds`` (grouped by case; see :func:`group_folds`)."""
         oof = {v: np.zeros(y.shape) for v in self.views}
         units = [ex.unit for ex in examples]
-        for train, test in folds.split(units, groups=groups):
+        for train, test in folds:
             if y[train].sum(axis=0).max() == 0:
                 return None
             sub = SupervisedEngine(
@@ -280,13 +322,13 @@ class SupervisedEngine(BaseCoder):
             )
             sub.with_none = self.with_none
             f_train = sub._features([units[i] for i in train], fit=True, y=y[train])
-            weights = sub._fit_views(f_train, y[train])
+            weights = sub._fit_views(f_train, y[train], mask[train])
             f_test = sub._features([units[i] for i in test])
             for v in self.views:
                 oof[v][test] = self._logits(f_test, {v: weights[v]}, {v: 1.0})
         return oof
 
-    def _calibrate(self, oof: dict[str, np.ndarray], y: np.ndarray) -> None:
+    def _calibrate(self, oof: dict[str, np.ndarray], y: np.ndarray, mask: np.ndarray) -> None:
         """Choose view weights and a temperature that minimise out-of-fold log loss."""
         candidates = (
             [{v: 1.0} for v in self.views]
@@ -298,7 +340,7 @@ class SupervisedEngine(BaseCoder):
             logits = sum(oof[v] * w for v, w in weights.items())
             assert isinstance(logits, np.ndarray)
             for t in (0.5, 0.7, 0.85, 1.0, 1.25, 1.5, 2.0, 3.0):
-                loss = log_loss(self._probabilities(logits, t), y, self.multi_label)
+                loss = log_loss(self._probabilities(logits, t), y, self.multi_label, mask)
                 if best is None or loss < best[0]:
                     best = (loss, weights, t)
         assert best is not None
@@ -308,7 +350,13 @@ class SupervisedEngine(BaseCoder):
             logits = sum(oof[v] * w for v, w in self.view_weights.items())
             assert isinstance(logits, np.ndarray)
             p = self._probabilities(logits, self.temperature)
-            self.thresholds = np.array([best_f1_threshold(p[:, j], y[:, j]) for j in range(y.shape[1])])
+            self.thresholds = self._thresholds(p, y, mask)
+
+    def _thresholds(self, p: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Per-code F1-optimal cut-offs over the decided units (multi-label)."""
+        return np.array(
+            [best_f1_threshold(p[mask[:, j], j], y[mask[:, j], j], self.threshold) for j in range(y.shape[1])]
+        )
 
     # -- the participant as context -------------------------------------------------------------
     @staticmethod
@@ -331,7 +379,9 @@ class SupervisedEngine(BaseCoder):
                 count[members] = np.log(len(members) - 1)
         return np.hstack([np.log(np.clip(p, 1e-6, 1.0)), others, others * count])
 
-    def _fit_case_stage(self, oof: dict[str, np.ndarray], y: np.ndarray, cases: Sequence[str]) -> None:
+    def _fit_case_stage(
+        self, oof: dict[str, np.ndarray], y: np.ndarray, cases: Sequence[str], mask: np.ndarray
+    ) -> None:
         """Learn how the rest of a participant's talk shifts each unit's probabilities.
 
         Attitudes are traits of people: someone who blames the vignette character in one
@@ -345,12 +395,12 @@ class SupervisedEngine(BaseCoder):
         assert isinstance(logits, np.ndarray)
         p = self._probabilities(logits, self.temperature)
         x = self._case_features(p, cases)
-        w, b = fit_linear(x, y, self.multi_label, 1.0)
+        w, b = fit_linear(x, y, self.multi_label, 1.0, mask)
         q = self._probabilities(x @ w.T + b, 1.0)
-        if log_loss(q, y, self.multi_label) < log_loss(p, y, self.multi_label):
+        if log_loss(q, y, self.multi_label, mask) < log_loss(p, y, self.multi_label, mask):
             self.case_stage = (w, b)
             if self.multi_label:
-                self.thresholds = np.array([best_f1_threshold(q[:, j], y[:, j]) for j in range(y.shape[1])])
+                self.thresholds = self._thresholds(q, y, mask)
 
     def _oof_probabilities(self, oof: dict[str, np.ndarray], cases: Sequence[str]) -> np.ndarray:
         """What :meth:`_all_probabilities` gives, from out-of-fold logits."""
@@ -423,6 +473,19 @@ class SupervisedEngine(BaseCoder):
         context = " (the question asked weighs in too)" if self.context_view is not None else ""
         start, end = spans[best]
         return start, end, f"like units coded {code.name!r}{words}{context}"
+
+    def evidence_words(self, unit: Unit, code_index: int) -> list[str]:
+        """The unit's words and word pairs that weigh most towards the code in the word model."""
+        if "words" not in self.weights or self.text_view is None:
+            return []
+        w = self.weights["words"][0][code_index]
+        if not self.multi_label and self.with_none:
+            w = w - self.weights["words"][0][-1]  # towards the code rather than towards "(none)"
+        n_text = len(self.text_view.vocabulary)
+        row = self.text_view.transform([unit.text]).multiply(w[:n_text]).tocsr()
+        vocab = self.text_view.vocabulary
+        ranked = sorted(zip(row.indices, row.data, strict=True), key=lambda t: -t[1])
+        return [vocab[i] for i, v in ranked if v > 0][:6]
 
     # -- state ---------------------------------------------------------------------------------
     def get_state(self) -> EngineState:

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from qualframe.codebook.outline import codebook_outline, get_code_node
 from qualframe.coding.annotated import annotated_source, source_name
+from qualframe.coding.coded import coded_ranges, mark_coded, parse_turns, unmark_coded
 from qualframe.coding.manual import add_coding, redo, remove_coding, undo
 from qualframe.errors import NotFoundError, QualframeError
 from qualframe.memos import add_memo, list_memos
@@ -67,6 +68,11 @@ def source_page(request: Request, source_id: int, coder: str | None = None) -> R
         "coders": shown,
         "codings": {m.id: [m.code_id, shown.index(m.coder), m.memo or ""] for m in doc.codings},
     }
+    if doc.recording is not None:
+        from qualframe.transcription.playback import word_timings
+
+        # Flat [start, end, ms] triples: a transcribed hour has about 9,000 words.
+        data["recording"] = {"src": f"/sources/{doc.id}/audio", "words": word_timings(study, doc.id)}
     return render(
         request,
         "source.html",
@@ -75,6 +81,7 @@ def source_page(request: Request, source_id: int, coder: str | None = None) -> R
             "transcript": render_transcript(doc),
             "outline": outline,
             "memos": list_memos(study, f"source:{doc.name}", viewer=actor_of(request)),
+            "coded_marks": coded_ranges(study, doc.name, viewer=actor_of(request)),
             "coders": coders,
             "coder": coder or "",
             "data": data,
@@ -93,7 +100,10 @@ def original(request: Request, source_id: int) -> Response:
     suffix = "." + filename.rsplit(".", 1)[-1] if "." in filename else ""
     path = study.originals.path_for(doc.original_sha256, suffix)
     if not path.is_file():
-        raise NotFoundError(f"the original file of {doc.name} is missing from the study folder.")
+        raise NotFoundError(
+            f"the original file of {doc.name} is not in the study folder (pseudonymisation removes "
+            "originals, which hold the names; kept ones are sealed in kept-originals/)."
+        )
     return FileResponse(path, filename=filename, media_type="application/octet-stream")
 
 
@@ -140,6 +150,32 @@ def api_redo(request: Request, user: Writer) -> Response:
     """Redo the user's last undone coding change."""
     what, coding = redo(study_of(request), user=user.name)
     return JSONResponse(_history_reply("Redone", what, coding))
+
+
+@router.post("/sources/{source_id}/coded")
+def post_coded(
+    request: Request,
+    user: Writer,
+    source_id: int,
+    turns: Annotated[str, Form()] = "",
+    undo: Annotated[str, Form()] = "",
+) -> Response:
+    """Mark this transcript (or turns of it) coded by the signed-in coder, or withdraw the mark.
+
+    Assisted coding learns "this code does not apply" only from passages marked coded.
+    """
+    study = study_of(request)
+    back = f"/sources/{source_id}#coded"
+    try:
+        name = source_name(study, source_id)
+        if undo:
+            unmark_coded(study, name, coder=user.name)
+            return flash_redirect(back, "Your coded mark is withdrawn.")
+        made = mark_coded(study, name, coder=user.name, turns=parse_turns(turns) if turns.strip() else None)
+    except QualframeError as exc:
+        return flash_redirect(back, exc.message, "error")
+    what = "the whole transcript" if made.whole_source else f"turns {made.first_turn}-{made.last_turn}"
+    return flash_redirect(back, f"Marked {what} coded: what you did not code there does not apply.")
 
 
 @router.post("/sources/{source_id}/memos")

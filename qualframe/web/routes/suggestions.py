@@ -128,6 +128,7 @@ def suggestions_page(
             "sources": source_ids(study),
             "error": error,
             "short": _short,
+            "pieces": _pieces,
         },
     )
 
@@ -225,6 +226,15 @@ def accept_batch(
     if skipped:
         message += f" Skipped {skipped} already decided or already coded by a person."
     return flash_redirect(back, message)
+
+
+def _pieces(s: SuggestionView) -> list[tuple[str, bool]]:
+    """The passage cut into plain text and evidence words (highlighted on the page)."""
+    out, pos = [], 0
+    for a, b in s.marks:
+        out += [(s.text[pos:a], False), (s.text[a:b], True)]
+        pos = b
+    return [*out, (s.text[pos:], False)]
 
 
 def _preview(text: str, limit: int = 60) -> str:
