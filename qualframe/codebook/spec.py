@@ -50,6 +50,11 @@ class CodeSpec:
     #: a structural code are structural too.
     structural: bool = False
 
+    def __post_init__(self) -> None:
+        # Every way a code is named (YAML, .qdc, .qdpx, the workbench) passes here: no invisible
+        # or direction-changing characters in a name a coder picks by eye.
+        self.name = clean_name(self.name)
+
 
 @dataclass
 class MemoPrompt:
@@ -57,11 +62,6 @@ class MemoPrompt:
 
     title: str
     text: str
-
-    def __post_init__(self) -> None:
-        # Every way a code is named (YAML, .qdc, .qdpx, the workbench) passes here: no invisible
-        # or direction-changing characters in a name a coder picks by eye.
-        self.name = clean_name(self.name)
 
 
 @dataclass
