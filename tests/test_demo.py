@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 from qualframe.demo import corpus_path
-from qualframe.privacy.demo import DEMO_KEY_FILE, DEMO_PASSPHRASE
+from qualframe.demo.stages.privacy import DEMO_KEY_FILE, DEMO_PASSPHRASE
 from qualframe.privacy.detect import analyser
 from qualframe.privacy.keyfile import read_key_file
 
