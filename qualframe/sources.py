@@ -395,9 +395,9 @@ def correct_speaker(
 
     Renaming also rewrites the ``Speaker 1:`` labels written in the text before each of the turns
     (transcribed and subtitle sources carry them), through the offset remapping of
-    :func:`qualframe.privacy.remap.rewrite_source`, so every coding stays on its words.
+    :func:`qualframe.store.remap.rewrite_source`, so every coding stays on its words.
     """
-    from qualframe.privacy.remap import Edit, rewrite_source
+    from qualframe.store.remap import Edit, rewrite_source
 
     if role is None and name is None:
         raise InputError("give --role, --name or both.")

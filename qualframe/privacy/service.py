@@ -42,7 +42,6 @@ from qualframe.privacy.keying import Seeds, build_matcher, check_chosen, replace
 from qualframe.privacy.places import PLACES, framework_words, label_names, read_place, write_place
 from qualframe.privacy.pseudonyms import PseudonymBook, StudyMatcher
 from qualframe.privacy.references import find_references, remap_references
-from qualframe.privacy.remap import Edit, OffsetMap, apply_edits, rewrite_source
 from qualframe.store.models import (
     AuditEvent,
     Code,
@@ -52,6 +51,7 @@ from qualframe.store.models import (
     StudyInfo,
     TextVector,
 )
+from qualframe.store.remap import Edit, OffsetMap, apply_edits, rewrite_source
 from qualframe.store.study import Study
 
 __all__ = [

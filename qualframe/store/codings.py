@@ -433,7 +433,7 @@ class CodingWriter:
     def remap(self, source_id: int, span: Callable[[int, int], tuple[int, int]]) -> int:
         """Carry every coding of a source (every origin, removed ones too) through a text rewrite.
 
-        ``span`` maps an old half-open span to the new one (see :class:`qualframe.privacy.remap.OffsetMap`).
+        ``span`` maps an old half-open span to the new one (see :class:`qualframe.store.remap.OffsetMap`).
         """
         n = 0
         for coding in self.session.execute(select(Coding).where(Coding.source_id == source_id)).scalars():
