@@ -25,6 +25,7 @@ from qualframe.store.study import Study
 from qualframe.users import resolve_user
 
 __all__ = [
+    "THEME_STATUSES",
     "ThemeView",
     "add_theme",
     "assign_codes",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -79,7 +79,7 @@ def _tidy_text(text: str) -> str:
 def parse_xml(data: bytes, name: str) -> ET.Element:
     """Parse untrusted XML safely; every failure becomes one clear :class:`InputError`."""
     try:
-        return SafeET.fromstring(data)
+        return cast(ET.Element, SafeET.fromstring(data))
     except DefusedXmlException:
         raise InputError(f"{name} contains XML entities or a DTD; refusing it for safety.") from None
     except ET.ParseError as exc:
@@ -330,4 +330,4 @@ def write_qdc(spec: CodebookSpec, origin: str | None = None) -> bytes:
     for code in spec.codes:
         code_to_element(codes, code, CODEBOOK_NS)
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))

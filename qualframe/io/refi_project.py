@@ -586,7 +586,7 @@ def project_to_xml(project: RefiProject) -> bytes:
     _text(root, "Description", project.description)
     _refs(root, "NoteRef", project.project_notes)
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def write_qdpx(project: RefiProject, files: Mapping[str, bytes], date_time: tuple[int, ...]) -> bytes:

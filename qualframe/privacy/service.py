@@ -459,7 +459,7 @@ def _compact(study: Study) -> bool:
         con.execute("PRAGMA secure_delete = ON")
         con.execute("VACUUM")
         busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return busy == 0
+        return bool(busy == 0)
     except Exception:
         return False
     finally:

@@ -60,7 +60,7 @@ class Person(mesa.Agent):
         shown = (1.0 - sigma) * self.wish
         if in_cohort and viewer.disclosure > 0:
             shown += sigma * self.wish * self.disclosure  # disclosed in the group session
-        return shown
+        return float(shown)
 
     def perceive(self) -> tuple[float, float, float]:
         """Weighted abstinent ties, perceived norm, and how committed to using the cohort appears."""

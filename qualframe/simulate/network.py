@@ -133,7 +133,8 @@ def _sorted_unique(keys: NDArray[np.int64]) -> NDArray[np.int64]:
     keys = np.sort(keys)
     if keys.size == 0:
         return keys
-    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    distinct: NDArray[np.int64] = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return distinct
 
 
 def _first_occurrence(keys: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -190,7 +191,8 @@ def _contains(sorted_keys: NDArray[np.int64], keys: NDArray[np.int64]) -> NDArra
     if sorted_keys.size == 0:
         return np.zeros(keys.shape[0], dtype=bool)
     pos = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
-    return sorted_keys[pos] == keys
+    found: NDArray[np.bool_] = sorted_keys[pos] == keys
+    return found
 
 
 def _symmetric(

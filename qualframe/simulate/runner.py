@@ -102,7 +102,10 @@ class SimulationResult:
     def metric(self, name: str) -> NDArray[np.float64]:
         """Per-replicate value of outcome ``name`` (see ``METRICS``), shape (strategies, replicates)."""
         if name == "abstinent_after_delivery":
-            return self.output.abstinent[:, :, self.scenario.intervention.start_week + 1 :].mean(axis=2)
+            after: NDArray[np.float64] = self.output.abstinent[
+                :, :, self.scenario.intervention.start_week + 1 :
+            ].mean(axis=2)
+            return after
         if name == "abstinent_final":
             return self.output.abstinent[:, :, -1]
         if name == "relapsed_final":
@@ -163,7 +166,8 @@ class SimulationResult:
         values = self.metric(HEADLINE_METRIC)
         if "none" not in self.strategies:
             return np.full(values.shape, np.nan)
-        return (values - values[self._index("none")]) * self.scenario.agents
+        extra: NDArray[np.float64] = (values - values[self._index("none")]) * self.scenario.agents
+        return extra
 
     def outcomes(self) -> pd.DataFrame:
         """Per strategy: outcomes with 95% CIs, reach, and extra abstinent per 100 approached and reached.

@@ -246,13 +246,14 @@ class Scenario:
         """Build and validate a scenario from nested mappings (as read from YAML)."""
         if not isinstance(data, Mapping):
             raise InputError(f"{source}: a scenario must be a mapping of settings, got {type(data).__name__}")
-        scenario = _build(cls, data, source, "")
+        scenario: Scenario = _build(cls, data, source, "")
         _check_consistency(scenario, source)
         return scenario
 
     def to_mapping(self) -> dict[str, Any]:
         """Plain nested dicts and lists, ready for YAML or JSON."""
-        return _to_plain(self)
+        plain: dict[str, Any] = _to_plain(self)
+        return plain
 
     def with_overrides(self, overrides: Mapping[str, Any], source: str = "override") -> Scenario:
         """A copy with dotted settings replaced (``{"groupthink.exclusion": 0.1}``), validated again."""

@@ -155,7 +155,8 @@ def mel_power(samples: np.ndarray) -> np.ndarray:
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(_N_FFT) / _N_FFT)).astype(np.float32)
     frames = np.lib.stride_tricks.sliding_window_view(padded, _N_FFT)[::_HOP][:n_frames] * window
     power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-    return (power.astype(np.float32) @ _mel_filters().T).astype(np.float32)
+    mel: np.ndarray = (power.astype(np.float32) @ _mel_filters().T).astype(np.float32)
+    return mel
 
 
 def embed(pieces: list[np.ndarray], *, batch: int = 64) -> np.ndarray:
@@ -209,7 +210,10 @@ def _cluster(vectors: np.ndarray, weights: np.ndarray, speakers: int | None) -> 
         k = min(speakers, n)
         if k <= 1:
             return np.zeros(n, int)
-        return AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(vectors)
+        labels: np.ndarray = AgglomerativeClustering(
+            n_clusters=k, metric="cosine", linkage="average"
+        ).fit_predict(vectors)
+        return labels
     if n < 2:
         return np.zeros(n, int)
     labels = AgglomerativeClustering(

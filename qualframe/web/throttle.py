@@ -88,7 +88,7 @@ class SignInThrottle:
         over = count.failures - self._free(key)
         if over < 0:
             return 0.0
-        return max(0.0, count.last + min(self.longest_wait, self.first_wait * 2**over) - now)
+        return float(max(0.0, count.last + min(self.longest_wait, self.first_wait * 2**over) - now))
 
     def attempt(self, account: str, client: str) -> float:
         """Register an attempt; returns 0 when it may go ahead, else the seconds still to wait.

@@ -57,7 +57,7 @@ def transformer_folder(model: str | None) -> Path:
                 module.get("type", "").endswith("Transformer")
                 and (root / module["path"] / "config.json").is_file()
             ):
-                return root / module["path"]
+                return root / str(module["path"])
     if (root / "config.json").is_file():
         return root
     raise InputError(f"{root} holds no transformer model (config.json) to fine-tune.")

@@ -155,7 +155,7 @@ _STOP = frozenset(
     ]
 )
 _LOCK = threading.Lock()
-_LEMMATIZERS: dict[str, Any] = {}
+_LEMMATIZERS: dict[str, _Lemmatizer] = {}
 
 
 @dataclass

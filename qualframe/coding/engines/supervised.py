@@ -207,7 +207,7 @@ class SupervisedEngine(BaseCoder):
         weights: dict[str, tuple[np.ndarray, np.ndarray]],
         view_weights: dict[str, float],
     ) -> np.ndarray:
-        total = None
+        total: np.ndarray | None = None
         for view, (w, b) in weights.items():
             z = np.asarray(features[view] @ w.T) + b
             total = z * view_weights[view] if total is None else total + z * view_weights[view]
