@@ -2,6 +2,8 @@
 
 * one writer of codings: nothing outside ``qualframe/store/codings.py`` builds a ``Coding`` row,
   bulk-inserts, updates or deletes the table, or assigns the fields only codings have;
+* the shells call use cases: no module of ``qualframe/cli/`` or ``qualframe/web/`` opens a study
+  transaction or resolves the acting user itself;
 * one visibility rule: only ``qualframe/visibility.py`` decides whose work is hidden, so no other
   module reads ``Assignment.blind`` or an assignment's ``status`` to filter what a person sees.
 """
@@ -114,3 +116,37 @@ def test_files_leave_a_study_only_through_the_output_registry() -> None:
         if any(call in text for call in ("write_atomic(", ".write_bytes(", ".write_text(", ".savefig(path")):
             writers.append(rel)
     assert writers == []
+
+
+def _shell_transactions(path: Path, root: Path = PACKAGE) -> list[str]:
+    """Calls in a CLI or web module that open a study transaction or resolve the acting user."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        # Study.write(activity=...) and Study.read(), not file.read(n)
+        bare = not node.args and {k.arg for k in node.keywords} <= {"activity"}
+        if isinstance(func, ast.Attribute) and func.attr in ("write", "read") and bare:
+            found.append(f"{path.relative_to(root)}:{node.lineno} opens a transaction")
+        if _name(func) == "resolve_user":
+            found.append(f"{path.relative_to(root)}:{node.lineno} resolves the user itself")
+    return found
+
+
+def test_the_command_line_and_the_workbench_call_use_cases_and_open_no_transaction() -> None:
+    """A use case opens its one transaction and resolves who acts; the shells only call it."""
+    shells = sorted((PACKAGE / "cli").rglob("*.py")) + sorted((PACKAGE / "web").rglob("*.py"))
+    assert [f for path in shells for f in _shell_transactions(path)] == []
+
+
+def test_the_transaction_check_sees_one_when_there_is_one(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "def f(st):\n    with st.write() as session:\n        resolve_user(session, 'me')\n",
+        encoding="utf-8",
+    )
+    assert _shell_transactions(probe, tmp_path) == [
+        "probe.py:2 opens a transaction",
+        "probe.py:3 resolves the user itself",
+    ]

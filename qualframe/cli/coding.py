@@ -189,10 +189,10 @@ def code_import(
 @codebook_app.command("list")
 def codebook_list(study: Path = STUDY_ARG) -> None:
     """List the study's codebooks."""
-    from qualframe.codebook.service import codebook_to_spec, list_codebooks
+    from qualframe.codebook.service import codebook_specs
 
-    with open_study(study) as st, st.read() as session:
-        specs = [codebook_to_spec(session, b) for b in list_codebooks(session)]
+    with open_study(study) as st:
+        specs = codebook_specs(st)
     echo_table(
         ["codebook", "title", "codes", "origin"],
         [[s.name, s.title, sum(1 for _, c in s.walk() if c.codable), s.origin] for s in specs],
@@ -202,10 +202,10 @@ def codebook_list(study: Path = STUDY_ARG) -> None:
 @codebook_app.command("show")
 def codebook_show(study: Path = STUDY_ARG, name: str = typer.Argument(..., help="The codebook.")) -> None:
     """Show a codebook's codes and definitions."""
-    from qualframe.codebook.service import codebook_to_spec, get_codebook
+    from qualframe.codebook.service import codebook_specs
 
-    with open_study(study) as st, st.read() as session:
-        spec = codebook_to_spec(session, get_codebook(session, name))
+    with open_study(study) as st:
+        spec = codebook_specs(st, name)[0]
     typer.echo(f"{spec.title or spec.name} ({spec.name})")
     for path, code in spec.walk():
         indent = "  " * len(path)
@@ -240,23 +240,13 @@ def codebook_new_code(
     category: bool = typer.Option(False, "--category", help="A category that only groups codes."),
 ) -> None:
     """Create a code (e.g. an inductive one)."""
-    from qualframe.codebook.service import code_path, create_code
-    from qualframe.config import settings
-    from qualframe.users import resolve_user
+    from qualframe.codebook.editing import new_code
 
-    with open_study(study) as st, st.write() as session:
-        code = create_code(
-            session,
-            codebook,
-            name,
-            resolve_user(session, settings().user),
-            parent=parent,
-            definition=definition,
-            colour=colour,
-            codable=not category,
+    with open_study(study) as st:
+        made = new_code(
+            st, codebook, name, parent=parent, definition=definition, colour=colour, codable=not category
         )
-        label = code_path(code)
-    typer.echo(f"created {label}")
+    typer.echo(f"created {made.path}")
 
 
 @codebook_app.command("edit")
@@ -270,10 +260,8 @@ def codebook_edit(
     colour: str = typer.Option(None, "--colour"),
 ) -> None:
     """Edit a code's name or definition (recorded in the codebook's history)."""
-    from qualframe.codebook.service import code_path, edit_code
-    from qualframe.config import settings
+    from qualframe.codebook.editing import change_code
     from qualframe.errors import InputError
-    from qualframe.users import resolve_user
 
     changes = {
         k: v
@@ -290,9 +278,9 @@ def codebook_edit(
         raise InputError(
             "nothing to change: give --name, --definition, --inclusion, --exclusion or --colour."
         )
-    with open_study(study) as st, st.write() as session:
-        edited = code_path(edit_code(session, code, changes, resolve_user(session, settings().user)))
-    typer.echo(f"edited {edited}: {', '.join(changes)}")
+    with open_study(study) as st:
+        edited = change_code(st, code, changes)
+    typer.echo(f"edited {edited.path}: {', '.join(changes)}")
 
 
 @codebook_app.command("history")
@@ -300,13 +288,10 @@ def codebook_history_cmd(
     study: Path = STUDY_ARG, name: str = typer.Argument(None, help="One codebook only.")
 ) -> None:
     """Show how the codebook evolved: who changed what, when."""
-    from qualframe.codebook.service import codebook_history
+    from qualframe.codebook.outline import codebook_changes
 
-    with open_study(study) as st, st.read() as session:
-        rows = [
-            [e.at.strftime("%Y-%m-%d %H:%M"), e.user.name if e.user else "", e.summary]
-            for e in codebook_history(session, name)
-        ]
+    with open_study(study) as st:
+        rows = [[c.when, c.who, c.summary] for c in reversed(codebook_changes(st, name))]
     echo_table(["when (UTC)", "who", "change"], rows, max_width=100)
 
 

@@ -33,20 +33,14 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Create a new, empty study in a folder."""
-        from qualframe.codebook.service import add_codebook_spec, read_codebook_file
-        from qualframe.config import settings
+        from qualframe.codebook.editing import load_codebooks
+        from qualframe.codebook.service import read_codebook_file
         from qualframe.store.study import Study
-        from qualframe.users import resolve_user
 
         specs = [read_codebook_file(Path(c)) for c in codebook]  # checked before the folder is made
         passphrase = ask_passphrase("New passphrase", new=True) if encrypt and key_file is None else None
-        with (
-            Study.init(study, title=title, passphrase=passphrase, key_file=key_file) as created,
-            created.write() as session,
-        ):
-            actor = resolve_user(session, settings().user)
-            for spec in specs:
-                add_codebook_spec(session, spec, actor)
+        with Study.init(study, title=title, passphrase=passphrase, key_file=key_file) as created:
+            load_codebooks(created, specs)
         typer.echo(f"created {'encrypted ' if passphrase or key_file else ''}study {study}")
         if key_file is not None:
             typer.echo(

@@ -33,6 +33,7 @@ __all__ = [
     "builtin_spec",
     "code_path",
     "codebook_history",
+    "codebook_specs",
     "codebook_to_spec",
     "create_code",
     "edit_code",
@@ -416,6 +417,13 @@ def code_usage(session: Session, code: Code) -> int:
     return len(
         list(session.execute(select(Coding.id).where(Coding.code_id == code.id, Coding.deleted_at.is_(None))))
     )
+
+
+def codebook_specs(study: Study, name: str | None = None) -> list[CodebookSpec]:
+    """The study's codebooks as plain specs (only ``name`` when given), in one read."""
+    with study.read() as session:
+        books = [get_codebook(session, name)] if name is not None else list_codebooks(session)
+        return [codebook_to_spec(session, b) for b in books]
 
 
 def add_codebook(

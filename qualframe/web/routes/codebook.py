@@ -8,44 +8,27 @@ in the change log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from qualframe.codebook.merge import merge_codes, move_code, split_code
+from qualframe.codebook import editing
 from qualframe.codebook.outline import codebook_changes, codebook_outline, get_code_node
-from qualframe.codebook.service import create_code, edit_code
 from qualframe.coding.retrieval import quotes
 from qualframe.errors import QualframeError
 from qualframe.memos import list_memos
-from qualframe.users import resolve_user
-from qualframe.web.auth import Lead, WebUser
+from qualframe.web.auth import Lead
 from qualframe.web.context import actor_of, study_of
 from qualframe.web.pages import Page
 from qualframe.web.templating import flash_redirect, render
 from qualframe.web.transcript import code_colour
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from qualframe.store.models import User
-    from qualframe.store.study import Study
 
 __all__ = ["PAGE", "router"]
 
 PAGE = Page(title="Codebook", path="/codebook", order=20)
 router = APIRouter()
 SPLIT_QUOTES_SHOWN = 300
-
-
-@contextmanager
-def _editing(study: Study, user: WebUser) -> Iterator[tuple[Session, User]]:
-    """One write transaction and the acting user, as the session-level codebook services expect."""
-    with study.write() as session:
-        yield session, resolve_user(session, user.name)
 
 
 def _lines(text: str) -> list[str]:
@@ -149,8 +132,7 @@ def edit(
         changes["colour"] = colour.upper()
     try:
         node = get_code_node(study, code_id, viewer=actor_of(request))
-        with _editing(study, user) as (session, actor):
-            edit_code(session, node.path, changes, actor)
+        editing.change_code(study, node.path, changes, user=actor_of(request))
     except QualframeError as exc:
         return flash_redirect(back, exc.message, "error")
     return flash_redirect(back, f"Saved {changes['name']}.")
@@ -170,22 +152,20 @@ def create(
     study = study_of(request)
     try:
         parent_path = get_code_node(study, int(parent)).path.split(":", 1)[1] if parent.strip() else None
-        with _editing(study, user) as (session, actor):
-            code = create_code(
-                session,
-                codebook.strip(),
-                name,
-                actor,
-                parent=parent_path,
-                definition=_text(definition),
-                codable=not category,
-            )
-            new_id = code.id
+        made = editing.new_code(
+            study,
+            codebook,
+            name,
+            user=actor_of(request),
+            parent=parent_path,
+            definition=_text(definition),
+            codable=not category,
+        )
     except ValueError:
         return flash_redirect("/codebook", "Choose the parent from the list.", "error")
     except QualframeError as exc:
         return flash_redirect("/codebook", exc.message, "error")
-    return flash_redirect(f"/codebook/codes/{new_id}", f"Created {' '.join(name.split())}.")
+    return flash_redirect(f"/codebook/codes/{made.id}", f"Created {' '.join(name.split())}.")
 
 
 @router.post("/codebook/codes/{code_id}/merge")
@@ -193,8 +173,7 @@ def merge(request: Request, user: Lead, code_id: int, target: Annotated[int, For
     """Merge this code into another: its codings move there and this code is retired."""
     study = study_of(request)
     try:
-        with _editing(study, user) as (session, actor):
-            result = merge_codes(session, code_id, target, actor)
+        result = editing.merge(study, code_id, target, user=actor_of(request))
     except QualframeError as exc:
         return flash_redirect(f"/codebook/codes/{code_id}", exc.message, "error")
     return flash_redirect(
@@ -215,8 +194,9 @@ def split(
     """Split the chosen codings of this code off into a new code beside it."""
     study = study_of(request)
     try:
-        with _editing(study, user) as (session, actor):
-            result = split_code(session, code_id, name, coding or [], actor, definition=_text(definition))
+        result = editing.split(
+            study, code_id, name, coding or [], definition=_text(definition), user=actor_of(request)
+        )
     except QualframeError as exc:
         return flash_redirect(f"/codebook/codes/{code_id}", exc.message, "error")
     return flash_redirect(
@@ -230,8 +210,7 @@ def move(request: Request, user: Lead, code_id: int, parent: Annotated[str, Form
     study = study_of(request)
     back = f"/codebook/codes/{code_id}"
     try:
-        with _editing(study, user) as (session, actor):
-            move_code(session, code_id, int(parent) if parent.strip() else None, actor)
+        editing.move(study, code_id, int(parent) if parent.strip() else None, user=actor_of(request))
     except ValueError:
         return flash_redirect(back, "Choose the new parent from the list.", "error")
     except QualframeError as exc:
