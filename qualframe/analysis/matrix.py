@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from qualframe.analysis.selection import analysis_codings
+from qualframe.analysis.selection import study_codings
 from qualframe.codebook.service import code_path, get_codebook, tree_order
 from qualframe.store.models import Case, Code
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
 __all__ = ["CaseCodeMatrix", "case_code_matrix"]
@@ -43,6 +44,7 @@ class CaseCodeMatrix:
         return sum(row[j] for row in self.counts)
 
 
+@per_state(*ANALYSIS_READS)
 def case_code_matrix(
     study: Study,
     *,
@@ -65,7 +67,7 @@ def case_code_matrix(
             name: [0] * len(codes)
             for name in session.execute(select(Case.name).order_by(Case.name)).scalars()
         }
-        for coding in analysis_codings(session, coder=coder, code_ids=set(column)):
+        for coding in study_codings(study, coder=coder, code_ids=frozenset(column)):
             rows.setdefault(coding.case, [0] * len(codes))[column[coding.code_id]] += 1
         names = sorted(rows, key=lambda n: (n.startswith("["), n))
         return CaseCodeMatrix(names, labels, [rows[n] for n in names])

@@ -24,9 +24,10 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qualframe.analysis.selection import analysis_codings
+from qualframe.analysis.selection import study_codings
 from qualframe.cases import list_cases
 from qualframe.errors import InputError, NotFoundError
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
 __all__ = ["SaturationResult", "SaturationRun", "assess_saturation", "saturation", "saturation_point"]
@@ -153,6 +154,7 @@ def assess_saturation(
     )
 
 
+@per_state(*ANALYSIS_READS)
 def saturation(
     study: Study,
     *,
@@ -175,8 +177,7 @@ def saturation(
         order_by = "interview_date" if "interview_date" in attributes else None
     elif order_by not in attributes:
         raise NotFoundError(f"there is no case attribute {order_by!r} to order the interviews by.")
-    with study.read() as session:
-        rows = analysis_codings(session, coder=coder)
+    rows = study_codings(study, coder=coder)
     codes: dict[str, set[str]] = {c.name: set() for c in cases}
     for r in rows:
         codes.setdefault(r.case, set()).add(r.code)

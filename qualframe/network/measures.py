@@ -31,6 +31,7 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from qualframe.store.models import ALTER_ROLES, LIFE_PHASES, TIE_TYPES, Alter, AlterTie, Case, Tie
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
 __all__ = [
@@ -363,6 +364,7 @@ def shift_test(
     )
 
 
+@per_state(*ANALYSIS_READS, "alters", "alter_mentions", "ties", "alter_ties", "tie_evidence")
 def network_measures(study: Study, *, include_suggested: bool = False) -> NetworkMeasures:
     """Measures for every case with alters, their changes, and the cross-case shift test."""
     phases: list[PhaseMeasures] = []

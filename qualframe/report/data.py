@@ -30,7 +30,7 @@ from qualframe.memos import MemoView, list_memos
 from qualframe.report import analysis_sections as an
 from qualframe.report.coreq import CoreqDomain, coreq_checklist, coreq_memos
 from qualframe.report.sections import SECTIONS, ReportContext, ReportSection, register_section
-from qualframe.store.models import Coding, Segment, Source, User
+from qualframe.store.models import Case, Coding, Segment, Source, User
 from qualframe.store.study import Study
 
 __all__ = ["CodebookChange", "ReportData", "SectionData", "SourceSummary", "gather"]
@@ -115,16 +115,22 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
                 select(Segment.source_id, func.max(Segment.time_end_ms)).group_by(Segment.source_id)
             ).all()
         )
+        case_names = dict(session.execute(select(Case.id, Case.name)).all())
+        # One transcript's text at a time (to count its words), never all of them at once.
         sources = [
             SourceSummary(
-                s.name,
-                s.case.name if s.case else None,
-                s.format,
-                len(s.text.split()),
-                turns_per_source.get(s.id, 0),
-                counted.get(s.name, 0),
+                name,
+                case_names.get(case_id) if case_id is not None else None,
+                fmt,
+                len(text.split()),
+                turns_per_source.get(sid, 0),
+                counted.get(name, 0),
             )
-            for s in session.execute(select(Source).order_by(Source.name)).scalars()
+            for sid, name, case_id, fmt, text in session.execute(
+                select(Source.id, Source.name, Source.case_id, Source.format, Source.text).order_by(
+                    Source.name
+                )
+            ).yield_per(50)
         ]
         ctx.cache["durations_min"] = [v / 60000 for v in timing.values() if v]
         codebooks = [codebook_to_spec(session, b) for b in list_codebooks(session)]
