@@ -6,14 +6,19 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_OUT ?= demo-study
 
-.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-scale clean
+.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 
+# resemblyzer ships the speaker encoder's weights; --no-deps because its requirements (librosa,
+# webrtcvad, the obsolete `typing`) are not used by qualframe and cannot be excluded in pyproject.
+RESEMBLYZER := resemblyzer==0.1.4
+
 $(VENV)/.installed-all: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[all]'
+	$(BIN)/pip install --quiet --no-deps '$(RESEMBLYZER)'
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-all
@@ -35,7 +40,7 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-scale
+bench: bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network bench-scale
 
 bench-import: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_import.py
@@ -61,9 +66,15 @@ bench-assist: $(VENV)/.installed-all
 bench-eval: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_eval.py
 
+bench-transcribe: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_transcribe.py
+
 # issue 18: 1,000 interviews, 1,000 cases, 50,000 codings by 10 coders (built once, reused)
 bench-scale: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+bench-network: $(VENV)/.installed-all
+	$(BIN)/python benchmarks/bench_network.py

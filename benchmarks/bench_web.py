@@ -137,7 +137,7 @@ def measure(folder: Path, chars: int, codings: int, repeat: int, browser: bool) 
 
     app = create_app(study.path, token=TOKEN)
     url = f"/sources/{source_id}"
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:  # the workbench answers to its own names
         client.get(f"/?token={TOKEN}")
         first = client.get(url)
         assert first.status_code == 200

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.ids import stable_guid
+from qualframe.io.text import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import Attribute, AttributeValue, Case, Source
 from qualframe.store.state import per_state
@@ -27,17 +28,32 @@ from qualframe.store.study import Study
 from qualframe.users import resolve_user
 
 __all__ = [
+    "GENDER_ATTRIBUTES",
     "CaseView",
+    "Pronouns",
     "import_cases",
     "infer_type",
     "link_source",
     "list_cases",
     "parse_value",
+    "participant_pronouns",
 ]
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 _ID_COLUMNS = ("case", "case_id", "participant", "participant_id", "id", "pid")
+#: Case attributes that may record a participant's gender.
+GENDER_ATTRIBUTES = ("gender", "sex")
+_GENDERS = {
+    "male": "he",
+    "man": "he",
+    "m": "he",
+    "men": "he",
+    "female": "she",
+    "woman": "she",
+    "f": "she",
+    "women": "she",
+}
 
 
 @dataclass(frozen=True)
@@ -108,7 +124,7 @@ def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> 
         raise InputError(f"{path.name} has a header but no rows.")
     columns = list(rows[0])
     id_col = next((c for c in columns if c in _ID_COLUMNS), columns[0])
-    names = [row[id_col].strip() for row in rows]
+    names = [clean_name(row[id_col])[:200] for row in rows]
     if any(not n for n in names):
         raise InputError(f"{path.name}: every row needs a case name in column {id_col!r}.")
     if len(set(names)) != len(names):
@@ -247,3 +263,36 @@ def get_case(session: Session, name: str) -> Case:
     if case is None:
         raise NotFoundError(f"there is no case {name!r} in this study.")
     return case
+
+
+@dataclass(frozen=True)
+class Pronouns:
+    """How generated text refers to a participant: "he", "she" or "they", from the study itself."""
+
+    subject: str = "they"
+    object: str = "them"
+    possessive: str = "their"
+
+    @classmethod
+    def of(cls, subject: str) -> Pronouns:
+        """The set for ``he``, ``she`` or ``they``."""
+        return {"he": cls("he", "him", "his"), "she": cls("she", "her", "her")}.get(subject, cls())
+
+
+def participant_pronouns(study: Study) -> Pronouns:
+    """He or she when every case's gender attribute says so, else they (the default).
+
+    Generated text (reports, the simulator's summary) never assumes a gender the study did not record.
+    """
+    with study.read() as session:
+        cases = list(session.execute(select(Case)).scalars())
+        said: set[str | None] = set()
+        for case in cases:
+            values = [
+                v.value.strip().lower()
+                for v in case.values
+                if v.value and v.attribute.name.strip().lower() in GENDER_ATTRIBUTES
+            ]
+            said.add(_GENDERS.get(values[0]) if values else None)
+    only = said.pop() if len(said) == 1 else None
+    return Pronouns.of(only) if only else Pronouns()

@@ -22,11 +22,16 @@ ENVIRONMENT = {
     "(otherwise you are prompted)",
     "QUALFRAME_TOKEN": "access token for `qualframe serve` (otherwise one is generated and printed)",
     "QUALFRAME_MAX_IMPORT_MB": "largest file `qualframe import` accepts, in MB (default 200)",
+    "QUALFRAME_MAX_RECORDING_HOURS": "longest recording `qualframe transcribe` accepts, in hours (default 4)",
     "QUALFRAME_DEBUG": "set to 1 to see Python tracebacks instead of one-line errors",
     "QUALFRAME_CACHE": "folder for files qualframe derives and can rebuild, such as the sentence "
     "model exported for ONNX Runtime (default: $XDG_CACHE_HOME/qualframe or ~/.cache/qualframe)",
     "QUALFRAME_ENCODER": "runtime of the sentence model: auto (ONNX Runtime when installed, else "
     "PyTorch; the default), onnx or torch",
+    "QUALFRAME_ALLOWED_HOSTS": "more host names the workbench answers to, comma-separated (besides "
+    "127.0.0.1, localhost and its --host), e.g. the name of a TLS proxy in front of a team server",
+    "QUALFRAME_BUSY_TIMEOUT": "seconds a command waits for another one writing to the same study before "
+    "it says the study is busy (default 30)",
 }
 
 
@@ -35,6 +40,14 @@ def _login_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         return "researcher"
+
+
+def _seconds(value: str, default: float) -> float:
+    try:
+        seconds = float(value) if value.strip() else default
+    except ValueError:
+        return default
+    return seconds if seconds >= 0 else default
 
 
 def _default_cache() -> Path:
@@ -50,25 +63,34 @@ class Settings:
     passphrase: str | None = None
     token: str | None = None
     max_import_bytes: int = 200 * 1024**2
+    max_recording_seconds: float = 4 * 3600
     debug: bool = False
     cache_dir: Path = field(default_factory=lambda: _default_cache())
     encoder_runtime: str = "auto"
+    allowed_hosts: tuple[str, ...] = ()
+    busy_timeout: float = 30.0
 
     @classmethod
     def from_env(cls) -> Settings:
         """Read the settings from the environment variables listed in :data:`ENVIRONMENT`."""
         env = os.environ
         max_mb = env.get("QUALFRAME_MAX_IMPORT_MB", "")
+        max_hours = env.get("QUALFRAME_MAX_RECORDING_HOURS", "")
         return cls(
             user=env.get("QUALFRAME_USER") or _login_name(),
             passphrase=env.get("QUALFRAME_PASSPHRASE") or None,
             token=env.get("QUALFRAME_TOKEN") or None,
             max_import_bytes=int(float(max_mb) * 1024**2) if max_mb.strip() else 200 * 1024**2,
+            max_recording_seconds=float(max_hours) * 3600 if max_hours.strip() else 4 * 3600,
             debug=env.get("QUALFRAME_DEBUG") == "1",
             cache_dir=Path(env["QUALFRAME_CACHE"]).expanduser()
             if env.get("QUALFRAME_CACHE")
             else _default_cache(),
             encoder_runtime=env.get("QUALFRAME_ENCODER") or "auto",
+            allowed_hosts=tuple(
+                h.strip() for h in env.get("QUALFRAME_ALLOWED_HOSTS", "").split(",") if h.strip()
+            ),
+            busy_timeout=_seconds(env.get("QUALFRAME_BUSY_TIMEOUT", ""), 30.0),
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "AmbiguousQuoteError",
+    "BusyError",
     "CodebookError",
     "ConflictError",
     "DuplicateImportError",
@@ -54,6 +55,10 @@ class CodebookError(InputError):
 
 class StudyError(QualframeError):
     """The study folder or database is in a state that prevents the operation."""
+
+
+class BusyError(StudyError):
+    """Another process holds the study's write lock for longer than the busy timeout."""
 
 
 class NotAStudyError(StudyError):

@@ -2,24 +2,26 @@
 
 An import is all or nothing. Every file is read and parsed first; only when all of them are good are
 originals copied (content-addressed, so a retry never duplicates them) and the sources, segments and
-case links written in one transaction with one audit event per source. A failure anywhere leaves the
-study exactly as it was.
+case links written in one transaction with one audit event per source; the study's write lock is
+held only for that, never while files are read or parsed. A failure anywhere leaves the study exactly as it was.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualframe.config import settings
 from qualframe.errors import ConflictError, DuplicateImportError, InputError, NotFoundError
 from qualframe.ids import stable_guid
 from qualframe.io import CODEBOOK_EXTENSIONS, PROJECT_EXTENSIONS, ParsedDocument, read_documents
+from qualframe.io.text import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import SEGMENT_ROLES, Case, Segment, Source, User
 from qualframe.store.segments import insert_segments
@@ -29,11 +31,15 @@ from qualframe.users import resolve_user
 __all__ = [
     "ImportReport",
     "ImportedSource",
+    "OnSource",
+    "PendingFile",
+    "correct_speaker",
     "find_case_for",
     "get_source",
     "import_files",
     "list_sources",
     "set_speaker_role",
+    "store_files",
 ]
 
 
@@ -59,11 +65,17 @@ class ImportReport:
 
 
 @dataclass
-class _Pending:
+class PendingFile:
+    """A file read and parsed, waiting to be written: its bytes (the original), digest and documents."""
+
     path: Path
     data: bytes
     sha256: str
     docs: list[ParsedDocument]
+
+
+#: Called inside the import's transaction for each new source (to store what belongs to it).
+OnSource = Callable[[Session, Source, PendingFile, ParsedDocument], None]
 
 
 def get_source(session: Session, name: str) -> Source:
@@ -108,7 +120,7 @@ def find_case_for(session: Session, source_name: str, cases: Sequence[Case] | No
     return best
 
 
-def _read(path: Path, group: str | None) -> _Pending:
+def _read(path: Path, group: str | None) -> PendingFile:
     import hashlib
 
     if not path.exists():
@@ -123,10 +135,13 @@ def _read(path: Path, group: str | None) -> _Pending:
             "(QUALFRAME_MAX_IMPORT_MB raises it)."
         )
     data = path.read_bytes()
-    return _Pending(path, data, hashlib.sha256(data).hexdigest(), read_documents(path, data, group=group))
+    return PendingFile(path, data, hashlib.sha256(data).hexdigest(), read_documents(path, data, group=group))
 
 
 def _get_or_create_case(session: Session, name: str, actor: User, cache: dict[str, Case]) -> Case:
+    name = clean_name(name)[:200]
+    if not name:
+        raise InputError("a case needs a name with visible characters.")
     if name in cache:
         return cache[name]
     case = session.execute(select(Case).where(Case.name == name)).scalar()
@@ -148,6 +163,7 @@ def import_files(
     group: str | None = None,
     user: str | None = None,
     skip_duplicates: bool = False,
+    sources_folder: str | os.PathLike[str] | None = None,
 ) -> ImportReport:
     """Import transcripts (and codebooks) into ``study`` in one all-or-nothing transaction.
 
@@ -155,10 +171,11 @@ def import_files(
     case its name starts with, or the case column of a CSV. ``name`` renames a single document (or
     prefixes the documents of a CSV). Re-importing identical content is an error unless
     ``skip_duplicates`` is set, in which case those files are skipped and reported.
+    ``sources_folder`` is for a ``.qdpx`` whose texts lie outside it (see
+    :func:`qualframe.exchange.import_projects`).
     """
     if not paths:
         raise InputError("no files given to import.")
-    report = ImportReport()
     files = [Path(p) for p in paths]
     codebook_files = [p for p in files if p.suffix.lower() in CODEBOOK_EXTENSIONS]
     project_files = [p for p in files if p.suffix.lower() in PROJECT_EXTENSIONS]
@@ -170,7 +187,15 @@ def import_files(
             raise InputError("--case, --name and --group do not apply to a .qdpx project (it names its own).")
         from qualframe.exchange import import_projects
 
-        return import_projects(study, project_files, user=user, skip_duplicates=skip_duplicates)
+        return import_projects(
+            study,
+            project_files,
+            user=user,
+            skip_duplicates=skip_duplicates,
+            sources_folder=Path(sources_folder) if sources_folder is not None else None,
+        )
+    if sources_folder is not None:
+        raise InputError("--sources-folder is for a .qdpx project whose texts lie outside it.")
 
     pending = [_read(p, group) for p in document_files]
     from qualframe.codebook.service import read_codebook_file
@@ -183,10 +208,44 @@ def import_files(
     ):
         raise InputError("--name can only be used when importing a single file.")
 
-    with study.backup_before("import", sum(len(p.docs) for p in pending)), study.write() as session:
+    return store_files(
+        study,
+        pending,
+        specs=specs,
+        case=case,
+        name=name,
+        user=user,
+        skip_duplicates=skip_duplicates,
+    )
+
+
+def store_files(
+    study: Study,
+    pending: Sequence[PendingFile],
+    *,
+    specs: Sequence[Any] = (),
+    case: str | None = None,
+    name: str | None = None,
+    user: str | None = None,
+    skip_duplicates: bool = False,
+    operation: str = "import",
+    on_source: OnSource | None = None,
+) -> ImportReport:
+    """Write read-and-parsed files to ``study`` in one transaction: originals, sources, turns, cases.
+
+    Shared by :func:`import_files` and transcription (:mod:`qualframe.transcription`), so both keep
+    the same rules: duplicates by content, unique names, originals stored content-addressed and
+    removed again if anything fails. ``on_source`` stores what else belongs to a new source.
+    """
+    report = ImportReport()
+    # Files were read and parsed before this point: the write lock is held only for what follows.
+    with (
+        study.backup_before(operation, sum(len(p.docs) for p in pending)),
+        study.write(activity=f"an {operation}" if operation[0] in "aeiou" else f"a {operation}") as session,
+    ):
         actor = resolve_user(session, user or settings().user)
         seen_sha: dict[str, Path] = {}
-        keep: list[_Pending] = []
+        keep: list[PendingFile] = []
         for item in pending:
             existing = session.execute(
                 select(Source.name).where(Source.original_sha256 == item.sha256).limit(1)
@@ -212,7 +271,7 @@ def import_files(
                 if was_new:
                     created.append(stored)
                 for doc in item.docs:
-                    report.sources.append(_store_document(session, item, doc, case, actor, cases))
+                    report.sources.append(_store_document(session, item, doc, case, actor, cases, on_source))
                     report.warnings.extend(doc.warnings)
             for spec in specs:
                 from qualframe.codebook.service import add_codebook_spec
@@ -226,15 +285,15 @@ def import_files(
     return report
 
 
-def _apply_names(items: Iterable[_Pending], name: str | None) -> None:
+def _apply_names(items: Iterable[PendingFile], name: str | None) -> None:
     for item in items:
         for doc in item.docs:
             if name is not None:
                 doc.name = f"{name}{doc.name}" if item.path.suffix.lower() == ".csv" else name
-            doc.name = " ".join(doc.name.split())[:300] or "untitled"
+            doc.name = clean_name(doc.name)[:300] or "untitled"
 
 
-def _check_names(session: Session, items: Sequence[_Pending]) -> None:
+def _check_names(session: Session, items: Sequence[PendingFile]) -> None:
     names: set[str] = set()
     for item in items:
         for doc in item.docs:
@@ -253,11 +312,12 @@ def _check_names(session: Session, items: Sequence[_Pending]) -> None:
 
 def _store_document(
     session: Session,
-    item: _Pending,
+    item: PendingFile,
     doc: ParsedDocument,
     case_name: str | None,
     actor: User,
     cases: dict[str, Case],
+    on_source: OnSource | None = None,
 ) -> ImportedSource:
     case: Case | None = None
     if case_name:
@@ -300,6 +360,8 @@ def _store_document(
             for i, t in enumerate(doc.turns)
         ],
     )
+    if on_source is not None:
+        on_source(session, source, item, doc)
     record(
         session,
         actor,
@@ -321,29 +383,75 @@ def set_speaker_role(
     study: Study, source_name: str, speaker: str, role: str, *, user: str | None = None
 ) -> int:
     """Correct the role of every turn of ``speaker`` in a source; returns how many turns changed."""
-    if role not in SEGMENT_ROLES:
+    return correct_speaker(study, source_name, speaker, role=role, user=user)
+
+
+def correct_speaker(
+    study: Study,
+    source_name: str,
+    speaker: str,
+    *,
+    role: str | None = None,
+    name: str | None = None,
+    user: str | None = None,
+) -> int:
+    """Set the role of ``speaker``'s turns in a source and/or rename the speaker; returns the turns.
+
+    Renaming also rewrites the ``Speaker 1:`` labels written in the text before each of the turns
+    (transcribed and subtitle sources carry them), through the offset remapping of
+    :func:`qualframe.privacy.remap.rewrite_source`, so every coding stays on its words.
+    """
+    from qualframe.privacy.remap import Edit, rewrite_source
+
+    if role is None and name is None:
+        raise InputError("give --role, --name or both.")
+    if role is not None and role not in SEGMENT_ROLES:
         raise InputError(f"unknown role {role!r}; use one of {', '.join(SEGMENT_ROLES)}.")
+    new_name = " ".join((name or "").split())
+    if name is not None and (not new_name or len(new_name) > 100 or ":" in new_name):
+        raise InputError("a speaker's name must be 1-100 characters without ':'.")
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
         source = get_source(session, source_name)
-        speakers = set(
-            session.execute(select(Segment.speaker).where(Segment.source_id == source.id)).scalars()
-        )
-        match = next((s for s in speakers if s and s.lower() == speaker.lower()), None)
+        turns = list(session.execute(select(Segment).where(Segment.source_id == source.id)).scalars())
+        speakers = {t.speaker for t in turns if t.speaker}
+        match = next((s for s in speakers if s.lower() == speaker.lower()), None)
         if match is None:
-            known = ", ".join(sorted(s for s in speakers if s)) or "none"
+            known = ", ".join(sorted(speakers)) or "none"
             raise NotFoundError(f"{source.name} has no speaker {speaker!r} (speakers: {known}).")
-        result = session.execute(
-            update(Segment).where(Segment.source_id == source.id, Segment.speaker == match).values(role=role)
+        if new_name and new_name != match and new_name in speakers:
+            raise ConflictError(f"{source.name} already has a speaker {new_name!r}; choose another name.")
+        mine = [t for t in turns if t.speaker == match]
+        details: dict[str, Any] = {"speaker": match}
+        if role is not None:
+            for turn in mine:
+                turn.role = role
+            details["role"] = role
+        if new_name and new_name != match:
+            label = f"{match}: "
+            edits = [
+                Edit(t.start - len(label), t.start - 2, new_name)
+                for t in sorted(mine, key=lambda t: t.start)
+                if t.start >= len(label) and source.text[t.start - len(label) : t.start] == label
+            ]
+            session.flush()
+            if edits:
+                rewrite_source(session, source, edits, actor)
+            for turn in mine:
+                turn.speaker = new_name
+            details["name"] = new_name
+        what = " and ".join(
+            part
+            for part in (f"is now {role}" if role else "", f"is now called {new_name!r}" if new_name else "")
+            if part
         )
-        changed = int(result.rowcount or 0)  # type: ignore[attr-defined]
         record(
             session,
             actor,
-            "source.speaker_role",
-            f"{source.name}: {match!r} is now {role}",
+            "source.speaker_role" if name is None else "source.speaker",
+            f"{source.name}: {match!r} {what}",
             entity_type="source",
             entity_id=source.id,
-            details={"speaker": match, "role": role},
+            details=details,
         )
-    return changed
+    return len(mine)

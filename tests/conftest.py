@@ -26,7 +26,13 @@ QUALFRAME = Path(sys.executable).with_name("qualframe")
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs as user 'tester' with no secrets from the developer's environment."""
     monkeypatch.setenv("QUALFRAME_USER", "tester")
-    for var in ("QUALFRAME_PASSPHRASE", "QUALFRAME_TOKEN", "QUALFRAME_DEBUG", "QUALFRAME_MAX_IMPORT_MB"):
+    for var in (
+        "QUALFRAME_PASSPHRASE",
+        "QUALFRAME_TOKEN",
+        "QUALFRAME_DEBUG",
+        "QUALFRAME_MAX_IMPORT_MB",
+        "QUALFRAME_MAX_RECORDING_HOURS",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 

@@ -65,14 +65,19 @@ def test_an_import_is_one_audit_event_with_a_digest_and_undo_takes_it_back(two: 
 def test_a_passage_held_twice_stops_the_import_with_its_line(two: Study, write_file) -> None:
     add_coding(two, source="P01", code="Self-censorship", quote="Nothing special really", coder="alex")
     before = snapshot(two.path)
-    held = _csv(write_file, ["P02,Self-censorship,alex,100,140,,", "P01,Self-censorship,alex,,,Nothing special really,"])
-    with pytest.raises(ConflictError, match=r"codings\.csv, line 3: alex has already coded this passage of P01"):
+    held = _csv(
+        write_file,
+        ["P02,Self-censorship,alex,100,140,,", "P01,Self-censorship,alex,,,Nothing special really,"],
+    )
+    with pytest.raises(
+        ConflictError, match=r"codings\.csv, line 3: alex has already coded this passage of P01"
+    ):
         import_codings(two, held)
     twice = _csv(write_file, ["P02,Self-censorship,sam,100,140,,", "P02,Self-censorship,sam,100,140,,"])
-    with pytest.raises(ConflictError, match="line 3.*an earlier row of the file"):
+    with pytest.raises(ConflictError, match=r"line 3.*an earlier row of the file"):
         import_codings(two, twice)
     category = _csv(write_file, ["P02,Pressures toward uniformity,sam,100,140,,"])
-    with pytest.raises(InputError, match="line 2: .*is a category"):
+    with pytest.raises(InputError, match=r"line 2: .*is a category"):
         import_codings(two, category)
     blank = _csv(write_file, ["P02,Self-censorship,sam,0,0,,"])
     with pytest.raises(InputError, match="line 2"):

@@ -28,9 +28,12 @@ def coded(study: Study, write_file) -> Study:
 
 
 def test_every_export_is_written_owner_only_and_audited(coded: Study, tmp_path: Path) -> None:
-    skipped = {"graphml", "gexf"}  # need a confirmed network: tested in tests/network
+    # need a confirmed network (tests/network) or a timed transcript (tests/transcription)
+    skipped = {"graphml", "gexf", "transcript-vtt", "transcript-srt", "transcript-docx"}
     for name in set(EXPORT_FORMATS) - skipped:
-        path = write_output(coded, name, tmp_path / f"out-{name}", kinds=("export",))
+        path = write_output(
+            coded, name, tmp_path / f"out-{name}", kinds=("export",), options={"source": "P01"}
+        )
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
     with coded.read() as session:
         audited = {

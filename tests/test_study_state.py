@@ -51,7 +51,9 @@ def test_a_cached_result_is_reused_until_a_coding_changes(study: Study, corpus: 
     assert cache_stats()["hits"] == hits + 1 and again == first and again is not first
     add_memo(study, "study", "memos are not read by quotes")
     assert len(quotes(study)) == 1 and cache_stats()["hits"] == hits + 2
-    coding = add_coding(study, source="P02", code="Illusion of unanimity", quote="Felmoor, born and bred", coder="sam")
+    coding = add_coding(
+        study, source="P02", code="Illusion of unanimity", quote="Felmoor, born and bred", coder="sam"
+    )
     assert len(quotes(study)) == 2
     remove_coding(study, coding.id)
     assert len(quotes(study)) == 1
@@ -76,7 +78,9 @@ def test_a_restore_is_another_history(study: Study, corpus: Path) -> None:
     study.restore(saved)
     assert len(quotes(study)) == 1
     # the same number of changes after the restore is not the state cached before it
-    add_coding(study, source="P01", code="Illusion of unanimity", quote="proper normal", occurrence=1, coder="kim")
+    add_coding(
+        study, source="P01", code="Illusion of unanimity", quote="proper normal", occurrence=1, coder="kim"
+    )
     assert [q.coder for q in quotes(study)] == ["alex", "kim"]
 
 
@@ -93,7 +97,9 @@ def test_coders_writing_at_once_lose_nothing_and_keep_the_chain(study: Study, co
         try:
             for k in range(6):
                 start = words[offset + 7 * k]
-                add_coding(study, source="P01", code="Self-censorship", start=start, end=start + 25, coder=coder)
+                add_coding(
+                    study, source="P01", code="Self-censorship", start=start, end=start + 25, coder=coder
+                )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -18,6 +18,7 @@ from qualframe.codebook.service import code_path, resolve_code
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.ids import stable_guid
+from qualframe.io.text import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import THEME_STATUSES, Code, Theme, ThemeCode
 from qualframe.store.study import Study
@@ -100,7 +101,7 @@ def add_theme(
     user: str | None = None,
 ) -> ThemeView:
     """Create a theme (names are unique, ignoring case), optionally with its codes."""
-    name = " ".join(name.split())
+    name = clean_name(name)
     if not name:
         raise InputError("a theme needs a name.")
     _check_status(status)
@@ -194,7 +195,7 @@ def edit_theme(
     if status is not None:
         _check_status(status)
     if name is not None:
-        name = " ".join(name.split())
+        name = clean_name(name)
         if not name:
             raise InputError("a theme needs a name.")
     with study.write() as session:

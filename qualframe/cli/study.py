@@ -76,13 +76,25 @@ def register(app: typer.Typer) -> None:
             None, "--group", help="For a units CSV: one source per 'row' or per 'case'."
         ),
         skip_duplicates: bool = typer.Option(False, "--skip-duplicates", help="Skip files imported before."),
+        sources_folder: Path = typer.Option(
+            None,
+            "--sources-folder",
+            metavar="DIR",
+            help="For a .qdpx whose texts are not inside it: the folder that holds them (only it is read).",
+        ),
     ) -> None:
         """Import transcripts and codebooks (all files or none)."""
         from qualframe.sources import import_files
 
         with open_study(study) as st:
             report = import_files(
-                st, files, case=case, name=name, group=group, skip_duplicates=skip_duplicates
+                st,
+                files,
+                case=case,
+                name=name,
+                group=group,
+                skip_duplicates=skip_duplicates,
+                sources_folder=sources_folder,
             )
         for s in report.sources:
             where = f", case {s.case}" if s.case else ""
@@ -131,16 +143,20 @@ def register(app: typer.Typer) -> None:
         study: Path = STUDY_ARG,
         source: str = typer.Option(..., "--source", help="The source whose speaker to correct."),
         speaker: str = typer.Option(
-            ..., "--speaker", help="The speaker label as it appears in the transcript."
+            ..., "--speaker", help="The speaker label as it appears in the transcript (e.g. 'Speaker 1')."
         ),
-        role: str = typer.Option(..., "--role", help="interviewer, participant or other."),
+        role: str = typer.Option(None, "--role", help="interviewer, participant or other."),
+        name: str = typer.Option(None, "--name", help="A new name for the speaker (rewrites the labels)."),
     ) -> None:
-        """Correct the role of a speaker in a source."""
-        from qualframe.sources import set_speaker_role
+        """Name a speaker of a source and/or correct their role."""
+        from qualframe.sources import correct_speaker
 
         with open_study(study) as st:
-            n = set_speaker_role(st, source, speaker, role)
-        typer.echo(f"{n} turns of {speaker} in {source} are now {role}")
+            n = correct_speaker(st, source, speaker, role=role, name=name)
+        done = " and ".join(
+            p for p in (f"are now {role}" if role else "", f"are {name}'s" if name else "") if p
+        )
+        typer.echo(f"{n} turns of {speaker} in {source} {done}")
 
     @app.command("search")
     def search_cmd(
@@ -199,7 +215,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option(
             ...,
             "--format",
-            help="quotes-csv, quotes-xlsx, matrix-xlsx, matrix-csv, qdpx, qdc, codebook-yaml, graphml, gexf",
+            help="quotes-csv, quotes-xlsx, matrix-xlsx, matrix-csv, qdpx, qdc, codebook-yaml, graphml, gexf, "
+            "transcript-vtt, transcript-srt, transcript-docx",
         ),
         out: Path = typer.Option(..., "--out", help="File to write."),
         code: str = typer.Option(None, "--code", help="Quotes of this code only."),
@@ -210,13 +227,19 @@ def register(app: typer.Typer) -> None:
             None, "--codebook", help="Matrix or codebook export of this codebook only."
         ),
         coder: str = typer.Option(None, "--coder", help="Matrix of this coder's codings only."),
+        source: str = typer.Option(None, "--source", help="The transcript to export (transcript-* formats)."),
     ) -> None:
-        """Export quotes, matrices or codebooks."""
+        """Export quotes, matrices, codebooks, networks or a transcript."""
         from qualframe.outputs import export
 
         with open_study(study) as st:
-            path = export(st, fmt, out, code=code, case=case, codebook=codebook, coder=coder)
-        typer.echo(f"wrote {path}")
+            path = export(st, fmt, out, code=code, case=case, codebook=codebook, coder=coder, source=source)
+            note = ""
+            if fmt in ("graphml", "gexf"):
+                from qualframe.network.graphs import export_summary
+
+                note = f": {export_summary(st, {'case': case})}"
+        typer.echo(f"wrote {path}{note}")
 
     @app.command("demo")
     def demo_cmd(

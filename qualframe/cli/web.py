@@ -44,6 +44,12 @@ def serve(
     team: bool = typer.Option(
         False, "--team", help="Team mode: people sign in with accounts ('qualframe users add')."
     ),
+    allow_host: list[str] = typer.Option(
+        None,
+        "--allow-host",
+        metavar="NAME",
+        help="Also answer to this host name (repeatable), e.g. a TLS proxy's; others are refused.",
+    ),
 ) -> None:
     """Open the study in the browser workbench."""
     import uvicorn
@@ -64,7 +70,7 @@ def serve(
     if not _port_free(host, port):
         raise InputError(f"port {port} on {host} is in use; choose another with --port.")
     token = None if team else (settings().token or secrets.token_urlsafe(24))
-    app = create_app(study, token=token, team=team)
+    app = create_app(study, token=token, team=team, host=host, allowed_hosts=allow_host or [])
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     base = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
     typer.echo(f"qualframe workbench for {study}")
@@ -75,6 +81,11 @@ def serve(
     if host not in LOOPBACK:
         typer.echo(
             "  note: other machines can reach this server; the connection is not encrypted (use a TLS proxy)."
+        )
+        typer.echo(
+            "  it answers to IP addresses and to the names given with --allow-host only (DNS rebinding)."
+            if host in ("0.0.0.0", "::", "")
+            else f"  it answers to {host} and to the names given with --allow-host only (DNS rebinding)."
         )
     typer.echo("  press Ctrl+C to stop", err=False)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from qualframe.codebook.spec import CodebookSpec, CodeSpec, code_guid
 from qualframe.errors import ConflictError, InputError, NotFoundError
+from qualframe.io.text import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import AuditEvent, Code, Codebook, Coding, User
 
@@ -325,7 +326,7 @@ def create_code(
             entity_type="codebook",
             entity_id=book.id,
         )
-    name = " ".join(name.split())
+    name = clean_name(name)
     existing = session.execute(select(Code).where(Code.codebook_id == book.id)).scalars()
     if any(_fold(c.name) == _fold(name) for c in existing):
         raise ConflictError(f"codebook {codebook!r} already has a code called {name!r}.")
@@ -376,6 +377,8 @@ def edit_code(session: Session, ref: str, changes: dict[str, Any], actor: User) 
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InputError(f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}.")
+    if "name" in changes:
+        changes = {**changes, "name": clean_name(str(changes["name"]))}
     probe = CodeSpec(
         name=str(changes.get("name", code.name)),
         colour=changes.get("colour", code.colour),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from qualframe.errors import CodebookError
 from qualframe.ids import stable_guid
+from qualframe.io.text import clean_name
 
 __all__ = ["CodeSpec", "CodebookSpec", "code_guid"]
 
@@ -41,6 +42,11 @@ class CodeSpec:
     patterns: list[str] = field(default_factory=list)
     guid: str | None = None
     children: list[CodeSpec] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Every way a code is named (YAML, .qdc, .qdpx, the workbench) passes here: no invisible
+        # or direction-changing characters in a name a coder picks by eye.
+        self.name = clean_name(self.name)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
@@ -53,6 +53,7 @@ class Turn(NamedTuple):
     speaker: str | None
     role: str
     time: str
+    time_ms: int | None = None
 
 
 class Piece(NamedTuple):
@@ -114,6 +115,8 @@ class AnnotatedSource:
     codings: tuple[CodingMark, ...]
     coders: tuple[str, ...]
     lanes: int
+    #: What a transcribed recording's source knows about it (length, model...); None otherwise.
+    recording: dict[str, Any] | None = None
 
 
 def assign_lanes(spans: Sequence[tuple[int, int, int]]) -> dict[int, int]:
@@ -227,7 +230,7 @@ def annotated_source(
             .order_by(Segment.start)
         ).all()
         turns = [
-            Turn(position, start, end, speaker, role, format_ms(ms))
+            Turn(position, start, end, speaker, role, format_ms(ms), ms)
             for position, start, end, speaker, role, ms in segs
             if end > start
         ] or [Turn(0, 0, len(text), None, "other", "")]
@@ -284,6 +287,7 @@ def annotated_source(
             codings=tuple(marks.values()),
             coders=all_coders,
             lanes=max(lanes.values(), default=-1) + 1,
+            recording=(src.meta or {}).get("recording"),
         )
 
 

@@ -300,7 +300,7 @@ def import_codings(study: Study, path: str | Path, *, coder: str | None = None) 
     missing = {"source", "code"} - set(rows[0])
     if missing or not ({"quote"} <= set(rows[0]) or {"start", "end"} <= set(rows[0])):
         raise InputError(f"{path.name} needs columns source,code and quote (or start,end).")
-    with study.backup_before("code-import", len(rows)), study.write() as session:
+    with study.backup_before("code-import", len(rows)), study.write(activity="a coding import") as session:
         importer = resolve_user(session, coder or settings().user)
         planned, meta = _plan_import(session, rows, path.name, coder)
         writer = CodingWriter(session, importer)

@@ -13,10 +13,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 
 from qualframe.coding.engines.base import CodeInfo, sentence_spans
 
-__all__ = ["MIN_WORDS", "boilerplate", "clean_evidence", "highlight_spans", "sentence_around", "widen"]
+__all__ = [
+    "MIN_WORDS",
+    "boilerplate",
+    "clean_evidence",
+    "highlight_spans",
+    "sentence_around",
+    "stopwords",
+    "widen",
+]
 
 #: A suggestion (or a recoded passage) is at least this many words long when its turn allows.
 MIN_WORDS = 3
@@ -148,15 +157,18 @@ _GENERIC = frozenset(
 )
 
 
-def _stopwords() -> frozenset[str]:
+@cache
+def stopwords() -> frozenset[str]:
+    """English stopwords and talk fillers, never evidence of a code.
+
+    Loaded on first use: scikit-learn comes with the ``ml`` extra that suggestions need anyway,
+    and importing it costs about a second that commands which never highlight evidence should not pay.
+    """
     try:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
     except ImportError:  # pragma: no cover - the ml extra is absent
         return _FILLERS
     return frozenset(ENGLISH_STOP_WORDS) | _FILLERS
-
-
-STOPWORDS = _stopwords()
 
 
 def boilerplate(codes: Sequence[CodeInfo]) -> frozenset[str]:
@@ -185,7 +197,7 @@ def clean_evidence(words: Sequence[str], noise: frozenset[str], limit: int = 5) 
     out: list[str] = []
     for term in words:
         tokens = [t.lower() for t in _WORD.findall(term)]
-        content = [t for t in tokens if len(t) > 2 and t not in STOPWORDS and t not in noise]
+        content = [t for t in tokens if len(t) > 2 and t not in stopwords() and t not in noise]
         if content and term.lower() not in (o.lower() for o in out):
             out.append(term)
         if len(out) >= limit:

@@ -624,7 +624,7 @@ def suggest(
     stats.update({f"llm_{k}": v for k, v in getattr(coder, "stats", {}).items()})
     if hasattr(coder, "uses"):
         stats["engines_used"] = coder.uses
-    with study.write() as session:
+    with study.write(activity="a suggestion run") as session:
         actor = resolve_user(session, user or settings().user)
         machine = resolve_user(session, f"{coder.name} engine", kind="engine", actor=actor)
         run = SuggestionRun(

@@ -4,7 +4,8 @@
 touches the study until all of it is understood, and each tool's text positions are converted to
 qualframe's offsets), then writes sources, speaker turns, users, codebooks, variables, cases,
 codings, memos and themes in one transaction (:mod:`.importing`): a broken project leaves the
-study as it was, while a source missing from the archive only costs a warning.
+study as it was, while a source missing from the archive only costs a warning. A project reads
+nothing outside itself unless the caller names a sources folder (:class:`.reading.ProjectFiles`).
 :func:`export_project` (:mod:`.exporting`) writes the study back out, byte for byte the same each
 time, so that another tool, or another qualframe study, gets the same project.
 """

@@ -32,6 +32,7 @@ from qualframe.io.refi_project import (
     RefiValue,
     parse_when,
 )
+from qualframe.io.text import clean_name
 from qualframe.sources import ImportedSource, ImportReport, find_case_for
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding
@@ -67,20 +68,28 @@ class ProjectImportReport(ImportReport):
 
 
 def import_projects(
-    study: Study, paths: Sequence[str | Path], *, user: str | None = None, skip_duplicates: bool = False
+    study: Study,
+    paths: Sequence[str | Path],
+    *,
+    user: str | None = None,
+    skip_duplicates: bool = False,
+    sources_folder: str | Path | None = None,
 ) -> ProjectImportReport:
     """Import REFI-QDA projects (``.qdpx``) into ``study``: all of them, or nothing.
 
     Sources whose text is missing, selections outside their text and codings of codes the
     codebook lacks are left out with a warning; everything else is imported. A project imported
-    before is an error, unless ``skip_duplicates`` is set.
+    before is an error, unless ``skip_duplicates`` is set. A project that names files outside
+    itself is refused unless ``sources_folder`` names the folder they are in (and then only files
+    inside it are read).
     """
     if not paths:
         raise InputError("no project given to import.")
-    loaded = [load_project(Path(p)) for p in paths]
+    folder = Path(sources_folder) if sources_folder is not None else None
+    loaded = [load_project(Path(p), sources_folder=folder) for p in paths]
     report = ProjectImportReport()
     created: list[Path] = []
-    with study.write() as session:
+    with study.write(activity="an import") as session:
         actor = resolve_user(session, user or settings().user)
         try:
             for item in loaded:
@@ -286,7 +295,7 @@ class ProjectWriter:
         taken = {n.casefold() for n in self.session.execute(select(Source.name)).scalars()}
         for n, loaded in enumerate(self.item.sources, start=1):
             refi = loaded.refi
-            name = " ".join((refi.name or Path(loaded.member).stem or f"source {n}").split())[:250]
+            name = clean_name(refi.name or Path(loaded.member).stem)[:250] or f"source {n}"
             name = unique_name(name, taken, self.project.name[:40])
             meta = {
                 "refi_project": self.project.name,
@@ -332,7 +341,7 @@ class ProjectWriter:
             )
 
     def _case(self, name: str, guid: str | None, description: str | None) -> Case:
-        name = " ".join(name.split())[:200]
+        name = clean_name(name)[:200] or "case"
         case = self.session.execute(select(Case).where(Case.name == name)).scalar()
         if case is None and guid:
             case = self.session.execute(select(Case).where(Case.guid == guid)).scalar()

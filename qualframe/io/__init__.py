@@ -62,6 +62,12 @@ def read_documents(path: Path, data: bytes, *, group: str | None = None) -> list
         for doc in docs:
             doc.name = path.stem
     else:
+        from qualframe.io.audio import AUDIO_EXTENSIONS
+
+        if suffix in AUDIO_EXTENSIONS:
+            raise UnsupportedFormatError(
+                f"{label} is a recording: transcribe it with 'qualframe transcribe STUDY {label}'."
+            )
         known = ", ".join(DOCUMENT_EXTENSIONS + CODEBOOK_EXTENSIONS + PROJECT_EXTENSIONS)
         raise UnsupportedFormatError(
             f"{label}: qualframe cannot import '{suffix or 'no extension'}' files ({known})."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 
 from qualframe.errors import InputError
 from qualframe.io.archive import open_zip, read_member
@@ -17,7 +18,7 @@ from qualframe.io.model import ParsedDocument
 from qualframe.io.speakers import parse_turns
 from qualframe.io.text import check_clean, normalise
 
-__all__ = ["docx_paragraphs", "read_docx"]
+__all__ = ["docx_paragraphs", "read_docx", "write_transcript_docx"]
 
 _BOLD_LABEL = re.compile(r"^[^\W\d_][\w'’.\-]*(?: [\w(][\w'’.()\-]*){0,3}$")
 _TIME_CELL = re.compile(r"^\[?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?\]?$")
@@ -124,3 +125,25 @@ def read_docx(data: bytes, name: str) -> ParsedDocument:
     if not any(t.speaker for t in turns):
         doc.warnings.append(f"{name}: no speaker labels found; each paragraph was imported as a turn.")
     return doc
+
+
+def write_transcript_docx(title: str, notes: Sequence[str], rows: Sequence[tuple[str, str, str]]) -> bytes:
+    """A Word transcript: a title, notes, then a ``time | speaker | words`` table (read back by :func:`read_docx`)."""
+    import docx
+    from docx.shared import Cm, Pt
+
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    for note in notes:
+        document.add_paragraph(note).runs[0].font.size = Pt(9)
+    table = document.add_table(rows=0, cols=3)
+    table.style = "Table Grid"
+    for time, speaker, words in rows:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = time, speaker, words
+    for column, width in zip(table.columns, (Cm(2.2), Cm(2.8), Cm(11.5)), strict=True):
+        for cell in column.cells:
+            cell.width = width
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -29,6 +29,7 @@ __all__ = [
     "normalise_guid",
     "parse_xml",
     "read_qdc",
+    "refuse_foreign_elements",
     "split_codebook_description",
     "split_description",
     "tidy_codes",
@@ -83,6 +84,24 @@ def parse_xml(data: bytes, name: str) -> ET.Element:
         raise InputError(f"{name} contains XML entities or a DTD; refusing it for safety.") from None
     except ET.ParseError as exc:
         raise InputError(f"{name} is not well-formed XML ({exc}).") from None
+
+
+def refuse_foreign_elements(root: ET.Element, ns: str, name: str) -> None:
+    """Refuse a document with an element outside its own namespace, which would be skipped silently.
+
+    The REFI-QDA schemas allow no extension elements, and the reader looks for each element in the
+    document's namespace only: a ``<CodeBook>`` written in another namespace would otherwise be
+    left out without a word (with every code and coding in it).
+    """
+    for elem in root.iter():
+        tag = elem.tag if isinstance(elem.tag, str) else ""
+        if tag and not tag.startswith(f"{{{ns}}}"):
+            local = tag.rsplit("}", 1)[-1]
+            where = f"the namespace {tag[1:].split('}', 1)[0]!r}" if tag.startswith("{") else "no namespace"
+            raise InputError(
+                f"{name}: <{local}> is in {where}, not the document's ({ns}); qualframe would not read "
+                "it, so nothing was imported."
+            )
 
 
 def compose_description(code: CodeSpec) -> str | None:
@@ -261,6 +280,7 @@ def read_qdc(data: bytes, name: str, codebook_name: str | None = None) -> Codebo
     root = parse_xml(data, name)
     if root.tag != f"{{{CODEBOOK_NS}}}CodeBook":
         raise InputError(f"{name} is not a REFI-QDA codebook (expected <CodeBook> in {CODEBOOK_NS}).")
+    refuse_foreign_elements(root, CODEBOOK_NS, name)
     codes_elem = root.find(f"{{{CODEBOOK_NS}}}Codes")
     if codes_elem is None:
         raise CodebookError(f"{name}: the codebook has no <Codes>.")

@@ -23,7 +23,14 @@ from urllib.parse import unquote
 from qualframe.codebook.spec import CodeSpec
 from qualframe.errors import InputError
 from qualframe.io.archive import open_zip, read_member
-from qualframe.io.refi_codebook import code_from_element, code_to_element, normalise_guid, parse_xml
+from qualframe.io.refi_codebook import (
+    code_from_element,
+    code_to_element,
+    normalise_guid,
+    parse_xml,
+    refuse_foreign_elements,
+)
+from qualframe.io.text import clean_name
 
 __all__ = [
     "PROJECT_NS",
@@ -261,7 +268,7 @@ class _Reader:
         return normalise_guid(elem.get("guid"))
 
     def name(self, elem: ET.Element) -> str | None:
-        return (elem.get("name") or "").strip() or None
+        return clean_name(elem.get("name") or "") or None
 
     def text(self, elem: ET.Element, tag: str) -> str | None:
         child = elem.find(f"{{{self.ns}}}{tag}")
@@ -323,7 +330,7 @@ class _Reader:
         content = elem.find(f"{{{self.ns}}}PlainTextContent")
         return RefiSource(
             guid=normalise_guid(elem.get("guid")),
-            name=" ".join((name or elem.get("name") or "").split()),
+            name=clean_name(name or elem.get("name") or ""),
             kind=kind,
             plain_path=elem.get("plainTextPath"),
             rich_path=elem.get("richTextPath"),
@@ -355,6 +362,7 @@ def parse_project(data: bytes, name: str) -> RefiProject:
             f"found {root.tag!r})."
         )
     r = _Reader(m.group(1), name)
+    refuse_foreign_elements(root, r.ns, name)
     project = RefiProject(
         name=(root.get("name") or "").strip() or "REFI-QDA project",
         origin=root.get("origin"),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from qualframe.errors import InputError
 from qualframe.io.model import ParsedDocument
-from qualframe.io.subtitles import Cue, cues_to_document, parse_cue_timing
+from qualframe.io.subtitles import Cue, TimedLine, cue_time, cues_to_document, parse_cue_timing
 from qualframe.io.text import decode_text, normalise
 
-__all__ = ["read_srt"]
+__all__ = ["read_srt", "write_srt"]
 
 _ARROW = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
 
@@ -37,3 +38,13 @@ def read_srt(data: bytes, name: str) -> ParsedDocument:
     if encoding == "cp1252":
         doc.warnings.append(f"{name}: not UTF-8; read as Windows-1252. Check accented characters.")
     return doc
+
+
+def write_srt(lines: Sequence[TimedLine]) -> bytes:
+    """SubRip with one numbered cue per line and a ``Speaker: `` prefix, UTF-8."""
+    out: list[str] = []
+    for n, line in enumerate(lines, start=1):
+        label = f"{' '.join(line.speaker.split())}: " if line.speaker else ""
+        times = f"{cue_time(line.start_ms, ',')} --> {cue_time(max(line.end_ms, line.start_ms), ',')}"
+        out += [str(n), times, label + " ".join(line.text.split()), ""]
+    return "\n".join(out).encode("utf-8")

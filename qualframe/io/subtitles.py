@@ -17,7 +17,7 @@ from qualframe.io.model import ParsedDocument, Turn
 from qualframe.io.speakers import assign_roles
 from qualframe.io.text import check_clean, normalise
 
-__all__ = ["Cue", "cues_to_document", "parse_cue_time", "parse_cue_timing"]
+__all__ = ["Cue", "TimedLine", "cue_time", "cues_to_document", "parse_cue_time", "parse_cue_timing"]
 
 _VOICE = re.compile(r"<v(?:\.[\w.\-]+)?\s+([^>]+)>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{1,3}>")
@@ -38,6 +38,23 @@ class Cue:
     start_ms: int
     end_ms: int
     payload: str
+
+
+@dataclass(frozen=True)
+class TimedLine:
+    """What subtitle writers take: a stretch of speech with its speaker and times (ms)."""
+
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+
+
+def cue_time(ms: int, separator: str = ".") -> str:
+    """``hh:mm:ss.mmm`` (VTT) or, with ``separator=","``, ``hh:mm:ss,mmm`` (SRT)."""
+    ms = max(0, int(ms))
+    seconds, millis = divmod(ms, 1000)
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}{separator}{millis:03d}"
 
 
 def parse_cue_time(token: str, name: str) -> int:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Sequence
 
 from qualframe.errors import InputError
 from qualframe.io.model import ParsedDocument
-from qualframe.io.subtitles import Cue, cues_to_document, parse_cue_timing
+from qualframe.io.subtitles import Cue, TimedLine, cue_time, cues_to_document, parse_cue_timing
 from qualframe.io.text import decode_text, normalise
 
-__all__ = ["read_vtt"]
+__all__ = ["read_vtt", "write_vtt"]
 
 _ARROW = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
 
@@ -39,3 +41,20 @@ def read_vtt(data: bytes, name: str) -> ParsedDocument:
     if encoding == "cp1252":
         doc.warnings.append(f"{name}: not UTF-8; read as Windows-1252. Check accented characters.")
     return doc
+
+
+def write_vtt(lines: Sequence[TimedLine], *, note: str | None = None) -> bytes:
+    """WebVTT with one cue per line, the speaker as a voice tag (``<v Speaker 1>``), UTF-8."""
+    out = ["WEBVTT", ""]
+    if note:
+        out += ["NOTE " + " ".join(note.replace("-->", "->").split()), ""]
+    for n, line in enumerate(lines, start=1):
+        body = html.escape(" ".join(line.text.split()), quote=False)
+        voice = f"<v {html.escape(' '.join(line.speaker.split()), quote=False)}>" if line.speaker else ""
+        out += [
+            str(n),
+            f"{cue_time(line.start_ms)} --> {cue_time(max(line.end_ms, line.start_ms))}",
+            voice + body,
+            "",
+        ]
+    return "\n".join(out).encode("utf-8")

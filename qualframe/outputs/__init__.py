@@ -23,6 +23,7 @@ from qualframe.outputs.registry import (
     write_output,
 )
 from qualframe.store.study import Study
+from qualframe.transcription.exports import transcript_export
 from qualframe.visibility import Actor
 
 __all__ = [
@@ -102,6 +103,30 @@ for _spec in (
         "application/octet-stream",
         t.graph_file("gexf"),
     ),
+    Output(
+        "transcript-vtt",
+        "export",
+        "one transcript (--source) as WebVTT subtitles with speakers and times",
+        ".vtt",
+        "text/vtt",
+        transcript_export("vtt"),
+    ),
+    Output(
+        "transcript-srt",
+        "export",
+        "one transcript (--source) as SubRip subtitles with speakers and times",
+        ".srt",
+        "application/x-subrip",
+        transcript_export("srt"),
+    ),
+    Output(
+        "transcript-docx",
+        "export",
+        "one transcript (--source) as a Word table: time, speaker, words",
+        ".docx",
+        _DOCX,
+        transcript_export("docx"),
+    ),
     # --- the report ----------------------------------------------------------------------------------
     Output(
         "report-html",
@@ -110,8 +135,17 @@ for _spec in (
         ".html",
         "text/html",
         d.report("html"),
+        stem="report",
     ),
-    Output("report-docx", "report", "the COREQ-structured report as Word", ".docx", _DOCX, d.report("docx")),
+    Output(
+        "report-docx",
+        "report",
+        "the COREQ-structured report as Word",
+        ".docx",
+        _DOCX,
+        d.report("docx"),
+        "report",
+    ),
     # --- the framework matrix (``qualframe matrix --out``) ------------------------------------------
     Output(
         "framework-xlsx",
@@ -120,8 +154,17 @@ for _spec in (
         ".xlsx",
         _XLSX,
         d.framework("xlsx"),
+        stem="matrix",
     ),
-    Output("framework-csv", "matrix", "framework matrix, one row per cell", ".csv", _CSV, d.framework("csv")),
+    Output(
+        "framework-csv",
+        "matrix",
+        "framework matrix, one row per cell",
+        ".csv",
+        _CSV,
+        d.framework("csv"),
+        "matrix",
+    ),
     Output(
         "framework-html",
         "matrix",
@@ -129,6 +172,7 @@ for _spec in (
         ".html",
         "text/html",
         d.framework("html"),
+        stem="matrix",
     ),
     # --- figures and analysis tables (the ``--out`` of the analysis commands) ---------------------
     Output(

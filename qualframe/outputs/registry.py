@@ -59,11 +59,13 @@ class Output:
     suffix: str
     media_type: str
     render: Renderer
+    #: What a downloaded file is called after the study's title (the name, unless it says less well).
+    stem: str = ""
 
-    def filename(self, title: str) -> str:
-        """``<study-title>-<name><suffix>`` with the title made safe for a file name."""
+    def filename(self, title: str, qualifier: str = "") -> str:
+        """``<study-title>-<stem>[-<qualifier>]<suffix>``, the title made safe for a file name."""
         slug = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in title).strip("-.")[:60] or "study"
-        return f"{slug}-{self.name}{self.suffix}"
+        return f"{slug}-{self.stem or self.name}{'-' + qualifier if qualifier else ''}{self.suffix}"
 
 
 _REGISTRY: dict[str, Output] = {}

@@ -5,6 +5,11 @@ turn or a network mention is a half-open span ``[start, end)`` of code points; a
 must cover *the same words*, with any replaced word inside it now its pseudonym. :class:`OffsetMap`
 does that: positions outside a replacement shift by what the replacements before them added; a span
 that starts or ends inside a replaced word grows to cover the whole pseudonym (never half of it).
+
+:func:`rewrite_source` applies that to a stored source: every table that holds offsets into a
+source's text (turns, codings, network mentions, reconciliations, word timings) is carried along in
+the caller's transaction. Pseudonymisation and transcript correction both rewrite text through it,
+so a table that gains offsets is added here once.
 """
 
 from __future__ import annotations
@@ -12,8 +17,16 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Edit", "OffsetMap", "apply_edits"]
+from sqlalchemy import select
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualframe.store.models import Source, User
+
+__all__ = ["Edit", "OffsetMap", "apply_edits", "rewrite_source"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +89,24 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> tuple[str, OffsetMap]:
         last = e.end
     parts.append(text[last:])
     return "".join(parts), OffsetMap(edits)
+
+
+def rewrite_source(session: Session, source: Source, edits: Sequence[Edit], actor: User) -> OffsetMap:
+    """Apply ``edits`` to ``source.text`` and carry every stored span of it along; returns the map.
+
+    Codings move through the one coding writer (:meth:`~qualframe.store.codings.CodingWriter.remap`);
+    turns, network mentions, reconciliation decisions and word timings move here.
+    """
+    from qualframe.store.codings import CodingWriter
+    from qualframe.store.models import AlterMention, Reconciliation, Segment, Word
+
+    new_text, omap = apply_edits(source.text, edits)
+    CodingWriter(session, actor).remap(source.id, omap.span)
+    for model in (Segment, AlterMention, Reconciliation, Word):
+        rows: list[Any] = list(session.execute(select(model).where(model.source_id == source.id)).scalars())
+        for row in rows:
+            row.start, row.end = omap.span(row.start, row.end)
+    session.flush()
+    source.text = new_text  # the search index follows by trigger, segments first so it is right at once
+    session.flush()
+    return omap

@@ -38,11 +38,9 @@ from qualframe.privacy.pseudonyms import (
     is_ambiguous,
     surface_key,
 )
-from qualframe.privacy.remap import Edit, apply_edits
-from qualframe.store.codings import CodingWriter
+from qualframe.privacy.remap import Edit, apply_edits, rewrite_source
 from qualframe.store.models import (
     Alter,
-    AlterMention,
     AuditEvent,
     Case,
     Coding,
@@ -50,12 +48,10 @@ from qualframe.store.models import (
     LlmCacheEntry,
     MatrixCell,
     Memo,
-    Reconciliation,
     Segment,
     Source,
     StudyInfo,
     Theme,
-    User,
 )
 from qualframe.store.study import Study
 
@@ -370,18 +366,6 @@ def plan_pseudonymisation(
     )
 
 
-def _rewrite_source(session: Session, source: Source, edits: list[Edit], actor: User) -> None:
-    new_text, omap = apply_edits(source.text, edits)
-    CodingWriter(session, actor).remap(source.id, omap.span)
-    for model in (Segment, AlterMention, Reconciliation):
-        rows: list[Any] = list(session.execute(select(model).where(model.source_id == source.id)).scalars())
-        for row in rows:
-            row.start, row.end = omap.span(row.start, row.end)
-    session.flush()
-    source.text = new_text  # the search index follows by trigger, segments first so it is right at once
-    session.flush()
-
-
 def _rewrite_fields(session: Session, plan: PseudonymisationPlan) -> None:
     models = {label: model for label, model, _ in _FIELDS}
     for (label, row_id, column), value in plan.new_values.items():
@@ -415,7 +399,7 @@ def apply_pseudonymisation(
     from qualframe.users import resolve_user
 
     counts = Counter(i.kind for i in plan.identifiers if i.mentions)
-    with study.backup_before("pseudonymise") as backup, study.write() as session:
+    with study.backup_before("pseudonymise") as backup, study.write(activity="pseudonymisation") as session:
         if _fingerprint(session) != plan.fingerprint:
             raise ConflictError(
                 "the study changed since these replacements were found; run pseudonymise again."
@@ -428,7 +412,7 @@ def apply_pseudonymisation(
         for source_id, edits in plan.edits.items():
             source = session.get(Source, source_id)
             assert source is not None
-            _rewrite_source(session, source, edits, actor)
+            rewrite_source(session, source, edits, actor)
         _rewrite_fields(session, plan)
         purged = {
             "language-model cache entries": session.execute(delete(LlmCacheEntry)).rowcount,  # type: ignore[attr-defined]

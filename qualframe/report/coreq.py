@@ -223,7 +223,9 @@ def coreq_checklist(facts: dict[str, Any], memos: dict[int, str]) -> list[CoreqD
             section="summary",
         )
     recorded = facts.get("timed_sources", 0)
-    if recorded:
+    if facts.get("transcription"):
+        put(19, facts["transcription"], section="summary")
+    elif recorded:
         put(
             19,
             f"{recorded} transcripts carry recording timestamps; say how interviews were recorded.",

@@ -30,7 +30,7 @@ from qualframe.memos import MemoView, list_memos
 from qualframe.report import analysis_sections as an
 from qualframe.report.coreq import CoreqDomain, coreq_checklist, coreq_memos
 from qualframe.report.sections import SECTIONS, ReportContext, ReportSection, register_section
-from qualframe.store.models import Case, Coding, Segment, Source, User
+from qualframe.store.models import AuditEvent, Case, Coding, Segment, Source, User
 from qualframe.store.study import Study
 
 __all__ = ["CodebookChange", "ReportData", "SectionData", "SourceSummary", "gather"]
@@ -133,6 +133,14 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
             ).yield_per(50)
         ]
         ctx.cache["durations_min"] = [v / 60000 for v in timing.values() if v]
+        ctx.cache["recordings"] = [
+            dict(meta["recording"])
+            for meta in session.execute(select(Source.meta)).scalars()
+            if isinstance(meta, dict) and isinstance(meta.get("recording"), dict)
+        ]
+        ctx.cache["corrected_turns"] = session.execute(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "source.correct")
+        ).scalar_one()
         codebooks = [codebook_to_spec(session, b) for b in list_codebooks(session)]
         # People who coded, and separately the engines whose suggestions people accepted: an engine
         # or the consensus of a reconciliation is not a coder in COREQ's sense.
@@ -233,6 +241,9 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
     facts["interviewers"] = interviewers
     facts["sample_description"] = _describe_sample(data.cases)
     facts["coders"] = data.coders
+    facts["transcription"] = _transcription(
+        ctx.cache.get("recordings", []), ctx.cache.get("corrected_turns", 0), len(data.sources)
+    )
     rel = results.get("reliability")
     if rel:
         r = rel["report"]
@@ -272,6 +283,33 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
     if results.get("framework"):
         facts["framework"] = "The framework matrix links every charted summary to the passages it rests on."
     return coreq_checklist(facts, coreq_memos(data.memos))
+
+
+def _transcription(recordings: list[dict[str, Any]], corrected: int, sources: int) -> str | None:
+    """COREQ 19's answer for recordings transcribed by qualframe (what was done, and its limits)."""
+    if not recordings:
+        return None
+    models = sorted({str(r.get("model")) for r in recordings})
+    verbatim = sum(1 for r in recordings if r.get("verbatim"))
+    hours = sum(float(r.get("seconds", 0)) for r in recordings) / 3600
+    marks = sum(int(r.get("inaudible", 0)) for r in recordings)
+    text = (
+        f"Yes: {len(recordings)} of {sources} interviews were audio-recorded ({hours:.1f} hours) and "
+        f"transcribed on the researchers' own computer (no cloud service) with Whisper {', '.join(models)} "
+        "(faster-whisper), speakers told apart automatically and named by the researchers"
+    )
+    if verbatim:
+        text += (
+            f"; {verbatim} with verbatim settings (fillers and repetitions kept where the model heard them, "
+            "numbers as spoken, unclear speech marked [inaudible] with its time: "
+            f"{marks} marks)"
+        )
+    text += (
+        f". {corrected} {'turn was' if corrected == 1 else 'turns were'} corrected by a researcher while listening."
+        if corrected
+        else ". No turn has been corrected against the recording yet: check before quoting."
+    )
+    return text + " Automatic transcripts omit pauses, overlaps and some disfluencies."
 
 
 def _describe_sample(cases: list[CaseView]) -> str | None:

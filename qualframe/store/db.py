@@ -1,8 +1,8 @@
 """Opening a study's SQLite database: pragmas, transactions, migrations.
 
-Every connection gets foreign keys on, WAL journaling, ``synchronous=FULL`` and a busy timeout, so a
-crash (even ``kill -9``) never loses a committed change and never leaves the file corrupt. Writes use
-``BEGIN IMMEDIATE`` so that two processes never interleave a read-then-write (the audit chain relies on
+Every connection gets foreign keys on, WAL journaling, ``synchronous=FULL`` and a busy timeout
+(``QUALFRAME_BUSY_TIMEOUT``, 30 s by default), so a crash (even ``kill -9``) never loses a committed
+change and never leaves the file corrupt. Writes use ``BEGIN IMMEDIATE`` so that two processes never interleave a read-then-write (the audit chain relies on
 it); reads use plain deferred transactions and never block each other under WAL.
 
 The connection factory is a parameter so that an encrypted study can swap in SQLCipher without any
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SCHEMA_HEAD",
     "Connector",
+    "busy_timeout",
     "connect_encrypted",
     "current_revision",
     "head_revision",
@@ -43,6 +44,13 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 SCHEMA_HEAD = "0011"
 
 
+def busy_timeout() -> float:
+    """Seconds a connection waits for another writer before giving up (``QUALFRAME_BUSY_TIMEOUT``)."""
+    from qualframe.config import settings
+
+    return settings().busy_timeout
+
+
 #: Connections are kept open between transactions (a few per engine; more are opened, and closed
 #: again, when many threads read at once). Opening one costs more than most workbench requests:
 #: the file, the pragmas, the schema to parse, and closing the last one checkpoints the WAL.
@@ -50,7 +58,7 @@ _POOL: dict[str, Any] = {"poolclass": QueuePool, "pool_size": 4, "max_overflow":
 
 
 def _plain_connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+    return sqlite3.connect(str(path), timeout=busy_timeout(), check_same_thread=False)
 
 
 def _raw_key(key: bytes) -> str:
@@ -62,7 +70,7 @@ def _raw_key(key: bytes) -> str:
 def _cipher_connect(path: Path) -> Any:
     import sqlcipher3
 
-    con = sqlcipher3.connect(str(path), timeout=30, check_same_thread=False)
+    con = sqlcipher3.connect(str(path), timeout=busy_timeout(), check_same_thread=False)
     # SQLCipher prints decryption failures to stderr; qualframe reports them as one sentence instead.
     con.execute("PRAGMA cipher_log_level = NONE")
     return con
@@ -97,7 +105,7 @@ def make_engine(path: Path, connector: Connector | None = None, *, key: bytes | 
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout() * 1000)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         if key is not None:

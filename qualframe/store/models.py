@@ -79,6 +79,7 @@ __all__ = [
     "TieEvidence",
     "User",
     "WebSession",
+    "Word",
     "utcnow",
 ]
 
@@ -98,7 +99,18 @@ THEME_STATUSES = ("candidate", "reviewed", "defined")
 #: The state of anything an engine proposed: a person confirms, rejects or it waits.
 REVIEW_STATUSES = ("suggested", "confirmed", "rejected")
 #: Who an alter is to the participant (the network issue's vocabulary).
-ALTER_ROLES = ("friend", "partner", "family", "fellow user", "dealer", "key worker", "other")
+ALTER_ROLES = (
+    "friend",
+    "partner",
+    "family",
+    "fellow user",
+    "dealer",
+    "key worker",
+    "housemate",
+    "colleague",
+    "professional",
+    "other",
+)
 #: Life phases of the study's pathway, in order.
 LIFE_PHASES = ("pre-use", "recreational", "dependent", "treatment")
 #: Kinds of tie: the study's central finding is the shift from shared-moment to transactional.
@@ -249,6 +261,26 @@ class Segment(Base):
     external_id: Mapped[str | None] = mapped_column(String(200), index=True)
 
     source: Mapped[Source] = relationship(back_populates="segments")
+
+
+class Word(Base):
+    """A transcribed word: its span of the source text and when it was said in the recording.
+
+    Only sources made from a recording have words. They let the workbench play from any word and
+    follow the recording as it plays; their offsets are carried through every rewrite of the text
+    (corrections, pseudonymisation) like codings are. ``probability`` is the recogniser's
+    confidence (0-1), so doubtful words can be checked by ear.
+    """
+
+    __tablename__ = "words"
+    __table_args__ = (CheckConstraint('start >= 0 AND "end" >= start', name="span"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    time_start_ms: Mapped[int] = mapped_column(Integer)
+    time_end_ms: Mapped[int] = mapped_column(Integer)
+    probability: Mapped[float | None] = mapped_column(Float)
 
 
 class Codebook(Base):
@@ -555,6 +587,7 @@ class Alter(Base):
     role: Mapped[str] = mapped_column(String(20), default="other")
     uses: Mapped[bool | None] = mapped_column(Boolean)
     buys_with: Mapped[bool | None] = mapped_column(Boolean)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     aliases: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="suggested")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("alters.id", ondelete="SET NULL"))

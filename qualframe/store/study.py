@@ -7,6 +7,7 @@ Layout of a study folder::
       study.db          the SQLite database (WAL mode: study.db-wal / study.db-shm may sit beside it)
       originals/        every imported file, byte for byte, named by its SHA-256
       backups/          automatic copies taken before migrations and bulk operations
+      .writing          only while a long write runs: what it is, for a writer kept waiting
 
 :class:`Study` is the handle every service takes. It knows how to open read and write transactions,
 and where originals live; it holds no domain logic.
@@ -38,10 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualframe import __version__
-from qualframe.errors import EncryptionError, InputError, NotAStudyError, StudyError
+from qualframe.errors import BusyError, EncryptionError, InputError, NotAStudyError, StudyError
 from qualframe.store import db
 from qualframe.store.files import write_atomic
 from qualframe.store.models import StudyInfo, StudyState
@@ -49,6 +51,7 @@ from qualframe.store.models import StudyInfo, StudyState
 __all__ = [
     "AUTOMATIC_BACKUPS_KEPT",
     "BULK_THRESHOLD",
+    "BUSY_NAME",
     "DB_NAME",
     "MARKER_NAME",
     "OriginalStore",
@@ -58,6 +61,8 @@ __all__ = [
 
 DB_NAME = "study.db"
 MARKER_NAME = "study.json"
+#: Written while a long write (an import, ...) holds the study, so another writer can say what waits.
+BUSY_NAME = ".writing"
 MARKER_FORMAT = "qualframe-study/1"
 #: An operation on at least this many files or rows takes a backup first (:meth:`Study.backup_before`).
 BULK_THRESHOLD = 10
@@ -349,17 +354,46 @@ class Study:
                 session.rollback()
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, activity: str | None = None) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back on any error.
 
         Threads of one process (the workbench serving ten coders) queue on a lock for the
         database before ``BEGIN IMMEDIATE``, so each starts the moment the previous one commits.
         Without it they would contend inside SQLite, whose busy handler retries after sleeps of
         growing length (up to 100 ms each) and lets late arrivals overtake: seconds of waiting at
-        the 95th percentile. Other processes still meet SQLite's own lock and busy timeout.
+        the 95th percentile. Across processes, only one writes to a study at a time; another one waits up to the busy timeout
+        (``QUALFRAME_BUSY_TIMEOUT``) and then gets a :class:`~qualframe.errors.BusyError`, never a
+        database error. A long writer names its ``activity`` ("an import") so that the one kept
+        waiting can say what is running.
         """
-        with _write_lock(self.path / DB_NAME), self._writer() as session, session.begin():
-            yield session
+        marker = self.path / BUSY_NAME
+        wrote_marker = False
+        try:
+            with _write_lock(self.path / DB_NAME), self._writer() as session, session.begin():
+                if activity:
+                    marker.write_text(
+                        json.dumps({"pid": os.getpid(), "activity": activity}), encoding="utf-8"
+                    )
+                    wrote_marker = True
+                yield session
+        except OperationalError as exc:
+            if _locked(exc):
+                raise BusyError(f"the study is busy ({self._busy_with()}); try again.") from None
+            raise
+        finally:
+            if wrote_marker:
+                marker.unlink(missing_ok=True)
+
+    def _busy_with(self) -> str:
+        """What the process holding the study is doing, as far as its marker says."""
+        try:
+            marker = json.loads((self.path / BUSY_NAME).read_text(encoding="utf-8"))
+            pid, activity = int(marker["pid"]), str(marker["activity"])
+            if os.name == "posix":
+                os.kill(pid, 0)  # a marker left behind by a killed process says nothing
+        except (OSError, ValueError, KeyError, TypeError):
+            return "another command or the workbench is writing to it"
+        return f"{activity} is running"
 
     # -- info and backups ----------------------------------------------------------------------
     def info(self) -> dict[str, str]:
@@ -506,6 +540,11 @@ class Study:
     def folder_size(self) -> int:
         """Bytes used by the study folder (database, originals, backups)."""
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+
+
+def _locked(exc: OperationalError) -> bool:
+    message = str(exc.orig if exc.orig is not None else exc).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 def _known_revisions() -> set[str]:

@@ -1,14 +1,15 @@
-"""The app factory: ``create_app(study_path, token=..., team=...)``.
+"""The app factory: ``create_app(study_path, token=..., team=..., host=..., allowed_hosts=...)``.
 
 It opens the study once, mounts every available page module (see :mod:`qualframe.web.pages`)
 behind authentication, serves the package's own static files, turns qualframe's errors into pages
-or JSON, and sets the security headers on every response.
+or JSON, answers only to its own host names (:mod:`qualframe.web.hosts`), throttles sign-ins
+(:mod:`qualframe.web.throttle`), and sets the security headers on every response.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -24,17 +25,28 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qualframe.config import settings
-from qualframe.errors import ConflictError, InputError, NotAllowedError, NotFoundError, QualframeError
+from qualframe.errors import (
+    BusyError,
+    ConflictError,
+    InputError,
+    NotAllowedError,
+    NotFoundError,
+    QualframeError,
+)
 from qualframe.store.study import Study
 from qualframe.web.auth import AuthConfig, ForbiddenError, NotSignedInError, require_user, token_exchange
+from qualframe.web.hosts import WILDCARD_ADDRESSES, HostCheck, own_host_names
 from qualframe.web.pages import discover_routes, navigation
 from qualframe.web.templating import render
+from qualframe.web.throttle import SignInThrottle
 
 __all__ = ["CONTENT_SECURITY_POLICY", "SECURITY_HEADERS", "create_app"]
 
-#: No inline scripts or styles, nothing from other origins, no framing, forms post only here.
+#: No inline scripts or styles, nothing from other origins (recordings play from here only), no
+#: framing, forms post only here.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "media-src 'self'; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -83,6 +95,8 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 
 def _status_of(exc: QualframeError) -> int:
+    if isinstance(exc, BusyError):
+        return 503
     if isinstance(exc, NotFoundError):
         return 404
     if isinstance(exc, ConflictError):
@@ -113,7 +127,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def qualframe_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, QualframeError)
-        return _error(request, _status_of(exc), exc.message)
+        response = _error(request, _status_of(exc), exc.message)
+        if isinstance(exc, BusyError):
+            response.headers["Retry-After"] = "5"
+        return response
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -135,12 +152,19 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(
-    study_path: str | os.PathLike[str], *, token: str | None = None, team: bool = False
+    study_path: str | os.PathLike[str],
+    *,
+    token: str | None = None,
+    team: bool = False,
+    host: str = "127.0.0.1",
+    allowed_hosts: Sequence[str] = (),
 ) -> FastAPI:
     """The workbench for the study at ``study_path``.
 
     Single-user mode needs ``token`` (the access token of :mod:`qualframe.web.auth`); in team mode
-    people sign in with accounts and ``token`` is not used.
+    people sign in with accounts and ``token`` is not used. ``host`` is the address the server
+    listens on; it answers to that, to this machine's loopback names, and to ``allowed_hosts``
+    (and the names in ``QUALFRAME_ALLOWED_HOSTS``), never to another ``Host``.
     """
     if not team and not token:
         raise InputError(
@@ -163,9 +187,12 @@ def create_app(
             app.include_router(module.router, dependencies=[] if module.public else [Depends(require_user)])
     app.state.route_modules = modules
     app.state.nav = navigation(modules)
+    app.state.sign_in_throttle = SignInThrottle()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     app.add_middleware(BaseHTTPMiddleware, dispatch=token_exchange)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=1)  # speed over ratio
     app.add_middleware(SecurityHeaders)
+    names = own_host_names(host, [*settings().allowed_hosts, *allowed_hosts])
+    app.add_middleware(HostCheck, names=names, any_address=host in WILDCARD_ADDRESSES)  # outermost
     return app

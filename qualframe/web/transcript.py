@@ -75,7 +75,12 @@ def render_transcript(doc: AnnotatedSource) -> Markup:
             f'<section class="turn r-{escape(turn.role)}" id="t{turn.position}" '
             f'data-s="{turn.start}" data-e="{turn.end}"><div class="who">'
         )
-        if turn.time:
+        if turn.time and doc.recording is not None and turn.time_ms is not None:
+            add(
+                f'<button type="button" class="time play" data-ms="{int(turn.time_ms)}" '
+                f'title="Play from here">{escape(turn.time)}</button>'
+            )
+        elif turn.time:
             add(f'<span class="time">{escape(turn.time)}</span>')
         if turn.speaker:
             add(f'<span class="spk">{escape(turn.speaker)}</span>')

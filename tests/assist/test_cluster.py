@@ -34,7 +34,9 @@ def test_suggestions_made_on_a_local_dask_cluster_equal_those_made_here(
     try:
         encoder.get_encoder()._cache.clear()  # nothing encoded in this process may be reused
         encoder._WORKER_ENCODERS.clear()
-        with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        with LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster:
             remote = suggest(there, scheduler=cluster.scheduler_address, **options)
         assert encoder._WORKER_ENCODERS, "the worker encoded the texts"
         encoder.get_encoder()._cache.clear()

@@ -12,7 +12,7 @@ from qualframe.coding.coded import coded_ranges, mark_coded, unmark_coded
 from qualframe.coding.engines import make_engine
 from qualframe.coding.engines.auto import CANDIDATES
 from qualframe.coding.manual import add_coding, list_codings
-from qualframe.coding.passages import STOPWORDS, boilerplate, clean_evidence, widen
+from qualframe.coding.passages import boilerplate, clean_evidence, stopwords, widen
 from qualframe.coding.review import change_code, reject, review_queue
 from qualframe.coding.suggest import suggest, training_examples
 from qualframe.errors import InputError
@@ -119,7 +119,7 @@ def test_suggestions_are_whole_passages_with_meaningful_evidence(partly: Study, 
         assert len(item.text.split()) >= 3 or "\n" not in item.text, item.text
         assert item.text[0].isalnum() or item.text[0] in "\"'‘“(["
         for word in item.evidence:
-            assert word.lower() not in STOPWORDS
+            assert word.lower() not in stopwords()
             assert word.lower() in item.text.lower()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,35 @@ def test_the_prompt_asks_for_one_code_in_single_label_mode() -> None:
     multi = build_messages(CODES, [], Unit("u", "x"), multi_label=True)[0]["content"]
     assert "at most one code" in single and "Code meaning." in single
     assert "every code that clearly applies" in multi
+
+
+def test_a_local_endpoint_is_reached_directly_never_through_a_proxy_from_the_environment(
+    chat_server: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A university network's proxy setting must not carry the participants' words off the machine.
+    proxied: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            proxied.append(self.path)
+            self.send_response(502)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    address = f"http://127.0.0.1:{proxy.server_address[1]}"
+    try:
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+            monkeypatch.setenv(name, address)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        [s] = _engine(chat_server).suggest([Unit("u1", "I would help him.")])
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert s.code == "help" and len(chat_server.requests) == 1
+    assert proxied == []

@@ -10,6 +10,7 @@ from qualframe.network.review import list_alters
 from qualframe.network.ties import extract_network
 from qualframe.store.study import Study
 from qualframe.web import create_app
+from tests.web.conftest import LOCAL
 
 TOKEN = "network-token-0123456789"
 
@@ -17,7 +18,9 @@ TOKEN = "network-token-0123456789"
 def test_the_network_page_shows_ties_with_evidence_and_confirms_them(dean_study: Study) -> None:
     extract_network(dean_study)
     tie = next(t for a in list_alters(dean_study) if a.label == "Gaz" for t in a.ties)
-    with TestClient(create_app(dean_study.path, token=TOKEN), follow_redirects=False) as client:
+    with TestClient(
+        create_app(dean_study.path, token=TOKEN), follow_redirects=False, base_url=LOCAL
+    ) as client:
         assert client.get(f"/?token={TOKEN}").status_code == 303
         client.headers["accept"] = "text/html"
         page = client.get("/networks?case=P01")

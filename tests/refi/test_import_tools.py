@@ -13,11 +13,14 @@ import io
 from pathlib import Path
 
 import docx
+import pytest
 from sqlalchemy import select
 
+from qualframe.errors import InputError
 from qualframe.exchange import import_projects
 from qualframe.store.models import Attribute, Case, Code, Codebook, Coding, Memo, Source, Theme, User
 from qualframe.store.study import Study
+from tests.conftest import snapshot
 from tests.refi.build import Sel, Src, code, guid, project_xml, write_qdpx
 
 CRLF_TEXT = (
@@ -43,8 +46,10 @@ def names(study: Study, model: type) -> set[str]:
 
 
 def test_real_atlas_ti_exports_import(shared_data: Path, blank: Study) -> None:
-    empty = import_projects(blank, [shared_data / "refi" / "atlasti23_blank-atlas-project.qdpx"])
-    assert empty.sources == [] and empty.coders == ["Enric Llagostera"]
+    before = snapshot(blank.path)
+    with pytest.raises(InputError, match="holds no sources, codes or memos: there is nothing to import"):
+        import_projects(blank, [shared_data / "refi" / "atlasti23_blank-atlas-project.qdpx"])
+    assert snapshot(blank.path) == before  # not even its users were added
     target = import_projects(blank, [shared_data / "refi" / "atlasti23_target-atlas-project.qdpx"])
     assert target.codebooks == ["target-atlas-project"]
     with blank.read() as s:
@@ -234,11 +239,13 @@ def test_maxqda_one_based_positions_document_variables_and_comments(blank: Study
 def test_qualcoder_journals_sets_root_file_and_paths_outside_the_archive(
     blank: Study, tmp_path: Path
 ) -> None:
-    beside = tmp_path / "export" / "P03.txt"
+    # QualCoder can export sources as paths instead of packing them: with the folder named, the
+    # texts are read from it (a relative path, and the sender's absolute path by its file name).
+    received = tmp_path / "received"
+    beside = received / "P03.txt"
     beside.parent.mkdir()
     beside.write_text("P03: I stopped going to the park.\n", encoding="utf-8")
-    elsewhere = tmp_path / "elsewhere" / "P04.txt"
-    elsewhere.parent.mkdir()
+    elsewhere = received / "P04.txt"
     elsewhere.write_text("P04: The park was where we met.\n", encoding="utf-8")
     sources = [
         Src(
@@ -258,7 +265,7 @@ def test_qualcoder_journals_sets_root_file_and_paths_outside_the_archive(
             elsewhere.read_text(),
             [Sel("The park", "Places", "colin")],
             path=None,
-            ref=f"absolute://{elsewhere.as_posix()}",
+            ref="absolute:///home/colin/QualCoder/qc/documents/P04.txt",
         ),
     ]
     journal = guid("journal")
@@ -277,7 +284,8 @@ def test_qualcoder_journals_sets_root_file_and_paths_outside_the_archive(
         tail=tail,
     )
     extra = {f"sources/{journal}.txt": "Day 1: felt rushed.", "sources/.root": ""}
-    report = import_projects(blank, [write_qdpx(tmp_path / "export" / "qc.qdpx", xml, sources, extra)])
+    project = write_qdpx(tmp_path / "export" / "qc.qdpx", xml, sources, extra)
+    report = import_projects(blank, [project], sources_folder=received)
     assert coded(blank) == [
         ("P01", "Places", "colin", "at the park"),
         ("P03", "Places", "colin", "the park"),

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +23,8 @@ from qualframe.users import resolve_user
 from qualframe.web import create_app
 
 TOKEN = "test-token-0123456789"
+#: Where test clients address the workbench: it answers only to its own host names (never "testserver").
+LOCAL = "http://127.0.0.1"
 
 TRANSCRIPT = """Interview with P01, recorded at the service.
 
@@ -30,6 +37,28 @@ You just don't.
 
 [00:01:36] P01: They'd call me a grass. Nobody walks away from the lads.
 """
+
+
+@contextmanager
+def serving(app: Any, host: str = "127.0.0.1") -> Iterator[int]:
+    """Run ``app`` on a free port of ``host`` with uvicorn in a thread; yields the port."""
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the workbench did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def source_id(client: TestClient, name: str = "P01") -> int:
@@ -94,7 +123,9 @@ def web_study(web_study_template: Path, tmp_path: Path) -> Iterator[Study]:
 @pytest.fixture
 def app_client(web_study: Study) -> Iterator[TestClient]:
     """A client of the single-user workbench, not signed in (redirects are not followed)."""
-    with TestClient(create_app(web_study.path, token=TOKEN), follow_redirects=False) as client:
+    with TestClient(
+        create_app(web_study.path, token=TOKEN), follow_redirects=False, base_url=LOCAL
+    ) as client:
         yield client
 
 

@@ -25,7 +25,7 @@ from qualframe.coding.team import assign_sources
 from qualframe.store.study import Study
 from qualframe.web import create_app
 from tests.web.analysis_study import EVIL, THEME, build_analysis_study
-from tests.web.conftest import TOKEN, csrf_of, source_id
+from tests.web.conftest import LOCAL, TOKEN, csrf_of, source_id
 
 PNG = b"\x89PNG\r\n\x1a\n"
 PASSWORD = "correct horse battery"
@@ -47,7 +47,7 @@ def study(analysis_template: Path, tmp_path: Path) -> Iterator[Study]:
 
 @pytest.fixture
 def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study.path, token=TOKEN), follow_redirects=False) as c:
+    with TestClient(create_app(study.path, token=TOKEN), follow_redirects=False, base_url=LOCAL) as c:
         assert c.get(f"/?token={TOKEN}").status_code == 303
         c.headers["accept"] = "text/html"
         yield c
@@ -75,7 +75,7 @@ def team_template(analysis_template: Path, tmp_path_factory: pytest.TempPathFact
 def team(team_template: Path, tmp_path: Path) -> Iterator[tuple[Study, TestClient]]:
     shutil.copytree(team_template, tmp_path / "study")
     opened = Study.open(tmp_path / "study")
-    with TestClient(create_app(opened.path, team=True), follow_redirects=False) as c:
+    with TestClient(create_app(opened.path, team=True), follow_redirects=False, base_url=LOCAL) as c:
         yield opened, c
     opened.close()
 
@@ -293,7 +293,8 @@ def test_reliability_explains_what_it_cannot_compare(client: TestClient) -> None
 def test_an_engine_is_compared_with_each_person(client: TestClient, study: Study) -> None:
     from qualframe.coding.suggest import suggest
 
-    suggest(study, engine="lexicon", sources=["P01", "P02"], params={"lemmatizer": "rules"})
+    # all_codes: the engine suggests even for codes whose measured agreement is too low to offer by default
+    suggest(study, engine="lexicon", sources=["P01", "P02"], params={"lemmatizer": "rules"}, all_codes=True)
     page = client.get("/reliability?coders=sam&coders=tester").text
     engine_rows = re.findall(r'<tr class="engine"><td>(.*?) <span class="tag">engine</span>', page)
     assert sorted(engine_rows) == ["sam · lexicon engine", "tester · lexicon engine"]

@@ -13,7 +13,7 @@ from qualframe.store.models import WebSession
 from qualframe.store.study import Study
 from qualframe.web import create_app
 from qualframe.web.auth import SESSION_COOKIE, safe_next
-from tests.web.conftest import TOKEN, csrf_of
+from tests.web.conftest import LOCAL, TOKEN, csrf_of
 
 HTML = {"accept": "text/html"}
 
@@ -127,11 +127,13 @@ def test_sign_in_never_redirects_to_another_site(app_client: TestClient) -> None
 
 
 def test_a_session_opened_with_one_token_is_void_under_another(web_study: Study) -> None:
-    with TestClient(create_app(web_study.path, token=TOKEN), follow_redirects=False) as first:
+    with TestClient(create_app(web_study.path, token=TOKEN), follow_redirects=False, base_url=LOCAL) as first:
         first.get(f"/?token={TOKEN}")
         cookie = first.cookies[SESSION_COOKIE]
         assert first.get("/").status_code == 200
-    with TestClient(create_app(web_study.path, token="another-token-9876"), follow_redirects=False) as second:
+    with TestClient(
+        create_app(web_study.path, token="another-token-9876"), follow_redirects=False, base_url=LOCAL
+    ) as second:
         second.cookies.set(SESSION_COOKIE, cookie)
         assert second.get("/").status_code == 401
     assert hash_token(cookie, "team") != hash_token(cookie, "local:x")
@@ -143,7 +145,7 @@ def test_security_headers_are_on_every_kind_of_response(client: TestClient) -> N
         client.get("/static/app.css"),
         client.get("/nowhere"),
         client.post("/api/undo"),  # 403: no CSRF token
-        TestClient(client.app, follow_redirects=False).get("/", headers=HTML),  # type: ignore[arg-type]
+        TestClient(client.app, follow_redirects=False, base_url=LOCAL).get("/", headers=HTML),  # type: ignore[arg-type]
     ]
     for response in responses:
         csp = response.headers["content-security-policy"]

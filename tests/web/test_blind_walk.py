@@ -31,7 +31,7 @@ from qualframe.store.study import Study
 from qualframe.users import resolve_user
 from qualframe.web import create_app
 from qualframe.web.pages import discover_routes
-from tests.web.conftest import csrf_of
+from tests.web.conftest import LOCAL, csrf_of
 
 PASSWORD = "correct horse battery"
 SECRET = "SAMSECRET"
@@ -97,7 +97,7 @@ def _ids(folder: Path) -> dict[str, int]:
 
 
 def _client(folder: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(folder, team=True), follow_redirects=False) as client:
+    with TestClient(create_app(folder, team=True), base_url=LOCAL, follow_redirects=False) as client:
         form = client.get("/login", headers={"accept": "text/html"})
         nonce = re.search(r'name="nonce" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
         client.post("/login", data={"nonce": nonce, "name": "cody", "password": PASSWORD, "next": "/"})

@@ -9,16 +9,14 @@ sidebar; saves a definition in the codebook editor. Every page is photographed i
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.web.live import CHROMIUM, chromium_tab, live_server
+
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian's Chromium (/usr/bin/chromium) is not installed: apt-get install chromium",
@@ -32,14 +30,6 @@ from qualframe.store.study import Study  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 TOKEN = "browser-test-token"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSAGE = "mum did dinners at the school"  # free of identifiers: the demo is pseudonymised
 
 
@@ -52,45 +42,20 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(demo: Path) -> Iterator[str]:
-    import uvicorn
-
     from qualframe.web import create_app
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("QUALFRAME_USER", "tester")
         app = create_app(demo, token=TOKEN)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        assert time.monotonic() < deadline, "the workbench did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Any]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=server)
-        tab = context.new_page()
-        errors: list[str] = []
-        tab.on("pageerror", lambda exc: errors.append(str(exc)))
-        tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        tab.goto(f"/?token={TOKEN}")
-        assert tab.url == f"{server}/"
+    with chromium_tab(playwright_api, server, TOKEN) as tab:
         yield tab
-        context.close()
-        browser.close()
-        assert errors == [], errors  # no script errors and no CSP violations on any page
 
 
 def shot(page: Any, name: str) -> None:
@@ -316,9 +281,18 @@ def test_a_suggestion_is_accepted_with_the_keyboard(page: Any, demo: Path) -> No
     words = " ".join(queue[2].text.split()[:2])
     box = mark.evaluate(
         """(el, words) => {
-            const node = el.firstChild, at = node.data.indexOf(words);
+            // the passage is split into pieces (evidence words are bold): find the words across them
+            const nodes = [], walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) nodes.push(walker.currentNode);
+            const text = nodes.map((n) => n.data).join(""), at = text.indexOf(words);
+            const locate = (offset) => {
+                for (const n of nodes) {
+                    if (offset <= n.data.length) return [n, offset];
+                    offset -= n.data.length;
+                }
+            };
             const range = document.createRange();
-            range.setStart(node, at); range.setEnd(node, at + words.length);
+            range.setStart(...locate(at)); range.setEnd(...locate(at + words.length));
             const r = Array.from(range.getClientRects());
             const last = r[r.length - 1];
             return {x1: r[0].left + 1, y1: r[0].top + r[0].height / 2,

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from qualframe.coding.manual import list_codings
 from qualframe.memos import list_memos
 from qualframe.store.study import Study
-from tests.web.conftest import source_id
+from tests.web.conftest import LOCAL, source_id
 
 
 def test_json_calls_without_the_token_are_refused_and_change_nothing(
@@ -41,6 +41,6 @@ def test_forms_without_the_token_are_refused(client: TestClient, csrf: str, web_
 def test_the_token_belongs_to_one_session(client: TestClient, csrf: str, web_study: Study) -> None:
     from tests.web.conftest import TOKEN
 
-    with TestClient(client.app, follow_redirects=False) as other:  # type: ignore[arg-type]
+    with TestClient(client.app, follow_redirects=False, base_url=LOCAL) as other:  # type: ignore[arg-type]
         other.get(f"/?token={TOKEN}")
         assert other.post("/api/undo", headers={"x-csrf-token": csrf}).status_code == 403

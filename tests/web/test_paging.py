@@ -30,7 +30,9 @@ def test_quotes_come_a_hundred_at_a_time_with_every_filter_kept(
     second = client.get("/quotes?code=Self-censorship&page=2").text
     assert f"101–{total} of {total}" in second and 'rel="prev"' in second and 'rel="next"' not in second
     assert second.count("<blockquote") == total - 100
-    assert f"1–100 of {total}" in client.get("/quotes?code=Self-censorship&page=x").text  # a bad page is page 1
+    assert (
+        f"1–100 of {total}" in client.get("/quotes?code=Self-censorship&page=x").text
+    )  # a bad page is page 1
 
 
 def test_dashboard_and_matrix_rows_are_paged(

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from qualframe.accounts import add_account
 from qualframe.store.study import Study
 from qualframe.web import create_app
-from tests.web.conftest import TOKEN, csrf_of
+from tests.web.conftest import LOCAL, TOKEN, csrf_of
 
 pytest.importorskip("qualframe.simulate", reason="the simulation page needs the 'sim' extra")
 
@@ -45,7 +45,7 @@ def study(web_study: Study) -> Study:
 
 @pytest.fixture
 def client(study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(study.path, token=TOKEN), follow_redirects=False) as c:
+    with TestClient(create_app(study.path, token=TOKEN), follow_redirects=False, base_url=LOCAL) as c:
         assert c.get(f"/?token={TOKEN}").status_code == 303
         c.headers["accept"] = "text/html"
         yield c
@@ -163,7 +163,7 @@ def test_one_run_at_a_time(client: TestClient, csrf: str) -> None:
 def test_only_a_lead_starts_runs(study: Study) -> None:
     add_account(study, "cody", PASSWORD, "coder")
     add_account(study, "vera", PASSWORD, "viewer")
-    with TestClient(create_app(study.path, team=True), follow_redirects=False) as client:
+    with TestClient(create_app(study.path, team=True), follow_redirects=False, base_url=LOCAL) as client:
         for name, message in (("cody", "only a lead"), ("vera", "viewers can read")):
             client.cookies.clear()
             form = client.get("/login", headers={"accept": "text/html"})

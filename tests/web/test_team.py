@@ -16,7 +16,7 @@ from qualframe.errors import ConflictError, InputError
 from qualframe.store.models import User
 from qualframe.store.study import Study
 from qualframe.web import create_app
-from tests.web.conftest import TOKEN, csrf_of, source_id
+from tests.web.conftest import LOCAL, TOKEN, csrf_of, source_id
 
 PASSWORD = "correct horse battery"
 HTML = {"accept": "text/html"}
@@ -49,7 +49,7 @@ def team_study(team_template: Path, tmp_path: Path) -> Iterator[Study]:
 
 @pytest.fixture
 def team_app(team_study: Study) -> Iterator[TestClient]:
-    with TestClient(create_app(team_study.path, team=True), follow_redirects=False) as client:
+    with TestClient(create_app(team_study.path, team=True), follow_redirects=False, base_url=LOCAL) as client:
         yield client
 
 
@@ -103,7 +103,9 @@ def test_sign_in_refuses_wrong_passwords_unknown_and_inactive_people(team_app: T
 
 
 def test_the_token_means_nothing_in_team_mode(team_study: Study) -> None:
-    with TestClient(create_app(team_study.path, token=TOKEN, team=True), follow_redirects=False) as client:
+    with TestClient(
+        create_app(team_study.path, token=TOKEN, team=True), follow_redirects=False, base_url=LOCAL
+    ) as client:
         assert client.get("/", headers={"authorization": f"Bearer {TOKEN}"}).status_code == 401
         assert client.get(f"/?token={TOKEN}", headers=HTML).headers["location"].startswith("/login")
 
@@ -174,7 +176,9 @@ def test_a_lead_edits_the_codebook(team_app: TestClient) -> None:
 def test_team_sessions_do_not_open_the_single_user_workbench(team_app: TestClient, team_study: Study) -> None:
     sign_in(team_app, "vera")
     cookie = team_app.cookies["qualframe_session"]
-    with TestClient(create_app(team_study.path, token=TOKEN), follow_redirects=False) as local:
+    with TestClient(
+        create_app(team_study.path, token=TOKEN), follow_redirects=False, base_url=LOCAL
+    ) as local:
         local.cookies.set("qualframe_session", cookie)
         assert local.get("/").status_code == 401
 
@@ -204,5 +208,5 @@ def test_blind_coding_hides_the_other_coders_work_until_everyone_is_done(
     set_assignment_status(team_study, "P01", "tester", "done", user="lena")
     assert client.get(f"/sources/{sid}").text.count("<mark") == 2
     assert "2 quotes" in client.get("/quotes").text
-    lead = sign_in(TestClient(team_app.app, follow_redirects=False), "lena")  # type: ignore[arg-type]
+    lead = sign_in(TestClient(team_app.app, follow_redirects=False, base_url=LOCAL), "lena")  # type: ignore[arg-type]
     assert lead.get(f"/sources/{sid}").text.count("<mark") == 2

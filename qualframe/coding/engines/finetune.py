@@ -119,10 +119,7 @@ class FinetuneEngine(BaseCoder):
 
     # -- the network ---------------------------------------------------------------------------
     def _build(self, outputs: int) -> None:
-        """Load MiniLM from the installed package (never a hub) and put a fresh head on it."""
-        import os
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        """Load MiniLM from the installed package (never a hub: see :mod:`qualframe.offline`), add a head."""
         import torch
         from transformers import AutoModel, AutoTokenizer
 

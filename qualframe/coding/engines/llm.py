@@ -10,7 +10,8 @@ counted. Answers are cached by a hash of the request, so a rerun costs nothing; 
 server errors are retried with backoff; tokens, requests and seconds are accounted in ``stats``.
 
 Privacy gate: only loopback endpoints (127.0.0.0/8, ::1, localhost) are allowed unless
-``allow_remote`` is set, because a remote endpoint receives the participants' words.
+``allow_remote`` is set, because a remote endpoint receives the participants' words; a loopback
+endpoint is always reached directly, never through a proxy named in the environment.
 
 Calibration: a model's stated confidence is not a probability. With labelled units, :meth:`fit`
 codes up to ``calibration_units`` of them and fits a logistic map from stated confidence to being
@@ -390,7 +391,9 @@ class LlmEngine(BaseCoder):
         out = []
         started = time.perf_counter()
         asked = failed = 0
-        with httpx.Client(timeout=self.timeout) as client:
+        # A local server is reached directly: an HTTP(S)_PROXY or ALL_PROXY set for the web (common on
+        # university networks) would otherwise carry the participants' words to the proxy.
+        with httpx.Client(timeout=self.timeout, trust_env=self.remote) as client:
             for unit in units:
                 key = f"{unit.id}\x00{unit.context}\x00{unit.text}"
                 if key not in self._answers:

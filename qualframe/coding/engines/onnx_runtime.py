@@ -6,7 +6,8 @@ when the cores are free and about twice as fast when other work shares them, wit
 the model changes: it is exported once from the installed package's PyTorch weights (about 7 s),
 checked against PyTorch on probe sentences, and kept in the cache folder
 (``QUALFRAME_CACHE``, default ``~/.cache/qualframe``), keyed by the model's files, so a changed
-model is exported again. No network is involved.
+model is exported again. No network is involved: ONNX Runtime's telemetry is switched off before it
+loads (:mod:`qualframe.offline`), and its runtime switch is thrown as well before any session.
 
 Only pipelines that are a transformer followed by mean pooling (and optionally normalisation), as
 MiniLM is, are exported; anything else (CLS pooling, dense layers), a missing ``onnxruntime`` or
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from qualframe.offline import quiet_onnxruntime
 
 __all__ = ["OnnxEncoder", "load_onnx_encoder"]
 
@@ -140,6 +143,7 @@ def load_onnx_encoder(model: Any, folder: Path, cache: Path) -> OnnxEncoder | No
         target = cache / "onnx" / f"{_cache_key(folder)}.onnx"
         if not target.is_file():
             _export(model, names, target)
+        quiet_onnxruntime()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = torch.get_num_threads()
         options.inter_op_num_threads = 1

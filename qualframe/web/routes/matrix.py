@@ -219,6 +219,6 @@ def download(request: Request, fmt: str, by: str = "codes") -> Response:
     )
     return attachment(
         data,
-        spec.filename(request.app.state.study_title).replace(spec.name, f"{spec.name}-{by}"),
+        spec.filename(request.app.state.study_title, by),
         spec.media_type,
     )

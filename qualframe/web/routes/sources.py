@@ -68,6 +68,11 @@ def source_page(request: Request, source_id: int, coder: str | None = None) -> R
         "coders": shown,
         "codings": {m.id: [m.code_id, shown.index(m.coder), m.memo or ""] for m in doc.codings},
     }
+    if doc.recording is not None:
+        from qualframe.transcription.playback import word_timings
+
+        # Flat [start, end, ms] triples: a transcribed hour has about 9,000 words.
+        data["recording"] = {"src": f"/sources/{doc.id}/audio", "words": word_timings(study, doc.id)}
     return render(
         request,
         "source.html",

@@ -2,7 +2,7 @@
 analysis results can be cached until a write changes what they read (issue 18).
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-05
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
