@@ -112,3 +112,16 @@ def test_coders_writing_at_once_lose_nothing_and_keep_the_chain(study: Study, co
     assert len(quotes(study)) == 36
     with study.read() as session:
         assert verify_chain(session).ok
+
+
+def test_a_table_that_lost_its_triggers_is_never_served_stale(study: Study, corpus: Path) -> None:
+    # as a later migration that rebuilds the codings table (Alembic batch mode) would leave it
+    _coded(study, corpus)
+    assert len(quotes(study)) == 1
+    con = sqlite3.connect(study.path / "study.db")
+    for verb in ("insert", "update", "delete"):
+        con.execute(f"DROP TRIGGER study_state_codings_{verb}")
+    con.commit()
+    con.close()
+    add_coding(study, source="P02", code="Illusion of unanimity", quote="Felmoor, born and bred", coder="sam")
+    assert len(quotes(study)) == 2

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from qualframe.store.models import StudyState
@@ -40,6 +40,7 @@ __all__ = [
     "cache_clear",
     "cache_stats",
     "cached",
+    "counting",
     "per_state",
     "state_versions",
 ]
@@ -100,6 +101,19 @@ def state_versions(session: Session) -> dict[str, int]:
     return dict(session.execute(select(StudyState.name, StudyState.version)).all())
 
 
+def counting(session: Session) -> bool:
+    """Whether every counting trigger is in place.
+
+    SQLite drops a table's triggers when a migration rebuilds the table (Alembic's batch mode
+    copies it into a new one), so a later migration could silently stop a table's counter; a
+    study in that state is computed afresh every time rather than ever served a stale result.
+    """
+    found = session.execute(
+        text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'study_state_%'")
+    ).scalar_one()
+    return int(found) >= len(TRACKED_TABLES) * 3
+
+
 class _Cache:
     """Results by (study, function, arguments), each stamped with the state it was computed at."""
 
@@ -143,11 +157,13 @@ def cached(study: Study, name: str, reads: Iterable[str], key: Hashable, compute
     """``compute()``, or the result it gave at the current state of the tables in ``reads``.
 
     Two requests for the same result at once compute it once: the second waits for the first.
-    A study opened before migration 0011 (no counters) is never cached.
+    A study opened before migration 0011 (no counters), or one whose triggers a later migration
+    dropped (:func:`counting`), is never cached.
     """
     with study.read() as session:
         versions = state_versions(session)
-    if not versions:
+        complete = bool(versions) and counting(session)
+    if not complete:
         return compute()
     stamp = (versions.get("generation", 0), *(versions.get(t, -1) for t in reads))
     full = (str(study.path.resolve()), name, key)
