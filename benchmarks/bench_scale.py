@@ -44,6 +44,9 @@ TOKEN = "scale-bench-token"
 PASSWORD = "scale-bench-password-1"
 PARTS = ("report", "exports", "cases", "import", "web", "concurrent", "suggest")
 EXPORTS = ("quotes-csv", "quotes-xlsx", "matrix-xlsx", "matrix-csv", "qdpx", "qdc", "codebook-yaml")
+#: One transcript's exports (of a transcript in the middle of the study). The generated study has no
+#: ego-networks, so graphml and gexf are measured by bench_network.py instead.
+TRANSCRIPT_EXPORTS = ("transcript-vtt", "transcript-srt", "transcript-docx")
 
 
 def run_measured(args: list[str], *, stdin: str = "") -> dict[str, Any]:
@@ -96,12 +99,18 @@ def bench_report(study: Path, out: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def bench_exports(study: Path, out: Path) -> list[dict[str, Any]]:
+def bench_exports(study: Path, out: Path, formats: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """``qualframe export`` in every format that the generated study has data for."""
+    import sqlite3
+
+    con = sqlite3.connect(study / "study.db")
+    source = con.execute("SELECT name FROM sources ORDER BY name LIMIT 1 OFFSET 500").fetchone()[0]
+    con.close()
     rows = []
-    for fmt in EXPORTS:
+    for fmt in formats or EXPORTS + TRANSCRIPT_EXPORTS:
         target = out / f"export-{fmt}"
-        r = run_measured([QUALFRAME, "export", str(study), "--format", fmt, "--out", str(target)])
+        extra = ["--source", source] if fmt in TRANSCRIPT_EXPORTS else []
+        r = run_measured([QUALFRAME, "export", str(study), "--format", fmt, "--out", str(target), *extra])
         rows.append(
             {"operation": f"export --format {fmt}", **r, "bytes": target.stat().st_size, "load": _load()}
         )
