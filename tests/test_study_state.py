@@ -125,3 +125,11 @@ def test_a_table_that_lost_its_triggers_is_never_served_stale(study: Study, corp
     con.close()
     add_coding(study, source="P02", code="Illusion of unanimity", quote="Felmoor, born and bred", coder="sam")
     assert len(quotes(study)) == 2
+
+
+def test_a_call_with_its_defaults_spelled_out_is_the_same_entry(study: Study, corpus: Path) -> None:
+    _coded(study, corpus)
+    quotes(study)
+    entries, hits = cache_stats()["entries"], cache_stats()["hits"]
+    quotes(study, code=None, origins=("manual", "accepted"))
+    assert cache_stats()["entries"] == entries and cache_stats()["hits"] == hits + 1

@@ -248,17 +248,26 @@ def search(study: Study, query: str, *, source: str | None = None, limit: int = 
         ids = [row[0] for row in session.execute(text(sql), params)]
         if not ids:
             return []
-        segs = {s.id: s for s in session.execute(select(Segment).where(Segment.id.in_(ids))).scalars()}
+        # each turn's words cut out by SQLite: never a whole transcript per hit
+        rows = {
+            row[0]: row
+            for row in session.execute(
+                select(
+                    Segment.id,
+                    Source.name,
+                    Segment.speaker,
+                    Segment.role,
+                    Segment.start,
+                    Segment.end,
+                    func.substr(Source.text, Segment.start + 1, Segment.end - Segment.start),
+                )
+                .join(Source, Segment.source_id == Source.id)
+                .where(Segment.id.in_(ids))
+            )
+        }
         hits = []
         for sid in ids:
-            seg = segs[sid]
-            body = seg.source.text[seg.start : seg.end]
-            spans = sorted(
-                (seg.start + m.start(), seg.start + m.end()) for p in patterns for m in p.finditer(body)
-            )
-            hits.append(
-                SearchHit(
-                    seg.source.name, seg.id, seg.speaker, seg.role, seg.start, seg.end, body, tuple(spans)
-                )
-            )
+            _, name, speaker, role, start, end, body = rows[sid]
+            spans = sorted((start + m.start(), start + m.end()) for p in patterns for m in p.finditer(body))
+            hits.append(SearchHit(name, sid, speaker, role, start, end, body, tuple(spans)))
         return hits

@@ -21,6 +21,7 @@ callers: treat them as read-only (lists are handed out as copies).
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -180,12 +181,16 @@ def per_state(*reads: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
 
     def decorate(fn: Callable[P, T]) -> Callable[P, T]:
         name = f"{fn.__module__}.{fn.__qualname__}"
+        signature = inspect.signature(fn)
 
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-            study, rest = args[0], args[1:]
+            # the same call written two ways (a default left out or spelled out) is one entry
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            study, rest = args[0], list(bound.arguments.items())[1:]
             try:
-                key = (_frozen(rest), _frozen(kwargs))
+                key = _frozen(rest)
                 hash(key)
             except TypeError:
                 return fn(*args, **kwargs)

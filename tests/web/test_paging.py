@@ -50,3 +50,21 @@ def test_dashboard_and_matrix_rows_are_paged(
     assert '<th scope="row">[P01]</th>' in grid and '<th scope="row">[P02]</th>' not in grid
     assert "1–1 of 2" in grid
     assert '<th scope="row">[P02]</th>' in client.get("/matrix?by=codes&page=2").text
+
+
+def test_search_results_are_paged_and_say_when_only_the_best_are_kept(
+    client: TestClient, web_study: Study, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualframe.web.routes import search
+
+    (tmp_path / "P02.txt").write_text(TRANSCRIPT.replace("P01", "P02"), encoding="utf-8")
+    import_files(web_study, [tmp_path / "P02.txt"])
+    monkeypatch.setattr(search, "HITS_SHOWN", 1)
+    first = client.get("/search?q=lads").text
+    assert "2 turns found, 1 a page" in first and "1–1 of 2" in first and first.count('<p class="pre">') == 1
+    second = client.get("/search?q=lads&page=2").text
+    assert "2–2 of 2" in second and second.count('<p class="pre">') == 1
+    assert {n for n in ("P01", "P02") if f">{n}</a>" in first + second} == {"P01", "P02"}
+    monkeypatch.setattr(search, "HITS", 1)
+    capped = client.get("/search?q=lads").text
+    assert "The 1 best-matching turns (there are more" in capped

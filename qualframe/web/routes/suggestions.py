@@ -49,7 +49,8 @@ PAGE = Page(
     roles=("lead", "coder"),
 )
 router = APIRouter()
-QUEUE_SHOWN = 200
+#: Suggestions one page of the queue shows (each carries its passage, evidence and agreement).
+QUEUE_SHOWN = 50
 ORDERS = ("position", "confidence")
 
 
