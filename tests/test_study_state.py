@@ -130,6 +130,21 @@ def test_a_table_that_lost_its_triggers_is_never_served_stale(study: Study, corp
 def test_a_call_with_its_defaults_spelled_out_is_the_same_entry(study: Study, corpus: Path) -> None:
     _coded(study, corpus)
     quotes(study)
-    entries, hits = cache_stats()["entries"], cache_stats()["hits"]
+    misses, hits = cache_stats()["misses"], cache_stats()["hits"]
     quotes(study, code=None, origins=("manual", "accepted"))
-    assert cache_stats()["entries"] == entries and cache_stats()["hits"] == hits + 1
+    assert cache_stats()["misses"] == misses and cache_stats()["hits"] == hits + 1
+
+
+def test_viewers_who_see_everything_share_one_entry_and_a_blinded_one_does_not(
+    study: Study, corpus: Path
+) -> None:
+    from qualframe.visibility import Actor
+
+    _coded(study, corpus)
+    quotes(study)
+    misses = cache_stats()["misses"]
+    assert len(quotes(study, viewer=Actor("lena", role="lead", team=True))) == 1
+    assert len(quotes(study, viewer=Actor("me"))) == 1
+    assert cache_stats()["misses"] == misses  # both answered from the entry computed above
+    quotes(study, viewer=Actor("cody", role="coder", team=True))
+    assert cache_stats()["misses"] == misses + 1

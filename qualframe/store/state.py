@@ -31,6 +31,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from qualframe.store.models import StudyState
+from qualframe.visibility import Actor
 
 if TYPE_CHECKING:
     from qualframe.store.study import Study
@@ -202,7 +203,14 @@ def per_state(*reads: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
 
 
 def _frozen(value: Any) -> Hashable:
-    """Arguments as a hashable key: lists and tuples as tuples, sets as frozensets, dicts sorted."""
+    """Arguments as a hashable key: lists and tuples as tuples, sets as frozensets, dicts sorted.
+
+    A viewer whom blind coding cannot filter (the local researcher, a lead) sees what no viewer
+    sees (:func:`qualframe.store.assignments.visibility_of`), so both share one entry: the
+    workbench's pages and a download then hold one copy of 50,000 quotes, not two.
+    """
+    if isinstance(value, Actor):
+        return value if value.filtered else None
     if isinstance(value, list | tuple):
         return tuple(_frozen(v) for v in value)
     if isinstance(value, set | frozenset):
