@@ -42,8 +42,8 @@ class CoderProgress:
 
 
 @dataclass(frozen=True)
-class SourceProgress:
-    """One source: its size, its live codings, coverage overall and per coder, pending suggestions."""
+class _Size:
+    """A source's size: what coding never changes (cached apart from the codings, see _sizes)."""
 
     id: int
     name: str
@@ -52,6 +52,12 @@ class SourceProgress:
     characters: int
     words: int
     turns: int
+
+
+@dataclass(frozen=True)
+class SourceProgress(_Size):
+    """One source: its size, its live codings, coverage overall and per coder, pending suggestions."""
+
     codings: int
     coverage: float
     coders: tuple[CoderProgress, ...]
@@ -120,13 +126,7 @@ def coding_progress(
         everyone = [s for coder_spans in by_coder.values() for s in coder_spans]
         out.append(
             SourceProgress(
-                id=size.id,
-                name=size.name,
-                case=size.case,
-                format=size.format,
-                characters=size.characters,
-                words=size.words,
-                turns=size.turns,
+                **vars(size),
                 codings=len(everyone),
                 coverage=covered_length(everyone) / chars,
                 coders=tuple(
@@ -140,17 +140,6 @@ def coding_progress(
     return StudyProgress(
         tuple(out), tuple(seen), sum(s.codings for s in out), sum(s.pending_suggestions for s in out)
     )
-
-
-@dataclass(frozen=True)
-class _Size:
-    id: int
-    name: str
-    case: str | None
-    format: str
-    characters: int
-    words: int
-    turns: int
 
 
 @per_state("sources", "cases", "segments")
