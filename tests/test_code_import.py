@@ -83,3 +83,34 @@ def test_a_passage_held_twice_stops_the_import_with_its_line(two: Study, write_f
     with pytest.raises(InputError, match="line 2"):
         import_codings(two, blank)
     assert snapshot(two.path) == before
+
+
+def test_a_large_file_from_the_command_line_is_all_or_nothing(
+    two: Study, write_file, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qualframe.cli import main
+
+    with two.read() as session:
+        from qualframe.sources import get_source
+
+        text = get_source(session, "P01").text
+    starts = [i for i in range(len(text) - 40) if text[i].isalpha() and text[i - 1] == " "]
+    coders = [f"coder{k}" for k in range(10)]
+    rows = [f"P01,Self-censorship,{c},{a},{a + 30}" for c in coders for a in starts[:200]]
+    assert len(rows) == 2000
+    head = "source,code,coder,start,end\n"
+    two.close()
+    before = snapshot(two.path)
+    bad = write_file("codings.csv", head + "\n".join(rows) + "\nP01,Self-censorship,coder0,5,999999\n")
+    assert main(["code", "import", str(two.path), str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: codings.csv, line 2002:") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert snapshot(two.path) == before  # not one of the 2,000 good rows was written
+    good = write_file("codings.csv", head + "\n".join(rows) + "\n")
+    assert main(["code", "import", str(two.path), str(good)]) == 0
+    again = Study.open(two.path)
+    imported = list_codings(again)
+    again.close()
+    assert len(imported) == 2000 and {c.coder for c in imported} == set(coders)
+    assert main(["audit", "verify", str(two.path)]) == 0
