@@ -7,7 +7,8 @@ the server's resident memory read from ``/proc`` after each download). The study
 :mod:`scale_study` (built once, then reused).
 
 Run ``make bench-scale`` or ``python benchmarks/bench_scale.py [--study DIR] [--only NAME,...]``;
-the parts are ``report``, ``exports``, ``cases``, ``import``, ``web``, ``concurrent``. Results are
+the parts are ``report``, ``exports``, ``cases``, ``import``, ``web``, ``concurrent``, ``suggest``
+and ``networks``. Results are
 printed as Markdown for docs/benchmarks.md (and as JSON with ``--json FILE``). The machine is shared:
 CPU seconds are the steady figure, wall time depends on the load (printed with the results).
 """
@@ -33,16 +34,16 @@ from pathlib import Path
 from typing import Any
 
 try:  # run as ``python benchmarks/bench_scale.py`` or imported as ``benchmarks.bench_scale``
-    from scale_study import DEFAULTS, coders, ensure_scale_study
+    from scale_study import DEFAULTS, add_networks, coders, ensure_scale_study
 except ModuleNotFoundError:
-    from benchmarks.scale_study import DEFAULTS, coders, ensure_scale_study
+    from benchmarks.scale_study import DEFAULTS, add_networks, coders, ensure_scale_study
 
 __all__ = ["main", "run_measured"]
 
 QUALFRAME = str(Path(sys.executable).with_name("qualframe"))
 TOKEN = "scale-bench-token"
 PASSWORD = "scale-bench-password-1"
-PARTS = ("report", "exports", "cases", "import", "web", "concurrent", "suggest")
+PARTS = ("report", "exports", "cases", "import", "web", "concurrent", "suggest", "networks")
 EXPORTS = ("quotes-csv", "quotes-xlsx", "matrix-xlsx", "matrix-csv", "qdpx", "qdc", "codebook-yaml")
 #: One transcript's exports (of a transcript in the middle of the study). The generated study has no
 #: ego-networks, so graphml and gexf are measured by bench_network.py instead.
@@ -268,6 +269,54 @@ def bench_suggest(study: Path, out: Path) -> list[dict[str, Any]]:
         r = run_measured([QUALFRAME, "suggest", str(copy), "--all-codes"])
         rows.append({"operation": f"suggest, 10,000 units, {label}", **r, "load": _load()})
     shutil.rmtree(copy)
+    return rows
+
+
+def bench_networks(study: Path, out: Path, repeat: int = 20) -> list[dict[str, Any]]:
+    """Network exports, measures and the networks page once every case has an ego-network."""
+    import httpx
+
+    copy = out / "network-study"
+    shutil.copytree(study, copy)
+    made = add_networks(copy)
+    rows = []
+    for fmt in ("graphml", "gexf"):
+        target = out / f"networks.{fmt}"
+        r = run_measured([QUALFRAME, "export", str(copy), "--format", fmt, "--out", str(target)])
+        rows.append(
+            {"operation": f"export --format {fmt} ({made:,} alters)", **r, "bytes": target.stat().st_size}
+        )
+    r = run_measured([QUALFRAME, "network", "measures", str(copy), "--out", str(out / "measures.csv")])
+    rows.append({"operation": "network measures --out CSV", **r})
+    server = Server(copy)
+    try:
+        with httpx.Client(
+            base_url=server.base, headers={"authorization": f"Bearer {TOKEN}"}, timeout=600
+        ) as http:
+            t = time.perf_counter()
+            first = http.get("/networks")
+            cold = time.perf_counter() - t
+            times = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                http.get("/networks")
+                times.append(time.perf_counter() - t)
+            times.sort()
+            rows.append(
+                {
+                    "operation": "GET /networks",
+                    "status": first.status_code,
+                    "first_ms": round(1000 * cold),
+                    "median_ms": round(1000 * statistics.median(times)),
+                    "p95_ms": round(1000 * times[int(0.95 * (len(times) - 1))]),
+                    "rss_mb": round(server.rss_mb()),
+                }
+            )
+    finally:
+        server.stop()
+    for row in rows:
+        row["load"] = _load()
+    shutil.rmtree(copy, ignore_errors=True)
     return rows
 
 
@@ -572,6 +621,7 @@ BENCHES: dict[str, Callable[[Path, Path], list[dict[str, Any]]]] = {
     "web": bench_web,
     "concurrent": bench_concurrent,
     "suggest": bench_suggest,
+    "networks": bench_networks,
 }
 
 

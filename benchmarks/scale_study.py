@@ -51,7 +51,7 @@ try:  # run as ``python benchmarks/scale_study.py`` or imported as ``benchmarks.
 except ModuleNotFoundError:
     from benchmarks.bench_import import make_transcript, vocabulary
 
-__all__ = ["DEFAULTS", "build_scale_study", "coders", "ensure_scale_study"]
+__all__ = ["DEFAULTS", "add_networks", "build_scale_study", "coders", "ensure_scale_study"]
 
 #: The sizes named in issue 18.
 DEFAULTS: dict[str, int] = {
@@ -229,6 +229,68 @@ def _row(
         engine="bench" if origin == "suggested" else None,
         confidence=confidence,
     )
+
+
+def add_networks(study_dir: Path, *, alters: int = 8, seed: int = 18) -> int:
+    """Give every case an ego-network: ``alters`` confirmed alters, ties by life phase, co-buyers.
+
+    For the network exports and pages at scale (the generated study has no networks of its own).
+    Written straight into the tables, as a review would leave them: each alter mentioned once in its
+    case's transcript, a tie in two to four phases (shared moments early, transactional later,
+    as the study found), and the first three alters of a case buying together. Returns the alters.
+    """
+    import sqlite3
+
+    from qualframe.store.models import ALTER_ROLES, LIFE_PHASES
+
+    rng = random.Random(seed)
+    names = ["Gaz", "Dean", "Shaz", "Kelly", "Mick", "Tony", "Leanne", "Wayne", "Jo", "Lee", "Mo", "Sam"]
+    con = sqlite3.connect(study_dir / "study.db")
+    made = 0
+    with con:
+        cases = con.execute(
+            "SELECT c.id, s.id FROM cases c JOIN sources s ON s.case_id = c.id ORDER BY c.id"
+        ).fetchall()
+        for case_id, source_id in cases:
+            ids = []
+            for k in range(alters):
+                label = f"{rng.choice(names)} {k}"
+                cur = con.execute(
+                    "INSERT INTO alters (guid, case_id, label, role, uses, buys_with, is_group, aliases, "
+                    "status, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, '[]', 'confirmed', '2026-01-01 00:00:00')",
+                    (
+                        stable_guid("bench-alter", str(case_id), str(k)),
+                        case_id,
+                        label,
+                        rng.choice(ALTER_ROLES),
+                        rng.random() < 0.7,
+                        k < 3,
+                    ),
+                )
+                alter = int(cur.lastrowid or 0)
+                ids.append(alter)
+                start = 40 * k
+                con.execute(
+                    'INSERT INTO alter_mentions (alter_id, source_id, start, "end") VALUES (?, ?, ?, ?)',
+                    (alter, source_id, start, start + 4),
+                )
+                first = rng.randrange(0, 2)
+                for phase in LIFE_PHASES[first : first + rng.randint(2, 3)]:
+                    kind = "shared-moment" if phase in ("pre-use", "recreational") else "transactional"
+                    con.execute(
+                        "INSERT INTO ties (alter_id, phase, tie_type, strength, status) "
+                        "VALUES (?, ?, ?, 1.0, 'confirmed')",
+                        (alter, phase, kind),
+                    )
+            for a, b in ((0, 1), (0, 2), (1, 2)):
+                con.execute(
+                    "INSERT INTO alter_ties (alter_a_id, alter_b_id, tie_type, phase, status) "
+                    "VALUES (?, ?, 'co-buying', 'dependent', 'confirmed')",
+                    (ids[a], ids[b]),
+                )
+            made += alters
+    con.close()
+    return made
 
 
 def ensure_scale_study(folder: Path, params: dict[str, int] | None = None, *, log: Any = print) -> Path:
