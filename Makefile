@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_OUT ?= demo-study
 
-.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network clean
+.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network
+bench: bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network bench-scale
 
 bench-import: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_import.py
@@ -71,6 +71,10 @@ bench-eval: $(VENV)/.installed-all
 
 bench-transcribe: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_transcribe.py
+
+# issue 18: 1,000 interviews, 1,000 cases, 50,000 codings by 10 coders (built once, reused)
+bench-scale: $(VENV)/.installed-all
+	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

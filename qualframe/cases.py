@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from qualframe.config import settings
@@ -22,6 +23,7 @@ from qualframe.ids import stable_guid
 from qualframe.io.text import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import Attribute, AttributeValue, Case, Source
+from qualframe.store.state import per_state
 from qualframe.store.study import Study
 from qualframe.users import resolve_user
 
@@ -148,23 +150,30 @@ def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> 
                         f"attribute {col!r} holds {attr.type} values in the study but {types[col]} in {path.name}."
                     )
             attributes[col] = attr
+        # Every case and value this file touches, read once (not a query per cell).
+        cases = {c.name: c for c in session.execute(select(Case).where(Case.name.in_(names))).scalars()}
+        new_cases = [Case(name=n, guid=stable_guid("case", n)) for n in names if n not in cases]
+        session.add_all(new_cases)
+        session.flush()
+        cases.update((c.name, c) for c in new_cases)
+        existing = {
+            (v.case_id, v.attribute_id): v
+            for v in session.execute(
+                select(AttributeValue).where(
+                    AttributeValue.case_id.in_([c.id for c in cases.values()]),
+                    AttributeValue.attribute_id.in_([a.id for a in attributes.values()]),
+                )
+            ).scalars()
+        }
         for row, name in zip(rows, names, strict=True):
-            case = session.execute(select(Case).where(Case.name == name)).scalar()
-            if case is None:
-                case = Case(name=name, guid=stable_guid("case", name))
-                session.add(case)
-                session.flush()
+            case = cases[name]
             for col, attr in attributes.items():
                 value = _canonical(row[col], attr.type)
-                existing = session.execute(
-                    select(AttributeValue).where(
-                        AttributeValue.case_id == case.id, AttributeValue.attribute_id == attr.id
-                    )
-                ).scalar()
-                if existing is None:
+                found = existing.get((case.id, attr.id))
+                if found is None:
                     session.add(AttributeValue(case_id=case.id, attribute_id=attr.id, value=value))
                 else:
-                    existing.value = value
+                    found.value = value
         session.flush()
         linked = _link_unlinked_sources(session)
         record(
@@ -181,12 +190,16 @@ def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> 
 def _link_unlinked_sources(session: Session) -> list[str]:
     from qualframe.sources import find_case_for
 
-    linked = []
-    for source in session.execute(select(Source).where(Source.case_id.is_(None))).scalars():
-        case = find_case_for(session, source.name)
+    linked: list[str] = []
+    unlinked = session.execute(select(Source.id, Source.name).where(Source.case_id.is_(None))).all()
+    if not unlinked:
+        return linked
+    all_cases = list(session.execute(select(Case)).scalars())
+    for source_id, name in unlinked:
+        case = find_case_for(session, name, all_cases)
         if case is not None:
-            source.case_id = case.id
-            linked.append(source.name)
+            session.execute(update(Source).where(Source.id == source_id).values(case_id=case.id))
+            linked.append(name)
     return linked
 
 
@@ -213,14 +226,35 @@ def link_source(study: Study, source: str, case: str, *, user: str | None = None
         )
 
 
+@per_state("cases", "attributes", "attribute_values", "sources")
 def list_cases(study: Study) -> list[CaseView]:
-    """Every case with typed attribute values and the names of its sources."""
+    """Every case with typed attribute values and the names of its sources.
+
+    Read as three column queries (never a source's text), and cached until a case, attribute or
+    source changes (:mod:`qualframe.store.state`).
+    """
     with study.read() as session:
-        out = []
-        for case in session.execute(select(Case).order_by(Case.name)).scalars():
-            attrs = {v.attribute.name: parse_value(v.value, v.attribute.type) for v in case.values}
-            out.append(CaseView(case.name, attrs, tuple(sorted(s.name for s in case.sources))))
-        return out
+        attributes = {
+            aid: (name, type_)
+            for aid, name, type_ in session.execute(select(Attribute.id, Attribute.name, Attribute.type))
+        }
+        values: dict[int, dict[str, object]] = defaultdict(dict)
+        for case_id, attribute_id, value in session.execute(
+            select(AttributeValue.case_id, AttributeValue.attribute_id, AttributeValue.value).order_by(
+                AttributeValue.id
+            )
+        ):
+            name, type_ = attributes[attribute_id]
+            values[case_id][name] = parse_value(value, type_)
+        sources: dict[int | None, list[str]] = defaultdict(list)
+        for linked_case, name in session.execute(
+            select(Source.case_id, Source.name).where(Source.case_id.is_not(None))
+        ):
+            sources[linked_case].append(name)
+        return [
+            CaseView(name, values.get(case_id, {}), tuple(sorted(sources.get(case_id, ()))))
+            for case_id, name in session.execute(select(Case.id, Case.name).order_by(Case.name))
+        ]
 
 
 def get_case(session: Session, name: str) -> Case:

@@ -98,9 +98,13 @@ def list_sources(session: Session) -> list[Source]:
     return list(session.execute(select(Source).order_by(Source.name)).scalars())
 
 
-def find_case_for(session: Session, source_name: str) -> Case | None:
-    """The case a source belongs to by name: ``P01`` or ``P01_interview`` belong to case ``P01``."""
-    cases = session.execute(select(Case)).scalars()
+def find_case_for(session: Session, source_name: str, cases: Sequence[Case] | None = None) -> Case | None:
+    """The case a source belongs to by name: ``P01`` or ``P01_interview`` belong to case ``P01``.
+
+    ``cases`` spares the query when many sources are matched against the same cases.
+    """
+    if cases is None:
+        cases = list(session.execute(select(Case)).scalars())
     lowered = source_name.lower()
     best: Case | None = None
     for case in cases:

@@ -57,7 +57,7 @@ SIGNATURES = {
     "search": "study, query, *, source=None, limit=200",
     "set_speaker_role": "study, source_name, speaker, role, *, user=None",
     "study_reliability": "study, coders, *, unit='turn', codes=None, scheme='auto', resamples=1000, seed=0, level=0.95",
-    "suggest": "study, *, engine='auto', sources=None, codes=None, unit='sentence', multi_label=True, user=None, params=None, min_kappa=0.4, min_examples=8, all_codes=False, roles=('participant',), log=<callable>",
+    "suggest": "study, *, engine='auto', sources=None, codes=None, unit='sentence', multi_label=True, user=None, params=None, min_kappa=0.4, min_examples=8, all_codes=False, roles=('participant',), log=<callable>, scheduler=None",
     "undo": "study, *, user=None",
     "write_report": "study, out, fmt='html', *, user=None",
 }

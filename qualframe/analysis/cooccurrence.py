@@ -19,9 +19,10 @@ from itertools import combinations
 
 from sqlalchemy import select
 
-from qualframe.analysis.selection import CodingRow, analysis_codings
+from qualframe.analysis.selection import CodingRow, study_codings
 from qualframe.errors import InputError
 from qualframe.store.models import Segment, Source
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
 __all__ = ["MODES", "Cooccurrence", "c_coefficient", "cooccurrence"]
@@ -56,6 +57,7 @@ def c_coefficient(n12: int, n1: int, n2: int) -> float:
     return min(1.0, n12 / denominator) if denominator > 0 else 0.0
 
 
+@per_state(*ANALYSIS_READS)
 def cooccurrence(
     study: Study,
     *,
@@ -70,7 +72,7 @@ def cooccurrence(
     if distance < 0:
         raise InputError("--distance must be zero or more characters.")
     with study.read() as session:
-        rows = analysis_codings(session, coder=coder)
+        rows = study_codings(study, coder=coder)
         by_source: dict[int, list[CodingRow]] = defaultdict(list)
         for r in rows:
             by_source[r.source_id].append(r)
@@ -78,12 +80,22 @@ def cooccurrence(
         pair_counts: dict[tuple[str, str], int] = defaultdict(int)
         if mode == "segment":
             for sid, items in by_source.items():
-                text = session.get(Source, sid).text  # type: ignore[union-attr]
-                for seg in session.execute(select(Segment).where(Segment.source_id == sid)).scalars():
+                # one transcript's text and turns at a time, as plain values
+                text = session.execute(select(Source.text).where(Source.id == sid)).scalar_one()
+                # Turns in text order, and only the passages that can still reach them: a passage
+                # ending before a turn starts ends before every later turn starts too.
+                waiting = sorted(items, key=lambda r: r.start)
+                active: list[CodingRow] = []
+                for seg in session.execute(
+                    select(Segment.start, Segment.end).where(Segment.source_id == sid).order_by(Segment.start)
+                ):
+                    while waiting and waiting[0].start < seg.end:
+                        active.append(waiting.pop(0))
+                    active = [r for r in active if r.end > seg.start]
                     present = sorted(
                         {
                             r.code
-                            for r in items
+                            for r in active
                             if min(r.end, seg.end) > max(r.start, seg.start)
                             and text[max(r.start, seg.start) : min(r.end, seg.end)].strip()
                         }

@@ -70,7 +70,14 @@ def saturation_figure(result: SaturationResult) -> bytes | None:
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     x = list(range(1, len(result.cumulative) + 1))
     ax.bar(x, result.new_per_interview, color="#dbe8f5", edgecolor=_ACCENT, linewidth=0.6, label="new codes")
-    ax.plot(x, result.cumulative, marker="o", color=_ACCENT, label="cumulative codes (study order)")
+    many = len(x) > 60  # 1,000 interviews: no marker per point, a label on every n-th only
+    ax.plot(
+        x,
+        result.cumulative,
+        marker=None if many else "o",
+        color=_ACCENT,
+        label="cumulative codes (study order)",
+    )
     if result.mean_cumulative:
         ax.plot(x, result.mean_cumulative, linestyle="--", color=_MUTED, label="mean over random orders")
     if result.point is not None:
@@ -83,8 +90,9 @@ def saturation_figure(result: SaturationResult) -> bytes | None:
             xytext=(-4, 0),
             textcoords="offset points",
         )
-    ax.set_xticks(x)
-    ax.set_xticklabels(result.order, rotation=45, ha="right")
+    step = math.ceil(len(x) / 40) if many else 1  # rotated labels stay readable (about 40 at most)
+    ax.set_xticks(x[::step])
+    ax.set_xticklabels(result.order[::step], rotation=45, ha="right")
     ax.set_ylabel("codes")
     ax.set_xlabel(f"interviews ordered by {result.order_by}")
     ax.legend(frameon=False, loc="lower right")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualframe.analysis.selection import analysis_codings
+from qualframe.analysis.selection import study_codings
 from qualframe.analysis.themes import get_theme, theme_codes
 from qualframe.codebook.service import code_path, resolve_code, tree_order
 from qualframe.coding.references import ReferenceIndex, cite_list
@@ -35,12 +35,15 @@ from qualframe.config import settings
 from qualframe.counting import Passage, passages, plural
 from qualframe.errors import InputError, NotFoundError
 from qualframe.store.audit import record
-from qualframe.store.models import Case, Code, MatrixCell, Source, Theme, User, utcnow
+from qualframe.store.codings import passage_texts
+from qualframe.store.models import Case, Code, MatrixCell, Theme, User, utcnow
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.users import resolve_user
 
 __all__ = [
     "MATRIX_FORMATS",
+    "Centrality",
     "FrameworkMatrix",
     "MatrixCellView",
     "MatrixColumn",
@@ -112,7 +115,7 @@ _STOP = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuoteRef:
     """A link from a cell to one coding: its reference, coded text and whole-sentence exemplar."""
 
@@ -142,7 +145,7 @@ class MatrixColumn:
     groups: tuple[str, ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class MatrixCellView:
     """One cell: passages, their count and the charted summary (if any)."""
 
@@ -197,6 +200,7 @@ class FrameworkMatrix:
         return [q for case in self.cases for q in self.cells[(case, label)].quotes]
 
 
+@per_state(*ANALYSIS_READS)
 def framework_matrix(
     study: Study, *, by: str = "codes", codebook: str | None = None, coder: str | None = None
 ) -> FrameworkMatrix:
@@ -204,14 +208,14 @@ def framework_matrix(
     if by not in ("codes", "themes"):
         raise InputError(f"a matrix is by codes or by themes, not {by!r}.")
     with study.read() as session:
-        rows = analysis_codings(session, coder=coder)
+        rows = study_codings(study, coder=coder)
         members = theme_codes(session)
         themes = list(session.execute(select(Theme).order_by(Theme.position, Theme.id)).scalars())
         themes_of: dict[int, list[str]] = defaultdict(list)
         for t in themes:
             for cid in members.get(t.id, ()):
                 themes_of[cid].append(t.name)
-        texts = {s.id: s.text for s in session.execute(select(Source)).scalars()}
+        texts = passage_texts(session, (r.coding_id for r in rows))
         cases = list(session.execute(select(Case.name).order_by(Case.name)).scalars())
         cases += sorted({r.case for r in rows if r.case not in cases})
         if by == "codes":
@@ -241,17 +245,16 @@ def framework_matrix(
         refs = ReferenceIndex.of(session)
         quotes_of: dict[int, QuoteRef] = {}
         for r in rows:
-            text = texts[r.source_id]
-            a, b = refs.sentences(r.source_id, r.start, r.end)
+            a, b = refs.sentences(r.source_id, r.start, r.end)  # the turn's text, loaded once a source
             quotes_of[r.coding_id] = QuoteRef(
                 r.coding_id,
                 r.source,
                 r.start,
                 r.end,
-                text[r.start : r.end],
+                texts[r.coding_id],
                 r.code,
                 refs.reference(r.source_id, r.source, r.start, r.end),
-                text[a:b],
+                refs.text(r.source_id)[a:b],
             )
     cells = {(case, col.label): MatrixCellView(case, col.label) for case in cases for col in columns}
     for r in rows:
@@ -273,28 +276,55 @@ def _vector(text: str) -> Counter[str]:
     return Counter(w for w in _WORD.findall(text.lower()) if w not in _STOP)
 
 
-def _cosine(a: Counter[str], b: Counter[str]) -> float:
-    dot = sum(v * b.get(k, 0) for k, v in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
+class Centrality:
+    """How central passages are in a pool: each one's mean cosine similarity to the pool's others.
+
+    The mean of the cosines equals the dot product of the passage's unit word vector with the sum
+    of the others' unit vectors, divided by their number. So the pool is summed once, and scoring
+    a passage costs only its own words: a theme's pool of thousands of passages is ranked in
+    linear time instead of comparing every pair. Build one per pool and reuse it.
+    """
+
+    def __init__(self, pool: list[QuoteRef]) -> None:
+        self._units: dict[int, dict[str, float]] = {}
+        self._total: dict[str, float] = defaultdict(float)
+        self._count: Counter[int] = Counter()
+        self._n = len(pool)
+        for q in pool:
+            for word, weight in self._unit(q).items():
+                self._total[word] += weight
+            self._count[q.coding_id] += 1
+
+    def _unit(self, q: QuoteRef) -> dict[str, float]:
+        unit = self._units.get(q.coding_id)
+        if unit is None:
+            counts = _vector(q.exemplar or q.text)  # whole sentences, as the draft quotes them
+            norm = math.sqrt(sum(v * v for v in counts.values()))
+            unit = {w: v / norm for w, v in counts.items()} if norm else {}
+            self._units[q.coding_id] = unit
+        return unit
+
+    def __call__(self, q: QuoteRef) -> float:
+        """The mean cosine similarity of ``q`` to the pool's passages other than itself."""
+        unit = self._unit(q)
+        own = self._count.get(q.coding_id, 0)
+        others = self._n - own
+        if not others:
+            return 0.0
+        dot = sum(v * self._total.get(w, 0.0) for w, v in unit.items())
+        if own:  # the passage itself is in the pool: its similarity to itself (1, or 0 if wordless)
+            dot -= own * sum(v * v for v in unit.values())
+        return dot / others
+
+    def top(self, quotes: list[QuoteRef], n: int) -> list[QuoteRef]:
+        """The ``n`` most central of ``quotes`` (ties: text order), in text order."""
+        ranked = sorted(quotes, key=lambda q: (-round(self(q), 9), q.source, q.start))
+        return sorted(ranked[:n], key=lambda q: (q.source, q.start))
 
 
 def representative(quotes: list[QuoteRef], pool: list[QuoteRef], n: int) -> list[QuoteRef]:
     """The ``n`` quotes most similar, on average, to the others in ``pool`` (ties: text order)."""
-    vectors = {q.coding_id: _vector(q.exemplar or q.text) for q in pool}
-    for q in quotes:
-        vectors.setdefault(q.coding_id, _vector(q.exemplar or q.text))
-
-    def centrality(q: QuoteRef) -> float:
-        others = [o for o in pool if o.coding_id != q.coding_id]
-        return (
-            sum(_cosine(vectors[q.coding_id], vectors[o.coding_id]) for o in others) / len(others)
-            if others
-            else 0.0
-        )
-
-    ranked = sorted(quotes, key=lambda q: (-round(centrality(q), 9), q.source, q.start))
-    return sorted(ranked[:n], key=lambda q: (q.source, q.start))
+    return Centrality(pool).top(quotes, n)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -306,17 +336,25 @@ def _clip(text: str, limit: int) -> str:
 
 
 def draft_summary(
-    matrix: FrameworkMatrix, case: str, column: str, *, max_quotes: int = 2, limit: int = 240
+    matrix: FrameworkMatrix,
+    case: str,
+    column: str,
+    *,
+    max_quotes: int = 2,
+    limit: int = 240,
+    centrality: Centrality | None = None,
 ) -> str:
     """An extractive draft: the cell's most representative passages, verbatim, with references.
 
     Each is quoted as whole sentences (never a fragment such as "every day") and cited by turn;
-    two codings of one passage are quoted once.
+    two codings of one passage are quoted once. ``centrality`` is the column's :class:`Centrality`,
+    when drafting many cells of one column.
     """
     cell = matrix.cell(case, column)
     if not cell.quotes:
         return ""
-    picked = representative(cell.passage_quotes(), matrix.column_quotes(cell.column), max_quotes)
+    scorer = centrality or Centrality(matrix.column_quotes(cell.column))
+    picked = scorer.top(cell.passage_quotes(), max_quotes)
     return " ".join(f"“{_clip(q.exemplar or q.text, limit)}” [{q.ref}]" for q in picked)
 
 
@@ -402,13 +440,14 @@ def draft_cells(
         actor = resolve_user(session, user or settings().user)
         case_ids = dict(session.execute(select(Case.name, Case.id)).all())
         for col in matrix.columns:
+            scorer = Centrality(matrix.column_quotes(col.label))
             for case in matrix.cases:
                 cell = matrix.cells[(case, col.label)]
                 if not cell.quotes or case not in case_ids:
                     continue
                 if cell.summary and (not cell.is_draft or not overwrite):
                     continue
-                text = draft_summary(matrix, case, col.label, max_quotes=max_quotes)
+                text = draft_summary(matrix, case, col.label, max_quotes=max_quotes, centrality=scorer)
                 row = session.execute(
                     select(MatrixCell).where(
                         MatrixCell.case_id == case_ids[case],

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from qualframe.analysis.selection import analysis_codings
+from qualframe.analysis.selection import study_codings
 from qualframe.codebook.service import code_path, get_codebook, tree_order
 from qualframe.counting import passage_count
 from qualframe.store.models import Case, Code
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
 __all__ = ["CaseCodeMatrix", "case_code_matrix"]
@@ -46,6 +47,7 @@ class CaseCodeMatrix:
         return sum(row[j] for row in self.counts)
 
 
+@per_state(*ANALYSIS_READS)
 def case_code_matrix(
     study: Study,
     *,
@@ -69,7 +71,7 @@ def case_code_matrix(
             for name in session.execute(select(Case.name).order_by(Case.name)).scalars()
         }
         spans: dict[tuple[str, int], list[tuple[int, int, int, int]]] = defaultdict(list)
-        for coding in analysis_codings(session, coder=coder, code_ids=set(column)):
+        for coding in study_codings(study, coder=coder, code_ids=frozenset(column)):
             rows.setdefault(coding.case, [0] * len(codes))
             spans[(coding.case, column[coding.code_id])].append(
                 (coding.source_id, coding.start, coding.end, coding.coding_id)

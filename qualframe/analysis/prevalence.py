@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from qualframe.analysis.selection import analysis_codings
+from qualframe.analysis.selection import study_codings
 from qualframe.analysis.themes import theme_codes
 from qualframe.cases import list_cases
 from qualframe.counting import passage_count, plural
 from qualframe.errors import InputError, NotFoundError
 from qualframe.store.models import Source, Theme
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
 __all__ = ["Prevalence", "PrevalenceTable", "prevalence"]
@@ -64,6 +65,7 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
+@per_state(*ANALYSIS_READS)
 def prevalence(
     study: Study, *, level: str = "code", by: str | None = None, coder: str | None = None
 ) -> PrevalenceTable:
@@ -80,7 +82,7 @@ def prevalence(
             )
         attribute_of = {c.name: _value_text(c.attributes.get(by)) for c in cases}
     with study.read() as session:
-        rows = analysis_codings(session, coder=coder)
+        rows = study_codings(study, coder=coder)
         uncased = [
             f"[{name}]"
             for name in session.execute(

@@ -37,6 +37,7 @@ from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coding.references import SENTENCE, ReferenceIndex
 from qualframe.errors import InputError, NotFoundError
 from qualframe.store.models import Assignment, Code, Coding, Segment, Source, User
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.users import find_user
 
@@ -213,6 +214,7 @@ def _applies(text: str, unit: Span, span: Span, character: bool) -> bool:
     return b > a and bool(text[a:b].strip())
 
 
+@per_state(*ANALYSIS_READS)
 def study_reliability(
     study: Study,
     coders: Sequence[str],

@@ -45,13 +45,14 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualframe.analysis.selection import ANALYSIS_ORIGINS, analysis_codings
+from qualframe.analysis.selection import ANALYSIS_ORIGINS, study_codings
 from qualframe.cases import list_cases
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coderef import leaf_name
 from qualframe.counting import plural
 from qualframe.errors import InputError, NotFoundError
 from qualframe.store.models import Case, Code, Coding, Source, User
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
 __all__ = [
@@ -262,6 +263,7 @@ def assess_saturation(
     )
 
 
+@per_state(*ANALYSIS_READS)
 def saturation(
     study: Study,
     *,
@@ -305,8 +307,9 @@ def saturation(
             counted = [c for c in all_codes if include_structural or not c.structural]
         structural = sorted(code_path(c) for c in all_codes if c.structural and c not in counted)
         deductive = {code_path(c) for c in counted if (c.codebook.extra or {}).get("approach") == "deductive"}
-        rows = analysis_codings(session, coder=coder, code_ids={c.id for c in counted})
+        counted_ids = frozenset(c.id for c in counted)
         coded_cases = _coded_cases(session, coder)
+    rows = study_codings(study, coder=coder, code_ids=counted_ids)
     found: dict[str, set[str]] = {c.name: set() for c in cases}
     for r in rows:
         found.setdefault(r.case, set()).add(r.code)

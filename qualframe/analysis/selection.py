@@ -21,20 +21,28 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualframe.codebook.service import code_path
+from qualframe.codebook.service import code_paths
 from qualframe.counting import passage_count
 from qualframe.errors import NotFoundError
 from qualframe.store.models import Case, Code, Coding, Source, User
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.users import find_user
 
-__all__ = ["ANALYSIS_ORIGINS", "CodingRow", "analysis_codings", "findings_counts", "selection_rule"]
+__all__ = [
+    "ANALYSIS_ORIGINS",
+    "CodingRow",
+    "analysis_codings",
+    "findings_counts",
+    "selection_rule",
+    "study_codings",
+]
 
 #: Codings that stand for a researcher's decision.
 ANALYSIS_ORIGINS = ("manual", "accepted")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodingRow:
     """A coding as analyses see it (plain data, detached from the session)."""
 
@@ -61,19 +69,35 @@ def selection_rule(coder: str | None) -> str:
     )
 
 
+@per_state(*ANALYSIS_READS)
+def study_codings(
+    study: Study, *, coder: str | None = None, code_ids: frozenset[int] | None = None
+) -> list[CodingRow]:
+    """:func:`analysis_codings` in a read transaction of its own, cached per study state.
+
+    Every finding starts from this list; the report and the workbench's pages share one copy of
+    it until a write changes the codings, sources, codes, cases or coders it is built from.
+    """
+    with study.read() as session:
+        return analysis_codings(
+            session, coder=coder, code_ids=set(code_ids) if code_ids is not None else None
+        )
+
+
 def analysis_codings(
     session: Session, *, coder: str | None = None, code_ids: set[int] | None = None
 ) -> list[CodingRow]:
     """The codings findings are built from (see the module docstring), in source and text order."""
-    query = (
-        select(Coding, Source, Code, User, Case)
-        .join(Source, Coding.source_id == Source.id)
-        .join(Code, Coding.code_id == Code.id)
-        .join(User, Coding.coder_id == User.id)
-        .outerjoin(Case, Source.case_id == Case.id)
-        .where(Coding.deleted_at.is_(None), Coding.origin.in_(ANALYSIS_ORIGINS))
-        .order_by(Source.name, Coding.start, Coding.end, Coding.id)
-    )
+    query = select(
+        Coding.id,
+        Coding.start,
+        Coding.end,
+        Coding.origin,
+        Coding.decided_by_id,
+        Coding.source_id,
+        Coding.code_id,
+        Coding.coder_id,
+    ).where(Coding.deleted_at.is_(None), Coding.origin.in_(ANALYSIS_ORIGINS))
     if coder:
         user = find_user(session, coder)
         if user is None:
@@ -81,7 +105,7 @@ def analysis_codings(
         query = query.where(Coding.coder_id == user.id)
     if code_ids is not None:
         query = query.where(Coding.code_id.in_(code_ids))
-    rows: list[Any] = list(session.execute(query))
+    rows: list[Any] = _rows(session, query)
     chosen: list[Any] = []
     if coder:
         chosen = rows
@@ -113,7 +137,7 @@ def analysis_codings(
             source=s.name,
             case=cs.name if cs is not None else f"[{s.name}]",
             code_id=cd.id,
-            code=code_path(cd),
+            code=cd.path,
             code_name=cd.name,
             start=c.start,
             end=c.end,
@@ -126,6 +150,60 @@ def analysis_codings(
 
 def findings_counts(study: Study) -> tuple[int, int]:
     """``(codings, passages)`` the findings count: the same two numbers the report states."""
-    with study.read() as session:
-        rows = analysis_codings(session)
+    rows = study_codings(study)
     return len(rows), passage_count((r.source_id, r.start, r.end, r.coding_id) for r in rows)
+
+
+# --- loading ------------------------------------------------------------------------------------
+# Plain rows in the shapes the rule above reads (coding, source, code, coder, case), loaded as a
+# few column queries: never a Source object, whose text would come along with every coding.
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    id: int
+    name: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Coder:
+    id: int
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Coding:
+    id: int
+    start: int
+    end: int
+    origin: str
+    decided_by: _Coder | None
+
+
+def _rows(session: Session, query: Any) -> list[tuple[_Coding, _Named, _Code, _Coder, _Named | None]]:
+    cases = {cid: _Named(cid, name) for cid, name in session.execute(select(Case.id, Case.name))}
+    sources = {
+        sid: (_Named(sid, name), cases.get(case_id) if case_id is not None else None)
+        for sid, name, case_id in session.execute(select(Source.id, Source.name, Source.case_id))
+    }
+    users = {
+        uid: _Coder(uid, name, kind)
+        for uid, name, kind in session.execute(select(User.id, User.name, User.kind))
+    }
+    paths = code_paths(session)
+    codes = {cid: _Code(cid, name, paths[cid]) for cid, name in session.execute(select(Code.id, Code.name))}
+    out = []
+    for cid, start, end, origin, decider, sid, code_id, coder_id in session.execute(query):
+        source, case = sources[sid]
+        coding = _Coding(cid, start, end, origin, users.get(decider) if decider is not None else None)
+        out.append((coding, source, codes[code_id], users[coder_id], case))
+    out.sort(key=lambda r: (r[1].name, r[0].start, r[0].end, r[0].id))
+    return out

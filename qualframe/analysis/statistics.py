@@ -296,6 +296,8 @@ def bootstrap_ci(
 def cohen_kappa_counts(pairs: Mapping[Any, float]) -> float:
     """:func:`cohen_kappa` from counts of ``(label_a, label_b)`` pairs (units both coders rated)."""
     keys = list(pairs)
+    if not keys:  # two coders who rated no unit in common (a team of ten: not every pair overlaps)
+        return math.nan
     return cohen_kappa_batch(keys, [[pairs[k] for k in keys]])[0]
 
 

@@ -87,6 +87,12 @@ def suggest_cmd(
     interviewer: bool = typer.Option(
         False, "--include-interviewer", help="Code the interviewer's turns too (default: participants only)."
     ),
+    scheduler: str = typer.Option(
+        None,
+        "--scheduler",
+        metavar="tcp://HOST:PORT|local",
+        help="Encode the texts on a Dask cluster: a scheduler's address, or 'local' (same suggestions).",
+    ),
 ) -> None:
     """Suggest codings with an assisted-coding engine (kept apart until reviewed).
 
@@ -112,6 +118,7 @@ def suggest_cmd(
             all_codes=all_codes,
             roles=("participant", "interviewer") if interviewer else ("participant",),
             log=lambda m: typer.echo(m, err=True),
+            scheduler=scheduler,
         )
     state = (
         "reused its saved state"

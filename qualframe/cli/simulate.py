@@ -61,6 +61,12 @@ def register(app: typer.Typer) -> None:
         dask: str = typer.Option(
             None, "--dask", metavar="ADDRESS|local", help="Run on Dask: 'local' or a scheduler address."
         ),
+        scheduler: str = typer.Option(
+            None,
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Run replicates and sweeps on a running Dask scheduler (same results as locally).",
+        ),
         sweep: list[str] = typer.Option(
             None,
             "--sweep",
@@ -95,6 +101,14 @@ def register(app: typer.Typer) -> None:
                 f"simulation needs the 'sim' extra (pip install 'qualframe[sim]'): {exc.name} is missing"
             ) from None
 
+        if scheduler is not None:
+            if dask is not None:
+                raise InputError("give --scheduler or --dask, not both")
+            if "://" not in scheduler:
+                raise InputError(
+                    f"--scheduler must be a scheduler address such as tcp://HOST:8786, got {scheduler!r}"
+                )
+            dask = scheduler
         if not scenario:
             raise InputError("--scenario is required: a YAML file or 'default'")
         if out is None:
@@ -136,7 +150,7 @@ def register(app: typer.Typer) -> None:
             chosen = chosen.with_overrides(overrides, source="command line")
 
         with contextlib.ExitStack() as stack:
-            from qualframe.simulate.cluster import dask_client
+            from qualframe.cluster import dask_client
 
             # --dask runs everything there; otherwise only sweeps need a cluster, started after the
             # main run so that starting workers does not slow it down.

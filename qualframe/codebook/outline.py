@@ -7,7 +7,7 @@ and how often each code is used, in one read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 
@@ -16,6 +16,7 @@ from qualframe.errors import NotFoundError
 from qualframe.store.assignments import visibility_of
 from qualframe.store.codings import visible_clause
 from qualframe.store.models import Code, Codebook, Coding
+from qualframe.store.state import per_state
 from qualframe.store.study import Study
 from qualframe.visibility import Actor
 
@@ -100,16 +101,23 @@ def _node(code: Code, depth: int, usage: dict[int, int]) -> CodeNode:
 def codebook_outline(
     study: Study, *, origins: tuple[str, ...] = ("manual", "accepted"), viewer: Actor | None = None
 ) -> list[CodebookOutline]:
-    """Every codebook with its codes in tree order and their number of live codings ``viewer`` may see."""
+    """Every codebook with its codes in tree order and their number of live codings ``viewer`` may see.
+
+    The tree is cached until a codebook or code changes, the counts until a coding does
+    (:mod:`qualframe.store.state`): every workbench page shows the sidebar, and ten coders change
+    the counts many times a minute while the tree stays put.
+    """
+    usage = _usage(study, origins=origins, viewer=viewer)
+    return [
+        replace(book, codes=tuple(replace(node, usage=usage.get(node.id, 0)) for node in book.codes))
+        for book in _tree(study)
+    ]
+
+
+@per_state("codebooks", "codes")
+def _tree(study: Study) -> list[CodebookOutline]:
+    """The codebooks' trees, flattened in reading order (usage left at 0)."""
     with study.read() as session:
-        usage = dict(
-            session.execute(
-                select(Coding.code_id, func.count(Coding.id))
-                .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
-                .where(visible_clause(visibility_of(session, viewer)))
-                .group_by(Coding.code_id)
-            ).all()
-        )
         out = []
         for book in session.execute(select(Codebook).order_by(Codebook.id)).scalars():
             codes = list(
@@ -129,7 +137,7 @@ def codebook_outline(
                 tree: dict[int | None, list[Code]] = children,
             ) -> None:
                 for code in tree.get(parent, []):
-                    into.append(_node(code, depth, usage))
+                    into.append(_node(code, depth, {}))
                     walk(code.id, depth + 1)
 
             walk(None, 0)
@@ -154,12 +162,39 @@ def codebook_outline(
         return out
 
 
-def get_code_node(study: Study, code_id: int, *, viewer: Actor | None = None) -> CodeNode:
-    """One code by id (its usage counted as ``viewer`` may see it), or a clear error."""
-    for book in codebook_outline(study, viewer=viewer):
+@per_state("codings", "assignments", "users", "sources")
+def _usage(study: Study, *, origins: tuple[str, ...], viewer: Actor | None) -> dict[int, int]:
+    """Live codings per code that ``viewer`` may see."""
+    return _count(study, origins, viewer)
+
+
+def _count(
+    study: Study, origins: tuple[str, ...], viewer: Actor | None, code_id: int | None = None
+) -> dict[int, int]:
+    with study.read() as session:
+        query = (
+            select(Coding.code_id, func.count(Coding.id))
+            .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
+            .where(visible_clause(visibility_of(session, viewer)))
+            .group_by(Coding.code_id)
+        )
+        if code_id is not None:
+            query = query.where(Coding.code_id == code_id)
+        return dict(session.execute(query).all())
+
+
+def get_code_node(study: Study, code_id: int, *, viewer: Actor | None = None, usage: bool = True) -> CodeNode:
+    """One code by id (its usage counted as ``viewer`` may see it), or a clear error.
+
+    ``usage=False`` leaves the count at 0 (coding a passage needs the code, not how often it is used).
+    """
+    for book in _tree(study):
         for node in book.codes:
             if node.id == code_id:
-                return node
+                if not usage:
+                    return node
+                counts = _count(study, ("manual", "accepted"), viewer, code_id)
+                return replace(node, usage=counts.get(code_id, 0))
     raise NotFoundError(f"there is no code {code_id} in this study (it may have been merged away).")
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "add_codebook_spec",
     "builtin_spec",
     "code_path",
+    "code_paths",
     "codebook_history",
     "codebook_specs",
     "codebook_to_spec",
@@ -242,46 +243,71 @@ def code_path(code: Code) -> str:
     return f"{code.codebook.name}:{'/'.join(reversed(names))}"
 
 
+def code_paths(session: Session) -> dict[int, str]:
+    """Every code's :func:`code_path`, from two small queries (no code object loaded per coding)."""
+    books = dict(session.execute(select(Codebook.id, Codebook.name)).all())
+    rows = {
+        cid: (parent, book, name)
+        for cid, parent, book, name in session.execute(
+            select(Code.id, Code.parent_id, Code.codebook_id, Code.name)
+        )
+    }
+    out: dict[int, str] = {}
+    for cid, (parent, book, name) in rows.items():
+        names = [name]
+        while parent is not None:
+            parent, _, above = rows[parent]
+            names.append(above)
+        out[cid] = f"{books[book]}:{'/'.join(reversed(names))}"
+    return out
+
+
 def resolve_code(session: Session, ref: str, *, codable: bool = True) -> Code:
     """Find a code by name, ``codebook:name`` or ``codebook:Parent/Child``, forgivingly.
 
     Matching ignores case, spaces, hyphens and underscores. An ambiguous name (two codebooks use
-    it) must be qualified with its codebook; an unknown one suggests the closest names.
+    it) must be qualified with its codebook; an unknown one suggests the closest names. Names are
+    matched on plain rows; only the code found is loaded.
     """
     ref = ref.strip()
     if not ref:
         raise InputError("no code given.")
+    rows = session.execute(select(Code.id, Code.name, Code.codebook_id)).all()
     if ":" in ref or "/" in ref:
         # A code may itself be called "Risk: overdose" or "Use/abuse" (ATLAS.ti names often are):
         # an exact name wins over reading the reference as codebook:Parent/Child.
-        exact = [c for c in session.execute(select(Code)).scalars() if _fold(c.name) == _fold(ref)]
+        wanted = _fold(ref)
+        exact = [r for r in rows if _fold(r.name) == wanted]
         if len(exact) == 1:
-            if codable and not exact[0].codable:
-                raise InputError(
-                    f"{code_path(exact[0])} is a category that groups codes; apply one of its codes instead."
-                )
-            return exact[0]
+            return _codable(session.get_one(Code, exact[0].id), codable)
     book_name, _, code_ref = ref.rpartition(":") if ":" in ref else ("", "", ref)
-    query = select(Code)
+    candidates = rows
     if book_name:
-        query = query.where(Code.codebook_id == get_codebook(session, book_name).id)
-    candidates = list(session.execute(query).scalars())
+        book_id = get_codebook(session, book_name).id
+        candidates = [r for r in rows if r.codebook_id == book_id]
     leaf = code_ref.split("/")[-1]
-    matches = [c for c in candidates if _fold(c.name) == _fold(code_ref)]  # a name with a slash
+    whole, last = _fold(code_ref), _fold(leaf)
+    matches = [r for r in candidates if _fold(r.name) == whole]  # a name with a slash
+    paths: dict[int, str] = {}
     if not matches:
-        matches = [c for c in candidates if _fold(c.name) == _fold(leaf)]
+        matches = [r for r in candidates if _fold(r.name) == last]
         if "/" in code_ref:
-            matches = [c for c in matches if _fold(code_path(c).split(":", 1)[1]) == _fold(code_ref)]
+            paths = code_paths(session)
+            matches = [r for r in matches if _fold(paths[r.id].split(":", 1)[1]) == whole]
     if not matches:
-        names = [c.name for c in candidates]
+        names = [r.name for r in candidates]
         close = difflib.get_close_matches(leaf, names, n=3, cutoff=0.6)
         hint = f" Did you mean {', '.join(repr(n) for n in close)}?" if close else ""
         raise NotFoundError(f"there is no code {ref!r} in this study.{hint}")
     if len(matches) > 1:
-        options = ", ".join(code_path(c) for c in matches)
+        paths = paths or code_paths(session)
+        options = ", ".join(paths[r.id] for r in matches)
         raise ConflictError(f"code {ref!r} is in more than one codebook; say which: {options}.")
-    code = matches[0]
-    if codable and not code.codable:
+    return _codable(session.get_one(Code, matches[0].id), codable)
+
+
+def _codable(code: Code, required: bool) -> Code:
+    if required and not code.codable:
         raise InputError(
             f"{code_path(code)} is a category that groups codes; apply one of its codes instead."
         )

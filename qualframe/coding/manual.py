@@ -8,20 +8,24 @@ same from the command line and the browser.
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coding.quotes import locate_quote
 from qualframe.config import settings
-from qualframe.errors import InputError, NotAllowedError, NotFoundError, QualframeError
+from qualframe.errors import ConflictError, InputError, NotAllowedError, NotFoundError, QualframeError
+from qualframe.ids import stable_guid
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
-from qualframe.store.codings import CodingWriter, visible_coding
-from qualframe.store.models import AuditEvent, Coding, Source, User
+from qualframe.store.audit import record
+from qualframe.store.codings import CodingWriter, NewCoding, code_label, id_runs, run_ids, visible_coding
+from qualframe.store.models import AuditEvent, Code, Coding, Source, User, utcnow
 from qualframe.store.study import Study
 from qualframe.users import actor_user, find_user, resolve_user
 from qualframe.visibility import Actor, as_actor
@@ -38,7 +42,7 @@ __all__ = [
     "view",
 ]
 
-_UNDOABLE = ("coding.add", "coding.remove")
+_UNDOABLE = ("coding.add", "coding.remove", "coding.import")
 
 
 @dataclass(frozen=True)
@@ -106,14 +110,25 @@ def add_coding(
         raise InputError("give the passage to code as --quote TEXT or as --start N --end N.")
     if quote is not None and (start is not None or end is not None):
         raise InputError("give either --quote or --start/--end, not both.")
-    with study.write() as session:
+    name = coder or settings().user
+    # Everything that only reads is done before the write lock is taken, so that coders working
+    # at the same time queue only for the insert and its audit event.
+    with study.read() as session:
         src = get_source(session, source)
-        resolve_code(session, code)  # a wrong code is reported before anything about the quote
-        user = resolve_user(session, coder or settings().user)
+        found = resolve_code(session, code)  # a wrong code is reported before anything about the quote
+        person = find_user(session, name)
         if quote is not None:
             start, end = locate_quote(src.text, quote, occurrence, where=src.name)
         assert start is not None and end is not None
-        return view(apply_coding(session, src, code, user, start, end, memo=memo))
+        CodingWriter.check_span(src, start, end)
+        ids = (src.id, found.id, person.id if person is not None else None)
+    with study.write() as session:
+        src_row, code_row = session.get(Source, ids[0]), session.get(Code, ids[1])
+        if src_row is None or code_row is None:
+            raise NotFoundError(f"{source} or the code {code!r} was removed a moment ago; nothing was coded.")
+        user = session.get(User, ids[2]) if ids[2] is not None else None
+        user = user or resolve_user(session, name)
+        return view(CodingWriter(session, user).add(src_row, code_row, user, start, end, memo=memo))
 
 
 def list_codings(
@@ -181,6 +196,41 @@ def _stacks(session: Session, actor: User) -> tuple[list[AuditEvent], list[Audit
     return done, undone
 
 
+def _flip_import(session: Session, actor: User, event: AuditEvent, direction: str) -> tuple[str, CodingView]:
+    """Undo (remove) or redo (restore) a whole ``coding.import`` as one step."""
+    details = event.details
+    if direction == "undo":
+        targets = run_ids(details.get("runs", []))
+    else:  # restore exactly what the last undo of this import removed
+        undone = next(
+            (
+                e
+                for e in session.execute(
+                    select(AuditEvent)
+                    .where(AuditEvent.user_id == actor.id, AuditEvent.action == "coding.undo")
+                    .order_by(AuditEvent.id.desc())
+                ).scalars()
+                if e.details.get("event") == event.id
+            ),
+            None,
+        )
+        targets = run_ids(undone.details.get("runs", [])) if undone is not None else []
+    remove = direction == "undo"
+    verb = "removed" if remove else "restored"
+    changed = CodingWriter(session, actor).set_removed_many(
+        targets,
+        remove,
+        action=f"coding.{direction}",
+        summary=f"{direction}: {verb} the codings imported from {details.get('file', '?')}",
+        details={"event": event.id, "import": True},
+    )
+    if not changed:
+        raise NotFoundError(f"the codings imported from {details.get('file', '?')} were all {verb} already.")
+    first = session.get(Coding, changed[0])
+    assert first is not None
+    return f"{verb} {len(changed)} codings imported from {details.get('file', '?')}, first", view(first)
+
+
 def _flip(session: Session, actor: User, event: AuditEvent, direction: str) -> CodingView:
     coding = session.get(Coding, int(event.details["coding_id"]))
     if coding is None:
@@ -205,6 +255,8 @@ def undo(study: Study, *, user: str | None = None) -> tuple[str, CodingView]:
         done, _ = _stacks(session, actor)
         if not done:
             raise NotFoundError(f"{actor.name} has no coding change to undo.")
+        if done[-1].action == "coding.import":
+            return _flip_import(session, actor, done[-1], "undo")
         result = _flip(session, actor, done[-1], "undo")
         return ("removed" if done[-1].action == "coding.add" else "restored"), result
 
@@ -216,6 +268,8 @@ def redo(study: Study, *, user: str | None = None) -> tuple[str, CodingView]:
         _, undone = _stacks(session, actor)
         if not undone:
             raise NotFoundError(f"{actor.name} has nothing to redo.")
+        if undone[-1].action == "coding.import":
+            return _flip_import(session, actor, undone[-1], "redo")
         result = _flip(session, actor, undone[-1], "redo")
         return ("restored" if undone[-1].action == "coding.add" else "removed"), result
 
@@ -226,43 +280,143 @@ def import_codings(study: Study, path: str | Path, *, coder: str | None = None) 
     Columns: ``source,code`` plus either ``quote`` (with optional ``occurrence``) or ``start,end``;
     optional ``coder`` (else ``coder`` argument or the current user) and ``memo``. A bad row stops
     the whole import with its line number, and nothing is written.
+
+    Every row is checked as :meth:`CodingWriter.add` checks one coding (inside the text, not only
+    white space, a code and not a category, not a passage the coder already holds with that code),
+    then all are inserted at once and audited as **one** ``coding.import`` event by the person who
+    imports (``coder``, else the current user): the file's name and SHA-256, the rows, coders and
+    sources, the new codings' ids (as runs) and a digest of what was written. :func:`undo` by that
+    person removes the whole import (codings removed since stay removed); :func:`redo` restores it.
     """
     from qualframe.io.units_csv import read_csv_rows
 
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist.")
-    rows = read_csv_rows(path.read_bytes(), path.name)
+    data = path.read_bytes()
+    rows = read_csv_rows(data, path.name)
     if not rows:
         raise InputError(f"{path.name} has no codings.")
     missing = {"source", "code"} - set(rows[0])
     if missing or not ({"quote"} <= set(rows[0]) or {"start", "end"} <= set(rows[0])):
         raise InputError(f"{path.name} needs columns source,code and quote (or start,end).")
-    out = []
     with study.backup_before("code-import", len(rows)), study.write(activity="a coding import") as session:
-        sources: dict[str, Source] = {}
-        for line, row in enumerate(rows, start=2):
-            try:
-                name = row["source"].strip()
-                if name not in sources:
-                    sources[name] = get_source(session, name)
-                src = sources[name]
-                user = resolve_user(session, (row.get("coder") or "").strip() or coder or settings().user)
-                if row.get("quote"):
-                    occ = (row.get("occurrence") or "").strip()
-                    start, end = locate_quote(
-                        src.text, row["quote"], int(occ) if occ else None, where=src.name
+        importer = resolve_user(session, coder or settings().user)
+        planned, meta = _plan_import(session, rows, path.name, coder)
+        writer = CodingWriter(session, importer)
+        duplicate = writer.first_duplicate(planned)
+        if duplicate is not None:
+            index, held = duplicate
+            _, source, code, who = meta[index]
+            where = f"coding {held}" if held is not None else "an earlier row of the file"
+            raise ConflictError(
+                f"{path.name}, line {index + 2}: {who.name} has already coded this passage of "
+                f"{source.name} with {code.name!r} ({where})."
+            )
+        first = (session.execute(select(func.max(Coding.id))).scalar() or 0) + 1
+        writer.add_many(planned, lengths={src.id: len(src.text) for _, src, _, _ in meta})
+        ids = dict(session.execute(select(Coding.guid, Coding.id).where(Coding.id >= first)).all())
+        coded = [ids[row.guid] for row in planned]
+        digest = hashlib.sha256(
+            "\n".join(
+                f"{r.guid}\t{src.guid}\t{r.start}\t{r.end}\t{cd.guid}\t{u.guid}\t{r.memo or ''}"
+                for r, (_, src, cd, u) in zip(planned, meta, strict=True)
+            ).encode("utf-8")
+        ).hexdigest()
+        coders = Counter(u.name for _, _, _, u in meta)
+        record(
+            session,
+            importer,
+            "coding.import",
+            f"{importer.name} imported {len(planned)} codings from {path.name} "
+            f"({len({m[1].id for m in meta})} sources; coders: {', '.join(sorted(coders))})",
+            entity_type="coding",
+            details={
+                "file": path.name,
+                "file_sha256": hashlib.sha256(data).hexdigest(),
+                "rows": len(planned),
+                "coders": dict(sorted(coders.items())),
+                "sources": len({m[1].id for m in meta}),
+                "runs": id_runs(coded),
+                "digest": digest,
+            },
+        )
+        labels: dict[int, str] = {}
+        return [
+            CodingView(
+                id=cid,
+                source=src.name,
+                code=labels.setdefault(cd.id, code_path(cd)),
+                start=r.start,
+                end=r.end,
+                text=src.text[r.start : r.end],
+                coder=u.name,
+                origin="manual",
+                memo=r.memo,
+                confidence=None,
+            )
+            for cid, r, (_, src, cd, u) in zip(coded, planned, meta, strict=True)
+        ]
+
+
+def _plan_import(
+    session: Session, rows: list[dict[str, str]], filename: str, coder: str | None
+) -> tuple[list[NewCoding], list[tuple[int, Source, Code, User]]]:
+    """Check every row and turn it into a coding to insert; a bad row raises with its line number.
+
+    Sources, codes and coders are looked up once each, not once per row.
+    """
+    sources: dict[str, Source] = {}
+    codes: dict[str, Code] = {}
+    users: dict[str, User] = {}
+    now = utcnow()
+    stamp = now.isoformat()
+    planned: list[NewCoding] = []
+    meta: list[tuple[int, Source, Code, User]] = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            name = row["source"].strip()
+            if name not in sources:
+                sources[name] = get_source(session, name)
+            src = sources[name]
+            ref = row["code"]
+            if ref not in codes:
+                code = resolve_code(session, ref)
+                if not code.codable:
+                    raise InputError(
+                        f"{code_label(code)} is a category that groups codes; apply one of its codes."
                     )
-                else:
-                    start, end = int(row["start"]), int(row["end"])
-                coding = apply_coding(
-                    session, src, row["code"], user, start, end, memo=(row.get("memo") or None)
-                )
-            except QualframeError as exc:
-                raise type(exc)(f"{path.name}, line {line}: {exc.message}") from None
-            except ValueError:
-                raise InputError(
-                    f"{path.name}, line {line}: start, end and occurrence must be whole numbers."
-                ) from None
-            out.append(view(coding))
-    return out
+                codes[ref] = code
+            code = codes[ref]
+            who = (row.get("coder") or "").strip() or coder or settings().user
+            if who not in users:
+                users[who] = resolve_user(session, who)
+            user = users[who]
+            if row.get("quote"):
+                occ = (row.get("occurrence") or "").strip()
+                start, end = locate_quote(src.text, row["quote"], int(occ) if occ else None, where=src.name)
+            else:
+                start, end = int(row["start"]), int(row["end"])
+            CodingWriter.check_span(src, start, end)
+        except QualframeError as exc:
+            raise type(exc)(f"{filename}, line {line}: {exc.message}") from None
+        except ValueError:
+            raise InputError(
+                f"{filename}, line {line}: start, end and occurrence must be whole numbers."
+            ) from None
+        planned.append(
+            NewCoding(
+                guid=stable_guid(
+                    "coding", src.guid, str(start), str(end), code.guid, user.guid, stamp, str(line)
+                ),
+                source_id=src.id,
+                start=start,
+                end=end,
+                code_id=code.id,
+                coder_id=user.id,
+                memo=(row.get("memo") or None),
+                created_at=now,
+            )
+        )
+        meta.append((line, src, code, user))
+    return planned, meta

@@ -24,6 +24,7 @@ from qualframe.counting import CODER_KIND, is_coder
 from qualframe.store.assignments import visibility_of
 from qualframe.store.codings import visible_clause
 from qualframe.store.models import Case, Coding, Segment, Source, User
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.visibility import Actor
 
@@ -47,8 +48,8 @@ class CoderProgress:
 
 
 @dataclass(frozen=True)
-class SourceProgress:
-    """One source: its size, its live codings, coverage overall and per coder, pending suggestions."""
+class _Size:
+    """A source's size: what coding never changes (cached apart from the codings, see _sizes)."""
 
     id: int
     name: str
@@ -57,6 +58,12 @@ class SourceProgress:
     characters: int
     words: int
     turns: int
+
+
+@dataclass(frozen=True)
+class SourceProgress(_Size):
+    """One source: its size, its live codings, coverage overall and per coder, pending suggestions."""
+
     codings: int
     coverage: float
     coders: tuple[CoderProgress, ...]
@@ -90,6 +97,7 @@ def covered_length(spans: Iterable[tuple[int, int]]) -> int:
     return total
 
 
+@per_state(*ANALYSIS_READS)
 def coding_progress(
     study: Study,
     *,
@@ -102,13 +110,9 @@ def coding_progress(
     ``coders`` limits whose codings count; ``viewer`` counts only what that person may see under
     blind double-coding (:mod:`qualframe.visibility`).
     """
+    sizes = _sizes(study)
     with study.read() as session:
         visible = visible_clause(visibility_of(session, viewer))
-        turns = dict(
-            session.execute(
-                select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
-            ).all()
-        )
         pending = dict(
             session.execute(
                 select(Coding.source_id, func.count(Coding.id))
@@ -133,34 +137,23 @@ def coding_progress(
                 continue
             kinds[who] = who_kind
             spans[source_id][who].append((start, end))
-        rows = session.execute(
-            select(Source.id, Source.name, Source.format, Source.text, Case.name)
-            .outerjoin(Case, Source.case_id == Case.id)
-            .order_by(Source.name)
-        ).all()
-        out = []
-        for source_id, name, fmt, text, case in rows:
-            size = len(text) or 1
-            by_coder = spans.get(source_id, {})
-            everyone = [s for coder_spans in by_coder.values() for s in coder_spans]
-            out.append(
-                SourceProgress(
-                    id=source_id,
-                    name=name,
-                    case=case,
-                    format=fmt,
-                    characters=len(text),
-                    words=len(text.split()),
-                    turns=turns.get(source_id, 0),
-                    codings=len(everyone),
-                    coverage=covered_length(everyone) / size,
-                    coders=tuple(
-                        CoderProgress(coder, len(s), covered_length(s) / size)
-                        for coder, s in sorted(by_coder.items())
-                    ),
-                    pending_suggestions=pending.get(source_id, 0),
-                )
+    out = []
+    for size in sizes:
+        chars = size.characters or 1
+        by_coder = spans.get(size.id, {})
+        everyone = [s for coder_spans in by_coder.values() for s in coder_spans]
+        out.append(
+            SourceProgress(
+                **vars(size),
+                codings=len(everyone),
+                coverage=covered_length(everyone) / chars,
+                coders=tuple(
+                    CoderProgress(coder, len(s), covered_length(s) / chars)
+                    for coder, s in sorted(by_coder.items())
+                ),
+                pending_suggestions=pending.get(size.id, 0),
             )
+        )
     seen = sorted({c.coder for s in out for c in s.coders})
     return StudyProgress(
         tuple(out),
@@ -169,6 +162,38 @@ def coding_progress(
         sum(s.pending_suggestions for s in out),
         tuple(n for n in seen if not is_coder(kinds.get(n))),
     )
+
+
+@per_state("sources", "cases", "segments")
+def _sizes(study: Study) -> list[_Size]:
+    """Every source's size, in name order.
+
+    Kept until a source, case or turn changes: counting the words of 1,000 transcripts is most
+    of the dashboard's work, and coding changes none of it.
+    """
+    with study.read() as session:
+        turns = dict(
+            session.execute(
+                select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
+            ).all()
+        )
+        cases = dict(session.execute(select(Case.id, Case.name)).all())
+        return [
+            _Size(
+                sid,
+                name,
+                cases.get(case_id) if case_id is not None else None,
+                fmt,
+                len(text),
+                len(text.split()),
+                turns.get(sid, 0),
+            )
+            for sid, name, case_id, fmt, text in session.execute(
+                select(Source.id, Source.name, Source.case_id, Source.format, Source.text).order_by(
+                    Source.name
+                )
+            ).yield_per(50)
+        ]
 
 
 def coders_with_codings(

@@ -10,11 +10,12 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from qualframe.codebook.service import code_path, resolve_code
+from qualframe.codebook.service import code_paths, resolve_code
 from qualframe.coding.references import ReferenceIndex
 from qualframe.errors import InputError, NotFoundError
 from qualframe.io.timestamps import format_ms
@@ -22,13 +23,14 @@ from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
 from qualframe.store.codings import visible_clause
 from qualframe.store.models import Case, Code, Coding, Segment, Source, User
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.visibility import Actor
 
 __all__ = ["Quote", "SearchHit", "quotes", "search", "speaker_at"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     """One coded passage with its context, ready for a table or a report."""
 
@@ -64,22 +66,47 @@ class SearchHit:
     matches: tuple[tuple[int, int], ...]
 
 
+class _Turn(NamedTuple):
+    id: int
+    start: int
+    end: int
+    speaker: str | None
+    role: str | None
+    time_start_ms: int | None
+
+
 class _SegmentIndex:
-    """Per-source sorted segment starts, to find the turn a coding begins in."""
+    """Sorted turn starts of one source at a time, to find the turn a coding begins in.
+
+    Quotes come in source order, so only the current source's turns are held (plain tuples).
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.cache: dict[int, tuple[list[int], list[Segment]]] = {}
+        self.source_id: int | None = None
+        self.starts: list[int] = []
+        self.turns: list[_Turn] = []
 
-    def at(self, source_id: int, offset: int) -> Segment | None:
-        if source_id not in self.cache:
-            segs = list(
-                self.session.execute(
-                    select(Segment).where(Segment.source_id == source_id).order_by(Segment.start)
-                ).scalars()
-            )
-            self.cache[source_id] = ([s.start for s in segs], segs)
-        starts, segs = self.cache[source_id]
+    def at(self, source_id: int, offset: int) -> _Turn | None:
+        if source_id != self.source_id:
+            self.turns = [
+                _Turn(*row)
+                for row in self.session.execute(
+                    select(
+                        Segment.id,
+                        Segment.start,
+                        Segment.end,
+                        Segment.speaker,
+                        Segment.role,
+                        Segment.time_start_ms,
+                    )
+                    .where(Segment.source_id == source_id)
+                    .order_by(Segment.start)
+                )
+            ]
+            self.starts = [t.start for t in self.turns]
+            self.source_id = source_id
+        starts, segs = self.starts, self.turns
         i = bisect.bisect_right(starts, offset) - 1
         if i >= 0 and segs[i].start <= offset <= segs[i].end:
             return segs[i]
@@ -88,9 +115,11 @@ class _SegmentIndex:
 
 def speaker_at(session: Session, source_id: int, offset: int) -> Segment | None:
     """The segment (turn) that contains ``offset`` in a source."""
-    return _SegmentIndex(session).at(source_id, offset)
+    turn = _SegmentIndex(session).at(source_id, offset)
+    return session.get(Segment, turn.id) if turn is not None else None
 
 
+@per_state(*ANALYSIS_READS)
 def quotes(
     study: Study,
     *,
@@ -118,7 +147,8 @@ def quotes(
                 Coding.origin,
                 func.substr(Source.text, Coding.start + 1, Coding.end - Coding.start),
                 Source.name,
-                Code,
+                Code.id,
+                Code.name,
                 User.name,
                 Case.name,
             )
@@ -144,18 +174,16 @@ def quotes(
             query = query.where(User.name == coder)
         index = _SegmentIndex(session)
         refs = ReferenceIndex.of(session)
-        labels: dict[int, str] = {}
+        labels = code_paths(session)
         out = []
-        for cid, sid, start, end, memo, origin, passage, src, cd, who, cs in session.execute(
+        for cid, sid, start, end, memo, origin, passage, src, code_id, code_name, who, cs in session.execute(
             query.order_by(Source.name, Coding.start, Coding.id)
         ):
             seg = index.at(sid, start)
-            if cd.id not in labels:
-                labels[cd.id] = code_path(cd)
             out.append(
                 Quote(
-                    code=labels[cd.id],
-                    code_name=cd.name,
+                    code=labels[code_id],
+                    code_name=code_name,
                     case=cs,
                     source=src,
                     speaker=seg.speaker if seg else None,
@@ -227,17 +255,26 @@ def search(study: Study, query: str, *, source: str | None = None, limit: int = 
         ids = [row[0] for row in session.execute(text(sql), params)]
         if not ids:
             return []
-        segs = {s.id: s for s in session.execute(select(Segment).where(Segment.id.in_(ids))).scalars()}
+        # each turn's words cut out by SQLite: never a whole transcript per hit
+        rows = {
+            row[0]: row
+            for row in session.execute(
+                select(
+                    Segment.id,
+                    Source.name,
+                    Segment.speaker,
+                    Segment.role,
+                    Segment.start,
+                    Segment.end,
+                    func.substr(Source.text, Segment.start + 1, Segment.end - Segment.start),
+                )
+                .join(Source, Segment.source_id == Source.id)
+                .where(Segment.id.in_(ids))
+            )
+        }
         hits = []
         for sid in ids:
-            seg = segs[sid]
-            body = seg.source.text[seg.start : seg.end]
-            spans = sorted(
-                (seg.start + m.start(), seg.start + m.end()) for p in patterns for m in p.finditer(body)
-            )
-            hits.append(
-                SearchHit(
-                    seg.source.name, seg.id, seg.speaker, seg.role, seg.start, seg.end, body, tuple(spans)
-                )
-            )
+            _, name, speaker, role, start, end, body = rows[sid]
+            spans = sorted((start + m.start(), start + m.end()) for p in patterns for m in p.finditer(body))
+            hits.append(SearchHit(name, sid, speaker, role, start, end, body, tuple(spans)))
         return hits

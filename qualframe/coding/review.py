@@ -41,6 +41,7 @@ __all__ = [
     "evidence_of",
     "provenance_summary",
     "reject",
+    "review_page",
     "review_queue",
 ]
 
@@ -128,6 +129,35 @@ def review_queue(
     viewer: Actor | None = None,
 ) -> list[SuggestionView]:
     """Pending suggestions ``viewer`` may see, in text order (``position``) or most confident first."""
+    views, _ = review_page(
+        study,
+        source=source,
+        code=code,
+        run_id=run_id,
+        order=order,
+        min_confidence=min_confidence,
+        viewer=viewer,
+    )
+    return views
+
+
+def review_page(
+    study: Study,
+    *,
+    source: str | None = None,
+    code: str | None = None,
+    run_id: int | None = None,
+    order: str = "position",
+    min_confidence: float = 0.0,
+    viewer: Actor | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[SuggestionView], int]:
+    """One page of :func:`review_queue` and the length of the whole queue.
+
+    The queue is ordered on ids alone; only the page's suggestions are read with their passages
+    and context, so a queue of thousands shows its first page as fast as a short one.
+    """
     if order not in ("position", "confidence"):
         raise InputError("order the queue by 'position' or 'confidence'.")
     with study.read() as session:
@@ -145,8 +175,16 @@ def review_queue(
             if order == "confidence"
             else (Source.name, Coding.start, Coding.end, Coding.id)
         )
+        ids = list(session.execute(query.with_only_columns(Coding.id).order_by(*ordering)).scalars())
+        chosen = ids[offset : None if limit is None else offset + limit]
+        rows: dict[int, Coding] = {}
+        for i in range(0, len(chosen), 10_000):  # SQLite's limit on parameters per statement
+            part = chosen[i : i + 10_000]
+            rows.update(
+                (c.id, c) for c in session.execute(select(Coding).where(Coding.id.in_(part))).scalars()
+            )
         runs: dict[int, dict[str, Any]] = {}
-        return [_suggestion_view(c, runs=runs) for c in session.execute(query.order_by(*ordering)).scalars()]
+        return [_suggestion_view(rows[i], runs=runs) for i in chosen], len(ids)
 
 
 def _pending(session: Session, coding_id: int, who: str | Actor | None = None) -> Coding:

@@ -23,6 +23,7 @@ state is saved in ``engine_states`` and reused until the training data (or the e
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -494,6 +495,7 @@ def suggest(
     all_codes: bool = False,
     roles: Sequence[str] = ("participant",),
     log: Callable[[str], None] = lambda _: None,
+    scheduler: Any = None,
 ) -> SuggestRunSummary:
     """Run ``engine`` over the study's sources (or ``sources``) and write its suggestions.
 
@@ -502,6 +504,10 @@ def suggest(
     suggestions unless ``all_codes``. ``roles`` are the speakers whose turns are coded
     (participants by default; add ``interviewer`` to code the interviewer's talk too). Everything
     is written in one transaction at the end, so a failed run leaves the study unchanged.
+
+    ``scheduler`` (a Dask scheduler address such as ``tcp://host:8786``, ``"local"``, or a
+    ``distributed.Client``) encodes the texts on that cluster's workers instead of here; the
+    suggestions are the same (:func:`~qualframe.coding.engines.encoder.using_cluster`).
     """
     from qualframe.coding.engines.bars import bar
     from qualframe.coding.engines.encoder import using_store
@@ -543,7 +549,17 @@ def suggest(
     scope = scope_of(unit, list(code_ids))
     log(f"{len(units)} units in {len(targets)} source(s); {len(examples)} units with coders' decisions")
     vectors = StudyVectors(study)
-    with using_store(vectors):
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:
+            from qualframe.cluster import dask_client
+            from qualframe.coding.engines.encoder import using_cluster
+
+            client = stack.enter_context(
+                dask_client(scheduler, option="--scheduler", warm_up="qualframe.coding.engines.encoder")
+            )
+            stack.enter_context(using_cluster(client))
+            log(f"encoding on the Dask cluster at {scheduler if isinstance(scheduler, str) else 'client'}")
+        stack.enter_context(using_store(vectors))
         coder, reused, training_hash = prepare_engine(study, engine, infos, examples, scope, params)
         log(("reused the saved state of " if reused else "fitted ") + f"{coder.name} {coder.version}")
         status = code_status(coder.reliability, min_kappa, min_examples)

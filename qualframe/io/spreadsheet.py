@@ -57,34 +57,50 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """An .xlsx workbook with one worksheet per :class:`Sheet`; bold, frozen header row."""
+    """An .xlsx workbook with one worksheet per :class:`Sheet`; bold, frozen header row.
+
+    Written in openpyxl's streaming mode: each row goes to the file as it is appended, so a
+    workbook of 100,000 quotes needs memory for the file, not for a million cell objects.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     used: set[str] = set()
+    bold = Font(bold=True)
     for sheet in sheets:
         ws = wb.create_sheet(_sheet_title(sheet.title, used))
-        ws.append(list(sheet.header))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        for r, row in enumerate(sheet.rows, start=2):
-            for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c)
-                if isinstance(value, str):
-                    value = "".join(ch if ord(ch) not in _ILLEGAL_XML else " " for ch in value)
-                    cell.value = value
-                    cell.data_type = "s"  # never a formula, whatever it starts with
-                    if value.startswith(DANGEROUS_PREFIXES):
-                        cell.quotePrefix = True
-                else:
-                    cell.value = value
         for c, name in enumerate(sheet.header, start=1):
             width = max([len(str(name))] + [min(len(str(row[c - 1] or "")), 80) for row in sheet.rows[:200]])
             ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 82)
+        ws.freeze_panes = "A2"
+        header = []
+        for name in sheet.header:
+            cell = WriteOnlyCell(ws, value=name)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            ws.append([_cell(ws, value) for value in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _cell(ws: object, value: object) -> object:
+    """A plain value, or for text a cell that is text whatever it starts with (never a formula)."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    value = "".join(ch if ord(ch) not in _ILLEGAL_XML else " " for ch in value)
+    if not value.startswith(DANGEROUS_PREFIXES) and value not in ERROR_CODES:
+        return value  # text openpyxl writes as text anyway (most cells: no cell object needed)
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    if value.startswith(DANGEROUS_PREFIXES):
+        cell.quotePrefix = True
+    return cell

@@ -200,7 +200,9 @@ def export_summary(study: Study, options: dict[str, str | None]) -> str:
     cases = [d.case for d in load_networks(study, include_suggested=bool(options.get("include_suggested")))]
     if options.get("case"):
         return f"one graph: the ego-network of {options['case']}"
+    # a study of 1,000 cases would otherwise print 1,000 names in one line
+    named = ", ".join(cases) if len(cases) <= 10 else f"{', '.join(cases[:5])}, ... {cases[-1]}"
     return (
-        f"one graph holding all {len(cases)} confirmed ego-networks ({', '.join(cases)}); every node and "
+        f"one graph holding all {len(cases)} confirmed ego-networks ({named}); every node and "
         "edge has a 'case' attribute"
     )

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from qualframe.network.shift import ShiftTest, phase_comparisons
 from qualframe.store.models import ALTER_ROLES, LIFE_PHASES, TIE_TYPES, Alter, AlterTie, Case, Tie
+from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
 __all__ = [
@@ -254,6 +255,7 @@ def measure_case(data: CaseNetworkData) -> tuple[list[PhaseMeasures], list[Phase
     return phases, changes
 
 
+@per_state(*ANALYSIS_READS, "alters", "alter_mentions", "ties", "alter_ties", "tie_evidence")
 def network_measures(study: Study, *, include_suggested: bool = False) -> NetworkMeasures:
     """Measures for every case with alters, their changes, and the cross-case shift test."""
     phases: list[PhaseMeasures] = []

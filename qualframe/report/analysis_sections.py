@@ -19,7 +19,7 @@ from qualframe.analysis.figures import (
     saturation_figure,
     thematic_map,
 )
-from qualframe.analysis.framework_matrix import representative
+from qualframe.analysis.framework_matrix import Centrality
 from qualframe.analysis.statistics import MIN_CLUSTERS, MIN_POSITIVES
 from qualframe.counting import codings_and_passages, passage_count, plural
 from qualframe.errors import QualframeError
@@ -111,11 +111,12 @@ def gather_themes(ctx: ReportContext) -> dict[str, Any] | None:
             for code in theme.codes:
                 if (case, code) in matrix.cells:
                     by_case.setdefault(case, []).extend(matrix.cells[(case, code)].quotes)
+        central = Centrality(pool)  # the pool summed once for every case's choice
         best: list[tuple[str, Any]] = []
         for case, quotes in by_case.items():
             if quotes:
-                best.extend((case, q) for q in representative(quotes, pool, 1))
-        ranked = representative([q for _, q in best], pool, 3)
+                best.extend((case, q) for q in central.top(quotes, 1))
+        ranked = central.top([q for _, q in best], 3)
         case_of = {q.coding_id: case for case, q in best}
         p = prev.get(theme.name)
         out.append(

@@ -35,7 +35,7 @@ from qualframe.report import analysis_sections as an
 from qualframe.report.coreq import CoreqDomain, coreq_checklist, coreq_memos
 from qualframe.report.limitations import gather_limitations
 from qualframe.report.sections import SECTIONS, ReportContext, ReportSection, register_section
-from qualframe.store.models import AuditEvent, Coding, Segment, Source, User
+from qualframe.store.models import AuditEvent, Case, Coding, Segment, Source, User
 from qualframe.store.study import Study
 
 __all__ = [
@@ -160,18 +160,24 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
                 select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
             ).all()
         )
+        case_names = dict(session.execute(select(Case.id, Case.name)).all())
+        # One transcript's text at a time (to count its words), never all of them at once.
         sources = [
             SourceSummary(
-                s.name,
-                s.case.name if s.case else None,
-                s.format,
-                len(s.text.split()),
-                turns_per_source.get(s.id, 0),
-                counted.get(s.name, 0),
-                passage_count(spans_by_source.get(s.name, [])),
-                minutes.get(s.name),
+                name,
+                case_names.get(case_id) if case_id is not None else None,
+                fmt,
+                len(text.split()),
+                turns_per_source.get(sid, 0),
+                counted.get(name, 0),
+                passage_count(spans_by_source.get(name, [])),
+                minutes.get(name),
             )
-            for s in session.execute(select(Source).order_by(Source.name)).scalars()
+            for sid, name, case_id, fmt, text in session.execute(
+                select(Source.id, Source.name, Source.case_id, Source.format, Source.text).order_by(
+                    Source.name
+                )
+            ).yield_per(50)
         ]
         ctx.cache["recordings"] = [
             dict(meta["recording"])

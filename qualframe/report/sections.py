@@ -61,10 +61,9 @@ class ReportContext:
     @cached_property
     def codings(self) -> list[CodingRow]:
         """The codings findings count (see :mod:`qualframe.analysis.selection`)."""
-        from qualframe.analysis.selection import analysis_codings
+        from qualframe.analysis.selection import study_codings
 
-        with self.study.read() as session:
-            return analysis_codings(session)
+        return study_codings(self.study)
 
     @cached_property
     def themes(self) -> list[ThemeView]:

@@ -336,7 +336,7 @@ def run_scenario(
         output = engine_impl.run(scenario, ids)
         return SimulationResult(scenario, engine, output, time.perf_counter() - start)
 
-    from qualframe.simulate.cluster import dask_client, map_on_dask
+    from qualframe.cluster import dask_client, map_on_dask
 
     with dask_client(dask) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))

@@ -33,8 +33,8 @@ from numpy.typing import NDArray
 from scipy import stats
 from scipy.stats import qmc
 
+from qualframe.cluster import ProgressBar
 from qualframe.errors import InputError
-from qualframe.simulate.cluster import ProgressBar
 from qualframe.simulate.model import get_engine
 from qualframe.simulate.runner import HEADLINE_METRIC, SimulationResult, mean_interval, verdict
 from qualframe.simulate.scenario import Scenario
@@ -304,7 +304,7 @@ def run_sweep(
         seconds = time.perf_counter() - start
         where = None
     else:
-        from qualframe.simulate.cluster import dask_client, map_on_dask
+        from qualframe.cluster import dask_client, map_on_dask
 
         with dask_client(dask) as client:
             start = time.perf_counter()

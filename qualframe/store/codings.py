@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, insert, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from qualframe.errors import ConflictError, InputError, NotFoundError
@@ -39,8 +39,11 @@ __all__ = [
     "CodingWriter",
     "NewCoding",
     "code_label",
+    "id_runs",
     "live",
+    "passage_texts",
     "preview",
+    "run_ids",
     "visible_clause",
     "visible_coding",
     "visible_codings",
@@ -50,6 +53,24 @@ __all__ = [
 HUMAN_ORIGINS = ("manual", "accepted")
 #: How much of a coded passage the audit log quotes (pseudonymisation redacts these previews).
 PREVIEW_CHARS = 60
+#: Ids per ``IN (...)`` list (SQLite allows 32,766 parameters per statement).
+_CHUNK = 10_000
+
+
+def id_runs(ids: Iterable[int]) -> list[list[int]]:
+    """Sorted ids as runs of consecutive numbers, ``[[first, last], ...]``: an import's ids in a few numbers."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def run_ids(runs: Iterable[Sequence[int]]) -> list[int]:
+    """The ids that :func:`id_runs` compressed."""
+    return [i for first, last in runs for i in range(first, last + 1)]
 
 
 def code_label(code: Code) -> str:
@@ -70,6 +91,24 @@ def preview(text: str, start: int, end: int) -> str:
 def live() -> ColumnElement[bool]:
     """Codings that have not been removed."""
     return Coding.deleted_at.is_(None)
+
+
+def passage_texts(session: Session, coding_ids: Iterable[int]) -> dict[int, str]:
+    """The coded passage of each coding, cut out by SQLite (``substr``).
+
+    Memory grows with the passages, never with the length of the transcripts they come from.
+    """
+    ids = sorted(set(coding_ids))
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), _CHUNK):
+        out.update(
+            session.execute(
+                select(Coding.id, func.substr(Source.text, Coding.start + 1, Coding.end - Coding.start))
+                .join(Source, Coding.source_id == Source.id)
+                .where(Coding.id.in_(ids[i : i + _CHUNK]))
+            ).all()
+        )
+    return out
 
 
 def visible_clause(visibility: Visibility | None) -> ColumnElement[bool]:
@@ -257,8 +296,6 @@ class CodingWriter:
         known = dict(lengths or {})
         missing = {r.source_id for r in rows} - set(known)
         if missing:
-            from sqlalchemy import func
-
             known.update(
                 dict(
                     self.session.execute(
@@ -295,6 +332,36 @@ class CodingWriter:
         self.session.execute(insert(Coding), values)
         return len(values)
 
+    def first_duplicate(self, rows: Sequence[NewCoding]) -> tuple[int, int | None] | None:
+        """The first row a person would hold twice: ``(index, existing coding id or None)``.
+
+        The bulk counterpart of the check :meth:`add` makes: a row duplicates a live manual or
+        accepted coding with the same source, span, code and coder, or an earlier row of ``rows``
+        (then the id is None). One query over the sources involved, not one per row.
+        """
+        sources = sorted({r.source_id for r in rows})
+        held: dict[tuple[int, int, int, int, int], int] = {}
+        for i in range(0, len(sources), _CHUNK):
+            for cid, sid, start, end, code_id, coder_id in self.session.execute(
+                select(
+                    Coding.id, Coding.source_id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id
+                ).where(
+                    Coding.source_id.in_(sources[i : i + _CHUNK]), live(), Coding.origin.in_(HUMAN_ORIGINS)
+                )
+            ):
+                held.setdefault((sid, start, end, code_id, coder_id), cid)
+        seen: set[tuple[int, int, int, int, int]] = set()
+        for index, r in enumerate(rows):
+            if r.origin not in HUMAN_ORIGINS:
+                continue
+            key = (r.source_id, r.start, r.end, r.code_id, r.coder_id)
+            if key in held:
+                return index, held[key]
+            if key in seen:
+                return index, None
+            seen.add(key)
+        return None
+
     def insert(self, row: NewCoding) -> Coding:
         """Insert one machine-made coding (network evidence) and return the row, ids and all."""
         self.add_many([row])
@@ -330,6 +397,40 @@ class CodingWriter:
             entity_id=coding.id,
             details=details,
         )
+
+    def set_removed_many(
+        self, coding_ids: Iterable[int], removed: bool, *, action: str, summary: str, details: dict[str, Any]
+    ) -> list[int]:
+        """Remove or restore many codings at once (undoing an import), recorded as one event.
+
+        Only codings not already in the wanted state change; their ids are returned and recorded
+        (as runs of consecutive ids, ``details["runs"]``) so the step can be reversed exactly.
+        """
+        ids = sorted(set(coding_ids))
+        changed: list[int] = []
+        now = utcnow()
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            state = Coding.deleted_at.is_(None) if removed else Coding.deleted_at.is_not(None)
+            found = list(self.session.execute(select(Coding.id).where(Coding.id.in_(chunk), state)).scalars())
+            if found:
+                self.session.execute(
+                    update(Coding)
+                    .where(Coding.id.in_(found))
+                    .values(deleted_at=now if removed else None, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            changed += found
+        self.session.expire_all()  # any Coding object held in this session now has a stale deleted_at
+        record(
+            self.session,
+            self.actor,
+            action,
+            summary,
+            entity_type="coding",
+            details={**details, "count": len(changed), "runs": id_runs(changed)},
+        )
+        return changed
 
     def retire(self, codings: Iterable[Coding]) -> int:
         """Withdraw pending suggestions (a newer run supersedes them); the run's audit event says so."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -41,7 +41,7 @@ Connector = Callable[[Path], Any]
 _MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest migration's revision. Opening an up-to-date study compares against this constant, so
 #: Alembic is only imported when a migration actually has to run (a test keeps it equal to the head).
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 
 
 def busy_timeout() -> float:
@@ -49,6 +49,12 @@ def busy_timeout() -> float:
     from qualframe.config import settings
 
     return settings().busy_timeout
+
+
+#: Connections are kept open between transactions (a few per engine; more are opened, and closed
+#: again, when many threads read at once). Opening one costs more than most workbench requests:
+#: the file, the pragmas, the schema to parse, and closing the last one checkpoints the WAL.
+_POOL: dict[str, Any] = {"poolclass": QueuePool, "pool_size": 4, "max_overflow": -1}
 
 
 def _plain_connect(path: Path) -> sqlite3.Connection:
@@ -87,11 +93,11 @@ def make_engine(path: Path, connector: Connector | None = None, *, key: bytes | 
     """
     if key is None:
         connect = connector or _plain_connect
-        engine = create_engine("sqlite://", creator=lambda: connect(path), poolclass=NullPool)
+        engine = create_engine("sqlite://", creator=lambda: connect(path), **_POOL)
     else:
         connect = connector or _cipher_connect
         url = URL.create("sqlite+pysqlcipher", password=_raw_key(key))
-        engine = create_engine(url, creator=lambda: connect(path), poolclass=NullPool)
+        engine = create_engine(url, creator=lambda: connect(path), **_POOL)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -71,6 +71,7 @@ __all__ = [
     "Segment",
     "Source",
     "StudyInfo",
+    "StudyState",
     "SuggestionRun",
     "TextVector",
     "Theme",
@@ -682,3 +683,18 @@ class WebSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class StudyState(Base):
+    """How often each table has changed: cached analyses are valid while these numbers stand still.
+
+    Migration 0011 installs triggers that add one to a table's ``version`` in the same transaction
+    as every insert, update or delete on it, so no writer (nor an old script) can forget; the row
+    ``generation`` is a random number replaced whenever the whole database is swapped (a restore),
+    so a cache never confuses two histories that happen to reach the same counts. See
+    :mod:`qualframe.store.state`.
+    """
+
+    __tablename__ = "study_state"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

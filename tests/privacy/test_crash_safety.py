@@ -65,7 +65,8 @@ elif mode == "code-each":
                           coder=f"coder{n}")
         print("committed", n, flush=True)
 elif mode == "code-bulk":
-    pause_after(manual, "apply_coding", int(sys.argv[5]))
+    # every row checked and inserted at once (issue 18); paused before the audit event and commit
+    pause_after(manual.CodingWriter, "add_many", int(sys.argv[5]))
     manual.import_codings(study, sys.argv[4])
 print("finished", flush=True)
 """
@@ -171,7 +172,7 @@ def test_killed_during_bulk_coding_keeps_committed_codings_and_none_of_the_open_
     rows = "source,code,quote\n" + "".join(f"T{n:03d},Recreational use,Every day.\n" for n in range(10))
     (files.parent / "codings.csv").write_text(rows, encoding="utf-8")
     healthy.close()
-    child = start(study.path, files, "code-bulk", str(files.parent / "codings.csv"), "5")
+    child = start(study.path, files, "code-bulk", str(files.parent / "codings.csv"), "1")
     assert child.stdout is not None and child.stdout.readline().strip() == "paused"
     kill(child)
     assert_healthy(study.path).close()

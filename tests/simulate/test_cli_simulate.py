@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
 from qualframe.cli import main
+from qualframe.simulate import load_scenario, run_sweep
 
 SMALL = ["--agents", "120", "--weeks", "15", "--replicates", "3"]
 
@@ -68,7 +70,7 @@ def test_a_scenario_file_and_a_sweep_on_a_dask_scheduler(
     )
     out = tmp_path / "swept"
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
-        args = ["--scenario", str(scenario), "--sweep", "oat", "--dask", cluster.scheduler_address]
+        args = ["--scenario", str(scenario), "--sweep", "oat", "--scheduler", cluster.scheduler_address]
         code = main(["simulate", *args, "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
@@ -84,6 +86,12 @@ def test_a_scenario_file_and_a_sweep_on_a_dask_scheduler(
     )
     assert {"sweep_oat.csv", "sensitivity_oat.csv", "sweep_oat.png"} <= set(summary["files"])
     assert "One-at-a-time sensitivity" in (out / "report.md").read_text(encoding="utf-8")
+    # the same sweep run here, without any cluster, gives the same numbers
+    here = run_sweep(load_scenario(str(scenario)), "oat", dask=None, progress=False).points
+    there = pd.read_csv(out / "sweep_oat.csv")
+    assert list(there["difference"]) == pytest.approx(list(here["difference"]), abs=1e-12)
+    assert main(["simulate", *args[:4], "--scheduler", "analysis-server", "--out", str(out)]) == 2
+    assert "--scheduler must be a scheduler address" in capsys.readouterr().err
 
 
 def test_cohorts_can_come_from_a_study_with_network_data(tmp_path: Path) -> None:

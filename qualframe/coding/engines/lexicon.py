@@ -351,6 +351,17 @@ class LexiconEngine(BaseCoder):
 
     # -- matching ------------------------------------------------------------------------------
     def _matches(self, text: str) -> list[tuple[Cue, int, int]]:
+        """The cues matching ``text``; those of the last scored batch are kept (evidence asks again)."""
+        memo = self.__dict__.get("_memo")
+        if memo is not None and text in memo:
+            hit: list[tuple[Cue, int, int]] = memo[text]
+            return hit
+        found = self._find(text)
+        if memo is not None:
+            memo[text] = found
+        return found
+
+    def _find(self, text: str) -> list[tuple[Cue, int, int]]:
         tokens = [(m.start(), m.end(), self._lem(m.group())) for m in _WORD.finditer(text)]
         found: dict[int, tuple[Cue, int, int]] = {}
         for k, (start, _, lemmas) in enumerate(tokens):
@@ -406,6 +417,8 @@ class LexiconEngine(BaseCoder):
         )
 
     def score(self, units: Sequence[Unit]) -> np.ndarray:
+        if len(units) > 8:  # a new batch: its matches are what evidence will ask for next
+            self.__dict__["_memo"] = {}
         out = np.tile(self.base_rates * 0.5, (len(units), 1))
         for row, unit in enumerate(units):
             miss = np.ones(len(self.codes))

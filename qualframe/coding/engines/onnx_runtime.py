@@ -148,6 +148,10 @@ def load_onnx_encoder(model: Any, folder: Path, cache: Path) -> OnnxEncoder | No
         options.intra_op_num_threads = torch.get_num_threads()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle threads sleep instead of spinning: on a shared machine (the workbench serving while
+        # a command encodes, or two cores shared by several people) spinning burnt about a third
+        # more CPU for the same vectors and no faster result (docs/benchmarks.md, "Scale").
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(str(target), options, providers=["CPUExecutionProvider"])
         runner = OnnxEncoder(session, model.tokenizer, int(model.max_seq_length))
         expected = model.encode(_PROBES, normalize_embeddings=True, convert_to_numpy=True)

@@ -78,4 +78,4 @@ def heatmap(request: Request, mode: str = "overlap", distance: int = 0, min_freq
     """The c-coefficient of the most frequent codes as a heatmap (pair counts written in)."""
     check_unblinded(request)
     table = _table(study_of(request), mode, distance, min_frequency)
-    return png(lambda: cooccurrence_heatmap(table), "co-occurrence heatmap (it needs two codes)")
+    return png(lambda: cooccurrence_heatmap(table), "co-occurrence heatmap (it needs two codes)", request)

@@ -13,11 +13,14 @@ from qualframe.outputs import EXPORT_FORMATS
 from qualframe.web.context import actor_of, has_page, study_of
 from qualframe.web.files import list_study_files
 from qualframe.web.pages import Page
+from qualframe.web.paging import page_of
 from qualframe.web.templating import render
 
-__all__ = ["PAGE", "router"]
+__all__ = ["PAGE", "ROWS_SHOWN", "router"]
 
 PAGE = Page(title="Dashboard", path="/", order=0)
+#: Sources (and cases) listed on one page of the dashboard.
+ROWS_SHOWN = 50
 router = APIRouter()
 
 
@@ -32,12 +35,18 @@ def dashboard(request: Request) -> Response:
     attributes = sorted({k for c in cases for k in c.attributes})
     blind = visibility(study, viewer).codes_blind
     findings = None if blind else findings_counts(study)
+    sources, source_pager = page_of(request, progress.sources, ROWS_SHOWN)
+    shown_cases, case_pager = page_of(request, cases, ROWS_SHOWN, param="cases_page")
     return render(
         request,
         "dashboard.html",
         {
             "progress": progress,
+            "sources": sources,
+            "source_pager": source_pager,
             "cases": cases,
+            "shown_cases": shown_cases,
+            "case_pager": case_pager,
             "attributes": attributes,
             "files": files,
             "exports": [(name, label) for name, (label, _) in EXPORT_FORMATS.items()],

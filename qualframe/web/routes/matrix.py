@@ -35,6 +35,7 @@ from qualframe.outputs import download_output
 from qualframe.web.auth import Lead
 from qualframe.web.context import actor_of, study_of
 from qualframe.web.pages import Page
+from qualframe.web.paging import page_of
 from qualframe.web.routes._analysis import check_unblinded
 from qualframe.web.routes.downloads import attachment
 from qualframe.web.templating import flash_redirect, render
@@ -44,6 +45,8 @@ __all__ = ["PAGE", "router"]
 PAGE = Page(title="Matrix", path="/matrix", order=50, requires=("qualframe.analysis.framework_matrix",))
 router = APIRouter()
 SUMMARY_SHOWN = 160
+#: Case rows on one page of the matrix (a study of 1,000 cases is 20 pages, not one 30,000-cell table).
+CASES_SHOWN = 50
 _DOWNLOADS = ("xlsx", "csv")
 
 
@@ -125,6 +128,7 @@ def matrix_page(
             selected = _cell_data(request, matrix, case, column)
         except (QualframeError, KeyError, StopIteration):
             error = error or "that cell is not in the matrix (the case or column may have been renamed)."
+    shown_cases, pager = page_of(request, matrix.cases, CASES_SHOWN)
     filled = sum(1 for c in matrix.cells.values() if c.summary and not c.is_draft)
     drafts = sum(1 for c in matrix.cells.values() if c.summary and c.is_draft)
     return render(
@@ -135,6 +139,8 @@ def matrix_page(
             "codebook": codebook,
             "codebooks": [b.name for b in codebook_outline(study, viewer=actor_of(request))],
             "matrix": matrix,
+            "shown_cases": shown_cases,
+            "pager": pager,
             "selected": selected,
             "error": error,
             "filled": filled,

@@ -14,12 +14,14 @@ from qualframe.coding.team import visibility
 from qualframe.errors import QualframeError
 from qualframe.web.context import actor_of, study_of
 from qualframe.web.pages import Page
+from qualframe.web.paging import page_of
 from qualframe.web.templating import render
 
 __all__ = ["PAGE", "QUOTES_SHOWN", "router"]
 
 PAGE = Page(title="Quotes", path="/quotes", order=30)
-QUOTES_SHOWN = 500
+#: Quotes on one page (the others are a click away; the downloads hold them all).
+QUOTES_SHOWN = 100
 router = APIRouter()
 
 
@@ -43,8 +45,9 @@ def quotes_page(
     except QualframeError as exc:
         found, error = [], exc.message
     coders = coders_with_codings(study, viewer=viewer)
+    shown, pager = page_of(request, found, QUOTES_SHOWN)
     by_code: dict[str, list[object]] = {}
-    for q in found[:QUOTES_SHOWN]:
+    for q in shown:
         by_code.setdefault(q.code, []).append(q)
     return render(
         request,
@@ -57,7 +60,7 @@ def quotes_page(
             "coders": coders,
             "by_code": by_code,
             "total": len(found),
-            "shown": min(len(found), QUOTES_SHOWN),
+            "pager": pager,
             "downloads_allowed": not visibility(study, viewer).codes_blind,
             "error": error,
         },

@@ -127,4 +127,4 @@ def figure(
     study = study_of(request)
     chosen = [c for c in coders or [] if c] or _default_coders(study, _people(study))
     report = _report(study, chosen, unit, scheme)
-    return png(lambda: reliability_figure(report), "reliability figure")
+    return png(lambda: reliability_figure(report), "reliability figure", request)

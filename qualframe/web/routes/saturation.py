@@ -118,4 +118,4 @@ def figure(
     """Distinct codes by interview: new per interview, cumulative in study order and on average."""
     check_unblinded(request)
     result = _saturation(study_of(request), base, run, threshold, order_by, codes, structural)
-    return png(lambda: saturation_figure(result), "saturation curve")
+    return png(lambda: saturation_figure(result), "saturation curve", request)

@@ -10,12 +10,16 @@ from qualframe.coding.retrieval import search
 from qualframe.errors import QualframeError
 from qualframe.web.context import study_of
 from qualframe.web.pages import Page
+from qualframe.web.paging import page_of
 from qualframe.web.templating import render
 from qualframe.web.transcript import highlight
 
-__all__ = ["PAGE", "router"]
+__all__ = ["HITS", "HITS_SHOWN", "PAGE", "router"]
 
 PAGE = Page(title="Search", path="/search", order=40)
+#: The best matches found (by FTS5 rank), and how many of them one page shows.
+HITS = 200
+HITS_SHOWN = 50
 router = APIRouter()
 
 
@@ -27,9 +31,12 @@ def search_page(request: Request, q: str = "", source: str = "") -> Response:
     hits, error = [], None
     if q.strip():
         try:
-            hits = search(study, q, source=source or None)
+            hits = search(study, q, source=source or None, limit=HITS + 1)  # one more: are there more?
         except QualframeError as exc:
             error = exc.message
+    capped = len(hits) > HITS
+    hits = hits[:HITS]
+    shown, pager = page_of(request, hits, HITS_SHOWN)
     return render(
         request,
         "search.html",
@@ -38,6 +45,9 @@ def search_page(request: Request, q: str = "", source: str = "") -> Response:
             "source": source,
             "sources": sources,
             "error": error,
-            "hits": [(hit, highlight(hit.text, hit.start, hit.matches)) for hit in hits],
+            "found": len(hits),
+            "capped": capped,
+            "pager": pager,
+            "hits": [(hit, highlight(hit.text, hit.start, hit.matches)) for hit in shown],
         },
     )

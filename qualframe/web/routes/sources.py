@@ -111,7 +111,7 @@ def original(request: Request, source_id: int) -> Response:
 def api_add_coding(request: Request, user: Writer, source_id: int, body: NewCoding) -> Response:
     """Apply a code to a span of the source (offsets are code points, end exclusive)."""
     study = study_of(request)
-    node = get_code_node(study, body.code, viewer=actor_of(request))
+    node = get_code_node(study, body.code, viewer=actor_of(request), usage=False)
     coding = add_coding(
         study,
         source=source_name(study, source_id),

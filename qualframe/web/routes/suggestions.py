@@ -12,6 +12,7 @@ own audited decision, and one already coded by a person is skipped, not duplicat
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -28,12 +29,14 @@ from qualframe.coding.review import (
     adjust_span,
     change_code,
     reject,
+    review_page,
     review_queue,
 )
 from qualframe.errors import ConflictError, InputError, NotFoundError, QualframeError
 from qualframe.web.auth import Writer
 from qualframe.web.context import actor_of, study_of
 from qualframe.web.pages import Page
+from qualframe.web.paging import pager_for, requested_page
 from qualframe.web.templating import flash_redirect, render
 
 __all__ = ["PAGE", "QUEUE_SHOWN", "router"]
@@ -46,7 +49,8 @@ PAGE = Page(
     roles=("lead", "coder"),
 )
 router = APIRouter()
-QUEUE_SHOWN = 200
+#: Suggestions one page of the queue shows (each carries its passage, evidence and agreement).
+QUEUE_SHOWN = 50
 ORDERS = ("position", "confidence")
 
 
@@ -103,16 +107,24 @@ def suggestions_page(
     """The pending suggestions of the chosen filter, with evidence, rationale and confidence."""
     study = study_of(request)
     queue: list[SuggestionView] = []
+    total = 0
     error = None
     try:
-        queue = review_queue(
+        filters = functools.partial(
+            review_page,
             study,
             source=source or None,
             code=code or None,
             order=order if order in ORDERS else "position",
             min_confidence=_confidence(min_confidence),
             viewer=actor_of(request),
+            limit=QUEUE_SHOWN,
         )
+        page = requested_page(request)
+        queue, total = filters(offset=(page - 1) * QUEUE_SHOWN)
+        last = max(1, -(-total // QUEUE_SHOWN))
+        if page > last:  # past the end (the queue shrank while reviewing): show its last page
+            queue, total = filters(offset=(last - 1) * QUEUE_SHOWN)
     except QualframeError as exc:
         error = exc.message
     outline = codebook_outline(study, viewer=actor_of(request))
@@ -120,8 +132,9 @@ def suggestions_page(
         request,
         "suggestions.html",
         {
-            "queue": queue[:QUEUE_SHOWN],
-            "total": len(queue),
+            "queue": queue,
+            "total": total,
+            "pager": pager_for(request, QUEUE_SHOWN, total),
             "filters": {"source": source, "code": code, "order": order, "min_confidence": min_confidence},
             "outline": outline,
             "code_ids": {node.path: node.id for book in outline for node in book.codes},

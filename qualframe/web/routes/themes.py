@@ -75,7 +75,7 @@ def themes_page(request: Request) -> Response:
 def theme_map(request: Request) -> Response:
     """The thematic map: codes on the left, linked to the themes they support on the right."""
     themes = list_themes(study_of(request))
-    return png(lambda: thematic_map(themes), "thematic map (define a theme first)")
+    return png(lambda: thematic_map(themes), "thematic map (define a theme first)", request)
 
 
 @router.post("/themes")

@@ -1,4 +1,5 @@
-"""Dask plumbing shared by replicate runs and sweeps: connect, map with a progress bar, clean up.
+"""Dask plumbing shared by simulator runs and sweeps and by assisted coding's encoding: connect, map
+with a progress bar, clean up.
 
 ``"local"`` starts a :class:`distributed.LocalCluster` on this machine (one single-threaded worker per
 core, since each task is already vectorised); any other string is the address of a running scheduler
@@ -41,8 +42,19 @@ class ProgressBar:
 
 
 @contextmanager
-def dask_client(dask: Any, n_workers: int | None = None, processes: bool = True) -> Iterator[Any]:
-    """Yield a Dask client for ``"local"``, a scheduler address, or a ready client (left open)."""
+def dask_client(
+    dask: Any,
+    n_workers: int | None = None,
+    processes: bool = True,
+    *,
+    option: str = "--dask",
+    warm_up: str = "qualframe.simulate.engine_numpy",
+) -> Iterator[Any]:
+    """Yield a Dask client for ``"local"``, a scheduler address, or a ready client (left open).
+
+    ``option`` names the command-line option in messages; ``warm_up`` is the module every worker
+    imports before the work starts (the simulator's engine, or assisted coding's encoder).
+    """
     try:
         from dask import config as dask_config
         from distributed import Client, LocalCluster
@@ -52,7 +64,7 @@ def dask_client(dask: Any, n_workers: int | None = None, processes: bool = True)
         yield dask
         return
     if not isinstance(dask, str) or not dask:
-        raise InputError(f"--dask must be 'local' or a scheduler address, got {dask!r}")
+        raise InputError(f"{option} must be 'local' or a scheduler address, got {dask!r}")
     if dask == "local":
         workers = n_workers or max(1, os.cpu_count() or 1)
         # Dask sets MALLOC_TRIM_THRESHOLD_ for its workers, and setting it switches off glibc's dynamic
@@ -84,7 +96,7 @@ def dask_client(dask: Any, n_workers: int | None = None, processes: bool = True)
             ) from None
         client = Client(cluster)
         try:
-            _warm_up(client)
+            client.run(importlib.import_module, warm_up)
             yield client
         finally:
             client.close()
@@ -95,15 +107,11 @@ def dask_client(dask: Any, n_workers: int | None = None, processes: bool = True)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(f"cannot reach the Dask scheduler at {dask!r}: {exc}") from None
     try:
-        _warm_up(client)
+        # every worker imports the code now, so start-up is not counted as the work's time
+        client.run(importlib.import_module, warm_up)
         yield client
     finally:
         client.close()
-
-
-def _warm_up(client: Any) -> None:
-    """Import the engine on every worker now, so start-up is not counted as simulation time."""
-    client.run(importlib.import_module, "qualframe.simulate.engine_numpy")
 
 
 def map_on_dask(
