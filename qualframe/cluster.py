@@ -1,5 +1,4 @@
-"""Dask plumbing shared by simulator runs and sweeps and by assisted coding's encoding: connect, map
-with a progress bar, clean up.
+"""Dask plumbing for simulator sweeps and assisted coding: connect, map with progress, clean up.
 
 ``"local"`` starts a :class:`distributed.LocalCluster` on this machine (one single-threaded worker per
 core, since each task is already vectorised); any other string is the address of a running scheduler
