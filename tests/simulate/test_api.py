@@ -19,7 +19,6 @@ MODULES = [
     "interventions",
     "runner",
     "sweep",
-    "cluster",
     "plots",
     "report",
     "validation",
