@@ -31,7 +31,7 @@ from qualframe.coding.manual import apply_coding
 from qualframe.demo import corpus_path
 from qualframe.sources import get_source, import_files
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 TOKEN = "bench-token"
 

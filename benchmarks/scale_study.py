@@ -44,7 +44,7 @@ from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding
 from qualframe.store.models import Code, Segment, Source
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 try:  # run as ``python benchmarks/scale_study.py`` or imported as ``benchmarks.scale_study``
     from bench_import import make_transcript, vocabulary

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.store.audit import record
 from qualframe.store.models import USER_ROLES, User, WebSession, utcnow
-from qualframe.users import find_user, resolve_user
+from qualframe.store.users import find_user, resolve_user
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher

@@ -25,7 +25,7 @@ from qualframe.store.audit import record
 from qualframe.store.models import Attribute, AttributeValue, Case, Source
 from qualframe.store.state import per_state
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 __all__ = [
     "GENDER_ATTRIBUTES",

@@ -21,7 +21,7 @@ from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
 from qualframe.store.models import Case, Coding, Memo, Source, utcnow
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from qualframe.visibility import Actor
 
 __all__ = ["MEMO_TARGETS", "MemoView", "add_memo", "list_memos", "resolve_target"]

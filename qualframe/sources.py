@@ -26,7 +26,7 @@ from qualframe.store.audit import record
 from qualframe.store.models import SEGMENT_ROLES, Case, Segment, Source, User
 from qualframe.store.segments import insert_segments
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 __all__ = [
     "ImportReport",

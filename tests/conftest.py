@@ -15,7 +15,7 @@ import pytest
 from qualframe.codebook.service import add_codebook_spec, builtin_spec
 from qualframe.demo import corpus_path
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -24,7 +24,7 @@ from qualframe.errors import CodebookError, ConflictError, InputError, NotFoundE
 from qualframe.io.codebook_yaml import dump_codebook_yaml, read_codebook_yaml
 from qualframe.io.refi_codebook import read_qdc, write_qdc
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 JANIS = {
     "Overestimation of the group": [

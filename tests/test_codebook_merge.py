@@ -13,7 +13,7 @@ from qualframe.memos import add_memo, list_memos
 from qualframe.sources import import_files
 from qualframe.store.models import Code, Coding
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from tests.conftest import snapshot
 
 TEXT = (

@@ -16,7 +16,7 @@ from qualframe.store import db
 from qualframe.store.audit import record, verify_chain
 from qualframe.store.models import AuditEvent, Base, Segment, Source
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 
 def test_a_new_study_is_a_folder_with_a_database_and_originals(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from qualframe.store.codings import passage_texts
 from qualframe.store.models import Case, Code, MatrixCell, Theme, User, utcnow
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 __all__ = [
     "MATRIX_FORMATS",

@@ -39,7 +39,7 @@ from qualframe.errors import InputError, NotFoundError
 from qualframe.store.models import Assignment, Code, Coding, Segment, Source, User
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
-from qualframe.users import find_user
+from qualframe.store.users import find_user
 
 __all__ = ["UNITS", "Disagreement", "ReliabilityReport", "UnitizedCode", "study_reliability"]
 

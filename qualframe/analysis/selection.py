@@ -27,7 +27,7 @@ from qualframe.errors import NotFoundError
 from qualframe.store.models import Case, Code, Coding, Source, User
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
-from qualframe.users import find_user
+from qualframe.store.users import find_user
 
 __all__ = [
     "ANALYSIS_ORIGINS",

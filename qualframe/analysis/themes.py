@@ -22,7 +22,7 @@ from qualframe.io.text import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import THEME_STATUSES, Code, Theme, ThemeCode
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 __all__ = [
     "THEME_STATUSES",

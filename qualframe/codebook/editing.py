@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualframe.codebook.merge import MergeResult, SplitResult, merge_codes, move_code, split_code
 from qualframe.codebook.service import add_codebook_spec, code_path, create_code, edit_code
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from qualframe.visibility import Actor, as_actor
 
 if TYPE_CHECKING:

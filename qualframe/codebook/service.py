@@ -457,7 +457,7 @@ def add_codebook(
 ) -> CodebookSpec:
     """Load a built-in codebook (by name) or a YAML/.qdc file into ``study``; returns what was added."""
     from qualframe.config import settings
-    from qualframe.users import resolve_user
+    from qualframe.store.users import resolve_user
 
     spec = read_codebook_file(Path(source), name)
     with study.write() as session:

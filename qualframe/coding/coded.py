@@ -25,7 +25,7 @@ from qualframe.store.audit import record
 from qualframe.store.coded_ranges import live_ranges
 from qualframe.store.models import CodedRange, Segment, Source
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from qualframe.visibility import Actor
 
 __all__ = ["CodedRangeView", "coded_ranges", "mark_coded", "parse_turns", "unmark_coded"]

@@ -27,7 +27,7 @@ from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding, code_label, id_runs, run_ids, visible_coding
 from qualframe.store.models import AuditEvent, Code, Coding, Source, User, utcnow
 from qualframe.store.study import Study
-from qualframe.users import actor_user, find_user, resolve_user
+from qualframe.store.users import actor_user, find_user, resolve_user
 from qualframe.visibility import Actor, as_actor
 
 __all__ = [

@@ -30,7 +30,7 @@ from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, visible_coding, visible_codings
 from qualframe.store.models import AuditEvent, Coding, Segment, Source, SuggestionRun, User
 from qualframe.store.study import Study
-from qualframe.users import actor_user
+from qualframe.store.users import actor_user
 from qualframe.visibility import Actor, as_actor
 
 __all__ = [

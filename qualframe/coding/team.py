@@ -32,7 +32,7 @@ from qualframe.store.codings import CodingWriter
 from qualframe.store.codings import visible_codings as visible_codings_query
 from qualframe.store.models import Assignment, Code, Coding, Reconciliation, Source, User
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from qualframe.visibility import Actor, Visibility
 
 __all__ = [

@@ -49,7 +49,7 @@ from qualframe.store.models import (
 )
 from qualframe.store.segments import insert_segments
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 __all__ = ["ProjectImportReport", "ProjectWriter", "import_projects"]
 

@@ -36,7 +36,7 @@ from qualframe.store.models import (
     User,
 )
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 __all__ = [
     "AlterView",

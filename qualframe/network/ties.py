@@ -57,7 +57,7 @@ from qualframe.store.models import (
     utcnow,
 )
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 __all__ = [
     "EGO_ATTRIBUTES",

@@ -29,7 +29,7 @@ from qualframe.errors import InputError, UnsupportedFormatError
 from qualframe.store.audit import record
 from qualframe.store.files import write_atomic
 from qualframe.store.study import Study
-from qualframe.users import actor_user
+from qualframe.store.users import actor_user
 from qualframe.visibility import Actor, as_actor
 
 __all__ = [

@@ -373,7 +373,7 @@ def apply_pseudonymisation(
     from qualframe.config import settings
     from qualframe.privacy.keyfile import write_key_file
     from qualframe.store.audit import REDACTIONS, record, redact_previews
-    from qualframe.users import resolve_user
+    from qualframe.store.users import resolve_user
 
     counts = Counter(i.kind for i in plan.identifiers if i.mentions)
     copies = find_copies(study)

@@ -543,7 +543,7 @@ class Study:
             db.upgrade(self.engine)
         from qualframe.config import settings
         from qualframe.store.audit import record
-        from qualframe.users import resolve_user
+        from qualframe.store.users import resolve_user
 
         with self.write() as s:
             # The restored database carries the counters it had when backed up: a new generation

@@ -25,7 +25,7 @@ from qualframe.store.audit import record
 from qualframe.store.models import Segment
 from qualframe.store.remap import Edit, rewrite_source
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 __all__ = ["Correction", "correct_turn", "word_edits"]
 

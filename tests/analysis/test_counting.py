@@ -19,7 +19,7 @@ from qualframe.outputs import export, write_report
 from qualframe.report.data import gather
 from qualframe.sources import get_source, import_files
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 TRANSCRIPT = """[00:00:02] Interviewer: Who do you buy with?
 [00:00:05] P01: Me and Gaz. We put in together every Friday, it's just how it is. Nobody says no.

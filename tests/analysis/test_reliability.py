@@ -14,7 +14,7 @@ from qualframe.coding.quotes import locate_quote
 from qualframe.errors import InputError, NotFoundError
 from qualframe.sources import get_source, import_files
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from tests.conftest import snapshot
 
 TEXT = (

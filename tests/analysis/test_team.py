@@ -22,7 +22,7 @@ from qualframe.errors import InputError
 from qualframe.sources import import_files
 from qualframe.store.models import AuditEvent, Coding, Reconciliation, User
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from qualframe.visibility import Actor
 from tests.conftest import snapshot
 

@@ -195,7 +195,7 @@ def test_next_recommends_uncoded_units_the_engine_is_least_sure_about(coded: Stu
 
 def test_an_edited_definition_refits_the_engine_instead_of_reusing_its_state(coded: Study) -> None:
     from qualframe.codebook.service import edit_code
-    from qualframe.users import resolve_user
+    from qualframe.store.users import resolve_user
 
     first = suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True)
     assert suggest(coded, engine="supervised", codes=TIES, params=WORDS, all_codes=True).reused_state

@@ -25,7 +25,7 @@ from qualframe.store.audit import verify_chain
 from qualframe.store.codings import CodingWriter
 from qualframe.store.models import Alter, Case, Code, Coding, MatrixCell, Source, Theme
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from tests.conftest import snapshot
 
 PASS = "correct horse battery staple"

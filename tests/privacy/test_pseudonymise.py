@@ -36,7 +36,7 @@ from qualframe.store.models import (
     Source,
 )
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from tests.conftest import files_in, snapshot
 
 PASS = "correct horse battery staple"

@@ -27,7 +27,7 @@ from qualframe.io.text import clean_name
 from qualframe.sources import import_files
 from qualframe.store.models import Case, Code, Source, Theme
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from tests.conftest import files_in, snapshot
 from tests.refi.build import Sel, Src, code, project_xml, write_qdpx
 

@@ -16,7 +16,7 @@ from qualframe.io.codebook_yaml import read_codebook_yaml
 from qualframe.memos import add_memo
 from qualframe.sources import import_files
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 
 CUSTOM = """
 format: qualframe-codebook/1

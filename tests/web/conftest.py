@@ -19,7 +19,7 @@ from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook_spec, bui
 from qualframe.coding.manual import add_coding
 from qualframe.sources import import_files
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from qualframe.web import create_app
 
 TOKEN = "test-token-0123456789"

@@ -28,7 +28,7 @@ from qualframe.memos import add_memo
 from qualframe.sources import get_source
 from qualframe.store.models import Code, Coding, Source
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from qualframe.web import create_app
 from qualframe.web.pages import discover_routes
 from tests.web.conftest import LOCAL, csrf_of

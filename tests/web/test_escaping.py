@@ -13,7 +13,7 @@ from qualframe.coding.manual import add_coding
 from qualframe.memos import add_memo
 from qualframe.sources import import_files
 from qualframe.store.study import Study
-from qualframe.users import resolve_user
+from qualframe.store.users import resolve_user
 from tests.web.conftest import source_id
 
 EVIL = "<script>alert('pwned')</script>"

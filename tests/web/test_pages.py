@@ -28,7 +28,7 @@ def _code_id(client: TestClient, name: str) -> int:
 
 def test_the_dashboard_shows_progress_per_source_and_coder(client: TestClient, web_study: Study) -> None:
     from qualframe.coding.manual import apply_coding
-    from qualframe.users import resolve_user
+    from qualframe.store.users import resolve_user
 
     add_coding(web_study, source="P01", code="Illusion of unanimity", quote="Gaz mostly.", coder="sam")
     link_source(web_study, "P01", "P01")
