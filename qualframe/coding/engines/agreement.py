@@ -6,12 +6,19 @@ are split into folds by participant (by unit when fewer than three participants 
 engine is fitted on the other folds and decides on the held-out one, and its decisions are
 compared with the coders' by Cohen's kappa, per code, over the units where that code was decided
 (applied, or said not to apply). The same folds serve every engine, so ``auto`` can compare its
-candidates on equal terms.
+candidates on equal terms, and :func:`kappa_gain` tells whether one candidate's lead over another
+is larger than the noise of so few coded participants (a bootstrap over whole cases).
+
+The same out-of-fold scores also set each code's *precision cut-off* (:func:`precision_cutoffs`):
+the lowest confidence at which the engine's suggestions of that code were right at least a target
+share of the time, with the precision and recall it reached measured on folds the cut-off was
+not chosen on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,12 +26,17 @@ import numpy as np
 from qualframe.coding.engines.base import BaseCoder, LabelledUnit
 
 __all__ = [
+    "MIN_CORRECT",
     "MIN_EXAMPLES",
+    "OutOfFold",
+    "case_groups",
     "class_kappa",
     "code_kappas",
     "group_folds",
+    "kappa_gain",
     "measure",
     "out_of_fold_decisions",
+    "precision_cutoffs",
     "reliability_table",
 ]
 
@@ -33,13 +45,23 @@ MIN_EXAMPLES = 20
 _BINARY = [(a, b) for a in (0, 1) for b in (0, 1)]
 
 
+#: A code's precision cut-off counts only when this many out-of-fold suggestions were right.
+MIN_CORRECT = 5
+
+
+def case_groups(examples: Sequence[LabelledUnit]) -> list[str]:
+    """The group of each example for folds and bootstraps: its case, or itself with < 3 cases."""
+    groups = [ex.unit.case or ex.unit.id for ex in examples]
+    if len(set(groups)) < 3:
+        groups = [ex.unit.id for ex in examples]
+    return groups
+
+
 def group_folds(examples: Sequence[LabelledUnit], k: int = 3) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """Folds grouped by case (``(train, test)`` index arrays), or None with too few examples."""
     if len(examples) < MIN_EXAMPLES:
         return None
-    groups = [ex.unit.case or ex.unit.id for ex in examples]
-    if len(set(groups)) < 3:
-        groups = [ex.unit.id for ex in examples]
+    groups = case_groups(examples)
     from sklearn.model_selection import GroupKFold
 
     folds = GroupKFold(n_splits=min(k, len(set(groups))))
