@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_OUT ?= demo-study
 
-.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe clean
+.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2 --dist loadfile
 
-bench: bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe
+bench: bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network
 
 bench-import: $(VENV)/.installed-all
 	$(BIN)/python benchmarks/bench_import.py
@@ -71,3 +71,6 @@ bench-transcribe: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+bench-network: $(VENV)/.installed-all
+	$(BIN)/python benchmarks/bench_network.py

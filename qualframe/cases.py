@@ -26,17 +26,32 @@ from qualframe.store.study import Study
 from qualframe.users import resolve_user
 
 __all__ = [
+    "GENDER_ATTRIBUTES",
     "CaseView",
+    "Pronouns",
     "import_cases",
     "infer_type",
     "link_source",
     "list_cases",
     "parse_value",
+    "participant_pronouns",
 ]
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 _ID_COLUMNS = ("case", "case_id", "participant", "participant_id", "id", "pid")
+#: Case attributes that may record a participant's gender.
+GENDER_ATTRIBUTES = ("gender", "sex")
+_GENDERS = {
+    "male": "he",
+    "man": "he",
+    "m": "he",
+    "men": "he",
+    "female": "she",
+    "woman": "she",
+    "f": "she",
+    "women": "she",
+}
 
 
 @dataclass(frozen=True)
@@ -214,3 +229,36 @@ def get_case(session: Session, name: str) -> Case:
     if case is None:
         raise NotFoundError(f"there is no case {name!r} in this study.")
     return case
+
+
+@dataclass(frozen=True)
+class Pronouns:
+    """How generated text refers to a participant: "he", "she" or "they", from the study itself."""
+
+    subject: str = "they"
+    object: str = "them"
+    possessive: str = "their"
+
+    @classmethod
+    def of(cls, subject: str) -> Pronouns:
+        """The set for ``he``, ``she`` or ``they``."""
+        return {"he": cls("he", "him", "his"), "she": cls("she", "her", "her")}.get(subject, cls())
+
+
+def participant_pronouns(study: Study) -> Pronouns:
+    """He or she when every case's gender attribute says so, else they (the default).
+
+    Generated text (reports, the simulator's summary) never assumes a gender the study did not record.
+    """
+    with study.read() as session:
+        cases = list(session.execute(select(Case)).scalars())
+        said: set[str | None] = set()
+        for case in cases:
+            values = [
+                v.value.strip().lower()
+                for v in case.values
+                if v.value and v.attribute.name.strip().lower() in GENDER_ATTRIBUTES
+            ]
+            said.add(_GENDERS.get(values[0]) if values else None)
+    only = said.pop() if len(said) == 1 else None
+    return Pronouns.of(only) if only else Pronouns()

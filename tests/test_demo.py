@@ -36,6 +36,17 @@ def test_demo_builds_the_study_and_the_report(cli, tmp_path: Path) -> None:
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "14</b>cases" in html and "Self-censorship" in html and "Buying together" in html
     assert "of 14" in html
+    # networks: they, not he (the demo records no gender); every phase comparison; P04's cohort flagged
+    assert "from the people they named" in html and "from the people he named" not in html
+    assert (
+        "Every comparison of two phases" in html and "Of the 14 participants with a confirmed network" in html
+    )
+    assert "flagged: the case attribute buys_with_others = false" in html
+    # simulation: the regimes stand beside the headline; per person reached; the study's own count
+    headline = html.index("Headline.")
+    assert headline < html.index("Where it wins and where it loses") < html.index("Reach.")
+    assert "per 100 reached" in html and "the study&#39;s 14 interviews" in html
+    assert "beyond ±2 extra abstinent people per 100 approached" in html
     # Without --force an existing study is never overwritten, and a folder that is not a study never
     # is, even with --force.
     again = cli("demo", "--out", out)

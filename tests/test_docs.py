@@ -49,3 +49,24 @@ def test_architecture_and_changelog_exist() -> None:
     arch = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
     assert "erDiagram" in arch and "Where to add" in arch
     assert (ROOT / "CHANGELOG.md").is_file()
+
+
+def test_no_file_keeps_the_marks_of_an_unfinished_merge() -> None:
+    """A merge resolved in haste once left both sides of CHANGELOG.md and docs/benchmarks.md."""
+    marks = ("<<<<<<< ", ">>>>>>> ")
+    suffixes = {".md", ".py", ".yaml", ".yml", ".html", ".toml", ".cfg", ".txt", ".css", ".js"}
+    left = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("qualframe", "tests", "docs", "benchmarks")
+        for path in sorted((ROOT / folder).rglob("*"))
+        if path.suffix in suffixes and path.is_file()
+        for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        if line.startswith(marks)
+    ]
+    left += [
+        f"{name}:{n}"
+        for name in ("README.md", "ARCHITECTURE.md", "CHANGELOG.md", "Makefile", "pyproject.toml")
+        for n, line in enumerate((ROOT / name).read_text(encoding="utf-8").splitlines(), 1)
+        if line.startswith(marks)
+    ]
+    assert left == []

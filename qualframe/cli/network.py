@@ -94,8 +94,9 @@ def _interactive(st: Any, rv: Any, case: str | None, reviewer: str | None) -> No
     for n, a in enumerate(alters, start=1):
         typer.echo("")
         typer.echo(
-            f"[alter {n}/{len(alters)}] {a.case}: {a.label} (alter {a.id})  role {a.role}, uses {_flag(a.uses)}, "
-            f"buys with him {_flag(a.buys_with)}, {a.mentions} mentions"
+            f"[alter {n}/{len(alters)}] {a.case}: {a.label} (alter {a.id}{', a group' if a.group else ''})  "
+            f"role {a.role}, uses {_flag(a.uses)}, buys with the participant {_flag(a.buys_with)}, "
+            f"{a.mentions} mentions"
         )
         if a.aliases:
             typer.echo(f"  also: {', '.join(a.aliases)}")
@@ -236,10 +237,30 @@ def measures_cmd(
     )
     typer.echo("")
     typer.echo(m.shift.sentence())
+    typer.echo("")
+    typer.echo(
+        "Every comparison of two phases (transactional share; sign-flip p, Holm-adjusted over all six):"
+    )
+    echo_table(
+        ["phases", "compared", "not compared", "toward transactional", "other way", "same", "p", "Holm p"],
+        [
+            [
+                f"{t.before_phase} -> {t.after_phase}{' (primary)' if t.primary else ''}",
+                t.n,
+                len(t.excluded),
+                t.increased,
+                t.decreased,
+                t.unchanged,
+                _num(t.p_value, 3),
+                _num(t.p_holm, 3),
+            ]
+            for t in m.comparisons
+        ],
+    )
 
 
-def _num(x: float | None) -> str:
-    return "" if x is None else f"{x:.2f}"
+def _num(x: float | None, digits: int = 2) -> str:
+    return "" if x is None else f"{x:.{digits}f}"
 
 
 @network_app.command("cohorts")
@@ -252,22 +273,43 @@ def cohorts_cmd(
         False, "--include-suggested", help="Count pending suggestions too."
     ),
 ) -> None:
-    """Buying cohorts (the participant and the alters he buys with): sizes and tie mixes."""
-    from qualframe.network.cohorts import buying_cohorts
+    """Buying cohorts (the participant and the people they buy with, per phase): sizes and tie mixes."""
+    from qualframe.network.cohorts import cohort_report
 
     with open_study(study) as st:
-        cohorts = buying_cohorts(st, include_suggested=include_suggested)
-    if not cohorts:
+        report = cohort_report(st, include_suggested=include_suggested)
+    if not report.by_phase:
         raise InputError("no confirmed buying cohort yet; run 'qualframe network extract' and review it.")
     echo_table(
-        ["case", "phase", "size", "members", "transactional share"],
-        [[c.case, c.phase, c.size, ", ".join(c.members), f"{c.share_transactional:.2f}"] for c in cohorts],
+        ["case", "phase", "size", "members", "transactional share", "simulator"],
+        [
+            [
+                c.case,
+                c.phase,
+                c.size,
+                ", ".join(c.members),
+                f"{c.share_transactional:.2f}",
+                "flagged" if c.flagged and c in report.cohorts else report.simulator_status(c),
+            ]
+            for c in report.by_phase
+        ],
     )
+    for c in report.flagged:
+        typer.echo(f"flagged: {c.case} ({c.phase}): {c.contradiction}; left out of the simulator")
+    for note in report.notes():
+        typer.echo(f"note: {note}")
     if out is not None:
         from qualframe.outputs import write_output
+        from qualframe.outputs.documents import json_bytes
 
         with open_study(study) as st:
-            write_output(st, "cohorts-json", out, options={"include_suggested": include_suggested})
+            write_output(
+                st,
+                "cohorts-json",
+                out,
+                options={"include_suggested": include_suggested},
+                data=json_bytes(report.document()),
+            )
         typer.echo(f"wrote {out}")
 
 

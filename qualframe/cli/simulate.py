@@ -39,8 +39,8 @@ def register(app: typer.Typer) -> None:
         scenario: str = typer.Option(
             None,
             "--scenario",
-            metavar="FILE|default",
-            help="Scenario YAML file, or 'default' for the built-in one.",
+            metavar="FILE|default|houghton-2024",
+            help="Scenario YAML file, or a built-in one: 'default' (neutral) or 'houghton-2024' (the study's).",
         ),
         out: Path = typer.Option(
             None, "--out", metavar="DIR", help="Folder for the results (created if missing)."
@@ -74,6 +74,11 @@ def register(app: typer.Typer) -> None:
             "csv", "--format", metavar="csv|parquet", help="Table format: csv or parquet."
         ),
         plots: bool = typer.Option(True, "--plots/--no-plots", help="Draw PNG figures."),
+        regimes: bool = typer.Option(
+            True,
+            "--regimes/--no-regimes",
+            help="Run the contrasting regimes (where cohort delivery wins and loses) for report.md; on by default.",
+        ),
     ) -> None:
         try:
             from qualframe.simulate import (
@@ -121,8 +126,12 @@ def register(app: typer.Typer) -> None:
             if value is not None
         }
         if from_study is not None:
-            cohorts = cohorts_from_study(from_study)
+            notes: list[str] = []
+            cohorts = cohorts_from_study(from_study, notes)
             overrides["network.cohorts"] = [dataclasses.asdict(c) for c in cohorts]
+            typer.echo(f"{len(cohorts)} buying cohorts from {from_study}", err=True)
+            for note in notes:
+                typer.echo(f"  note: {note}", err=True)
         if overrides:
             chosen = chosen.with_overrides(overrides, source="command line")
 
@@ -141,6 +150,11 @@ def register(app: typer.Typer) -> None:
             if dask is not None:
                 result.dask = dask
             sweeps = []
+            if regimes and "regimes" not in sweeps_asked:
+                # few points: here, unless --dask sends everything to a cluster
+                swept = run_sweep(chosen, "regimes", dask=client, engine=engine, progress=True)
+                swept.dask = dask
+                sweeps.append(swept)
             if sweeps_asked and client is None:
                 client = stack.enter_context(dask_client("local"))
             for method in sweeps_asked:
@@ -154,8 +168,17 @@ def register(app: typer.Typer) -> None:
         high = "n/a" if main["ci_high"] is None else f"{100 * main['ci_high']:+.2f}"
         typer.echo(
             f"{headline['first']} minus {headline['second']}: {100 * main['mean']:+.2f} percentage points "
-            f"abstinent after delivery (95% CI {low} to {high}): {main['verdict']}"
+            f"abstinent after delivery (95% CI {low} to {high}; minimum important difference "
+            f"{100 * headline['minimum_important_difference']:.2f}): {main['verdict']}"
         )
+        for swept in sweeps:
+            if swept.method == "regimes":
+                counts = swept.summary()["verdicts"]
+                typer.echo(
+                    "regimes: "
+                    + ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+                    + " (see report.md)"
+                )
         typer.echo(
             f"{result.agent_steps:,} agent-steps in {result.seconds:.2f} s; results in {out} "
             f"({files['summary'].name}, {files['report'].name})"

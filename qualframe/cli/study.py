@@ -234,7 +234,12 @@ def register(app: typer.Typer) -> None:
 
         with open_study(study) as st:
             path = export(st, fmt, out, code=code, case=case, codebook=codebook, coder=coder, source=source)
-        typer.echo(f"wrote {path}")
+            note = ""
+            if fmt in ("graphml", "gexf"):
+                from qualframe.network.graphs import export_summary
+
+                note = f": {export_summary(st, {'case': case})}"
+        typer.echo(f"wrote {path}{note}")
 
     @app.command("demo")
     def demo_cmd(

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from qualframe.codebook.service import read_codebook_file
+from qualframe.codebook.spec import CodeSpec
 from qualframe.coding.engines import BaseCoder, CodeInfo, LabelledUnit, Unit, make_engine
 from qualframe.errors import InputError
 from qualframe.evaluation.metrics import is_multi_label, score
 
-__all__ = ["Dataset", "build_engine", "evaluate", "load_codes", "load_dataset", "predict"]
+__all__ = ["Dataset", "build_engine", "evaluate", "load_codes", "load_dataset", "predict", "spec_code_info"]
 
 
 @dataclass
@@ -42,25 +43,25 @@ class Dataset:
         return [LabelledUnit(u, frozenset(self.gold.get(u.id, set()))) for u in self.units]
 
 
+def spec_code_info(code: CodeSpec, key: str) -> CodeInfo:
+    """What an engine sees of a codebook file's code, under ``key`` (no study needed)."""
+    return CodeInfo(
+        key=key,
+        name=code.name,
+        definition=" ".join((code.definition or "").split()),
+        inclusion=" ".join((code.inclusion or "").split()),
+        exclusion=" ".join((code.exclusion or "").split()),
+        indicators=tuple(code.indicators),
+        examples=tuple(code.examples),
+        keywords=tuple(code.keywords),
+        patterns=tuple(code.patterns),
+    )
+
+
 def load_codes(path: Path) -> tuple[list[CodeInfo], list[str]]:
     """The codebook's codable codes (keyed by name, as labels.csv names them) and its decision rules."""
     spec = read_codebook_file(path)
-    codes = []
-    for _, c in spec.walk():
-        if c.codable:
-            codes.append(
-                CodeInfo(
-                    key=c.name,
-                    name=c.name,
-                    definition=" ".join((c.definition or "").split()),
-                    inclusion=" ".join((c.inclusion or "").split()),
-                    exclusion=" ".join((c.exclusion or "").split()),
-                    indicators=tuple(c.indicators),
-                    examples=tuple(c.examples),
-                    keywords=tuple(c.keywords),
-                    patterns=tuple(c.patterns),
-                )
-            )
+    codes = [spec_code_info(c, c.name) for _, c in spec.walk() if c.codable]
     if not codes:
         raise InputError(f"{path.name} has no codable codes.")
     return codes, list(spec.decision_rules)

@@ -1,17 +1,17 @@
 """GraphML and GEXF: ego-networks for Gephi, yEd, Cytoscape, igraph and networkx.
 
-One graph per case. Nodes: the participant (``<case>:ego``, kind ``ego``) and each alter
-(``<case>:alter-<id>``; GraphML wants node ids unique in the whole document)
-with ``label``, ``role``, ``kind``, ``uses`` and ``buys_with`` (empty when unknown). Edges: each
-ego-alter tie with ``phase``, ``tie_type``, ``strength``, ``status`` and ``evidence`` (the ids of
-the codings behind it, space-separated); each alter-alter tie with ``kind`` ``alter-alter``.
-Several ties between the same two people (one per phase and type) are parallel edges, so the
-graphs are multigraphs.
+Nodes: the participant (``<case>:ego``, kind ``ego``) and each alter (``<case>:alter-<id>``; node
+ids are unique across cases) with ``case``, ``label``, ``role``, ``kind``, ``group`` (``true`` for an
+alter who is a group of people, "my friends"), ``uses`` and ``buys_with`` (empty when unknown).
+Edges: each ego-alter tie with ``case``, ``phase``, ``tie_type``, ``strength``, ``status`` and
+``evidence`` (the ids of the codings behind it, space-separated); each alter-alter tie with ``kind``
+``alter-alter``. Several ties between the same two people (one per phase and type) are parallel
+edges, so the graphs are multigraphs.
 
-GraphML holds several graphs in one document, so a study's export is one ``.graphml`` file with
-one ``<graph>`` element per case (its ``id`` is the case). GEXF holds one graph per file: one
-case is a ``.gexf`` file; several are a zip archive of ``<case>.gexf`` files. Both are written
-with networkx's writers.
+qualframe's export hands these writers one graph holding every case's ego-network (see
+:mod:`qualframe.network.graphs`). Given several graphs, :func:`write_graphml` writes one document
+with one ``<graph>`` per graph (most tools open only the first) and :func:`write_gexf` a zip
+archive of ``<name>.gexf`` files (GEXF holds one graph per file). Both use networkx's writers.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from qualframe.network.cohorts import buying_cohorts
+from qualframe.network.cohorts import cohort_report
 from qualframe.network.measures import network_measures
 from qualframe.network.review import accept_all
 from qualframe.network.ties import extract_network
@@ -34,7 +34,16 @@ def run_demo_stage(study: Study, log: Callable[[str], None] = lambda _: None) ->
     )
     accepted = accept_all(study, user=DEMO_REVIEWER)
     measures = network_measures(study)
-    cohorts = buying_cohorts(study)
+    cohorts = cohort_report(study)
     log(f"{DEMO_REVIEWER} confirmed them all; {measures.shift.sentence()}")
-    log(f"{len(cohorts)} buying cohorts (sizes {', '.join(str(c.size) for c in cohorts)})")
-    return {"extract": summary, "accepted": accepted, "shift": measures.shift, "cohorts": len(cohorts)}
+    log(
+        f"{len(cohorts.usable)} buying cohorts for the simulator (sizes {', '.join(str(c.size) for c in cohorts.usable)})"
+        + "".join(f"; flagged {c.case}: {c.contradiction}" for c in cohorts.flagged)
+    )
+    return {
+        "extract": summary,
+        "accepted": accepted,
+        "shift": measures.shift,
+        "cohorts": len(cohorts.usable),
+        "flagged": len(cohorts.flagged),
+    }

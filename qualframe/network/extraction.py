@@ -39,8 +39,11 @@ from qualframe.network.mentions import (
     load_pipeline,
     lower_case_transcript,
     name_spans,
+    only_vocative,
+    speaker_names,
 )
-from qualframe.network.names import base_name, display_name, find_role_phrases, same_person
+from qualframe.network.names import base_name, display_name, same_person
+from qualframe.network.roles import find_role_phrases, role_of_label
 from qualframe.privacy.lexicon import Lexicon
 
 __all__ = [
@@ -200,23 +203,13 @@ def extract_case(
     lower_by_source: dict[int, bool] = {}
     turn_index = 0
     for tr in transcripts:
-        first = True
-        for turn in tr.turns:  # "Thanks for coming in, Mark." names the participant
-            if turn.role == "interviewer":
-                said = tr.text[turn.start : turn.end]
-                for m in cues.VOCATIVE.finditer(said):
-                    before = said[max(0, m.start() - 40) : m.start() + 1]
-                    greeting = re.search(r"\b(?:thanks|thank\s+you|cheers|hello|hi)\b", before, re.IGNORECASE)
-                    after_role = re.search(
-                        rf"\b(?:{cues.ROLE_WORDS})\s*,?\s*$", said[: m.start(1)], re.IGNORECASE
-                    )
-                    if (first or greeting) and not after_role and lexicon.is_name(m.group(1).lower()):
-                        egos.add(base_name(m.group(1)))
-                first = False
         parts = [t for t in tr.turns if t.role == "participant"] or [
             t for t in tr.turns if t.role != "interviewer"
         ]
         texts = [tr.text[t.start : t.end] for t in parts]
+        asked = [tr.text[t.start : t.end] for t in tr.turns if t.role == "interviewer"]
+        addressee, interviewer = speaker_names(asked, texts, lexicon, cues.ROLE_WORDS)
+        egos |= addressee
         lower_mode = lower_case_transcript(texts)
         lower_by_source[tr.source_id] = lower_mode
         forms: dict[str, str] = {}
@@ -231,7 +224,16 @@ def extract_case(
                 if not w.startswith("any:") and w not in forms and (n >= 2 or votes[f"any:{w}"] >= 3)
             }
         )
-        forms = {f: k for f, k in forms.items() if k and not any(same_person(k, ego) for ego in egos)}
+        # neither the participant nor the interviewer: "Thanks for coming in, Mark", "I'm Jan",
+        # "Hi, Jan" (a name the participant only ever addresses is the interviewer's)
+        talking = egos | interviewer
+        forms = {
+            f: k
+            for f, k in forms.items()
+            if k
+            and not any(same_person(k, name) for name in talking)
+            and not only_vocative(texts, f, lexicon.is_ambiguous_name(k), lower_mode)
+        }
         # every occurrence of every accepted form, longest forms first
         for turn in parts:
             chunk = tr.text[turn.start : turn.end]
@@ -352,7 +354,11 @@ def _link(
             continue
         s = sentences[idx]
         before = s.text[: r.start - s.start]
-        if re.search(r"\b(?:he|she)(?:['’]s|\s+is|\s+was)\s+(?:still\s+)?$", before, re.IGNORECASE):
+        if re.search(
+            r"\b(?:he|she)(?:['’]s|\s+is|\s+was)(?:\s+(?:still|also|like|and|just|really|kind\s+of|sort\s+of))*\s+$",
+            before,
+            re.IGNORECASE,
+        ):
             people = [a for a in (s.alters or s.carried) if not _is_group(alters, a)]
             if len(people) == 1:
                 attached[id(r)] = people[0]
@@ -384,7 +390,7 @@ def _link(
     outside = {  # not part of "we": the dealer, and relatives or workers named only by role
         i
         for i, a in enumerate(alters)
-        if a.role == "dealer" or (i >= named and a.role in ("family", "key worker", "other"))
+        if a.role == "dealer" or (i >= named and a.role in ("family", "key worker", "professional", "other"))
     }
     _set_sentence_alters(sentences, mentions, where, key_to_alter, attached, questions, outside)
     for i, alter in enumerate(alters):
@@ -474,12 +480,9 @@ def _infer_named_roles(
     alters: list[AlterCandidate], sentences: list[SentenceRef], questions: dict[int, str]
 ) -> None:
     """A named alter's role: a role phrase beside the name, else dealing cues, else the question."""
-    from qualframe.network.names import ROLE_PHRASES
-
-    role_of = {label: role for _, label, role, _ in ROLE_PHRASES} | {"family": "family"}
     for i, alter in enumerate(alters):
         if alter.role_labels:
-            roles = Counter(role_of.get(label, "other") for label in alter.role_labels.elements())
+            roles = Counter(role_of_label(label) for label in alter.role_labels.elements())
             alter.role = min(roles, key=lambda r: (-roles[r], cues.ROLE_PRIORITY.index(r)))
             phrase = alter.role_labels.most_common(1)[0][0]
             alter.why.append(f"role from {phrase!r} beside the name")
@@ -516,9 +519,11 @@ def _label(alter: AlterCandidate, role_only: bool) -> None:
 
 def _uses_and_buying(i: int, alter: AlterCandidate, sentences: list[SentenceRef]) -> None:
     about = [s for s in sentences if i in s.about]
-    if alter.role != "dealer" and any(CO_BUYING.search(s.text) for s in about):
+    cue = next(
+        (c for s in about for c in [cues.asserted_buying(s.text)] if c and cues.first_person(s.text)), None
+    )
+    if alter.role != "dealer" and cue:
         alter.buys_with = True
-        cue = next(m.group() for s in about for m in [CO_BUYING.search(s.text)] if m)
         alter.why.append(f"buys with the participant: {cue!r}")
     negative = next((m.group() for s in about for m in [cues.NOT_USING.search(s.text)] if m), None)
     positive = next(
@@ -549,7 +554,7 @@ def _alter_ties(alters: list[AlterCandidate], sentences: list[SentenceRef]) -> l
         out.setdefault((a, b, tie_type), AlterTieCandidate(a, b, tie_type, sentence, cue))
 
     for n, s in enumerate(sentences):
-        buying = CO_BUYING.search(s.text)
+        buying = cues.asserted_buying(s.text)
         if not buying:
             continue
         group = set(s.alters)
@@ -564,7 +569,7 @@ def _alter_ties(alters: list[AlterCandidate], sentences: list[SentenceRef]) -> l
         for x in buyers:
             for y in buyers:
                 if x < y:
-                    add(x, y, "co-buying", n, buying.group())
+                    add(x, y, "co-buying", n, buying)
             for d in dealers:
-                add(x, d, "transactional", n, buying.group())
+                add(x, d, "transactional", n, buying)
     return sorted(out.values(), key=lambda t: (t.sentence, t.a, t.b))

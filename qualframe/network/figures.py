@@ -34,6 +34,9 @@ ROLE_COLOURS = {
     "fellow user": "#F1CE63",
     "dealer": "#D37295",
     "key worker": "#86BCB6",
+    "housemate": "#B6992D",
+    "colleague": "#9D7660",
+    "professional": "#499894",
     "other": "#BAB0AC",
 }
 PHASE_TITLES = {

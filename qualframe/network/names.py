@@ -1,31 +1,21 @@
-"""How one person is named in talk: given names, short forms, nicknames and role phrases.
+"""How one person is named in talk: given names, short forms and nicknames.
 
 Participants call the same alter "Gareth" and "Gaz", "Anthony" and "Big Tony", "our kid" and
 "Steve". :func:`same_person` decides whether two name forms can be one person (a table of
 British short forms, the "-z" forms that replace an ``r`` - Gareth, Gary -> Gaz; Barry -> Baz -,
-clipped forms - Colin -> Col -, and nickname prefixes such as "Big"); :data:`ROLE_PHRASES` lists
-the phrases that name someone by their relation to the participant ("me mate", "our kid", "the
-man", "my key worker"), each with a label and a role from :data:`~qualframe.store.models.ALTER_ROLES`.
-The word lists that tell names from everyday words are the privacy package's
+clipped forms - Colin -> Col -, and nickname prefixes such as "Big"). Phrases that name someone
+by relation ("me mate", "our kid", "my flatmates") are :mod:`qualframe.network.roles`. The word
+lists that tell names from everyday words are the privacy package's
 (:mod:`qualframe.privacy.lexicon`), so both features agree on what a name is.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from qualframe.privacy.lexicon import NICKNAME_PREFIXES
 
-__all__ = [
-    "ROLE_PHRASES",
-    "SHORT_FORMS",
-    "RolePhrase",
-    "base_name",
-    "display_name",
-    "find_role_phrases",
-    "same_person",
-]
+__all__ = ["SHORT_FORMS", "base_name", "display_name", "same_person"]
 
 #: Formal given name -> short forms heard in UK speech (both directions are used).
 SHORT_FORMS: dict[str, tuple[str, ...]] = {
@@ -153,89 +143,3 @@ def same_person(a: str, b: str) -> bool:
     if fx & fy or x in fy or y in fx:
         return True
     return any(_z_form(short, long) or _clipped(short, long) for short, long in ((x, y), (y, x)))
-
-
-@dataclass(frozen=True)
-class RolePhrase:
-    """A phrase that names someone by relation: its span, label (``"mum"``) and role."""
-
-    start: int
-    end: int
-    text: str
-    label: str
-    role: str
-    group: bool = False
-
-
-_POSS = r"(?:my|me|mi|our)"
-_ADJ = r"(?:(?:best|old|older|little|big|younger|eldest|oldest|youngest|new|ex|late|step)[\s-])?"
-#: (noun pattern, label, role, is a group) for phrases after "my"/"me"/"our".
-_POSSESSED: tuple[tuple[str, str, str, bool], ...] = (
-    (r"mates|pals|friends|buddies", "mates", "friend", True),
-    (r"mate|pal|friend|bezzie|buddy", "mate", "friend", False),
-    (
-        r"missus|mrs|wife|girlfriend|bird|partner|fella|boyfriend|husband|other\s+half",
-        "partner",
-        "partner",
-        False,
-    ),
-    (r"mum|mam|mom|mother|ma", "mum", "family", False),
-    (r"dad|father|old\s+man", "dad", "family", False),
-    (r"brother|bro", "brother", "family", False),
-    (r"sister|sis", "sister", "family", False),
-    (r"nan|nana|nanna|gran|grandma|granny", "nan", "family", False),
-    (r"grandad|granddad|grandpa", "grandad", "family", False),
-    (r"uncle", "uncle", "family", False),
-    (r"aunt|auntie|aunty", "aunt", "family", False),
-    (r"cousin", "cousin", "family", False),
-    (r"son", "son", "family", False),
-    (r"daughter", "daughter", "family", False),
-    (r"kids|children", "children", "family", True),
-    (r"key\s*worker|drug\s+worker|support\s+worker|worker", "key worker", "key worker", False),
-    (r"dealer", "dealer", "dealer", False),
-    (r"doctor|gp|prescriber", "doctor", "other", False),
-    (r"sponsor|peer\s+mentor|mentor", "peer mentor", "other", False),
-    (r"probation\s+officer", "probation officer", "other", False),
-)
-#: Phrases that stand on their own (no possessive): slang for relations the study is about.
-_STANDALONE: tuple[tuple[str, str, str, bool], ...] = (
-    (r"our\s+kid", "brother", "family", False),
-    (r"the\s+man", "dealer", "dealer", False),
-    (r"the\s+dealer", "dealer", "dealer", False),
-    (r"the\s+(?:chemist|pharmacist)", "pharmacist", "other", False),
-    (
-        r"the\s+(?:lads|boys|crew)|me\s+lads|(?:our|that|the\s+whole)\s+lot|us\s+lot",
-        "the lads",
-        "friend",
-        True,
-    ),
-    (r"(?:my|me|our)\s+key\s*worker", "key worker", "key worker", False),
-)
-_ROLE_RE = re.compile(
-    "|".join(
-        [rf"(?P<s{i}>\b{pattern}\b)" for i, (pattern, *_rest) in enumerate(_STANDALONE)]
-        + [rf"(?P<p{i}>\b{_POSS}\s+{_ADJ}(?:{pattern})\b)" for i, (pattern, *_rest) in enumerate(_POSSESSED)]
-    ),
-    re.IGNORECASE,
-)
-#: Everything :func:`find_role_phrases` recognises, for documentation: (pattern, label, role, group).
-ROLE_PHRASES: tuple[tuple[str, str, str, bool], ...] = _STANDALONE + tuple(
-    (f"{_POSS} {_ADJ}({p})", label, role, group) for p, label, role, group in _POSSESSED
-)
-# "the man at the chemist", "the man himself": not the dealer.
-_NOT_DEALER = re.compile(r"\s+(?:at|from|in|on|who|with|himself|upstairs|next)\b", re.IGNORECASE)
-
-
-def find_role_phrases(text: str, offset: int = 0) -> list[RolePhrase]:
-    """Role phrases in ``text`` (spans shifted by ``offset``), longest match first at each place."""
-    out: list[RolePhrase] = []
-    for m in _ROLE_RE.finditer(text):
-        key = next(k for k, v in m.groupdict().items() if v is not None)
-        table = _STANDALONE if key[0] == "s" else _POSSESSED
-        _, label, role, group = table[int(key[1:])]
-        if m.group().lower().startswith("the") and label == "dealer" and _NOT_DEALER.match(text, m.end()):
-            continue
-        if label in ("son", "daughter", "children") and re.match(r"\s+(?:of|in\s+law)", text[m.end() :]):
-            continue
-        out.append(RolePhrase(offset + m.start(), offset + m.end(), m.group(), label, role, group))
-    return out

@@ -104,6 +104,7 @@ class AlterView:
     first_mention: str
     ties: list[TieView]
     alter_ties: list[TieView]
+    group: bool = False
 
 
 def _evidence(session: Session, rows: Sequence[TieEvidence]) -> list[EvidenceView]:
@@ -198,6 +199,7 @@ def alter_view(session: Session, alter: Alter) -> AlterView:
         first,
         [_tie_view(session, t) for t in ties],
         [_alter_tie_view(session, t) for t in pairs],
+        bool(alter.is_group),
     )
 
 
@@ -301,6 +303,13 @@ def reject_alter(study: Study, alter_id: int, *, user: str | None = None) -> Alt
         return alter_view(session, alter)
 
 
+_EDITABLE = {"label": "label", "role": "role", "uses": "uses", "buys_with": "buys_with", "group": "is_group"}
+
+
+def _editable(alter: Alter) -> dict[str, object]:
+    return {key: getattr(alter, column) for key, column in _EDITABLE.items()}
+
+
 def edit_alter(
     study: Study,
     alter_id: int,
@@ -309,14 +318,15 @@ def edit_alter(
     role: str | None = None,
     uses: bool | None = None,
     buys_with: bool | None = None,
+    group: bool | None = None,
     user: str | None = None,
 ) -> AlterView:
-    """Change an alter's label, role, or whether they use or buy with the participant."""
+    """Change an alter's label, role, whether they use or buy with the participant, or are a group."""
     if role is not None and role not in ALTER_ROLES:
         raise InputError(f"unknown role {role!r}; choose one of {', '.join(ALTER_ROLES)}.")
     with study.write() as session:
         alter, actor = _alter(session, alter_id), _actor(session, user)
-        before = {"label": alter.label, "role": alter.role, "uses": alter.uses, "buys_with": alter.buys_with}
+        before = _editable(alter)
         if label is not None:
             label = " ".join(label.split())
             if not label:
@@ -339,7 +349,9 @@ def edit_alter(
             alter.uses = uses
         if buys_with is not None:
             alter.buys_with = buys_with
-        after = {"label": alter.label, "role": alter.role, "uses": alter.uses, "buys_with": alter.buys_with}
+        if group is not None:
+            alter.is_group = group
+        after = _editable(alter)
         changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         record(
             session,

@@ -20,7 +20,7 @@ was merged into. All is written in one transaction, so a failed run leaves the s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ from qualframe.config import settings
 from qualframe.errors import NotFoundError
 from qualframe.ids import stable_guid
 from qualframe.io.model import Turn
-from qualframe.network.cues import CO_BUYING
+from qualframe.network.cues import asserted_buying, first_person, unasserted
 from qualframe.network.extraction import AlterCandidate, CaseNetwork, Transcript, extract_case
 from qualframe.network.names import same_person
 from qualframe.network.phases import assign_phases, coded_phase_spans
@@ -64,6 +64,7 @@ __all__ = [
     "ExtractSummary",
     "extract_network",
     "propose_tie_types",
+    "sentence_tie_types",
 ]
 
 #: network-ties code name -> tie type.
@@ -77,6 +78,7 @@ TIE_CODES = {
 EGO_ATTRIBUTES = ("pseudonym", "alias", "name", "pseudonyme")
 _HUMAN = ("manual", "accepted")
 _CARRIED_FACTOR = 0.8  # a sentence that refers back with "he" or "we" is weaker evidence
+_BUYING_CONFIDENCE = 0.7  # a stated buying cue ("we go halves")
 
 
 @dataclass
@@ -134,6 +136,27 @@ def propose_tie_types(
     coder = make_engine(engine, list(codes), **{"multi_label": True, "threshold": 0.4, **(params or {})})
     coder.fit(list(examples))
     return coder, coder.suggest(list(units))
+
+
+def sentence_tie_types(
+    text: str, suggestions: Sequence[Suggestion], type_of: Mapping[str, str]
+) -> dict[str, tuple[Suggestion | None, str]]:
+    """The tie types a sentence states, each with the engine's suggestion behind it (or None) and why.
+
+    A suggestion whose evidence the participant does not assert (:func:`~.cues.unasserted`: read
+    in the words before the evidence) is dropped; a stated buying cue adds ``co-buying``.
+    """
+    found: dict[str, tuple[Suggestion | None, str]] = {}
+    for sug in sorted(suggestions, key=lambda x: -x.confidence):
+        tie_type = type_of.get(sug.code)
+        if tie_type is None or tie_type in found:
+            continue
+        if unasserted(text, sug.start) is None:
+            found[tie_type] = (sug, sug.rationale)
+    cue = asserted_buying(text)
+    if cue:
+        found["co-buying"] = (None, f"buying cue {cue!r}")
+    return found
 
 
 def _covers(start: int, end: int, s: int, e: int) -> bool:
@@ -312,10 +335,13 @@ def _propose(
     """
     ties: dict[tuple[int, str, str], _ProposedTie] = {}
     type_code = {t: c for c, t in tie_codes.items()}
+    type_of = {key: tie_codes[code] for key, code in keys.items()}
     sources = {s.source_id for s in net.sentences}
 
-    def add(alter: int, phase: str, tie_type: str, ev: _Evidence) -> None:
+    def add(alter: int, phase: str, tie_type: str, ev: _Evidence, mine: bool) -> None:
         a = net.alters[alter]
+        if tie_type == "co-buying" and not mine:
+            return  # "they go halves now": buying together, but not with the participant
         if tie_type == "co-buying" and (a.role == "dealer" or not a.buys_with):
             human = ev.coding_id if ev.code_id == type_code["transactional"] else None
             tie_type = "transactional"
@@ -339,8 +365,9 @@ def _propose(
         if phase is None:
             continue
         ev = _Evidence(sid, start, end, code_id, 1.0, "a person's coding", coding_id)
+        mine = any(first_person(net.sentences[n].text) for n in [*about, *spanned])
         for alter in sorted({a for n in about for a in net.sentences[n].about}):
-            add(alter, phase, tie_type, ev)
+            add(alter, phase, tie_type, ev, mine)
     for n, s in enumerate(net.sentences):
         phase = phases[n]
         if not s.about or phase is None:
@@ -349,30 +376,23 @@ def _propose(
         blocked = {tie_codes.get(d[3], "co-buying") for d in here}  # coded or rejected by a person
         factor = 1.0 if s.alters else _CARRIED_FACTOR
         found: dict[str, _Evidence] = {}
-        for sug in by_unit.get(f"{s.source_id}:{s.start}-{s.end}", []):
-            tie_type = tie_codes[keys[sug.code]]
-            if tie_type not in blocked:
-                found[tie_type] = _Evidence(
-                    s.source_id,
-                    s.start,
-                    s.end,
-                    keys[sug.code],
-                    round(sug.confidence * factor, 4),
-                    f"{sug.rationale}; phase {phase}: {whys[n]}",
-                )
-        cue = CO_BUYING.search(s.text)
-        if cue and "co-buying" not in blocked:
-            found["co-buying"] = _Evidence(
+        stated = sentence_tie_types(s.text, by_unit.get(f"{s.source_id}:{s.start}-{s.end}", []), type_of)
+        for tie_type, (sug, why) in stated.items():
+            if tie_type in blocked:
+                continue
+            code = buying if sug is None else keys[sug.code]
+            confidence = _BUYING_CONFIDENCE if sug is None else sug.confidence
+            found[tie_type] = _Evidence(
                 s.source_id,
                 s.start,
                 s.end,
-                buying,
-                round(0.7 * factor, 4),
-                f"buying cue {cue.group()!r}; phase {phase}: {whys[n]}",
+                code,
+                round(confidence * factor, 4),
+                f"{why}; phase {phase}: {whys[n]}",
             )
         for alter in sorted(s.about):
             for tie_type, ev in found.items():
-                add(alter, phase, tie_type, ev)
+                add(alter, phase, tie_type, ev, first_person(s.text))
     alter_ties = []
     for t in net.alter_ties:
         s = net.sentences[t.sentence]
@@ -520,6 +540,7 @@ class _Writer:
                     role=cand.role,
                     uses=cand.uses,
                     buys_with=cand.buys_with,
+                    is_group=cand.group,
                     aliases=list(cand.aliases),
                     status="suggested",
                 )

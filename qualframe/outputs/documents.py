@@ -124,13 +124,13 @@ def network_measures_csv(study: Study, options: Options) -> bytes:
 
 
 def cohorts_json(study: Study, options: Options) -> bytes:
-    """Buying cohorts as the simulator reads them (``cohorts``) with their details."""
-    from qualframe.network.cohorts import buying_cohorts, cohort_records
+    """Buying cohorts per phase, and those the simulator reads (``cohorts``), with their details."""
+    from qualframe.network.cohorts import cohort_report
 
-    cohorts = buying_cohorts(study, include_suggested=bool(options.get("include_suggested")))
-    if not cohorts:
+    report = cohort_report(study, include_suggested=bool(options.get("include_suggested")))
+    if not report.by_phase:
         raise NotFoundError("no confirmed buying cohort yet; run 'qualframe network extract' and review it.")
-    return json_bytes({"cohorts": cohort_records(cohorts), "details": [c.details() for c in cohorts]})
+    return json_bytes(report.document())
 
 
 def network_figure_png(study: Study, options: Options) -> bytes:

@@ -214,7 +214,8 @@ def gather_networks(ctx: ReportContext) -> Any | None:
     Confirmed alters and ties only (see :mod:`qualframe.network.measures`); with nothing confirmed
     yet, the section says how much awaits review.
     """
-    from qualframe.network.cohorts import buying_cohorts
+    from qualframe.cases import participant_pronouns
+    from qualframe.network.cohorts import cohort_report
     from qualframe.network.figures import case_figure, summary_figure
     from qualframe.network.graphs import case_graphs
     from qualframe.network.measures import network_measures
@@ -292,7 +293,9 @@ def gather_networks(ctx: ReportContext) -> Any | None:
         "rows": rows,
         "shift": measures.shift,
         "sentence": measures.shift.sentence(),
-        "cohorts": buying_cohorts(ctx.study),
+        "comparisons": measures.comparisons,
+        "cohorts": cohort_report(ctx.study),
+        "p": participant_pronouns(ctx.study),
         "summary": data_uri(summary_figure(measures)),
         "figures": figures,
         "quotes": quotes,

@@ -284,12 +284,41 @@ def _networks(doc: Any, d: Any, _: ReportData) -> None:
             "review; none is confirmed yet."
         )
         return
+    p = d["p"]
     doc.add_paragraph(
-        "Each participant's ego-network was drawn for each life phase from the alters he named, the ties his "
-        "talk describes and the codings that are their evidence (measures after Perry, Pescosolido & Borgatti "
-        "2018; effective size after Burt 1992). Only confirmed alters and ties count."
+        f"Each participant's ego-network was drawn for each life phase from the alters {p.subject} named, the "
+        f"ties {p.possessive} talk describes and the codings that are their evidence (measures after Perry, "
+        "Pescosolido & Borgatti 2018; effective size after Burt 1992). Only confirmed alters and ties count."
     )
     doc.add_paragraph(d["sentence"])
+    _table(
+        doc,
+        [
+            "From",
+            "To",
+            "Compared",
+            "Not compared",
+            "Toward transactional",
+            "Other way",
+            "Same",
+            "Sign-flip p",
+            "Holm p",
+        ],
+        [
+            [
+                t.before_phase,
+                t.after_phase + (" (the study's comparison)" if t.primary else ""),
+                t.n,
+                len(t.excluded),
+                t.increased,
+                t.decreased,
+                t.unchanged,
+                _num(t.p_value, 3),
+                _num(t.p_holm, 3),
+            ]
+            for t in d["comparisons"]
+        ],
+    )
     _figure(
         doc,
         d["summary"],
@@ -333,16 +362,26 @@ def _networks(doc: Any, d: Any, _: ReportData) -> None:
                 q["text"],
                 f"{q['who']} on {q['alter']}: {q['tie_type']} tie, {q['phase']} phase, {q['ref']}",
             )
-    if d["cohorts"]:
+    report = d["cohorts"]
+    if report.by_phase:
         doc.add_heading("Buying cohorts", level=3)
         _table(
             doc,
-            ["Case", "Phase", "Size", "Members", "Transactional share"],
+            ["Case", "Phase", "Size", "Members", "Transactional share", "Simulator"],
             [
-                [c.case, c.phase, c.size, ", ".join(c.members), f"{c.share_transactional:.2f}"]
-                for c in d["cohorts"]
+                [
+                    c.case,
+                    c.phase,
+                    c.size,
+                    ", ".join(c.members),
+                    f"{c.share_transactional:.2f}",
+                    report.simulator_status(c),
+                ]
+                for c in report.by_phase
             ],
         )
+        for note in report.notes():
+            doc.add_paragraph(note + ".")
     doc.add_heading("Ego-networks by phase", level=3)
     for f in d["figures"]:
         _figure(doc, f["uri"], f"{f['who']}: alters by life phase.")

@@ -4,7 +4,8 @@ Houghton et al. (2024) conclude that social network interventions may work bette
 cohorts of people who buy heroin together. This package lets a researcher test that claim under
 explicit assumptions and see where it holds and where it does not:
 
-- :mod:`.scenario`: every assumption, validated, in YAML (the built-in ``default`` included);
+- :mod:`.scenario`: every assumption, validated, in YAML (the built-in ``default`` and
+  ``houghton-2024`` included); :mod:`.cohorts`: observed buying cohorts, from a study or a file;
 - :mod:`.network`: buying cohorts inside a wider clustered network;
 - :mod:`.model`: the weekly rules and the shared set-up; :mod:`.engine_numpy` (fast, default) and
   :mod:`.engine_mesa` (readable reference) implement them;
@@ -25,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+from qualframe.simulate.cohorts import CohortSpec, cohorts_from_records, cohorts_from_study
 from qualframe.simulate.interventions import DeliveryPlan, plan_delivery
 from qualframe.simulate.model import ENGINES, EngineOutput, get_engine
 from qualframe.simulate.network import Population, build_population, clustering_coefficient
@@ -32,10 +34,7 @@ from qualframe.simulate.report import ResultsSummary, small_comparison, summaris
 from qualframe.simulate.runner import SimulationResult, run_scenario, save_results
 from qualframe.simulate.scenario import (
     STRATEGIES,
-    CohortSpec,
     Scenario,
-    cohorts_from_records,
-    cohorts_from_study,
     default_scenario,
     load_scenario,
     scenario_to_yaml,

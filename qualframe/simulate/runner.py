@@ -30,7 +30,7 @@ from qualframe.errors import InputError
 from qualframe.simulate.model import EngineOutput, get_engine
 from qualframe.simulate.scenario import Scenario, scenario_to_yaml
 
-__all__ = ["SimulationResult", "mean_interval", "run_scenario", "save_results", "write_table"]
+__all__ = ["SimulationResult", "mean_interval", "run_scenario", "save_results", "verdict", "write_table"]
 
 #: The headline outcome: mean abstinence prevalence over the weeks after delivery.
 HEADLINE_METRIC = "abstinent_after_delivery"
@@ -53,13 +53,22 @@ def mean_interval(values: NDArray[np.float64], axis: int = 0) -> tuple[Any, Any,
     return mean, mean - half, mean + half
 
 
-def _verdict(low: float, high: float, first: str, second: str) -> str:
+def verdict(low: float, high: float, first: str, second: str, important: float = 0.0) -> str:
+    """What a paired difference's 95% interval says, against a minimum important difference.
+
+    ``first better`` only when the whole interval lies above ``important`` (and ``second better``
+    below ``-important``): an interval that merely excludes 0 can do so with enough replicates for a
+    difference nobody would act on. ``no important difference`` when it lies wholly inside
+    ``(-important, important)``; ``no clear difference`` when it crosses a bound.
+    """
     if math.isnan(low):
         return "undetermined (one replicate)"
-    if low > 0:
+    if low > important:
         return f"{first} better"
-    if high < 0:
+    if high < -important:
         return f"{second} better"
+    if important > 0 and low > -important and high < important:
+        return "no important difference"
     return "no clear difference"
 
 
@@ -141,16 +150,43 @@ class SimulationResult:
                 )
         return pd.concat(frames, ignore_index=True)
 
+    @property
+    def important(self) -> float:
+        """The scenario's minimum important difference as a share of agents (see ``Scenario``)."""
+        return self.scenario.important_difference
+
+    def gains(self) -> NDArray[np.float64]:
+        """Extra people abstinent (mean over the weeks after delivery) over no intervention, per replicate.
+
+        Shape (strategies, replicates); NaN everywhere when ``none`` was not simulated.
+        """
+        values = self.metric(HEADLINE_METRIC)
+        if "none" not in self.strategies:
+            return np.full(values.shape, np.nan)
+        return (values - values[self._index("none")]) * self.scenario.agents
+
     def outcomes(self) -> pd.DataFrame:
-        """Per strategy: each outcome's mean and 95% CI, and people approached and reached."""
+        """Per strategy: outcomes with 95% CIs, reach, and extra abstinent per 100 approached and reached.
+
+        The extra people abstinent are against no intervention. Per approached is what a budget buys; per reached tells a strategy that does more with
+        each person it reaches from one that only reaches more of them.
+        """
         rows = []
+        gains = self.gains()
         for s, strategy in enumerate(self.strategies):
             row: dict[str, Any] = {"strategy": strategy}
             for name in METRICS:
                 mean, low, high = mean_interval(self.metric(name)[s])
                 row.update({name: float(mean), f"{name}_ci_low": float(low), f"{name}_ci_high": float(high)})
-            row["approached"] = float(self.output.approached[s].mean())
-            row["reached"] = float(self.output.reached[s].mean())
+            approached = self.output.approached[s].astype(np.float64)
+            reached = self.output.reached[s].astype(np.float64)
+            row["approached"] = float(approached.mean())
+            row["reached"] = float(reached.mean())
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_approached = np.where(approached > 0, 100 * gains[s] / approached, np.nan)
+                per_reached = np.where(reached > 0, 100 * gains[s] / reached, np.nan)
+            row["extra_abstinent_per_100_approached"] = _nanmean(per_approached)
+            row["extra_abstinent_per_100_reached"] = _nanmean(per_reached)
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -188,15 +224,34 @@ class SimulationResult:
                     "mean": float(mean),
                     "ci_low": float(low),
                     "ci_high": float(high),
-                    "verdict": _verdict(float(low), float(high), first, other),
+                    "verdict": verdict(float(low), float(high), first, other, self.important),
                 }
             )
         return pd.DataFrame(rows)
 
     def headline(self) -> dict[str, Any]:
-        """The compared pair's difference on the headline and final-week outcomes, with verdicts."""
+        """The compared pair's difference on the headline and final-week outcomes, with verdicts.
+
+        Verdicts hold the difference against the scenario's minimum important difference; the
+        pair's reach and extra abstinent people per 100 approached and per 100 reached come along.
+        """
         first, second = self.scenario.intervention.compare
-        result: dict[str, Any] = {"first": first, "second": second}
+        result: dict[str, Any] = {
+            "first": first,
+            "second": second,
+            "minimum_important_difference": self.important,
+        }
+        table = self.outcomes().set_index("strategy")
+        for name in (first, second):
+            result[name] = {
+                key: _json_float(table.loc[name, key])
+                for key in (
+                    "approached",
+                    "reached",
+                    "extra_abstinent_per_100_approached",
+                    "extra_abstinent_per_100_reached",
+                )
+            }
         for metric in (HEADLINE_METRIC, "abstinent_final"):
             diff = self.metric(metric)[self._index(first)] - self.metric(metric)[self._index(second)]
             mean, low, high = (float(v) for v in mean_interval(diff))
@@ -204,7 +259,7 @@ class SimulationResult:
                 "mean": mean,
                 "ci_low": None if math.isnan(low) else low,
                 "ci_high": None if math.isnan(high) else high,
-                "verdict": _verdict(low, high, first, second),
+                "verdict": verdict(low, high, first, second, self.important),
             }
         result["metric"] = HEADLINE_METRIC
         result["verdict"] = result[HEADLINE_METRIC]["verdict"]
@@ -361,6 +416,16 @@ def save_results(
     )
     files["summary"] = out / "summary.json"
     return files
+
+
+def _nanmean(values: NDArray[np.float64]) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else float("nan")
+
+
+def _json_float(value: Any) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
 
 
 def _json_default(value: Any) -> Any:

@@ -27,18 +27,17 @@ from typing import Any
 import yaml
 
 from qualframe.errors import InputError
+from qualframe.simulate.cohorts import CohortSpec, cohorts_from_records
 
 __all__ = [
+    "SCENARIOS",
     "STRATEGIES",
     "BehaviourSettings",
-    "CohortSpec",
     "GroupthinkSettings",
     "InterventionSettings",
     "NetworkSettings",
     "Scenario",
     "SweepSettings",
-    "cohorts_from_records",
-    "cohorts_from_study",
     "default_scenario",
     "load_scenario",
     "parameter_table",
@@ -64,26 +63,6 @@ _COHORT_DISTRIBUTIONS = ("poisson", "uniform", "fixed")
 def _p(default: Any, doc: str, lo: float | None = None, hi: float | None = None) -> Any:
     """A scenario field with its documentation and allowed closed range [lo, hi]."""
     return field(default=default, metadata={"doc": doc, "range": (lo, hi)})
-
-
-@dataclass(frozen=True)
-class CohortSpec:
-    """One observed buying cohort: its size and the mix of its members' ties.
-
-    This is the structure a study's network data must provide (see :func:`cohorts_from_records`):
-    shares are normalised, so ``(3, 2)`` transactional/shared-moment ties works as well as
-    ``(0.6, 0.4)``.
-    """
-
-    size: int
-    share_transactional: float
-    share_shared_moment: float
-
-    @property
-    def transactional_fraction(self) -> float:
-        """The share of ties that are transactional, the two shares normalised to sum to one."""
-        total = self.share_transactional + self.share_shared_moment
-        return self.share_transactional / total if total > 0 else 0.5
 
 
 @dataclass(frozen=True)
@@ -176,12 +155,29 @@ class InterventionSettings:
     start_week: int = _p(4, "week the intervention is delivered", 0, 10_000)
     effect_size: float = _p(0.4, "motivation added to each person reached", 0, 1)
     quit_attempt: float = _p(
-        0.5, "chance that a person reached stops at once (a supported quit attempt)", 0, 1
+        0.0,
+        "chance that a person reached stops at once (a supported quit attempt); members of a cohort reached "
+        "together stop together. 0 by default (not measured); 0.5 in the houghton-2024 scenario",
+        0,
+        1,
     )
     decay: float = _p(
         0.03, "weekly decay of every intervention effect (boost, disclosure, recovery ties)", 0, 1
     )
-    cohort_disclosure: float = _p(1.0, "share of self-censorship lifted among members reached together", 0, 1)
+    cohort_disclosure: float = _p(
+        0.0,
+        "share of self-censorship lifted among members reached together. 0 by default (no assumed benefit of "
+        "being reached together); 1 in the houghton-2024 scenario",
+        0,
+        1,
+    )
+    minimum_important_difference: float = _p(
+        2.0,
+        "smallest difference that matters, in extra people abstinent per 100 approached (a judgement): a "
+        "strategy wins only when the whole 95% interval of the paired difference lies beyond it",
+        0,
+        100,
+    )
     recruits_per_seed: int = _p(3, "peers each seed recruits (peer recruitment)", 1, 100)
     recovery_tie_weight: float = _p(1.0, "influence of a new tie to a recovery peer", 0, 10)
 
@@ -196,6 +192,7 @@ _DEFAULT_SWEEP: tuple[tuple[str, float, float], ...] = (
     ("groupthink.collective_rationalisation", 0.0, 1.0),
     ("behaviour.threshold", 0.5, 3.0),
     ("intervention.cohort_disclosure", 0.0, 1.0),
+    ("intervention.quit_attempt", 0.0, 1.0),
 )
 
 
@@ -235,6 +232,15 @@ class Scenario:
         """People every strategy reaches (approaches), the same for each: the equal budget."""
         return round(self.intervention.budget_share * self.agents)
 
+    @property
+    def important_difference(self) -> float:
+        """The minimum important difference as a share of agents (what verdicts compare with).
+
+        ``minimum_important_difference`` extra abstinent people per 100 approached, over the
+        budget approached, of all agents: 2 per 100 with 100 of 1,000 approached is 0.002.
+        """
+        return self.intervention.minimum_important_difference / 100 * self.budget / self.agents
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: str = "scenario") -> Scenario:
         """Build and validate a scenario from nested mappings (as read from YAML)."""
@@ -265,18 +271,37 @@ class Scenario:
         return Scenario.from_mapping(data, source)
 
 
+#: Built-in scenarios by name: changes to the defaults. ``default`` assumes no benefit of reaching a
+#: cohort together beyond reaching its members; ``houghton-2024`` adds the two assumptions that give
+#: cohort delivery its edge (a joint quit attempt, members hearing each other's wish to stop), as the
+#: study's account of groupthink suggests but does not measure.
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "houghton-2024": {
+        "name": "houghton-2024",
+        "description": (
+            "The default scenario plus the study's account of being reached together: a joint quit attempt "
+            "(quit_attempt 0.5) and members hearing each other's hidden wish to stop (cohort_disclosure 1)."
+        ),
+        "intervention.quit_attempt": 0.5,
+        "intervention.cohort_disclosure": 1.0,
+    },
+}
+
+
 def default_scenario() -> Scenario:
     """The built-in scenario ``default`` (also what the benchmark runs)."""
     return Scenario()
 
 
 def load_scenario(spec: str | Path) -> Scenario:
-    """Load a scenario: the name ``default`` or the path of a YAML file."""
-    if str(spec) == "default":
-        return default_scenario()
+    """Load a scenario: a built-in name (:data:`SCENARIOS`) or the path of a YAML file."""
+    if str(spec) in SCENARIOS:
+        return default_scenario().with_overrides(SCENARIOS[str(spec)], source=str(spec))
     path = Path(spec)
     if not path.is_file():
-        raise InputError(f"scenario file '{path}' does not exist (use 'default' for the built-in scenario)")
+        names = " or ".join(f"'{n}'" for n in SCENARIOS)
+        raise InputError(f"scenario file '{path}' does not exist (use {names} for a built-in scenario)")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -309,89 +334,6 @@ def parameter_table() -> list[tuple[str, str, str]]:
 
     walk(Scenario, "")
     return rows
-
-
-def cohorts_from_records(
-    records: Iterable[Mapping[str, Any]], source: str = "cohorts"
-) -> tuple[CohortSpec, ...]:
-    """Validate observed cohorts given as ``{size, share_transactional, share_shared_moment}`` records.
-
-    This is the contract with the network analysis: a list of buying cohorts, each with its number of
-    members and the shares (or counts) of its ties that are transactional and shared-moment.
-    """
-    specs: list[CohortSpec] = []
-    for i, record in enumerate(records, start=1):
-        if not isinstance(record, Mapping):
-            raise InputError(f"{source}: cohort {i} must be a mapping with size and tie shares")
-        unknown = set(record) - {"size", "share_transactional", "share_shared_moment"}
-        if unknown:
-            raise InputError(f"{source}: cohort {i} has unknown field '{sorted(unknown)[0]}'")
-        size = record.get("size")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise InputError(f"{source}: cohort {i} needs a whole-number size of at least 1, got {size!r}")
-        shares = []
-        for key in ("share_transactional", "share_shared_moment"):
-            value = record.get(key, 0.5)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-                raise InputError(f"{source}: cohort {i} {key} must be a non-negative number, got {value!r}")
-            shares.append(float(value))
-        specs.append(CohortSpec(size, shares[0], shares[1]))
-    if not specs:
-        raise InputError(f"{source}: no cohorts given")
-    return tuple(specs)
-
-
-def cohorts_from_study(study_path: str | Path) -> tuple[CohortSpec, ...]:
-    """Buying cohorts (sizes and tie mixes) measured in a study, for ``--from-study``.
-
-    A qualframe study is opened and its confirmed buying cohorts are taken from the network
-    analysis (:func:`qualframe.network.cohorts.buying_cohorts`). A folder that is not a study may
-    hold cohorts exported earlier (``qualframe network cohorts STUDY --out``) as
-    ``network/buying_cohorts.yaml`` (or ``.json``): a list of ``{size, share_transactional,
-    share_shared_moment}`` records, or a mapping with such a list under ``cohorts`` (see
-    :func:`cohorts_from_records`). Without either this raises :class:`InputError`.
-    """
-    from qualframe.store.study import MARKER_NAME
-
-    root = Path(study_path)
-    if not root.exists():
-        raise InputError(f"study folder '{root}' does not exist")
-    if not root.is_dir():
-        raise InputError(f"'{root}' is not a study folder")
-    if (root / MARKER_NAME).exists():
-        return _cohorts_of_study(root)
-    for name in ("buying_cohorts.yaml", "buying_cohorts.json"):
-        path = root / "network" / name
-        if path.is_file():
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (yaml.YAMLError, UnicodeDecodeError):
-                raise InputError(f"{path} cannot be read as YAML or JSON") from None
-            if isinstance(data, Mapping):
-                data = data.get("cohorts")
-            if not isinstance(data, list):
-                raise InputError(f"{path} must hold a list of cohorts")
-            return cohorts_from_records(data, source=str(path))
-    raise InputError(
-        f"cannot take cohorts from '{root}': the study has no network data yet "
-        "(code the network-tie codebook and run the network analysis first)"
-    )
-
-
-def _cohorts_of_study(root: Path) -> tuple[CohortSpec, ...]:
-    """The confirmed buying cohorts of the study at ``root``, as validated records."""
-    from qualframe.config import settings
-    from qualframe.network.cohorts import buying_cohorts, cohort_records
-    from qualframe.store.study import Study
-
-    with Study.open(root, passphrase=settings().passphrase) as study:
-        records = cohort_records(buying_cohorts(study))
-    if not records:
-        raise InputError(
-            f"cannot take cohorts from '{root}': the study has no network data yet "
-            "(run 'qualframe network extract' and confirm the buying ties with 'qualframe network review' first)"
-        )
-    return cohorts_from_records(records, source=str(root))
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from scipy.stats import qmc
 from qualframe.errors import InputError
 from qualframe.simulate.cluster import ProgressBar
 from qualframe.simulate.model import get_engine
-from qualframe.simulate.runner import HEADLINE_METRIC, SimulationResult, _verdict, mean_interval
+from qualframe.simulate.runner import HEADLINE_METRIC, SimulationResult, mean_interval, verdict
 from qualframe.simulate.scenario import Scenario
 
 __all__ = [
@@ -70,9 +70,15 @@ REGIMES: dict[str, dict[str, float | int]] = {
         "groupthink.mindguard_block": 1.0,
     },
     "strong exclusion of abstainers": {"groupthink.exclusion": 0.3},
-    "no joint quitting or disclosure": {
+    "no joint quitting or disclosure (default)": {
         "intervention.quit_attempt": 0.0,
         "intervention.cohort_disclosure": 0.0,
+    },
+    "joint quit attempt only": {"intervention.quit_attempt": 0.5, "intervention.cohort_disclosure": 0.0},
+    "disclosure only": {"intervention.quit_attempt": 0.0, "intervention.cohort_disclosure": 1.0},
+    "joint quit attempt and disclosure (houghton-2024)": {
+        "intervention.quit_attempt": 0.5,
+        "intervention.cohort_disclosure": 1.0,
     },
     "large cohorts (6-15)": {
         "network.cohort_size_min": 6,
@@ -184,7 +190,7 @@ def evaluate_point(
         "difference": mean,
         "ci_low": low,
         "ci_high": high,
-        "verdict": _verdict(low, high, first, second),
+        "verdict": verdict(low, high, first, second, scenario.important_difference),
         "agent_steps": result.agent_steps,
         "seconds": result.seconds,
     }

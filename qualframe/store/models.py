@@ -98,7 +98,18 @@ THEME_STATUSES = ("candidate", "reviewed", "defined")
 #: The state of anything an engine proposed: a person confirms, rejects or it waits.
 REVIEW_STATUSES = ("suggested", "confirmed", "rejected")
 #: Who an alter is to the participant (the network issue's vocabulary).
-ALTER_ROLES = ("friend", "partner", "family", "fellow user", "dealer", "key worker", "other")
+ALTER_ROLES = (
+    "friend",
+    "partner",
+    "family",
+    "fellow user",
+    "dealer",
+    "key worker",
+    "housemate",
+    "colleague",
+    "professional",
+    "other",
+)
 #: Life phases of the study's pathway, in order.
 LIFE_PHASES = ("pre-use", "recreational", "dependent", "treatment")
 #: Kinds of tie: the study's central finding is the shift from shared-moment to transactional.
@@ -575,6 +586,7 @@ class Alter(Base):
     role: Mapped[str] = mapped_column(String(20), default="other")
     uses: Mapped[bool | None] = mapped_column(Boolean)
     buys_with: Mapped[bool | None] = mapped_column(Boolean)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     aliases: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default="suggested")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("alters.id", ondelete="SET NULL"))

@@ -48,9 +48,13 @@ def test_extract_accept_all_export_measures_cohorts_and_figure(
     out = tmp_path / "net.graphml"
     r = cli("export", study, "--format", "graphml", "--out", out)
     assert r.returncode == 0, r.stderr
-    graphs = dict(read_graphml(out.read_bytes()))
-    assert set(graphs) == {"P01", "P02"}
-    p02 = graphs["P02"]
+    # without --case: every case's ego-network in one graph (what Gephi and yEd open), and it says so
+    assert "one graph holding all 2 confirmed ego-networks (P01, P02)" in r.stdout
+    ((_, graph),) = read_graphml(out.read_bytes())
+    assert {d["case"] for _, d in graph.nodes(data=True)} == {"P01", "P02"}
+    assert {d["case"] for _, _, d in graph.edges(data=True)} == {"P01", "P02"}
+    assert graph.nodes["P01:ego"]["kind"] == "ego" and graph.nodes["P02:ego"]["kind"] == "ego"
+    p02 = graph.subgraph([n for n, d in graph.nodes(data=True) if d["case"] == "P02"])
     labels = {d["label"]: d for _, d in p02.nodes(data=True)}
     assert labels["Big Col"]["role"] == "dealer" and "Lee" not in labels  # Lee is the participant
     edges = [d for _, _, d in p02.edges(data=True) if d["kind"] == "ego-alter"]
@@ -59,10 +63,18 @@ def test_extract_accept_all_export_measures_cohorts_and_figure(
         ("dependent", "co-buying"),
     }
     assert isinstance(nx.read_graphml(out, force_multigraph=True), nx.MultiGraph)
+    assert len(nx.read_graphml(out, force_multigraph=True)) == len(graph)  # a plain reader sees both cases
+    gexf = tmp_path / "net.gexf"
+    r = cli("export", study, "--format", "gexf", "--out", gexf)
+    assert r.returncode == 0 and "one graph holding all 2" in r.stdout, r.stderr
+    assert {d["case"] for _, d in nx.read_gexf(gexf).nodes(data=True)} == {"P01", "P02"}
+    r = cli("export", study, "--format", "gexf", "--case", "P01", "--out", tmp_path / "p01.gexf")
+    assert r.returncode == 0 and "the ego-network of P01" in r.stdout, r.stderr
     capsys.readouterr()
     csv = tmp_path / "m.csv"  # the other commands in-process (the console script is proven above)
     assert main(["network", "measures", str(study), "--out", str(csv)]) == 0
-    assert "participants with shared-moment or transactional ties" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "have shared-moment or transactional ties in both" in out and "Holm p" in out
     header = csv.read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("case,phase,size,role: friend") and "effective_size" in header
     cohorts = tmp_path / "c.json"

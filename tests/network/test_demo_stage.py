@@ -51,6 +51,10 @@ def test_the_demo_shows_the_shift_toward_transactional_ties(demo_network) -> Non
     assert shift.p_value is not None and shift.rank_biserial is not None and shift.rank_biserial > 0
     assert any("shifted toward transactional ties" in line for line in log)
     assert result["cohorts"] >= 10  # most of the men buy with others
+    # P04 ("So I do it on me own") is flagged by his case attribute; P13 ("So I keep it just me") has none
+    assert result["flagged"] == 1
+    assert any("flagged P04: the case attribute buys_with_others = false" in line for line in log)
+    assert not any("P13" in line for line in log if "cohort" in line)
 
 
 def test_extraction_finds_the_people_the_transcripts_name(demo_network) -> None:
@@ -76,7 +80,9 @@ def test_the_report_section_quotes_the_evidence(demo_network) -> None:
     study, _, _ = demo_network
     data = gather_networks(ReportContext(study))
     assert data is not None and data["confirmed"]
-    assert "Wilcoxon signed-rank" in data["sentence"]
+    assert data["sentence"].startswith("Of the 14 participants with a confirmed network")
+    assert "exact Wilcoxon signed-rank" in data["sentence"] and "sign assignments" in data["sentence"]
+    assert len(data["comparisons"]) == 6 and sum(t.primary for t in data["comparisons"]) == 1
     assert data["summary"].startswith("data:image/png;base64,")
     assert len(data["figures"]) == 14
     assert data["quotes"] and all(q["text"] and q["ref"] for q in data["quotes"])
@@ -89,3 +95,6 @@ def test_the_report_section_quotes_the_evidence(demo_network) -> None:
     DOCX_WRITERS["networks"](doc, data, None)
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Wilcoxon signed-rank" in text and "Evidence behind the shift" in text
+    assert "the alters they named" in text and "Simulator" in "\n".join(
+        c.text for t in doc.tables for row in t.rows for c in row.cells
+    )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import pytest
+from scipy import stats
 
 from qualframe.network.measures import (
     CaseNetworkData,
     density,
     effective_size,
     measure_case,
-    rank_biserial,
-    shift_test,
     transactional_share,
 )
+from qualframe.network.shift import holm, phase_comparisons, rank_biserial, shift_test, sign_flip_p
 from qualframe.store.models import Alter
 
 
@@ -92,19 +94,78 @@ def test_rank_biserial_by_hand() -> None:
     assert rank_biserial([0, 0]) is None
 
 
-def test_wilcoxon_on_a_known_example() -> None:
+def _brute_sign_flip(diffs: list[float]) -> float:
+    """The two-sided sign-flip p by listing every assignment (an independent implementation)."""
+    observed = abs(sum(diffs))
+    flips = [
+        sum(s * d for s, d in zip(signs, diffs, strict=True))
+        for signs in itertools.product((1, -1), repeat=len(diffs))
+    ]
+    return sum(abs(f) >= observed - 1e-12 for f in flips) / len(flips)
+
+
+def test_the_sign_flip_test_is_exact_on_a_known_example() -> None:
     before = [0.0] * 7
     after = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, -0.7]
     test = shift_test([(f"P{i}", b, a) for i, (b, a) in enumerate(zip(before, after, strict=True))])
-    # exact two-sided p for n = 7, W = min(21, 7) = 7: 2 * 19 / 128
-    assert test.statistic == 7.0 and test.p_value == pytest.approx(38 / 128)
-    assert test.method == "exact" and test.rank_biserial == pytest.approx(0.5)
+    assert test.p_value == pytest.approx(_brute_sign_flip(after))
+    assert test.method == "exact, all 128 sign assignments" and test.statistic == pytest.approx(0.2)
+    # no ties: the exact signed-rank p equals scipy's exact Wilcoxon (2 * 19 / 128)
+    assert test.p_signed_rank == pytest.approx(38 / 128)
+    assert test.p_signed_rank == pytest.approx(stats.wilcoxon(after, method="exact").pvalue)
+    assert test.rank_biserial == pytest.approx(0.5)
     assert (test.increased, test.decreased, test.unchanged, test.n) == (6, 1, 0, 7)
-    assert "6 of 7 participants" in test.sentence() and "p = 0.297" in test.sentence()
+
+
+def test_tied_shares_of_0_and_1_get_the_exact_p_not_the_normal_approximation() -> None:
+    # 7 participants: shares 0 -> 1 for five, 0.5 -> 1 for one, 1 -> 0.5 for one (ties everywhere)
+    shares = [(f"P{i}", 0.0, 1.0) for i in range(5)] + [("P5", 0.5, 1.0), ("P6", 1.0, 0.5)]
+    test = shift_test(shares)
+    diffs = [a - b for _, b, a in shares]
+    assert test.p_value == pytest.approx(_brute_sign_flip(diffs))
+    assert test.p_value == pytest.approx(
+        stats.permutation_test(
+            (diffs,), lambda x: sum(x), permutation_type="samples", n_resamples=10**6, alternative="two-sided"
+        ).pvalue
+    )
+    approximate = stats.wilcoxon(diffs, method="asymptotic").pvalue
+    assert test.p_signed_rank is not None and test.p_signed_rank > approximate  # the approximation overstates
+
+
+def test_the_description_comes_first_and_names_who_is_left_out() -> None:
+    test = shift_test(
+        [("P1", 0.0, 1.0), ("P2", None, 1.0), ("P3", 0.5, None), ("P4", 0.0, 1.0), ("P5", 1.0, 0.5)]
+    )
+    text = test.sentence()
+    assert text.startswith("Of the 5 participants with a confirmed network, 3 have")
+    assert "2 do not (P2, P3) and are not compared" in text
+    assert "P1 0.00→1.00" in text and text.index("shifted toward") < text.index("Sign-flip test")
+    assert "exact Wilcoxon signed-rank" in text and "little power" in text
+
+
+def test_beyond_20_pairs_the_test_draws_at_random_and_says_so() -> None:
+    diffs = [0.5, -0.25, 1.0] * 8
+    p, method = sign_flip_p(diffs)
+    assert method.startswith("Monte Carlo") and 0 < p <= 1 and sign_flip_p(diffs) == (p, method)
+    assert sign_flip_p(diffs[:20])[1] == "exact, all 1,048,576 sign assignments"
+
+
+def test_every_phase_comparison_is_made_with_holm_adjusted_p_values() -> None:
+    shares = {
+        f"P{i}": {"pre-use": 0.0, "recreational": 0.0, "dependent": 1.0, "treatment": None} for i in range(6)
+    }
+    comparisons = phase_comparisons(shares)
+    assert [(t.before_phase, t.after_phase) for t in comparisons] == list(
+        itertools.combinations(("pre-use", "recreational", "dependent", "treatment"), 2)
+    )
+    assert sum(t.primary for t in comparisons) == 1
+    with_treatment = [t for t in comparisons if "treatment" in (t.before_phase, t.after_phase)]
+    assert all(t.n == 0 and len(t.excluded) == 6 for t in with_treatment)
+    assert holm([0.01, 0.04, None, 0.03]) == pytest.approx([0.03, 0.06, None, 0.06])
 
 
 def test_cases_without_a_share_in_both_phases_are_left_out_and_named() -> None:
     test = shift_test([("P1", 0.0, 1.0), ("P2", None, 1.0), ("P3", 0.5, None)])
     assert test.cases == ("P1",) and test.excluded == ("P2", "P3")
-    assert test.p_value is None and "too few changes to test" in test.sentence()
+    assert test.p_value is None and "Too few changes to test" in test.sentence()
     assert "cannot be measured" in shift_test([]).sentence()

@@ -10,10 +10,11 @@ import networkx as nx
 import pytest
 from sqlalchemy import select
 
+from qualframe.cases import import_cases
 from qualframe.coding.manual import add_coding
 from qualframe.errors import InputError, NotFoundError
 from qualframe.io.graph import read_graphml
-from qualframe.network.cohorts import buying_cohorts, cohort_of
+from qualframe.network.cohorts import buying_cohorts, cohort_of, cohort_records, cohorts_by_phase
 from qualframe.network.measures import CaseNetworkData, network_measures
 from qualframe.network.review import (
     accept_all,
@@ -26,7 +27,7 @@ from qualframe.network.review import (
 )
 from qualframe.network.ties import extract_network
 from qualframe.outputs import export
-from qualframe.simulate.scenario import cohorts_from_study
+from qualframe.simulate.cohorts import cohorts_from_study
 from qualframe.store.models import Alter, AuditEvent, Coding, SuggestionRun
 from qualframe.store.study import Study
 from tests.conftest import snapshot
@@ -136,12 +137,13 @@ def test_graphml_round_trip_with_networkx(dean_study: Study, tmp_path: Path) -> 
     accept_all(dean_study)
     path = export(dean_study, "graphml", tmp_path / "net.graphml")
     graphs = read_graphml(path.read_bytes())
-    assert [case for case, _ in graphs] == ["P01"]
+    assert len(graphs) == 1  # one graph, which every tool opens whole
     g = graphs[0][1]
-    first = nx.read_graphml(path, force_multigraph=True)  # networkx's own reader, the first graph
+    first = nx.read_graphml(path, force_multigraph=True)  # networkx's own reader
     assert set(first.nodes) == set(g.nodes)
     ego = g.nodes["P01:ego"]
-    assert ego["label"] == "P01" and ego["kind"] == "ego"
+    assert ego["label"] == "P01" and ego["kind"] == "ego" and ego["case"] == "P01"
+    assert all(d["case"] == "P01" for _, _, d in g.edges(data=True))
     labels = {d["label"]: d for n, d in g.nodes(data=True) if d["kind"] == "alter"}
     assert labels["Big Tony"]["role"] == "dealer" and labels["Kelly"]["role"] == "partner"
     ego_edges = [d for _, _, d in g.edges(data=True) if d["kind"] == "ego-alter"]
@@ -154,7 +156,7 @@ def test_graphml_round_trip_with_networkx(dean_study: Study, tmp_path: Path) -> 
     )
 
 
-def test_gexf_is_one_file_per_case(dean_study: Study, tmp_path: Path) -> None:
+def test_gexf_is_one_graph_and_the_writer_zips_several(dean_study: Study, tmp_path: Path) -> None:
     extract_network(dean_study)
     accept_all(dean_study)
     one = export(dean_study, "gexf", tmp_path / "p01.gexf", case="P01")
@@ -173,7 +175,7 @@ def test_export_without_a_confirmed_network_says_what_to_do(dean_study: Study, t
 
 
 def test_buying_cohorts_reach_the_simulator(dean_study: Study) -> None:
-    with pytest.raises(InputError, match="no network data yet"):
+    with pytest.raises(InputError, match="no confirmed buying cohort"):
         cohorts_from_study(dean_study.path)
     extract_network(dean_study)
     accept_all(dean_study)
@@ -182,24 +184,65 @@ def test_buying_cohorts_reach_the_simulator(dean_study: Study) -> None:
     specs = cohorts_from_study(dean_study.path)
     assert [s.size for s in specs] == [3]
     assert specs[0].share_transactional == pytest.approx(cohorts[0].share_transactional)
+    # the study records that he buys alone: his cohort is flagged, left out, and the reason given
+    attributes = dean_study.path.parent / "cases.csv"
+    attributes.write_text("case,buys_with_others\nP01,false\n", encoding="utf-8")
+    import_cases(dean_study, attributes, user="tester")
+    notes: list[str] = []
+    with pytest.raises(InputError, match="attributes do not contradict"):
+        cohorts_from_study(dean_study.path, notes)
+    assert notes == [
+        "left out P01's cohort (treatment, 3 people): the case attribute buys_with_others = false says the "
+        "participant does not buy with others; confirmed co-buying ties say they do in the treatment phase"
+    ]
 
 
-def test_a_cohort_follows_co_buying_ties_between_alters() -> None:
-    alters = {
-        i: Alter(id=i, label=n, role=r, buys_with=None, status="confirmed")
-        for i, n, r in [(1, "Tommo", "fellow user"), (2, "Kelly", "partner"), (3, "Rob", "dealer")]
+def _people(*rows: tuple[int, str, str, bool | None]) -> dict[int, Alter]:
+    return {
+        i: Alter(id=i, label=n, role=r, buys_with=b, is_group=n == "The lads", status="confirmed")
+        for i, n, r, b in rows
     }
+
+
+def test_a_cohort_is_who_the_participant_buys_with_in_that_phase() -> None:
+    alters = _people(
+        (1, "Tommo", "fellow user", True), (2, "Kelly", "partner", True), (3, "Rob", "dealer", None)
+    )
     ties = [
         (1, "treatment", "co-buying"),
         (1, "treatment", "shared-moment"),
+        (2, "dependent", "co-buying"),
         (3, "treatment", "transactional"),
         (1, "dependent", "shared-moment"),
     ]
     pairs = [(1, 2, "co-buying", "treatment"), (1, 3, "transactional", None)]
-    cohort = cohort_of(CaseNetworkData("P02", alters, ties, pairs))
-    assert cohort is not None
-    assert (cohort.phase, cohort.members, cohort.size) == ("treatment", ("Kelly", "Tommo"), 3)
-    # ties inside: ego-Tommo co-buying (T) and shared-moment (S); Tommo-Kelly co-buying (T)
-    assert (cohort.transactional, cohort.shared_moment) == (2, 1)
-    assert cohort.record() == {"size": 3, "share_transactional": 0.6667, "share_shared_moment": 0.3333}
+    by_phase = cohorts_by_phase(CaseNetworkData("P02", alters, ties, pairs))
+    # Kelly bought with him while dependent; in treatment only Tommo does (Kelly buys with Tommo)
+    assert [(c.phase, c.members) for c in by_phase] == [("dependent", ("Kelly",)), ("treatment", ("Tommo",))]
+    now = cohort_of(CaseNetworkData("P02", alters, ties, pairs))
+    assert now is not None and (now.phase, now.size) == ("treatment", 2)
+    assert now.notes == ("Kelly buys with members but not with the participant in this phase",)
+    # ties inside: ego-Tommo co-buying (T) and shared-moment (S)
+    assert (now.transactional, now.shared_moment) == (1, 1)
+    assert now.record() == {"size": 2, "share_transactional": 0.5, "share_shared_moment": 0.5}
+    # a dealer is never a member, and the timeless "buys with him" flag alone makes no cohort
     assert cohort_of(CaseNetworkData("P07", alters, [(3, "treatment", "transactional")], [])) is None
+    assert cohort_of(CaseNetworkData("P07", alters, [(1, "treatment", "shared-moment")], [])) is None
+
+
+def test_a_cohort_a_case_attribute_contradicts_is_flagged_and_left_out_of_the_simulator() -> None:
+    alters = _people((1, "Spider", "fellow user", True), (2, "The lads", "friend", None))
+    data = CaseNetworkData("P04", alters, [(1, "treatment", "co-buying"), (2, "treatment", "co-buying")], [])
+    cohort = cohort_of(data, {"buys_with_others": "false"})
+    assert cohort is not None and cohort.flagged
+    assert cohort.contradiction == (
+        "the case attribute buys_with_others = false says the participant does not buy with others; "
+        "confirmed co-buying ties say they do in the treatment phase"
+    )
+    assert "The lads is a group, so the size is a lower bound" in cohort.notes
+    assert cohort_records([cohort]) == []
+    assert (
+        cohort_of(data, {"Buys alone": "no"}) is not None
+        and not cohort_of(data, {"Buys alone": "no"}).flagged
+    )
+    assert cohort_of(data, {"buys_alone": "yes"}).flagged

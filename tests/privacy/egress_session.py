@@ -132,6 +132,8 @@ def main(work: Path) -> None:
         _qualframe("codebook", "add", study, book)
     _qualframe("import", study, *(CORPUS / f"{name}.txt" for name in SOURCES))
     _qualframe("code", "import", study, _codings(work))
+    for name in SOURCES:  # finished coding: the engines learn absence only from coded passages
+        _qualframe("code", "done", study, "--source", name)
     started = time.perf_counter()
     coding = subprocess.run([sys.executable, "-c", CODING, str(study)], timeout=900)
     if coding.returncode != 0:

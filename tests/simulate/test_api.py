@@ -11,6 +11,7 @@ from qualframe.simulate.scenario import parameter_table
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = [
     "scenario",
+    "cohorts",
     "network",
     "model",
     "engine_numpy",

@@ -74,8 +74,14 @@ def test_a_scenario_file_and_a_sweep_on_a_dask_scheduler(
     assert code == 0, captured.err
     assert "sweep oat (2 points)" in captured.err
     summary = _summary(out)
-    assert summary["scenario"] == "tiny" and summary["sweeps"][0]["method"] == "oat"
-    assert summary["dask"] == summary["sweeps"][0]["dask"] == cluster.scheduler_address
+    # the contrasting regimes always run (for report.md), then the sweeps asked for
+    assert summary["scenario"] == "tiny" and [s["method"] for s in summary["sweeps"]] == ["regimes", "oat"]
+    assert (
+        summary["dask"]
+        == summary["sweeps"][1]["dask"]
+        == summary["sweeps"][0]["dask"]
+        == cluster.scheduler_address
+    )
     assert {"sweep_oat.csv", "sensitivity_oat.csv", "sweep_oat.png"} <= set(summary["files"])
     assert "One-at-a-time sensitivity" in (out / "report.md").read_text(encoding="utf-8")
 

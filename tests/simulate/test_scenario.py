@@ -139,3 +139,14 @@ def test_a_study_with_buying_cohorts_provides_them(tmp_path: Path) -> None:
         yaml.safe_dump({"cohorts": records}), encoding="utf-8"
     )
     assert cohorts_from_study(tmp_path) == (CohortSpec(3, 0.5, 0.5),)
+
+
+def test_the_defaults_are_neutral_and_the_study_s_account_is_a_named_scenario() -> None:
+    neutral, study = load_scenario("default"), load_scenario("houghton-2024")
+    assert (neutral.intervention.quit_attempt, neutral.intervention.cohort_disclosure) == (0.0, 0.0)
+    assert (study.intervention.quit_attempt, study.intervention.cohort_disclosure) == (0.5, 1.0)
+    assert study.name == "houghton-2024" and study.network == neutral.network
+    # 2 extra abstinent per 100 approached; 100 of 1,000 approached: 0.2 percentage points
+    assert neutral.important_difference == pytest.approx(0.002)
+    with pytest.raises(InputError, match="'default' or 'houghton-2024'"):
+        load_scenario("houghton")

@@ -213,7 +213,7 @@ GROUPTHINK = "Groupthink in the buying group"
 
 def images_loaded(page: Any) -> None:
     """Every figure on the page arrived as an image (served by its route under the CSP)."""
-    page.wait_for_function("Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function("() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0)")
 
 
 def test_a_matrix_cell_opens_its_quotes(page: Any, demo: Path) -> None:

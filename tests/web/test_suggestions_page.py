@@ -38,7 +38,13 @@ P05 = """[00:00:02] Interviewer: How do the lads see themselves?
 
 [00:01:15] P05: No, I kept it to myself. We were all in it together, nobody wants to stop.
 """
-LEXICON = {"engine": "lexicon", "codes": ["janis-groupthink"], "params": {"lemmatizer": "rules"}}
+# Two coded examples are too few for the engine to be trusted, so the run asks for every code.
+LEXICON = {
+    "engine": "lexicon",
+    "codes": ["janis-groupthink"],
+    "params": {"lemmatizer": "rules"},
+    "all_codes": True,
+}
 PASSWORD = "correct horse battery"
 
 
@@ -111,8 +117,9 @@ def test_the_queue_shows_evidence_in_context_rationale_and_confidence(
         text = get_source(session, "P05").text
     for s in queue:
         item = re.search(rf'id="s{s.id}".*?</li>', page, re.S).group(0)  # type: ignore[union-attr]
-        assert f'<mark data-o="{s.start}">{escape(s.text)}</mark>' in item
-        for offset, body in re.findall(r'data-o="(\d+)">(.*?)</(?:span|mark)>', item, re.S):
+        marked = re.search(rf'<mark data-o="{s.start}">(.*?)</mark>', item, re.S)
+        assert marked is not None and html.unescape(re.sub(r"<[^>]+>", "", marked.group(1))) == s.text
+        for offset, body in re.findall(r'data-o="(\d+)">([^<]*)</(?:span|b)>', item, re.S):
             plain = html.unescape(body)
             assert text[int(offset) : int(offset) + len(plain)] == plain  # offsets are the service's
         assert str(escape(s.rationale)) in item and f"{s.confidence:.2f}" in item
@@ -137,7 +144,7 @@ def test_accepting_rejecting_and_recoding(client: TestClient, csrf: str, study: 
     reply = _post(client, csrf, f"/api/suggestions/{accepted}/accept")
     assert reply.status_code == 200 and reply.json()["outcome"] == "accepted"
     coding = _coding(study, accepted)
-    assert (coding.origin, coding.text) == ("accepted", "I kept it to myself")
+    assert (coding.origin, coding.text) == ("accepted", "No, I kept it to myself.")
     again = _post(client, csrf, f"/api/suggestions/{accepted}/accept")
     assert again.status_code == 409 and "not a pending suggestion" in again.json()["error"]
 
@@ -164,7 +171,7 @@ def test_accepting_rejecting_and_recoding(client: TestClient, csrf: str, study: 
         "janis-groupthink:Pressures toward uniformity/Self-censorship",
         "tester",
     )
-    assert made.text == "all in it together, nobody wants to stop"
+    assert made.text == "We were all in it together, nobody wants to stop."  # the whole sentence
     assert _coding(study, recoded).origin == "rejected"
     assert '<strong id="left">3</strong>' in client.get("/suggestions").text
 

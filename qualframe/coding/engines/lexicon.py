@@ -375,17 +375,23 @@ class LexiconEngine(BaseCoder):
             return self
         y = self.label_matrix(examples)
         mask = self.label_mask(examples)  # a cue's hit counts only where its code was decided
+        # Positive examples alone say nothing about how often a code does NOT apply: a code is
+        # calibrated only once a person has also decided some passage without it (a passage marked
+        # coded, a rejected suggestion); until then its cues keep their priors and its base rate
+        # stays the default, instead of climbing towards 1 on positives alone.
+        negatives = (mask & ~y).sum(axis=0)
         hits = {id(c): [0, 0] for c in self.cues}
         for row, ex in enumerate(examples):
             for cue in {id(c): c for c, _, _ in self._matches(ex.unit.text)}.values():
-                if mask[row, cue.code]:
+                if mask[row, cue.code] and negatives[cue.code]:
                     hits[id(cue)][0] += 1
                     hits[id(cue)][1] += int(y[row, cue.code])
         for cue in self.cues:
             n, tp = hits[id(cue)]
             cue.hits = n
             cue.precision = (tp + 2 * cue.precision) / (n + 2)
-        self.base_rates = ((y & mask).sum(axis=0) + 0.5) / (mask.sum(axis=0) + 1.0)
+        rates = ((y & mask).sum(axis=0) + 0.5) / (mask.sum(axis=0) + 1.0)
+        self.base_rates = np.where(negatives > 0, rates, self.base_rates)
         return self
 
     def clone(self) -> LexiconEngine:
