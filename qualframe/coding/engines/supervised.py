@@ -264,7 +264,9 @@ class SupervisedEngine(BaseCoder):
             self.oof_index = [ex.unit.id for ex in examples]
         elif self.multi_label:
             self.thresholds = np.full(len(self.codes), self.threshold)
-        self.reliability = reliability_table(self.code_keys, codes_y, codes_mask, self.oof_decisions)
+        self.reliability = reliability_table(
+            self.code_keys, codes_y, codes_mask, self.oof_decisions, self.oof_scores, folds
+        )
         return self
 
     def _mask(self, examples: Sequence[LabelledUnit], y: np.ndarray) -> np.ndarray:
