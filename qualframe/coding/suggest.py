@@ -511,7 +511,7 @@ def _best(r: dict[str, Any]) -> str:
     if "cutoff" not in r:
         return ""
     if r.get("precision") is not None and r.get("cutoff") is not None:
-        return f"; above {r['cutoff']:.2f} right only {r['precision']:.0%} out of fold ({r['right']} of {r['out_of']})"
+        return f"; above {r['cutoff']:.2f} right only {r['precision']:.1%} out of fold ({r['right']} of {r['out_of']})"
     best = r.get("best_precision")
     return "; no confidence was right 70% of the time out of fold" + (
         f" (best {best:.0%})" if best is not None else ""
