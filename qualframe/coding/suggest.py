@@ -481,7 +481,7 @@ def code_status(
         elif kappa >= min_kappa:
             status = f"suggesting: kappa {kappa:.2f} >= {min_kappa:.2f}" + _best(r)
         else:
-            status = f"held back: kappa {kappa:.2f} < {min_kappa:.2f}" + _best(r)
+            status = f"held back: kappa {kappa:.3f} < {min_kappa:.2f}" + _best(r)
         out[code] = {**r, "suggest": status.startswith("suggesting"), "status": status}
     return out
 
