@@ -23,6 +23,8 @@ $(VENV)/.installed-all: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-all
 	$(BIN)/pip install --quiet -e '.[all,dev]'
+	# A reference implementation for the agreement tests; --no-deps because its pins are too strict.
+	$(BIN)/pip install --quiet --no-deps 'irrCAC==0.4.4'
 	touch $@
 
 demo: $(VENV)/.installed-all
@@ -33,6 +35,7 @@ test: $(VENV)/.installed-dev lint typecheck pytest
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check qualframe tests benchmarks
 	$(BIN)/ruff format --check qualframe tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

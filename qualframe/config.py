@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ENVIRONMENT", "Settings", "settings"]
+__all__ = ["ENVIRONMENT", "LETTER_COUNTRIES", "Settings", "settings"]
 
 #: Every environment variable qualframe reads, with what it does.
 ENVIRONMENT = {
@@ -28,11 +28,28 @@ ENVIRONMENT = {
     "model exported for ONNX Runtime (default: $XDG_CACHE_HOME/qualframe or ~/.cache/qualframe)",
     "QUALFRAME_ENCODER": "runtime of the sentence model: auto (ONNX Runtime when installed, else "
     "PyTorch; the default), onnx or torch",
+    "QUALFRAME_PAPER": "paper size of Word reports: a4 or letter (default: letter where the locale's "
+    "country uses it, such as en_US or fr_CA, otherwise A4)",
     "QUALFRAME_ALLOWED_HOSTS": "more host names the workbench answers to, comma-separated (besides "
     "127.0.0.1, localhost and its --host), e.g. the name of a TLS proxy in front of a team server",
     "QUALFRAME_BUSY_TIMEOUT": "seconds a command waits for another one writing to the same study before "
     "it says the study is busy (default 30)",
 }
+
+#: Countries (locale territories) that use US Letter rather than A4.
+LETTER_COUNTRIES = frozenset(
+    {"US", "CA", "MX", "PH", "CL", "CO", "VE", "CR", "GT", "DO", "PR", "PA", "SV", "NI"}
+)
+
+
+def _locale_paper() -> str:
+    """``letter`` when the locale's territory uses it (``LC_PAPER``, ``LC_ALL`` or ``LANG``), else ``a4``."""
+    for var in ("LC_PAPER", "LC_ALL", "LANG"):
+        value = os.environ.get(var, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            territory = value.split(".", 1)[0].split("@", 1)[0].partition("_")[2].upper()
+            return "letter" if territory in LETTER_COUNTRIES else "a4"
+    return "a4"
 
 
 def _login_name() -> str:
@@ -67,6 +84,7 @@ class Settings:
     debug: bool = False
     cache_dir: Path = field(default_factory=lambda: _default_cache())
     encoder_runtime: str = "auto"
+    paper: str = "a4"
     allowed_hosts: tuple[str, ...] = ()
     busy_timeout: float = 30.0
 
@@ -87,6 +105,7 @@ class Settings:
             if env.get("QUALFRAME_CACHE")
             else _default_cache(),
             encoder_runtime=env.get("QUALFRAME_ENCODER") or "auto",
+            paper=(env.get("QUALFRAME_PAPER") or _locale_paper()).strip().lower(),
             allowed_hosts=tuple(
                 h.strip() for h in env.get("QUALFRAME_ALLOWED_HOSTS", "").split(",") if h.strip()
             ),

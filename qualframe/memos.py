@@ -118,7 +118,8 @@ def add_memo(
             f"{author.name} wrote a memo on {label}",
             entity_type="memo",
             entity_id=memo.id,
-            details={"target": label, "title": title},
+            details={"target": label},
+            preview=title or None,  # a title can name someone: kept where pseudonymisation reaches it
         )
         return MemoView(memo.id, label, title, text, author.name, now.strftime("%Y-%m-%d %H:%M"))
 

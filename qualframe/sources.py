@@ -395,9 +395,9 @@ def correct_speaker(
 
     Renaming also rewrites the ``Speaker 1:`` labels written in the text before each of the turns
     (transcribed and subtitle sources carry them), through the offset remapping of
-    :func:`qualframe.privacy.remap.rewrite_source`, so every coding stays on its words.
+    :func:`qualframe.store.remap.rewrite_source`, so every coding stays on its words.
     """
-    from qualframe.privacy.remap import Edit, rewrite_source
+    from qualframe.store.remap import Edit, rewrite_source
 
     if role is None and name is None:
         raise InputError("give --role, --name or both.")
@@ -418,7 +418,7 @@ def correct_speaker(
         if new_name and new_name != match and new_name in speakers:
             raise ConflictError(f"{source.name} already has a speaker {new_name!r}; choose another name.")
         mine = [t for t in turns if t.speaker == match]
-        details: dict[str, Any] = {"speaker": match}
+        details: dict[str, Any] = {}  # no names here: they go in the redactable preview
         if role is not None:
             for turn in mine:
                 turn.role = role
@@ -435,19 +435,18 @@ def correct_speaker(
                 rewrite_source(session, source, edits, actor)
             for turn in mine:
                 turn.speaker = new_name
-            details["name"] = new_name
+        renamed = bool(new_name and new_name != match)
         what = " and ".join(
-            part
-            for part in (f"is now {role}" if role else "", f"is now called {new_name!r}" if new_name else "")
-            if part
+            p for p in (f"is now {role}" if role else "", "was renamed" if renamed else "") if p
         )
         record(
             session,
             actor,
             "source.speaker_role" if name is None else "source.speaker",
-            f"{source.name}: {match!r} {what}",
+            f"{source.name}: a speaker {what}",
             entity_type="source",
             entity_id=source.id,
-            details=details,
+            details={**details, "renamed": renamed},
+            preview=f"{match} -> {new_name}" if renamed else match,  # a speaker label can be a name
         )
     return len(mine)

@@ -87,11 +87,13 @@ def test_only_the_visibility_rule_reads_blindness() -> None:
 
 
 #: Modules that may write files themselves: the store (originals, backups, the study marker), the key
-#: file, the registry, and commands whose files belong to no study (agreement, evaluation, simulation runs).
+#: file, the originals and backups pseudonymisation seals inside the study (they never leave it), the
+#: registry, and commands whose files belong to no study (agreement, evaluation, simulation runs).
 FILE_WRITERS = {
     "store/files.py",
     "store/study.py",
     "privacy/keyfile.py",
+    "privacy/copies.py",
     "outputs/registry.py",
     "analysis/agreement.py",
     "evaluation/run.py",

@@ -41,16 +41,41 @@ JANIS = {
 }
 
 
-def test_janis_framework_has_eight_symptoms_under_three_types() -> None:
+def test_janis_framework_has_eight_symptoms_under_three_types_and_negative_cases() -> None:
     spec = builtin_spec("janis-groupthink")
     tree = {c.name: [k.name for k in c.children] for c in spec.codes}
+    counter = tree.pop("Counter-evidence")
     assert tree == JANIS
+    # Evidence against the framework has codes of its own, and a memo prompt for a misfit.
+    assert {"Dissent tolerated", "Group backs a quit attempt"} <= set(counter)
+    assert spec.approach == "deductive"
+    assert [m.title for m in spec.memo_prompts] == ["Framework does not fit"]
     for category in spec.codes:
         assert not category.codable
         for symptom in category.children:
             assert symptom.codable
             assert symptom.definition and symptom.inclusion and symptom.exclusion
             assert len(symptom.indicators) >= 3 and symptom.examples
+
+
+def test_builtin_definitions_describe_the_construct_not_the_finding() -> None:
+    """A definition or inclusion/exclusion rule never tells coders what Houghton et al. found."""
+    import re
+
+    finding = re.compile(r"Houghton et al\.|gave way to|found that|the men's networks", re.IGNORECASE)
+    for name in ("janis-groupthink", "network-ties", "houghton-2024"):
+        for path, code in builtin_spec(name).walk():
+            for field in (code.definition, code.inclusion, code.exclusion):
+                assert not finding.search(field or ""), (name, path, field)
+    ties = builtin_spec("network-ties")
+    shared = next(c for _, c in ties.walk() if c.name == "Shared-moment tie")
+    assert "code both" in (shared.exclusion or "")  # an ambiguous tie is not decided for the hypothesis
+    structural = {c.name for _, c in ties.walk() if c.structural}
+    assert {"Recreational use", "Transactional tie"} <= structural
+    assert {c.name for _, c in builtin_spec("houghton-2024").walk() if c.structural} == {
+        "Pathway without trauma",
+        "Pathway with trauma",
+    }
 
 
 def test_network_ties_codebook_has_tie_types_and_life_phases() -> None:

@@ -73,6 +73,16 @@ def test_quotes_copied_from_word_still_match_the_transcript(coded: Study) -> Non
     assert c.text == "they'd call me a grass"
 
 
+def test_a_quote_pasted_in_decomposed_unicode_is_found(study: Study, write_file) -> None:
+    import unicodedata
+
+    import_files(study, [write_file("P09.txt", "Interviewer: Where?\n\nP09: At the Café Noël, with José.\n")])
+    pasted = unicodedata.normalize("NFD", "the Café Noël, with José")  # as macOS and some PDFs give it
+    assert pasted != "the Café Noël, with José"
+    view = add_coding(study, source="P09", code="Buying together", quote=pasted, coder="alex")
+    assert view.text == "the Café Noël, with José"  # the stored (NFC) words, exactly
+
+
 def test_offsets_can_be_given_instead_of_a_quote(coded: Study) -> None:
     text = _source_text(coded)
     start = text.index("She's alright")

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import csv
+import html as html_lib
+import os
+import re
+import stat
 from pathlib import Path
 
 from qualframe.demo import corpus_path
+from qualframe.demo.stages.privacy import DEMO_KEY_FILE, DEMO_PASSPHRASE
+from qualframe.privacy.detect import analyser
+from qualframe.privacy.keyfile import read_key_file
 
 SYNTHETIC = "SYNTHETIC TRANSCRIPT"
 
@@ -56,7 +63,43 @@ def test_demo_builds_the_study_and_the_report(cli, tmp_path: Path) -> None:
     (other / "thesis.docx").write_bytes(b"precious")
     refused = cli("demo", "--out", other, "--force")
     assert refused.returncode == 2 and (other / "thesis.docx").read_bytes() == b"precious"
+    assert_no_name_of_the_key_in_the_report(out)
     r = cli("sources", out)
     assert r.stdout.count("P") >= 14
     r = cli("quotes", out, "--code", "Direct pressure on dissenters")
     assert r.returncode == 0 and r.stdout.count("[Direct pressure on dissenters]") >= 5
+
+
+def assert_no_name_of_the_key_in_the_report(out: Path) -> None:
+    """Not one name the demo's key maps is left in its report; no copy of the old text in the study.
+
+    A name that is also an everyday word ("Spider", "Jade") counts where it is written as the name
+    (capitalised); any other in any case, but "the mick" (taking the mick). The coders' own names and
+    the COREQ citation (Tong, Sainsbury & Craig 2007) are qualframe's words, not participants'.
+    """
+    book = read_key_file(out / DEMO_KEY_FILE, DEMO_PASSPHRASE)
+    names = {
+        s
+        for e in book.entries.values()
+        if e.kind in ("PERSON", "PLACE", "ADDRESS", "ORGANISATION")
+        for s in e.surfaces
+    }
+    assert {"Spider", "Spud", "Jade"} <= names
+    page = (out / "report.html").read_text(encoding="utf-8")
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"data:[^\"')]+", "", page)))
+    lexicon = analyser().lexicon
+    leaks = []
+    for name in names:
+        everyday = lexicon.is_word(name.split()[-1])
+        written = name[0].upper() + name[1:] if everyday else name
+        pattern = re.compile(rf"(?<![\w\[]){re.escape(written)}(?!\w)", 0 if everyday else re.IGNORECASE)
+        for m in pattern.finditer(text):
+            around = text[max(0, m.start() - 30) : m.end() + 10]
+            if m.group() in ("alex", "sam") or "Sainsbury & Craig" in around:
+                continue
+            if m.group().islower() and text[max(0, m.start() - 4) : m.start()] == "the ":
+                continue  # "take the mick": the idiom, not Mick
+            leaks.append(around)
+    assert not leaks, leaks[:10]
+    assert not [p for p in (out / "originals").iterdir()] and not [p for p in (out / "backups").iterdir()]
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o700

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
@@ -70,3 +71,32 @@ def test_no_file_keeps_the_marks_of_an_unfinished_merge() -> None:
         if line.startswith(marks)
     ]
     assert left == []
+
+
+def _architecture_rows() -> list[tuple[list[str], str]]:
+    """The package table of ARCHITECTURE.md: (what each row names, its description)."""
+    rows = []
+    for line in (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8").splitlines():
+        cells = line.split(" | ")
+        if line.startswith("| `") and len(cells) >= 2:
+            rows.append((re.findall(r"`([^`]+)`", cells[0]), " | ".join(cells[1:])))
+    return rows
+
+
+def test_architecture_names_every_package_and_module_and_only_what_exists() -> None:
+    """ARCHITECTURE.md's package table is the map of the tree: nothing missing, nothing invented."""
+    package = ROOT / "qualframe"
+    rows = _architecture_rows()
+    named = {name.rstrip("/") for names, _ in rows for name in names}
+    tree = {p.name for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    tree |= {p.stem for p in package.glob("*.py") if p.name != "__init__.py"}
+    assert sorted(tree - {n.removesuffix(".py") for n in named}) == []
+    missing = []
+    for names, description in rows:
+        folders = [package / n.rstrip("/") for n in names if n.endswith("/")]
+        for ref in re.findall(r"`([\w/]+\.py)`", description):
+            places = [package / ref] + [folder / ref for folder in folders]
+            places += [p for folder in folders for p in folder.rglob(ref) if "/" not in ref]
+            if not any(p.is_file() for p in places):
+                missing.append(f"{names[0]}: {ref}")
+    assert missing == []

@@ -57,6 +57,8 @@ def test_quotes_csv_has_the_documented_columns_and_neutralised_formulas(small: S
     first = by_text['\'=HYPERLINK("http://x") me mate Gaz.']
     assert first["code"] == "Shared-moment tie" and first["case"] == "P01" and first["speaker"] == "P01"
     assert first["memo"] == "'-memo"
+    # Readers cite a turn; machines keep the character offsets.
+    assert first["reference"].startswith("P01 turn ") and first["start"].isdigit() and first["end"].isdigit()
     assert "'Nobody now. +cmd|calc @SUM(1) -2+3" not in by_text  # only leading triggers are prefixed
     assert "Nobody now. +cmd|calc @SUM(1) -2+3" in by_text
     assert len(rows) == 4
@@ -68,7 +70,7 @@ def test_quotes_xlsx_keeps_text_exact_and_never_a_formula(small: Study, tmp_path
     ws = wb["Quotes"]
     header = [c.value for c in ws[1]]
     assert tuple(header) == QUOTE_COLUMNS
-    cells = [ws.cell(row=r, column=7) for r in range(2, ws.max_row + 1)]
+    cells = [ws.cell(row=r, column=QUOTE_COLUMNS.index("text") + 1) for r in range(2, ws.max_row + 1)]
     formula = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
     assert formula.data_type == "s" and formula.quotePrefix
     assert sorted(wb.sheetnames) == sorted(
@@ -106,6 +108,7 @@ def test_codebook_exports_reload(small: Study, tmp_path: Path) -> None:
         "Overestimation of the group",
         "Closed-mindedness",
         "Pressures toward uniformity",
+        "Counter-evidence",
     ]
     everything = read_codebook_file(export(small, "codebook-yaml", tmp_path / "all.yaml"))
     assert len(everything.codes) == 3 and not everything.codes[0].codable

@@ -107,6 +107,19 @@ def test_r_is_the_researcher_beside_p(write_file: WriteFile) -> None:
     assert [(t.speaker, t.role) for t in doc.turns] == [("R", "interviewer"), ("P", "participant")]
 
 
+def test_beside_a_known_participant_the_other_speaker_is_the_interviewer(write_file: WriteFile) -> None:
+    # Counselling transcripts (AnnoMI): "Client" is a participant word, "Therapist" is not a known
+    # interviewer word; with two speakers the therapist is the interviewer, even when the client
+    # asks the questions.
+    text = "Therapist: Okay.\n\nClient: Can I ask you something? Is that normal?\n\nTherapist: It is.\n"
+    doc = read_one(write_file("session.txt", text))
+    assert [(t.speaker, t.role) for t in doc.turns] == [
+        ("Therapist", "interviewer"),
+        ("Client", "participant"),
+        ("Therapist", "interviewer"),
+    ]
+
+
 @pytest.mark.parametrize("asker", ["Dave", "Sam"])
 def test_without_role_labels_the_one_asking_questions_is_the_interviewer(
     write_file: WriteFile, asker: str

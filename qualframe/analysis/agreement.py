@@ -5,7 +5,8 @@ The file has one row per coder per applied code (``unit_id,coder,code``; see
 nothing, which matters: without it a unit that one coder left uncoded looks unrated. An optional
 ``case`` column (the participant) makes the bootstrap resample whole cases; without it, units are
 resampled. The result is the contract documented in PRODUCT.md: ``pairwise``, ``fleiss_kappa``,
-``krippendorff_alpha``, ``gwet_ac1`` and ``per_code``, plus intervals and the method in words.
+``krippendorff_alpha``, ``gwet_ac1`` and ``per_code``, plus intervals, the scheme (single-label
+schemes get nominal statistics, see :mod:`~qualframe.analysis.multilabel`) and the method in words.
 """
 
 from __future__ import annotations
@@ -67,13 +68,24 @@ def read_codings_csv(path: str | os.PathLike[str]) -> tuple[list[RatedUnit], lis
 
 
 def agreement_from_file(
-    codings: str | os.PathLike[str], *, resamples: int = 1000, level: float = 0.95, seed: int = 0
+    codings: str | os.PathLike[str],
+    *,
+    scheme: str = "auto",
+    resamples: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
 ) -> AgreementResult:
-    """Agreement of every coder in the file, per code and overall."""
+    """Agreement of every coder in the file, per code and overall (``scheme``: see compute_agreement)."""
     units, coders, has_case = read_codings_csv(codings)
-    result = compute_agreement(units, coders, resamples=resamples, level=level, seed=seed)
-    if not has_case:
-        result.resampled_by = "unit"
+    result = compute_agreement(
+        units,
+        coders,
+        scheme=scheme,
+        resamples=resamples,
+        level=level,
+        seed=seed,
+        resampled_by="case" if has_case else "unit",
+    )
     result.extra["source"] = Path(codings).name
     return result
 
@@ -82,6 +94,7 @@ def write_agreement(
     codings: str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
+    scheme: str = "auto",
     resamples: int = 1000,
     level: float = 0.95,
     seed: int = 0,
@@ -92,7 +105,7 @@ def write_agreement(
     target = Path(out)
     if target.is_dir():
         raise InputError(f"{target} is a folder; give a file name for the JSON result.")
-    result = agreement_from_file(codings, resamples=resamples, level=level, seed=seed)
+    result = agreement_from_file(codings, scheme=scheme, resamples=resamples, level=level, seed=seed)
     text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
     write_atomic(target, (text + "\n").encode("utf-8"))
     return result

@@ -171,7 +171,11 @@ def thematic_map(themes: Sequence[ThemeView]) -> bytes | None:
 
 
 def reliability_figure(report: ReliabilityReport) -> bytes | None:
-    """Per-code Krippendorff's alpha with bootstrap intervals, against the .667 and .800 bands."""
+    """Per-code Krippendorff's alpha with bootstrap intervals, against the .667 and .800 bands.
+
+    Codes with too little evidence for a band (:func:`~qualframe.analysis.statistics.evidence_warning`)
+    are drawn hollow and grey; every label carries its number of positive units.
+    """
     plt = _pyplot()
     rows = [c for c in report.result.per_code if not math.isnan(c.krippendorff_alpha)]
     if plt is None or not rows:
@@ -184,10 +188,16 @@ def reliability_figure(report: ReliabilityReport) -> bytes | None:
         lo, hi = c.alpha_ci
         if not (math.isnan(lo) or math.isnan(hi)):
             ax.plot([lo, hi], [y, y], color=_MUTED, linewidth=1.4)
-        ax.plot([c.krippendorff_alpha], [y], "o", color=_ACCENT, markersize=4)
+        if c.warning:
+            ax.plot([c.krippendorff_alpha], [y], "o", markerfacecolor="white", color=_MUTED, markersize=4)
+        else:
+            ax.plot([c.krippendorff_alpha], [y], "o", color=_ACCENT, markersize=4)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_short(c.code) for c in rows])
+    ax.set_yticklabels([f"{_short(c.code)} ({c.positive_units})" for c in rows])
     ax.set_xlim(min(-0.2, min(c.krippendorff_alpha for c in rows) - 0.05), 1.02)
-    ax.set_xlabel(f"Krippendorff's alpha per code ({report.unit} units), 95% bootstrap interval by case")
+    ax.set_xlabel(
+        f"Krippendorff's alpha per code (positive {report.unit}s), 95% bootstrap interval by case;\n"
+        f"hollow: fewer than 10 {report.result.cluster_noun}s or 10 positive units, not judged"
+    )
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig, plt)

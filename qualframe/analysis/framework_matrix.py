@@ -2,8 +2,10 @@
 
 Framework analysis "charts" the data: for every participant and every code (or theme) the
 researcher writes a short summary of what that participant said, keeping the link to the passages
-it rests on. Each cell here holds the count of coded passages, references to them (coding ids, with
-source and offsets), and the researcher's charted summary stored in ``matrix_cells``.
+it rests on. Each cell here holds its codings, the count of passages they make (a passage that
+carries two codes of a theme counts once: :mod:`qualframe.counting`), references to them
+(``P01 turn 23 (00:12:05)``: :mod:`qualframe.coding.references`; coding ids and offsets stay in the
+exports for machines), and the researcher's charted summary stored in ``matrix_cells``.
 
 To start a summary, :func:`draft_summary` offers an *extractive* draft: the cell's most
 representative passages, verbatim (cut at a word boundary with an ellipsis when long), chosen by
@@ -28,7 +30,9 @@ from sqlalchemy.orm import Session
 from qualframe.analysis.selection import analysis_codings
 from qualframe.analysis.themes import get_theme, theme_codes
 from qualframe.codebook.service import code_path, resolve_code, tree_order
+from qualframe.coding.references import ReferenceIndex, cite_list
 from qualframe.config import settings
+from qualframe.counting import Passage, passages, plural
 from qualframe.errors import InputError, NotFoundError
 from qualframe.store.audit import record
 from qualframe.store.models import Case, Code, MatrixCell, Source, Theme, User, utcnow
@@ -110,7 +114,7 @@ _STOP = frozenset(
 
 @dataclass(frozen=True)
 class QuoteRef:
-    """A link from a cell to one coded passage."""
+    """A link from a cell to one coding: its reference, coded text and whole-sentence exemplar."""
 
     coding_id: int
     source: str
@@ -118,11 +122,13 @@ class QuoteRef:
     end: int
     text: str
     code: str
+    reference: str = ""
+    exemplar: str = ""
 
     @property
     def ref(self) -> str:
-        """``P01 120-180`` (source and character offsets)."""
-        return f"{self.source} {self.start}-{self.end}"
+        """``P01 turn 23 (00:12:05)``: how reports and drafts cite the passage."""
+        return self.reference or self.source
 
 
 @dataclass(frozen=True)
@@ -148,9 +154,26 @@ class MatrixCellView:
     author: str | None = None
 
     @property
+    def passages(self) -> list[Passage]:
+        """The passages the cell's codings make (overlapping codings are one passage)."""
+        return passages((q.source, q.start, q.end, q.coding_id) for q in self.quotes)
+
+    @property
     def count(self) -> int:
-        """How many coded passages the cell holds."""
-        return len(self.quotes)
+        """How many passages the cell holds (not codings: see :mod:`qualframe.counting`)."""
+        return len(self.passages)
+
+    def passage_quotes(self) -> list[QuoteRef]:
+        """One quote per passage (its first coding), to list a cell's passages without repeats."""
+        by_id = {q.coding_id: q for q in self.quotes}
+        return [by_id[p.coding_ids[0]] for p in self.passages]
+
+    def cited(self) -> list[tuple[str, list[QuoteRef]]]:
+        """The cell's passages by reference, in text order: two passages in one turn are one entry."""
+        groups: dict[str, list[QuoteRef]] = {}
+        for q in self.passage_quotes():
+            groups.setdefault(q.ref, []).append(q)
+        return list(groups.items())
 
 
 @dataclass
@@ -215,9 +238,24 @@ def framework_matrix(
         }
         case_ids = dict(session.execute(select(Case.name, Case.id)).all())
         authors = {u.id: u.name for u in session.execute(select(User)).scalars()}
+        refs = ReferenceIndex.of(session)
+        quotes_of: dict[int, QuoteRef] = {}
+        for r in rows:
+            text = texts[r.source_id]
+            a, b = refs.sentences(r.source_id, r.start, r.end)
+            quotes_of[r.coding_id] = QuoteRef(
+                r.coding_id,
+                r.source,
+                r.start,
+                r.end,
+                text[r.start : r.end],
+                r.code,
+                refs.reference(r.source_id, r.source, r.start, r.end),
+                text[a:b],
+            )
     cells = {(case, col.label): MatrixCellView(case, col.label) for case in cases for col in columns}
     for r in rows:
-        quote = QuoteRef(r.coding_id, r.source, r.start, r.end, texts[r.source_id][r.start : r.end], r.code)
+        quote = quotes_of[r.coding_id]
         targets = [r.code] if by == "codes" else themes_of.get(r.code_id, [])
         for label in targets:
             if (r.case, label) in cells:
@@ -243,9 +281,9 @@ def _cosine(a: Counter[str], b: Counter[str]) -> float:
 
 def representative(quotes: list[QuoteRef], pool: list[QuoteRef], n: int) -> list[QuoteRef]:
     """The ``n`` quotes most similar, on average, to the others in ``pool`` (ties: text order)."""
-    vectors = {q.coding_id: _vector(q.text) for q in pool}
+    vectors = {q.coding_id: _vector(q.exemplar or q.text) for q in pool}
     for q in quotes:
-        vectors.setdefault(q.coding_id, _vector(q.text))
+        vectors.setdefault(q.coding_id, _vector(q.exemplar or q.text))
 
     def centrality(q: QuoteRef) -> float:
         others = [o for o in pool if o.coding_id != q.coding_id]
@@ -270,12 +308,16 @@ def _clip(text: str, limit: int) -> str:
 def draft_summary(
     matrix: FrameworkMatrix, case: str, column: str, *, max_quotes: int = 2, limit: int = 240
 ) -> str:
-    """An extractive draft: the cell's most representative passages, verbatim, with references."""
+    """An extractive draft: the cell's most representative passages, verbatim, with references.
+
+    Each is quoted as whole sentences (never a fragment such as "every day") and cited by turn;
+    two codings of one passage are quoted once.
+    """
     cell = matrix.cell(case, column)
     if not cell.quotes:
         return ""
-    picked = representative(cell.quotes, matrix.column_quotes(cell.column), max_quotes)
-    return " ".join(f"“{_clip(q.text, limit)}” [{q.ref}]" for q in picked)
+    picked = representative(cell.passage_quotes(), matrix.column_quotes(cell.column), max_quotes)
+    return " ".join(f"“{_clip(q.exemplar or q.text, limit)}” [{q.ref}]" for q in picked)
 
 
 def _column_row(session: Session, column: str, by: str) -> tuple[str, int]:
@@ -333,17 +375,19 @@ def set_cell_summary(
             session,
             actor,
             "matrix.summary",
-            f"{'drafted' if draft else 'wrote'} the summary of {case} x {label}",
+            f"{'drafted' if draft else 'wrote'} the summary of {case} x "
+            + (f"theme {column_id}" if kind == "theme" else label),
             entity_type="matrix_cell",
             entity_id=row.id if row is not None and text else None,
             details={
                 "case": case,
-                "column": label,
+                "column": label if kind == "code" else column_id,
                 "kind": kind,
-                "old": old,
-                "new": text or None,
+                "replaced": old is not None,
                 "draft": draft,
             },
+            # The summary quotes participants (and a theme's name can name one): redactable.
+            preview=(f"{label}: {text}" if kind == "theme" else text) if text else None,
         )
         return MatrixCellView(case, label, [], text or None, draft if text else False, actor.name)
 
@@ -401,8 +445,8 @@ def _cell_text(cell: MatrixCellView) -> str:
     if cell.summary:
         parts.append(("[draft] " if cell.is_draft else "") + cell.summary)
     if cell.quotes:
-        refs = "; ".join(f"q{q.coding_id} {q.ref}" for q in cell.quotes)
-        parts.append(f"{cell.count} passage{'s' if cell.count != 1 else ''}: {refs}")
+        refs = cite_list([q.ref for q in cell.passage_quotes()])
+        parts.append(f"{plural(cell.count, 'passage')}: {refs}")
     return "\n".join(parts)
 
 
@@ -441,9 +485,9 @@ def matrix_xlsx(codes: FrameworkMatrix, themes: FrameworkMatrix | None = None) -
     sheets.append(
         Sheet(
             "Quotes",
-            ["id", "case", "code", "source", "start", "end", "text"],
+            ["id", "case", "code", "reference", "source", "start", "end", "text"],
             [
-                [f"q{q.coding_id}", case_of[q.coding_id], q.code, q.source, q.start, q.end, q.text]
+                [f"q{q.coding_id}", case_of[q.coding_id], q.code, q.ref, q.source, q.start, q.end, q.text]
                 for q in quotes
             ],
         )
@@ -470,7 +514,11 @@ def matrix_csv(matrix: FrameworkMatrix) -> bytes:
                     cell.summary or "",
                     status,
                     " ".join(f"q{q.coding_id}" for q in cell.quotes),
-                    "; ".join(q.ref for q in cell.quotes),
+                    cite_list([q.ref for q in cell.passage_quotes()]),
+                    "; ".join(
+                        f"{q.source}:{p.start}-{p.end}"
+                        for p, q in zip(cell.passages, cell.passage_quotes(), strict=True)
+                    ),
                 ]
             )
     header = [
@@ -483,5 +531,6 @@ def matrix_csv(matrix: FrameworkMatrix) -> bytes:
         "summary_status",
         "coding_ids",
         "references",
+        "offsets",
     ]
     return write_csv(header, rows)

@@ -1,19 +1,22 @@
 """Case-by-code matrices: how often each code was applied in each case.
 
 The simplest framework-analysis table (Gale et al. 2013) and the one researchers export most: rows
-are cases (participants), columns are codes, cells count coded passages, or 0/1 for presence.
+are cases (participants), columns are codes, cells count the code's passages (codings of one code
+that overlap are one passage: :mod:`qualframe.counting`), or 0/1 for presence.
 Sources not linked to a case get a row of their own, named ``[source name]``, so nothing coded is
 ever left out of the table.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from qualframe.analysis.selection import analysis_codings
 from qualframe.codebook.service import code_path, get_codebook, tree_order
+from qualframe.counting import passage_count
 from qualframe.store.models import Case, Code
 from qualframe.store.study import Study
 
@@ -65,7 +68,13 @@ def case_code_matrix(
             name: [0] * len(codes)
             for name in session.execute(select(Case.name).order_by(Case.name)).scalars()
         }
+        spans: dict[tuple[str, int], list[tuple[int, int, int, int]]] = defaultdict(list)
         for coding in analysis_codings(session, coder=coder, code_ids=set(column)):
-            rows.setdefault(coding.case, [0] * len(codes))[column[coding.code_id]] += 1
+            rows.setdefault(coding.case, [0] * len(codes))
+            spans[(coding.case, column[coding.code_id])].append(
+                (coding.source_id, coding.start, coding.end, coding.coding_id)
+            )
+        for (case, j), items in spans.items():
+            rows[case][j] = passage_count(items)
         names = sorted(rows, key=lambda n: (n.startswith("["), n))
         return CaseCodeMatrix(names, labels, [rows[n] for n in names])

@@ -1,7 +1,8 @@
 """Prevalence: in how many, and which, cases a code or theme occurs ("9 of 14 participants").
 
 Qualitative reports give counts of *participants*, not of passages: one talkative man should not
-make a pattern look common. A theme is present in a case when any of its codes is. The breakdown
+make a pattern look common. A theme is present in a case when any of its codes is; its passages
+are counted once even where two of its codes mark the same words. The breakdown
 by a case attribute (pathway with or without trauma, ORT type...) shows whether a pattern belongs
 to one kind of participant.
 """
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from qualframe.analysis.selection import analysis_codings
 from qualframe.analysis.themes import theme_codes
 from qualframe.cases import list_cases
+from qualframe.counting import passage_count, plural
 from qualframe.errors import InputError, NotFoundError
 from qualframe.store.models import Source, Theme
 from qualframe.store.study import Study
@@ -39,9 +41,9 @@ class Prevalence:
         """Cases in which it occurs."""
         return len(self.cases)
 
-    def phrase(self, noun: str = "participants") -> str:
-        """``"9 of 14 participants"``."""
-        return f"{self.n_cases} of {self.total} {noun}"
+    def phrase(self, noun: str = "participant") -> str:
+        """``"9 of 14 participants"``, ``"1 of 1 participant"`` (``noun`` in the singular)."""
+        return f"{self.n_cases} of {plural(self.total, noun)}"
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,12 @@ def prevalence(
                 for cid in members.get(t.id, ()):
                     labels[cid].append(t.name)
     present: dict[str, set[str]] = defaultdict(set)
-    passages: dict[str, int] = defaultdict(int)
+    spans: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
     for r in rows:
         for label in labels.get(r.code_id, []):
             present[label].add(r.case)
-            passages[label] += 1
+            spans[label].append((r.source_id, r.start, r.end, r.coding_id))
+    passages = {label: passage_count(items) for label, items in spans.items()}
     if level == "code":
         order.sort()
     values = sorted(set(attribute_of.values()))
@@ -114,5 +117,5 @@ def prevalence(
     for label in order:
         with_it = tuple(c for c in all_cases if c in present[label])
         breakdown = {v: (sum(1 for c in with_it if attribute_of.get(c) == v), size[v]) for v in values}
-        out.append(Prevalence(label, level, with_it, len(all_cases), passages[label], breakdown))
+        out.append(Prevalence(label, level, with_it, len(all_cases), passages.get(label, 0), breakdown))
     return PrevalenceTable(by, values, out, len(all_cases))

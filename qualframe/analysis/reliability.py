@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from qualframe.analysis.multilabel import AgreementResult, RatedUnit, compute_ag
 from qualframe.analysis.statistics import interpret_alpha
 from qualframe.analysis.unitized import binary_unitized_alpha, pooled_binary_unitized_alpha, unitized_alpha
 from qualframe.codebook.service import code_path, resolve_code
+from qualframe.coding.references import SENTENCE, ReferenceIndex
 from qualframe.errors import InputError, NotFoundError
 from qualframe.store.models import Assignment, Code, Coding, Segment, Source, User
 from qualframe.store.study import Study
@@ -45,7 +45,6 @@ __all__ = ["UNITS", "Disagreement", "ReliabilityReport", "UnitizedCode", "study_
 UNITS = ("segment", "sentence", "turn", "character")
 PERSON_ORIGINS = ("manual", "accepted")
 ENGINE_ORIGINS = ("suggested", "accepted", "rejected")
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"')\]]*|$)")
 
 Span = tuple[int, int]
 
@@ -65,6 +64,8 @@ class Disagreement:
     span_b: Span | None
     text_b: str
     instead: list[str]  # codes the coder without this code applied to the same passage
+    ref_a: str = ""  # "P01 turn 23 (00:12:05)": see qualframe.coding.references
+    ref_b: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,8 @@ class ReliabilityReport:
                     "case": d.case,
                     "code": d.code,
                     "kind": d.kind,
-                    d.coder_a: {"span": d.span_a, "text": d.text_a},
-                    d.coder_b: {"span": d.span_b, "text": d.text_b},
+                    d.coder_a: {"span": d.span_a, "reference": d.ref_a, "text": d.text_a},
+                    d.coder_b: {"span": d.span_b, "reference": d.ref_b, "text": d.text_b},
                     "instead": d.instead,
                 }
                 for d in self.disagreements
@@ -179,7 +180,7 @@ def _units_for_source(
     if unit == "sentence":
         out = []
         for s, e in turns:
-            for m in _SENTENCE.finditer(text, s, e):
+            for m in SENTENCE.finditer(text, s, e):
                 a, b = m.start(), m.end()
                 while a < b and text[a].isspace():
                     a += 1
@@ -218,11 +219,16 @@ def study_reliability(
     *,
     unit: str = "turn",
     codes: Sequence[str] | None = None,
+    scheme: str = "auto",
     resamples: int = 1000,
     seed: int = 0,
     level: float = 0.95,
 ) -> ReliabilityReport:
-    """Agreement of ``coders`` on the sources at least two of them coded (see the module docstring)."""
+    """Agreement of ``coders`` on the sources at least two of them coded (see the module docstring).
+
+    ``scheme`` is ``auto``, ``single-label`` or ``multi-label``
+    (:func:`~qualframe.analysis.multilabel.compute_agreement`).
+    """
     if unit not in UNITS:
         raise InputError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}.")
     names = list(dict.fromkeys(c.strip() for c in coders if c.strip()))
@@ -294,8 +300,12 @@ def study_reliability(
                 continuum[sid] = offset
                 offset += len(source.text)
                 full_raters.append(sid)
-            disagreements.extend(_disagreements(source, case, coding_here, codings, code_label))
-        result = compute_agreement(units, names, chosen_codes, resamples=resamples, level=level, seed=seed)
+            disagreements.extend(
+                _disagreements(source, case, coding_here, codings, code_label, ReferenceIndex.of(session))
+            )
+        result = compute_agreement(
+            units, names, chosen_codes, scheme=scheme, resamples=resamples, level=level, seed=seed
+        )
         unitized, pooled, cu = _unitized(names, codings, code_label, continuum, offset, result.codes)
         engines = _engine_comparisons(
             session, users, code_ids, unit, source_ids, code_label, resamples, seed, level
@@ -342,6 +352,7 @@ def _disagreements(
     who: list[str],
     codings: dict[str, dict[int, list[tuple[int, int, int, int]]]],
     code_label: dict[int, str],
+    refs: ReferenceIndex,
 ) -> list[Disagreement]:
     if len(who) < 2:
         return []
@@ -369,9 +380,23 @@ def _disagreements(
                 hi = max(e for _, e, _ in cluster)
                 instead = sorted({code_label[c] for c, s, e, _ in mine[missing] if s < hi and e > lo})
             kind = "boundary" if missing is None else f"only {b if missing == a else a}"
+            ref_a = refs.reference(source.id, source.name, *span_a) if span_a else ""
+            ref_b = refs.reference(source.id, source.name, *span_b) if span_b else ""
             out.append(
                 Disagreement(
-                    source.name, case, code_label[cid], kind, a, span_a, text_a, b, span_b, text_b, instead
+                    source.name,
+                    case,
+                    code_label[cid],
+                    kind,
+                    a,
+                    span_a,
+                    text_a,
+                    b,
+                    span_b,
+                    text_b,
+                    instead,
+                    ref_a,
+                    ref_b,
                 )
             )
     return out

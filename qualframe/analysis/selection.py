@@ -22,11 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path
+from qualframe.counting import passage_count
 from qualframe.errors import NotFoundError
 from qualframe.store.models import Case, Code, Coding, Source, User
+from qualframe.store.study import Study
 from qualframe.users import find_user
 
-__all__ = ["ANALYSIS_ORIGINS", "CodingRow", "analysis_codings", "selection_rule"]
+__all__ = ["ANALYSIS_ORIGINS", "CodingRow", "analysis_codings", "findings_counts", "selection_rule"]
 
 #: Codings that stand for a researcher's decision.
 ANALYSIS_ORIGINS = ("manual", "accepted")
@@ -46,6 +48,7 @@ class CodingRow:
     start: int
     end: int
     coder: str
+    origin: str = "manual"
 
 
 def selection_rule(coder: str | None) -> str:
@@ -115,6 +118,14 @@ def analysis_codings(
             start=c.start,
             end=c.end,
             coder=u.name,
+            origin=c.origin,
         )
         for c, s, cd, u, cs in chosen
     ]
+
+
+def findings_counts(study: Study) -> tuple[int, int]:
+    """``(codings, passages)`` the findings count: the same two numbers the report states."""
+    with study.read() as session:
+        rows = analysis_codings(session)
+    return len(rows), passage_count((r.source_id, r.start, r.end, r.coding_id) for r in rows)

@@ -18,11 +18,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
+    "MIN_CLUSTERS",
+    "MIN_POSITIVES",
     "ClassScores",
     "bootstrap_ci",
     "cohen_kappa",
     "cohen_kappa_batch",
     "cohen_kappa_counts",
+    "evidence_shortfall",
+    "evidence_warning",
     "fleiss_kappa",
     "fleiss_kappa_counts",
     "gwet_ac1",
@@ -78,23 +82,13 @@ def _unit_counts(units: Sequence[Sequence[Label | None]]) -> list[Counter[Label]
 def fleiss_kappa(units: Sequence[Sequence[Label | None]]) -> float:
     """Fleiss' kappa: ``units`` holds, for each unit, the labels given by its raters.
 
-    Units with fewer than two ratings are ignored; the number of raters may vary by unit.
+    The number of raters may vary by unit; this follows Gwet's generalisation (Gwet 2014,
+    *Handbook of Inter-Rater Reliability*, ch. 2; the ``irrCAC`` package): observed agreement is the
+    mean over units with at least two ratings, and each category's prevalence is the mean over
+    rated units of the share of that unit's ratings in it. With every unit rated by the same
+    raters this is Fleiss (1971) exactly.
     """
-    counts = [c for c in _unit_counts(units) if sum(c.values()) >= 2]
-    if not counts:
-        return math.nan
-    p_units = []
-    totals: Counter[Label] = Counter()
-    for c in counts:
-        n = sum(c.values())
-        p_units.append((sum(v * v for v in c.values()) - n) / (n * (n - 1)))
-        totals.update(c)
-    p_bar = sum(p_units) / len(p_units)
-    grand = sum(totals.values())
-    p_e = sum((v / grand) ** 2 for v in totals.values())
-    if p_e >= 1.0:
-        return math.nan
-    return (p_bar - p_e) / (1.0 - p_e)
+    return fleiss_kappa_counts(Counter(tuple(u) for u in units))
 
 
 def gwet_ac1(units: Sequence[Sequence[Label | None]], categories: Sequence[Label] | None = None) -> float:
@@ -126,9 +120,12 @@ def krippendorff_alpha(
 ) -> float:
     """Krippendorff's alpha over ``units`` (each a sequence of the coders' labels, None if missing).
 
-    Computed with the maintained ``krippendorff`` package; labels are mapped to integers first.
-    Units with fewer than two ratings carry no information and are dropped; NaN when nothing is
-    pairable or all values are identical.
+    Computed with the maintained ``krippendorff`` package. Nominal labels may be anything hashable
+    (they are mapped to integers); ordinal, interval and ratio labels are values, passed through
+    as numbers (numeric strings such as ``"10"`` are read as numbers), because their distances are
+    the point: ranking ``1, 2, 10`` as the strings ``"1" < "10" < "2"`` would measure the wrong
+    thing. Units with fewer than two ratings carry no information and are dropped; NaN when
+    nothing is pairable or all values are identical.
     """
     import krippendorff
     import numpy as np
@@ -139,25 +136,87 @@ def krippendorff_alpha(
     labels = sorted({x for u in usable for x in u if x is not None}, key=str)
     if len(labels) < 2:
         return math.nan
-    index = {lab: i for i, lab in enumerate(labels)}
+    if level == "nominal":
+        index: dict[Label, float] = {lab: float(i) for i, lab in enumerate(labels)}
+    else:
+        index = {lab: _number(lab, level) for lab in labels}
     width = max(len(u) for u in usable)
     data = np.full((width, len(usable)), np.nan)
     for j, unit in enumerate(usable):
         for i, x in enumerate(unit):
             if x is not None:
                 data[i, j] = index[x]
+    if len(set(index.values())) < 2:
+        return math.nan
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
 
 
-def interpret_alpha(alpha: float) -> str:
-    """Krippendorff's bands: >= .800 reliable, .667 to .800 tentative conclusions only, below: not."""
+def _number(label: Label, level: str) -> float:
+    """A label as the number it stands for, or a clear error (non-nominal alpha needs values)."""
+    if isinstance(label, bool):
+        return float(label)
+    if isinstance(label, int | float):
+        return float(label)
+    try:
+        return float(str(label).strip())
+    except ValueError:
+        raise ValueError(
+            f"{level} alpha needs numeric values; {label!r} is not a number (use nominal alpha for categories)."
+        ) from None
+
+
+#: Below this many clusters (participants, or units when there are no cases) or positive units, a
+#: bootstrap interval and Krippendorff's bands say more than the data can: a code applied to two
+#: turns by each coder in five interviews can give "1.00 to 1.00, reliable".
+MIN_CLUSTERS = 10
+MIN_POSITIVES = 10
+
+
+def interpret_alpha(alpha: float, *, clusters: int | None = None, positives: int | None = None) -> str:
+    """Krippendorff's bands: >= .800 reliable, .667 to .800 tentative conclusions only, below: not.
+
+    Given the evidence behind the value (``clusters``, ``positives``), too little of it gives
+    ``"not judged"`` instead of a band: see :func:`evidence_warning`.
+    """
     if math.isnan(alpha):
         return "undefined"
+    if evidence_warning(clusters, positives) is not None:
+        return "not judged"
     if alpha >= 0.800:
         return "reliable"
     if alpha >= 0.667:
         return "tentative"
     return "unreliable"
+
+
+def evidence_shortfall(
+    clusters: int | None, positives: int | None, *, cluster_noun: str = "participant"
+) -> str | None:
+    """``"only 5 participants and 2 positive units"`` when below the minimum, else None."""
+    from qualframe.counting import plural
+
+    parts = []
+    if clusters is not None and clusters < MIN_CLUSTERS:
+        parts.append(plural(clusters, cluster_noun))
+    if positives is not None and positives < MIN_POSITIVES:
+        parts.append(plural(positives, "positive unit"))
+    return f"only {' and '.join(parts)}" if parts else None
+
+
+def evidence_warning(
+    clusters: int | None, positives: int | None, *, cluster_noun: str = "participant"
+) -> str | None:
+    """A plain warning when fewer than 10 clusters or 10 positive units stand behind a value.
+
+    ``cluster_noun`` is the singular of what a cluster is (``participant``, ``unit``).
+    """
+    shortfall = evidence_shortfall(clusters, positives, cluster_noun=cluster_noun)
+    if shortfall is None:
+        return None
+    return (
+        f"{shortfall}: too little to judge reliability (at least {MIN_CLUSTERS} "
+        f"{cluster_noun}s and {MIN_POSITIVES} positive units are needed); the interval is shown, no band."
+    )
 
 
 @dataclass(frozen=True)
@@ -304,24 +363,24 @@ def _pattern_counters(patterns: Mapping[Any, float]) -> list[tuple[Counter[Label
 
 
 def fleiss_kappa_counts(patterns: Mapping[Any, float]) -> float:
-    """:func:`fleiss_kappa` from counts of units showing each pattern of labels."""
-    rows = [(c, w) for c, w in _pattern_counters(patterns) if sum(c.values()) >= 2]
-    if not rows:
+    """:func:`fleiss_kappa` from counts of units showing each pattern of labels (Gwet's form)."""
+    rated = [(c, w) for c, w in _pattern_counters(patterns) if sum(c.values()) >= 1]
+    multi = [(c, w) for c, w in rated if sum(c.values()) >= 2]
+    if not multi:
         return math.nan
-    weight = sum(w for _, w in rows)
-    p_bar = 0.0
-    totals: dict[Label, float] = {}
-    for c, w in rows:
+    pa = sum(
+        w * sum(v * (v - 1) for v in c.values()) / (sum(c.values()) * (sum(c.values()) - 1)) for c, w in multi
+    ) / sum(w for _, w in multi)
+    rated_weight = sum(w for _, w in rated)
+    shares: dict[Label, float] = {}
+    for c, w in rated:
         n = sum(c.values())
-        p_bar += w * (sum(v * v for v in c.values()) - n) / (n * (n - 1))
         for k, v in c.items():
-            totals[k] = totals.get(k, 0.0) + v * w
-    p_bar /= weight
-    grand = sum(totals.values())
-    p_e = sum((v / grand) ** 2 for v in totals.values())
-    if p_e >= 1.0:
+            shares[k] = shares.get(k, 0.0) + w * v / n
+    p_e = sum((v / rated_weight) ** 2 for v in shares.values())
+    if p_e >= 1.0 - 1e-12:
         return math.nan
-    return (p_bar - p_e) / (1.0 - p_e)
+    return (pa - p_e) / (1.0 - p_e)
 
 
 def gwet_ac1_counts(patterns: Mapping[Any, float], categories: Sequence[Label] | None = None) -> float:

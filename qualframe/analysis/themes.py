@@ -90,6 +90,10 @@ def _codes(session: Session, refs: Sequence[str]) -> list[Code]:
     return out
 
 
+def _theme_preview(name: str, definition: str | None) -> str:
+    return f"{name}: {definition}" if definition else name
+
+
 def add_theme(
     study: Study,
     name: str,
@@ -129,15 +133,13 @@ def add_theme(
             session,
             actor,
             "theme.add",
-            f"added theme {name!r} ({status}) with {len(members)} codes",
+            f"added theme {theme.id} ({status}) with {len(members)} codes",
             entity_type="theme",
             entity_id=theme.id,
-            details={
-                "theme": name,
-                "status": status,
-                "definition": definition,
-                "codes": [code_path(c) for c in members],
-            },
+            details={"status": status, "codes": [code_path(c) for c in members]},
+            # A theme's name and definition are the researcher's words about participants, which
+            # can name them: they go in the redactable preview, outside the hash chain.
+            preview=_theme_preview(name, definition),
         )
         return _view(theme)
 
@@ -173,10 +175,11 @@ def assign_codes(
             session,
             actor,
             "theme.codes",
-            f"{len(changed)} codes {verb} theme {row.name!r}",
+            f"{len(changed)} codes {verb} theme {row.id}",
             entity_type="theme",
             entity_id=row.id,
-            details={"theme": row.name, "remove": remove, "codes": changed},
+            details={"remove": remove, "codes": changed},
+            preview=row.name,
         )
         return _view(row)
 
@@ -205,20 +208,26 @@ def edit_theme(
             taken = session.execute(select(Theme.id).where(func.lower(Theme.name) == name.lower())).first()
             if taken is not None:
                 raise ConflictError(f"there is already a theme called {name!r}.")
-        changes = {}
+        changes: dict[str, dict[str, str | None]] = {}
+        old_name = row.name
         for key, new in (("name", name), ("status", status), ("definition", definition), ("colour", colour)):
             if new is not None and getattr(row, key) != new:
-                changes[key] = {"old": getattr(row, key), "new": new}
+                # Names and definitions can name participants: their text goes in the preview.
+                changes[key] = {} if key in ("name", "definition") else {"old": getattr(row, key), "new": new}
                 setattr(row, key, new)
         if changes:
             record(
                 session,
                 actor,
                 "theme.edit",
-                f"edited theme {row.name!r}: {', '.join(changes)}",
+                f"edited theme {row.id}: {', '.join(changes)}",
                 entity_type="theme",
                 entity_id=row.id,
-                details={"theme": row.name, "changes": changes},
+                details={"changes": changes},
+                preview=_theme_preview(
+                    f"{old_name} -> {row.name}" if "name" in changes else row.name,
+                    row.definition if "definition" in changes else None,
+                ),
             )
         return _view(row)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import typer
 
-from qualframe.cli.common import STUDY_ARG, echo_table, open_study
+from qualframe.cli.common import MORE_VALUES, STUDY_ARG, echo_table, open_study, option_values
+from qualframe.coderef import leaf_name
 
 __all__ = ["register"]
 
@@ -33,6 +34,35 @@ def _ci(ci: tuple[float, float] | list[float | None]) -> str:
     return "" if lo is None or hi is None or lo != lo or hi != hi else f"[{lo:.2f}, {hi:.2f}]"
 
 
+SCHEME_OPTION = typer.Option(
+    None,
+    "--single-label/--multi-label",
+    help="Force the scheme: single-label (each unit exactly one code; nominal statistics) or multi-label "
+    "(each code present/absent). Default: detected from the codings.",
+)
+
+
+def _scheme(single: bool | None) -> str:
+    return "auto" if single is None else "single-label" if single else "multi-label"
+
+
+def _echo_overall(result: object) -> None:
+    """The overall figures with the scheme they rest on, the evidence behind them and any warning."""
+    from qualframe.analysis.multilabel import AgreementResult
+    from qualframe.counting import plural
+
+    assert isinstance(result, AgreementResult)
+    typer.echo(f"Statistics: {result.statistics}.")
+    typer.echo(
+        f"Krippendorff's alpha {_num(result.krippendorff_alpha)} {_ci(result.alpha_ci)} "
+        f"({result.interpretation}; {plural(result.clusters, result.cluster_noun)}, "
+        f"{plural(result.positive_units, 'positive unit')}), Fleiss' kappa {_num(result.fleiss_kappa)}, "
+        f"Gwet's AC1 {_num(result.gwet_ac1)}; {len(result.per_code)} codes"
+    )
+    if result.warning:
+        typer.echo(f"warning: {result.warning}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to ``app``."""
 
@@ -44,21 +74,18 @@ def register(app: typer.Typer) -> None:
             1000, "--bootstrap", help="Bootstrap resamples for intervals (0: none)."
         ),
         seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
+        single_label: bool | None = SCHEME_OPTION,
     ) -> None:
         """Agreement among coders in a codings CSV (no study needed)."""
         from qualframe.analysis.agreement import write_agreement
 
-        result = write_agreement(codings, out, resamples=bootstrap, seed=seed)
+        result = write_agreement(codings, out, scheme=_scheme(single_label), resamples=bootstrap, seed=seed)
         for p in result.pairwise:
             typer.echo(
                 f"{p.coder_a} vs {p.coder_b}: {p.n_units} units, agreement {_num(p.percent_agreement)}, "
                 f"kappa {_num(p.kappa)} {_ci(p.kappa_ci)}"
             )
-        typer.echo(
-            f"Krippendorff's alpha {_num(result.krippendorff_alpha)} {_ci(result.alpha_ci)} "
-            f"({result.interpretation}), Fleiss' kappa {_num(result.fleiss_kappa)}, "
-            f"Gwet's AC1 {_num(result.gwet_ac1)}; {len(result.per_code)} codes"
-        )
+        _echo_overall(result)
         typer.echo(f"wrote {out}")
 
     @app.command("reliability")
@@ -66,14 +93,18 @@ def register(app: typer.Typer) -> None:
         study: Path = STUDY_ARG,
         coders: str = typer.Option(..., "--coders", help="Coders to compare, comma-separated: A,B[,C...]."),
         unit: str = typer.Option("turn", "--unit", help="segment, sentence, turn or character."),
-        codes: str = typer.Option(
-            None, "--codes", help="Only these codes (comma-separated; a category brings its codes)."
+        codes: list[str] = typer.Option(
+            None,
+            "--codes",
+            help='Only these codes: --codes "A" "B" or a comma list; a category brings its codes.',
         ),
         bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples over cases (0: none)."),
         disagreements: int = typer.Option(
             10, "--disagreements", help="Show this many disagreements (0: none)."
         ),
         out: Path = typer.Option(None, "--out", help="Also write everything as JSON to this file."),
+        single_label: bool | None = SCHEME_OPTION,
+        more: list[str] = MORE_VALUES,
     ) -> None:
         """Inter-coder reliability inside a study, per code and overall."""
         from qualframe.analysis.reliability import study_reliability
@@ -82,7 +113,12 @@ def register(app: typer.Typer) -> None:
 
         with open_study(study) as st:
             report = study_reliability(
-                st, _split(coders), unit=unit, codes=_split(codes) or None, resamples=bootstrap
+                st,
+                _split(coders),
+                unit=unit,
+                codes=option_values(codes, more, "--codes") or None,
+                scheme=_scheme(single_label),
+                resamples=bootstrap,
             )
         res = report.result
         typer.echo(
@@ -94,18 +130,26 @@ def register(app: typer.Typer) -> None:
                 f"{p.coder_a} vs {p.coder_b}: kappa {_num(p.kappa)} {_ci(p.kappa_ci)}, agreement {_num(p.percent_agreement)}, "
                 f"same code set {_num(p.exact_agreement)}"
             )
-        typer.echo(
-            f"Krippendorff's alpha {_num(res.krippendorff_alpha)} {_ci(res.alpha_ci)} ({res.interpretation}); "
-            f"Fleiss' kappa {_num(res.fleiss_kappa)}; Gwet's AC1 {_num(res.gwet_ac1)}; "
-            f"unitized alpha {_num(report.unitized_pooled)}"
-        )
+        _echo_overall(res)
+        typer.echo(f"unitized alpha {_num(report.unitized_pooled)}")
         unitized = {u.code: u.alpha for u in report.unitized}
         echo_table(
-            ["code", *[f"n {c}" for c in res.coders], "kappa", "alpha", "95% CI", "AC1", "|u-alpha", "band"],
+            [
+                "code",
+                *[f"n {c}" for c in res.coders],
+                "positive units",
+                "kappa",
+                "alpha",
+                "95% CI",
+                "AC1",
+                "|u-alpha",
+                "band",
+            ],
             [
                 [
-                    c.code.split(":")[-1].split("/")[-1],
+                    leaf_name(c.code),
                     *[c.positives[n] for n in res.coders],
+                    c.positive_units,
                     _num(c.kappa),
                     _num(c.krippendorff_alpha),
                     _ci(c.alpha_ci),
@@ -116,6 +160,12 @@ def register(app: typer.Typer) -> None:
                 for c in res.per_code
             ],
         )
+        judged = [c for c in res.per_code if c.warning]
+        if judged:
+            typer.echo(
+                f"warning: {len(judged)} of {len(res.per_code)} codes are not judged: fewer than 10 "
+                f"{res.cluster_noun}s or 10 positive units stand behind them (see 'positive units')."
+            )
         for e in report.engines:
             p = e.pairwise[0]
             typer.echo(
@@ -166,6 +216,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The framework matrix: view it, export it, write or draft charted summaries."""
         from qualframe.analysis import framework_matrix as fm
+        from qualframe.coding.references import cite_list
+        from qualframe.counting import plural
 
         with open_study(study) as st:
             if by is None:
@@ -210,9 +262,11 @@ def register(app: typer.Typer) -> None:
             for col in matrix.columns:
                 cell = matrix.cells[(case, col.label)]
                 mark = " [draft]" if cell.is_draft else ""
-                typer.echo(f"{col.short}: {cell.count} passages{mark}")
+                typer.echo(f"{col.short}: {plural(cell.count, 'passage')}{mark}")
                 if cell.summary:
                     typer.echo(f"    {cell.summary}")
+                if cell.quotes:
+                    typer.echo(f"    {cite_list([q.ref for q in cell.passage_quotes()])}")
             return
         echo_table(
             ["case", *[c.short for c in matrix.columns]],
@@ -226,27 +280,33 @@ def register(app: typer.Typer) -> None:
         name: str = typer.Argument(..., help="The theme's name."),
         definition: str = typer.Option(None, "--definition", help="What the theme means."),
         status: str = typer.Option("candidate", "--status", help="candidate, reviewed or defined."),
-        codes: str = typer.Option(None, "--codes", help="Codes it groups, comma-separated."),
+        codes: list[str] = typer.Option(
+            None, "--codes", help='Codes it groups: --codes "A" "B", or a comma list.'
+        ),
+        more: list[str] = MORE_VALUES,
     ) -> None:
         """Create a theme."""
         from qualframe.analysis.themes import add_theme
 
+        chosen = option_values(codes, more, "--codes")
         with open_study(study) as st:
-            t = add_theme(st, name, definition=definition, status=status, codes=_split(codes))
+            t = add_theme(st, name, definition=definition, status=status, codes=chosen)
         typer.echo(f"added theme {t.name!r} ({t.status}) with {len(t.codes)} codes")
 
     @theme_app.command("assign")
     def theme_assign(
         study: Path = STUDY_ARG,
         name: str = typer.Argument(..., help="The theme."),
-        codes: str = typer.Option(..., "--codes", help="Codes, comma-separated."),
+        codes: list[str] = typer.Option(..., "--codes", help='Codes: --codes "A" "B", or a comma list.'),
         remove: bool = typer.Option(False, "--remove", help="Take the codes out of the theme instead."),
+        more: list[str] = MORE_VALUES,
     ) -> None:
         """Assign codes to a theme (or remove them)."""
         from qualframe.analysis.themes import assign_codes
 
+        chosen = option_values(codes, more, "--codes")
         with open_study(study) as st:
-            t = assign_codes(st, name, _split(codes), remove=remove)
+            t = assign_codes(st, name, chosen, remove=remove)
         typer.echo(f"theme {t.name!r} now groups {len(t.codes)} codes")
 
     @theme_app.command("status")
@@ -369,9 +429,20 @@ def register(app: typer.Typer) -> None:
         orderings: int = typer.Option(1000, "--orderings", help="Random interview orderings to bootstrap."),
         order_by: str = typer.Option(None, "--order-by", help="Case attribute giving the interview order."),
         coder: str = typer.Option(None, "--coder", help="Use only this coder's codings."),
+        codes: list[str] = typer.Option(
+            None,
+            "--codes",
+            help="Count only these codes (several values or a comma list; a category brings its codes).",
+        ),
+        include_structural: bool = typer.Option(
+            False,
+            "--include-structural",
+            help="Also count codes marked structural (life phases, tie types...).",
+        ),
         out: Path = typer.Option(None, "--out", help="Write the cumulative new-codes curve to this PNG."),
+        more: list[str] = MORE_VALUES,
     ) -> None:
-        """Thematic saturation (Guest, Namey and Chen 2020)."""
+        """Code saturation (Guest, Namey and Chen 2020; Hennink et al. 2017), with its caveats."""
         from qualframe.analysis.figures import saturation_figure
         from qualframe.analysis.saturation import saturation
         from qualframe.outputs import write_output
@@ -385,8 +456,13 @@ def register(app: typer.Typer) -> None:
                 orderings=orderings,
                 order_by=order_by,
                 coder=coder,
+                codes=option_values(codes, more, "--codes") or None,
+                include_structural=include_structural,
             )
         typer.echo(result.statement())
+        typer.echo(result.basis())
+        for caveat in result.caveats():
+            typer.echo(f"caveat: {caveat}")
         echo_table(
             ["interview", "new codes", "cumulative"],
             [

@@ -12,12 +12,43 @@ import typer
 if TYPE_CHECKING:
     from qualframe.store.study import Study
 
-__all__ = ["MIN_PASSPHRASE", "STUDY_ARG", "ask_passphrase", "echo_table", "open_study"]
+__all__ = [
+    "MIN_PASSPHRASE",
+    "MORE_VALUES",
+    "STUDY_ARG",
+    "ask_passphrase",
+    "echo_table",
+    "open_study",
+    "option_values",
+    "warn_if_exposed",
+]
 
 #: Shortest passphrase accepted for a new encrypted study or key file.
 MIN_PASSPHRASE = 8
 
 STUDY_ARG = typer.Argument(..., help="The study folder.", show_default=False)
+
+#: Catches the further values of a many-valued option written the way people write it,
+#: ``--codes "Self-censorship" "Illusion of unanimity"`` (Click options take one value each).
+MORE_VALUES = typer.Argument(None, hidden=True, show_default=False)
+
+
+def option_values(given: Sequence[str] | None, more: Sequence[str] | None, flag: str) -> list[str]:
+    """The values of ``flag``: several words after it, comma lists, or the flag repeated.
+
+    ``more`` holds the words after the option's first value (:data:`MORE_VALUES`); without the
+    option they are a mistake, reported as such.
+    """
+    from qualframe.errors import InputError
+
+    def split(values: Sequence[str] | None) -> list[str]:
+        return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+
+    if more and not given:
+        raise InputError(
+            f"unexpected argument(s) {', '.join(repr(m) for m in more)}; give them after {flag}."
+        )
+    return split(given) + split(more)
 
 
 def ask_passphrase(prompt: str, *, new: bool = False) -> str:
@@ -54,9 +85,25 @@ def open_study(path: Path) -> Study:
     from qualframe.store.study import Study  # imported late: --help and --version stay fast
 
     passphrase = None
-    if Study.is_encrypted(path) and not Study.has_key_file(path):
-        passphrase = ask_passphrase(f"Passphrase of the study {path}")
+    if Study.is_encrypted(path):
+        key_file = Study.key_file(path)
+        if key_file is None:
+            passphrase = ask_passphrase(f"Passphrase of the study {path}")
+        else:
+            warn_if_exposed(key_file, "the study's key file")
     return Study.open(path, passphrase=passphrase)
+
+
+def warn_if_exposed(path: Path, what: str) -> None:
+    """Warn (on stderr) when other users can read a file that unlocks participants' data."""
+    from qualframe.store.files import exposed
+
+    if exposed(path):
+        mode = oct(path.stat().st_mode & 0o777)[2:]
+        typer.echo(
+            f"warning: {what} {path} can be read by other users (mode {mode}); make it private: chmod 600 {path}",
+            err=True,
+        )
 
 
 def echo_table(header: Sequence[str], rows: Sequence[Sequence[object]], *, max_width: int = 60) -> None:

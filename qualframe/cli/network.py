@@ -152,7 +152,7 @@ def _interactive(st: Any, rv: Any, case: str | None, reviewer: str | None) -> No
             f"confidence {t.confidence or 0:.2f})"
         )
         for e in t.evidence[:3]:
-            typer.echo(f'  "{e.text[:200]}" ({e.source} {e.start}-{e.end}, {e.origin})'.replace("\n", " "))
+            typer.echo(f'  "{e.text[:200]}" ({e.reference}, {e.origin})'.replace("\n", " "))
         while True:
             typer.echo(TIE_KEYS)
             key = _key()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualframe.cli.common import STUDY_ARG, ask_passphrase, echo_table, open_study
+from qualframe.cli.common import STUDY_ARG, ask_passphrase, echo_table, open_study, warn_if_exposed
 
 __all__ = ["register"]
 
@@ -36,6 +36,11 @@ def audit_verify(
             )
         raise StudyError(f"the audit trail fails the check: {check.problem}.")
     typer.echo(f"audit trail intact: {check.events} events, hash chain verified")
+    if check.redacted:
+        typer.echo(
+            f"{check.redacted} quoted passages had their names replaced by pseudonymisation "
+            "(each redaction is recorded in the trail and checked)"
+        )
     if check.head:
         typer.echo(f"head {check.head} (note it elsewhere; '--anchor' checks it later)")
 
@@ -64,8 +69,9 @@ def audit_log_cmd(
     )
 
 
-def _print_plan(plan: object, review: bool) -> None:
+def _print_plan(plan: object, review: bool, keep_originals: bool) -> None:
     from qualframe.privacy import PseudonymisationPlan
+    from qualframe.privacy.copies import describe
     from qualframe.privacy.entities import LABELS
 
     assert isinstance(plan, PseudonymisationPlan)
@@ -97,12 +103,23 @@ def _print_plan(plan: object, review: bool) -> None:
     typer.echo(
         f"{len(plan.replacements)} replacements of {len(shown)} identifiers in {plan.sources_scanned} sources"
     )
-    for what, n in sorted(plan.field_changes.items()):
-        typer.echo(f"  also {n} {what}")
-    if plan.audit_mentions:
+    if plan.places:
+        typer.echo("what --yes changes, place by place (nothing else is touched):")
+        echo_table(
+            ["place", "values changed", "words replaced"],
+            [[label, c.rows, c.replacements] for label, c in plan.places.items()],
+        )
+    if len(plan.copies):
+        fate = "sealed under the key file's passphrase" if keep_originals else "removed"
         typer.echo(
-            f"note: {plan.audit_mentions} audit events written before pseudonymisation quote identifying words; "
-            "the audit trail is append-only and keeps them (see docs/security.md)"
+            f"copies of the text as it was: {describe(plan.copies)}, plus the backup taken first; "
+            f"with --yes they are {fate}"
+            + ("" if keep_originals else " (keep them sealed with --keep-originals)")
+        )
+    if plan.audit_unredactable:
+        typer.echo(
+            f"note: {plan.audit_unredactable} audit events written by an older qualframe quote the key's "
+            "words in their hash-chained text and cannot be redacted (see docs/security.md)"
         )
 
 
@@ -127,6 +144,16 @@ def register(app: typer.Typer) -> None:
         yes: bool = typer.Option(
             False, "--yes", help="Apply the replacements (without it nothing is written)."
         ),
+        keep_originals: bool = typer.Option(
+            False,
+            "--keep-originals",
+            help="Keep the original files and backups, sealed under the key file's passphrase (default: removed).",
+        ),
+        unseal_kept: Path = typer.Option(
+            None,
+            "--unseal-kept",
+            help="Write the copies kept by --keep-originals back out into this folder (needs the key's passphrase).",
+        ),
     ) -> None:
         """Replace names, places, dates, numbers and other identifiers with consistent pseudonyms."""
         from qualframe.io.names_list import read_names_list
@@ -137,8 +164,21 @@ def register(app: typer.Typer) -> None:
             plan_pseudonymisation,
         )
 
-        names_list = read_names_list(names.read_bytes(), names.name) if names is not None else None
         key_file = key if key is not None else default_key_path(study)
+        if unseal_kept is not None:
+            from qualframe.privacy.copies import unseal_kept as unseal
+
+            with open_study(study) as st:
+                written = unseal(
+                    st, ask_passphrase(f"Passphrase of the key file {key_file.name}"), unseal_kept
+                )
+            typer.echo(
+                f"wrote {len(written)} files into {unseal_kept} (they hold the original text: keep them safe)"
+            )
+            return
+        names_list = read_names_list(names.read_bytes(), names.name) if names is not None else None
+        if key_file.exists():
+            warn_if_exposed(key_file, "the key file")
         with open_study(study) as st:
             passphrase = (
                 ask_passphrase(f"Passphrase of the key file {key_file.name}") if key_file.exists() else None
@@ -148,24 +188,28 @@ def register(app: typer.Typer) -> None:
                 f"looking for identifiers in {study} (this takes a few seconds a transcript)...", err=True
             )
             plan = plan_pseudonymisation(st, names=names_list, book=book)
-            _print_plan(plan, review)
+            _print_plan(plan, review, keep_originals)
             if not yes:
                 typer.echo("nothing was written: run again with --yes to apply (a backup is taken first)")
                 return
-            if not plan.replacements and not plan.field_changes:
+            if not plan.changes_anything:
                 typer.echo("nothing to replace")
                 return
             if passphrase is None:
                 passphrase = ask_passphrase(f"New passphrase for the key file {key_file.name}", new=True)
-            result = apply_pseudonymisation(st, plan, key_file=key_file, passphrase=passphrase)
+            result = apply_pseudonymisation(
+                st, plan, key_file=key_file, passphrase=passphrase, keep_originals=keep_originals
+            )
         typer.echo(f"pseudonymised {result.sources_changed} sources: {result.replacements} replacements")
         typer.echo(f"key file {result.key_file} (encrypted; keep it apart from the study)")
         if key_file.resolve().is_relative_to(study.resolve()):
             typer.echo(
                 "warning: the key file is inside the study folder; move it elsewhere before sharing", err=True
             )
-        if result.backup is not None:
-            typer.echo(f"backup of the study before this change: {result.backup}")
+        if result.kept is not None:
+            typer.echo(f"originals and backups sealed in {result.kept} (they need the key file's passphrase)")
+        elif result.copies_removed:
+            typer.echo(f"removed {result.copies_removed} original files and backups that held the old text")
 
     @app.command("backup")
     def backup_cmd(

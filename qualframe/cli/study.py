@@ -191,9 +191,7 @@ def register(app: typer.Typer) -> None:
             typer.echo("no quotes")
         for q in items:
             who = q.case or q.source
-            typer.echo(
-                f"[{q.code_name}] {who}, {q.speaker or '?'} ({q.source} {q.start}-{q.end}, {q.coder}):"
-            )
+            typer.echo(f"[{q.code_name}] {who}, {q.speaker or '?'} ({q.reference}, {q.coder}):")
             typer.echo(f"    {q.text}")
 
     @app.command("report")

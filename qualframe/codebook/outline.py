@@ -60,6 +60,8 @@ class CodebookOutline:
     description: str | None
     origin: str
     codes: tuple[CodeNode, ...]
+    approach: str | None = None
+    memo_prompts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,23 @@ def codebook_outline(
                     walk(code.id, depth + 1)
 
             walk(None, 0)
+            extra = book.extra or {}
+            prompts = tuple(
+                (str(m.get("title", "")), str(m.get("text", "")))
+                for m in extra.get("memo_prompts") or []
+                if isinstance(m, dict)
+            )
             out.append(
-                CodebookOutline(book.id, book.name, book.title, book.description, book.origin, tuple(flat))
+                CodebookOutline(
+                    book.id,
+                    book.name,
+                    book.title,
+                    book.description,
+                    book.origin,
+                    tuple(flat),
+                    extra.get("approach"),
+                    prompts,
+                )
             )
         return out
 

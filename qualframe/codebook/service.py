@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualframe.codebook.spec import CodebookSpec, CodeSpec, code_guid
+from qualframe.codebook.spec import CodebookSpec, CodeSpec, MemoPrompt, code_guid
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.io.text import clean_name
 from qualframe.store.audit import record
@@ -109,13 +109,19 @@ def add_codebook_spec(session: Session, spec: CodebookSpec, actor: User) -> Code
         description=spec.description,
         version=spec.version,
         origin=spec.origin,
-        extra={"references": spec.references, "decision_rules": spec.decision_rules},
+        extra={
+            "references": spec.references,
+            "decision_rules": spec.decision_rules,
+            "approach": spec.approach,
+            "memo_prompts": [{"title": m.title, "text": m.text} for m in spec.memo_prompts],
+        },
     )
     session.add(book)
     session.flush()
 
     def add(code: CodeSpec, parent: Code | None, position: int) -> None:
         row = Code(
+            structural=code.structural or bool(parent is not None and parent.structural),
             codebook_id=book.id,
             parent_id=parent.id if parent else None,
             position=position,
@@ -188,6 +194,7 @@ def codebook_to_spec(session: Session, book: Codebook) -> CodebookSpec:
             patterns=list(code.patterns or []),
             guid=code.guid,
             children=[build(c) for c in children.get(code.id, [])],
+            structural=bool(code.structural),
         )
 
     extra = book.extra or {}
@@ -200,6 +207,12 @@ def codebook_to_spec(session: Session, book: Codebook) -> CodebookSpec:
         decision_rules=list(extra.get("decision_rules", [])),
         codes=[build(c) for c in children.get(None, [])],
         origin=book.origin,
+        approach=extra.get("approach") or ("inductive" if book.origin == "study" else None),
+        memo_prompts=[
+            MemoPrompt(str(m.get("title", "")), str(m.get("text", "")))
+            for m in extra.get("memo_prompts", []) or []
+            if isinstance(m, dict)
+        ],
     )
 
 

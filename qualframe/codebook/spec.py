@@ -15,7 +15,11 @@ from qualframe.errors import CodebookError
 from qualframe.ids import stable_guid
 from qualframe.io.text import clean_name
 
-__all__ = ["CodeSpec", "CodebookSpec", "code_guid"]
+__all__ = ["APPROACHES", "CodeSpec", "CodebookSpec", "MemoPrompt", "code_guid"]
+
+#: How a codebook came about: fixed before coding (``deductive``, a priori), built from the data
+#: (``inductive``), or both. Saturation warns when its codes come from a deductive codebook.
+APPROACHES = ("deductive", "inductive", "mixed")
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,99}$")
@@ -42,11 +46,22 @@ class CodeSpec:
     patterns: list[str] = field(default_factory=list)
     guid: str | None = None
     children: list[CodeSpec] = field(default_factory=list)
+    #: Present by design, not found (a life phase, a tie type, a case classification); children of
+    #: a structural code are structural too.
+    structural: bool = False
 
     def __post_init__(self) -> None:
         # Every way a code is named (YAML, .qdc, .qdpx, the workbench) passes here: no invisible
         # or direction-changing characters in a name a coder picks by eye.
         self.name = clean_name(self.name)
+
+
+@dataclass
+class MemoPrompt:
+    """A memo the codebook asks coders to write when something happens (e.g. the framework does not fit)."""
+
+    title: str
+    text: str
 
 
 @dataclass
@@ -61,6 +76,8 @@ class CodebookSpec:
     decision_rules: list[str] = field(default_factory=list)
     codes: list[CodeSpec] = field(default_factory=list)
     origin: str = "user"
+    approach: str | None = None
+    memo_prompts: list[MemoPrompt] = field(default_factory=list)
 
     def walk(self) -> Iterator[tuple[tuple[str, ...], CodeSpec]]:
         """Every code with its path of names from the root, parents before children."""
@@ -78,6 +95,10 @@ class CodebookSpec:
             )
         if not self.codes:
             raise CodebookError(f"{source}: the codebook has no codes.")
+        if self.approach is not None and self.approach not in APPROACHES:
+            raise CodebookError(
+                f"{source}: approach {self.approach!r} must be one of {', '.join(APPROACHES)}."
+            )
         seen: set[str] = set()
         guids: set[str] = set()
         for path, code in self.walk():

@@ -5,6 +5,10 @@ asks the same two questions: which transcripts has each coder been through, and 
 waiting for review. Coverage is the share of a source's characters inside at least one coding
 (overlapping codings count once), so a coder who coded one long passage and one who coded many
 short ones are compared fairly.
+
+Who counts as a coder is :mod:`qualframe.counting`'s rule: people. A suggestion a person
+accepted is that person's work (it sits in their column); engines are never counted as coders, and
+the consensus of a reconciliation has a column of its own but is not a coder either.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
+from qualframe.counting import CODER_KIND, is_coder
 from qualframe.store.assignments import visibility_of
 from qualframe.store.codings import visible_clause
 from qualframe.store.models import Case, Coding, Segment, Source, User
@@ -59,12 +65,18 @@ class SourceProgress:
 
 @dataclass(frozen=True)
 class StudyProgress:
-    """Every source's progress, the coders seen, and study-wide totals."""
+    """Every source's progress, the coders (people) seen, other columns, and study-wide totals."""
 
     sources: tuple[SourceProgress, ...]
     coders: tuple[str, ...]
     codings: int
     pending_suggestions: int
+    others: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Per-source columns: the coders, then any non-coder (a consensus) with codings."""
+        return self.coders + self.others
 
 
 def covered_length(spans: Iterable[tuple[int, int]]) -> int:
@@ -104,17 +116,23 @@ def coding_progress(
                 .group_by(Coding.source_id)
             ).all()
         )
+        decider = aliased(User)
         query = (
-            select(Coding.source_id, User.name, Coding.start, Coding.end)
+            select(Coding.source_id, User.name, User.kind, decider.name, Coding.start, Coding.end)
             .join(User, Coding.coder_id == User.id)
+            .outerjoin(decider, Coding.decided_by_id == decider.id)
             .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
         )
-        if coders is not None:
-            query = query.where(User.name.in_(list(coders)))
         query = query.where(visible)
         spans: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-        for source_id, coder, start, end in session.execute(query):
-            spans[source_id][coder].append((start, end))
+        kinds: dict[str, str] = {}
+        for source_id, name, kind, decided_by, start, end in session.execute(query):
+            # An accepted suggestion is the accepting person's work, not the engine's.
+            who, who_kind = (decided_by, CODER_KIND) if kind == "engine" and decided_by else (name, kind)
+            if coders is not None and who not in coders:
+                continue
+            kinds[who] = who_kind
+            spans[source_id][who].append((start, end))
         rows = session.execute(
             select(Source.id, Source.name, Source.format, Source.text, Case.name)
             .outerjoin(Case, Source.case_id == Case.id)
@@ -145,7 +163,11 @@ def coding_progress(
             )
     seen = sorted({c.coder for s in out for c in s.coders})
     return StudyProgress(
-        tuple(out), tuple(seen), sum(s.codings for s in out), sum(s.pending_suggestions for s in out)
+        tuple(out),
+        tuple(n for n in seen if is_coder(kinds.get(n))),
+        sum(s.codings for s in out),
+        sum(s.pending_suggestions for s in out),
+        tuple(n for n in seen if not is_coder(kinds.get(n))),
     )
 
 

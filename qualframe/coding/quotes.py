@@ -1,14 +1,19 @@
-"""Finding a researcher's quote in a transcript, forgivingly but never ambiguously.
+r"""Finding a researcher's quote in a transcript, forgivingly but never ambiguously.
 
 Researchers copy quotes from Word, PDFs and e-mails, which change curly quotes, dashes, line breaks
 and spacing. A quote is first looked up exactly; failing that, with whitespace and typography
 folded; failing that, also ignoring case. The first level that finds it decides, and the coding
 always covers the stored text's own characters, so the coded passage equals the stored slice.
+
+The quote is first put in the stored text's form (:func:`qualframe.io.text.normalise`: NFC, ``\n``
+newlines), because macOS, some PDFs and some keyboards give decomposed Unicode (``e`` plus a
+combining accent) that looks the same but would never match the stored, composed text.
 """
 
 from __future__ import annotations
 
 from qualframe.errors import AmbiguousQuoteError, InputError, QuoteNotFoundError
+from qualframe.io.text import normalise
 
 __all__ = ["find_all", "locate_quote"]
 
@@ -70,6 +75,7 @@ def locate_quote(
     """``(start, end)`` of ``quote`` in ``text``; errors name ``where`` and say how to fix them."""
     if not quote or not quote.strip():
         raise InputError("the quote is empty.")
+    quote = normalise(quote)
     if occurrence is not None and occurrence < 1:
         raise InputError("--occurrence counts from 1.")
     spans = [(i, i + len(quote)) for i in find_all(text, quote)]

@@ -1,7 +1,8 @@
 """Getting coded material back out: quotes by code and case, and full-text search.
 
 A :class:`Quote` carries everything a write-up or a spreadsheet needs: code, case, source, speaker
-and timestamp of the turn it starts in, offsets, the exact text, coder and memo.
+and timestamp of the turn it starts in, its reference (``P01 turn 23 (00:12:05)``, see
+:mod:`qualframe.coding.references`), offsets for machines, the exact text, coder and memo.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path, resolve_code
+from qualframe.coding.references import ReferenceIndex
 from qualframe.errors import InputError, NotFoundError
 from qualframe.io.timestamps import format_ms
 from qualframe.sources import get_source
@@ -44,6 +46,8 @@ class Quote:
     memo: str | None
     origin: str
     coding_id: int
+    reference: str = ""
+    source_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,7 @@ def quotes(
         if coder:
             query = query.where(User.name == coder)
         index = _SegmentIndex(session)
+        refs = ReferenceIndex.of(session)
         labels: dict[int, str] = {}
         out = []
         for cid, sid, start, end, memo, origin, passage, src, cd, who, cs in session.execute(
@@ -163,6 +168,8 @@ def quotes(
                     memo=memo,
                     origin=origin,
                     coding_id=cid,
+                    reference=refs.reference(sid, src, start, end),
+                    source_id=sid,
                 )
             )
         return out

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from qualframe.analysis.demo import run_demo_stage as analysis_stage
 from qualframe.cases import import_cases
 from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
 from qualframe.coding.suggest import run_demo_stage as assist_stage
+from qualframe.demo.stages.analysis import run_demo_stage as analysis_stage
+from qualframe.demo.stages.network import run_demo_stage as network_stage
+from qualframe.demo.stages.privacy import run_demo_stage as privacy_stage
+from qualframe.demo.stages.simulation import run_demo_stage as simulation_stage
 from qualframe.errors import StudyError
-from qualframe.network.demo import run_demo_stage as network_stage
 from qualframe.outputs import export, write_report
-from qualframe.privacy.demo import run_demo_stage as privacy_stage
-from qualframe.simulate.demo import run_demo_stage as simulation_stage
 from qualframe.sources import import_files
 from qualframe.store.study import MARKER_NAME, Study
 
@@ -58,6 +58,7 @@ def build_demo(
     corpus = corpus_path()
     study = Study.init(out, title=DEMO_TITLE)
     try:
+        study.mark_synthetic()
         log(f"created study {out}")
         for name in BUILTIN_CODEBOOKS:
             add_codebook(study, name, user=LEAD_CODER)

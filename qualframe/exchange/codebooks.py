@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import add_codebook_spec
-from qualframe.codebook.spec import CodebookSpec, CodeSpec
+from qualframe.codebook.spec import APPROACHES, CodebookSpec, CodeSpec, MemoPrompt
 from qualframe.ids import stable_guid
 from qualframe.io.refi_codebook import split_codebook_description, tidy_codes
 from qualframe.io.refi_project import RefiProject
@@ -101,7 +101,18 @@ class CodebookImport:
                 decision_rules=meta["decision_rules"],
                 codes=code.children,
                 origin=meta["origin"],
+                approach=meta["approach"] if meta["approach"] in APPROACHES else None,
+                memo_prompts=[
+                    MemoPrompt(*(part.strip() for part in item.split(": ", 1)))
+                    for item in meta["memo_prompts"]
+                    if ": " in item
+                ],
             )
+            marked = set(meta["structural"])
+            for path, child in spec.walk():
+                if "/".join(path) in marked:
+                    for _, below in CodebookSpec(spec.name, codes=[child]).walk():
+                        below.structural = True
             book = self._place(spec, taken, merge=True)
             if book is not None and code.guid:
                 self.wrappers[code.guid] = book.id

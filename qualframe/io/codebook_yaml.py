@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from qualframe.codebook.spec import CodebookSpec, CodeSpec
+from qualframe.codebook.spec import CodebookSpec, CodeSpec, MemoPrompt
 from qualframe.errors import CodebookError
 from qualframe.io.text import decode_text
 
@@ -27,8 +27,20 @@ _CODE_KEYS = {
     "patterns",
     "guid",
     "children",
+    "structural",
 }
-_TOP_KEYS = {"format", "name", "title", "version", "description", "references", "decision_rules", "codes"}
+_TOP_KEYS = {
+    "format",
+    "name",
+    "title",
+    "version",
+    "description",
+    "approach",
+    "references",
+    "decision_rules",
+    "memo_prompts",
+    "codes",
+}
 
 
 def _text(value: Any, where: str, key: str) -> str | None:
@@ -51,7 +63,7 @@ def _strings(value: Any, where: str, key: str) -> list[str]:
     return [str(v) for v in value]
 
 
-def _code(raw: Any, where: str) -> CodeSpec:
+def _code(raw: Any, where: str, inherited: bool = False) -> CodeSpec:
     if not isinstance(raw, dict) or "name" not in raw:
         raise CodebookError(f"{where}: every code needs a 'name'.")
     unknown = set(raw) - _CODE_KEYS
@@ -65,6 +77,9 @@ def _code(raw: Any, where: str) -> CodeSpec:
     codable = raw.get("codable", True)
     if not isinstance(codable, bool):
         raise CodebookError(f"{here}: 'codable' must be true or false.")
+    structural = raw.get("structural", False)
+    if not isinstance(structural, bool):
+        raise CodebookError(f"{here}: 'structural' must be true or false.")
     return CodeSpec(
         name=name,
         codable=codable,
@@ -77,8 +92,21 @@ def _code(raw: Any, where: str) -> CodeSpec:
         keywords=_strings(raw.get("keywords"), here, "keywords"),
         patterns=_strings(raw.get("patterns"), here, "patterns"),
         guid=_text(raw.get("guid"), here, "guid"),
-        children=[_code(c, where) for c in children],
+        children=[_code(c, where, inherited or structural) for c in children],
+        structural=structural or inherited,
     )
+
+
+def _prompts(value: Any, where: str) -> list[MemoPrompt]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(v, dict) and set(v) <= {"title", "text"} and v.get("title") for v in value
+    ):
+        raise CodebookError(f"{where}: 'memo_prompts' must be a list of {{title, text}} entries.")
+    return [
+        MemoPrompt(str(v["title"]).strip(), _text(v.get("text"), where, "memo_prompts") or "") for v in value
+    ]
 
 
 def read_codebook_yaml(data: bytes, name: str, origin: str = "user") -> CodebookSpec:
@@ -107,6 +135,8 @@ def read_codebook_yaml(data: bytes, name: str, origin: str = "user") -> Codebook
         title=_text(raw.get("title"), name, "title"),
         version=_text(raw.get("version"), name, "version"),
         description=_text(raw.get("description"), name, "description"),
+        approach=_text(raw.get("approach"), name, "approach"),
+        memo_prompts=_prompts(raw.get("memo_prompts"), name),
         references=_strings(raw.get("references"), name, "references"),
         decision_rules=_strings(raw.get("decision_rules"), name, "decision_rules"),
         codes=[_code(c, name) for c in codes],
@@ -116,10 +146,12 @@ def read_codebook_yaml(data: bytes, name: str, origin: str = "user") -> Codebook
     return spec
 
 
-def _dump_code(code: CodeSpec) -> dict[str, Any]:
+def _dump_code(code: CodeSpec, inherited: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {"name": code.name}
     if not code.codable:
         out["codable"] = False
+    if code.structural and not inherited:
+        out["structural"] = True
     for key in ("colour", "definition", "inclusion", "exclusion"):
         if getattr(code, key):
             out[key] = getattr(code, key)
@@ -129,16 +161,18 @@ def _dump_code(code: CodeSpec) -> dict[str, Any]:
     if code.guid:
         out["guid"] = code.guid
     if code.children:
-        out["children"] = [_dump_code(c) for c in code.children]
+        out["children"] = [_dump_code(c, inherited or code.structural) for c in code.children]
     return out
 
 
 def dump_codebook_yaml(spec: CodebookSpec) -> str:
     """Write ``spec`` in qualframe's YAML format (readable by :func:`read_codebook_yaml`)."""
     doc: dict[str, Any] = {"format": FORMAT_TAG, "name": spec.name}
-    for key in ("title", "version", "description"):
+    for key in ("title", "version", "description", "approach"):
         if getattr(spec, key):
             doc[key] = getattr(spec, key)
+    if spec.memo_prompts:
+        doc["memo_prompts"] = [{"title": m.title, "text": m.text} for m in spec.memo_prompts]
     if spec.references:
         doc["references"] = spec.references
     if spec.decision_rules:

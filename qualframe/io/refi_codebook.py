@@ -193,13 +193,27 @@ def compose_codebook_description(spec: CodebookSpec) -> str:
     """A codebook's metadata as the description of the category that stands for it in a project.
 
     Other tools show it as readable text; qualframe recognises the ``qualframe codebook:`` line and
-    restores the codebook with its name, version, references and decision rules.
+    restores the codebook with its name, version, approach, references, decision rules, memo prompts
+    and which codes are structural.
     """
     lines = [f"qualframe codebook: {spec.name}"]
     if spec.version:
         lines.append(f"Version: {spec.version}")
     lines.append(f"Origin: {spec.origin}")
-    for heading, items in (("References", spec.references), ("Decision rules", spec.decision_rules)):
+    if spec.approach:
+        lines.append(f"Approach: {spec.approach}")
+    structural = [
+        "/".join(path)
+        for path, code in spec.walk()
+        if code.structural and not any(c.structural for p, c in spec.walk() if p == path[:-1])
+    ]
+    prompts = [f"{m.title}: {m.text}" for m in spec.memo_prompts]
+    for heading, items in (
+        ("References", spec.references),
+        ("Decision rules", spec.decision_rules),
+        ("Memo prompts", prompts),
+        ("Structural codes", structural),
+    ):
         if items:
             lines.append(f"{heading}:")
             lines.extend(f"- {' '.join(item.split())}" for item in items)
@@ -220,6 +234,15 @@ def split_codebook_description(text: str | None) -> dict[str, Any] | None:
         "origin": "refi-qdpx",
         "references": [],
         "decision_rules": [],
+        "approach": None,
+        "memo_prompts": [],
+        "structural": [],
+    }
+    lists = {
+        "References:": "references",
+        "Decision rules:": "decision_rules",
+        "Memo prompts:": "memo_prompts",
+        "Structural codes:": "structural",
     }
     current: list[str] | None = None
     for line in lines[at + 1 :]:
@@ -227,8 +250,10 @@ def split_codebook_description(text: str | None) -> dict[str, Any] | None:
             out["version"] = line[9:].strip() or None
         elif line.startswith("Origin: "):
             out["origin"] = line[8:].strip() or out["origin"]
-        elif line in ("References:", "Decision rules:"):
-            current = out["references" if line == "References:" else "decision_rules"]
+        elif line.startswith("Approach: "):
+            out["approach"] = line[10:].strip() or None
+        elif line in lists:
+            current = out[lists[line]]
         elif line.startswith("- ") and current is not None:
             current.append(line[2:].strip())
     return out

@@ -114,6 +114,11 @@ def assign_roles(turns: list[Turn], text: str) -> None:
     distinct = list(dict.fromkeys(labels))
     roles: dict[str, str | None] = {lab: guess_role(lab, distinct) for lab in distinct}
     unknown = [lab for lab, role in roles.items() if role is None]
+    if len(distinct) == 2 and len(unknown) == 1:
+        # Two speakers, one known: the other has the other role ("Therapist" beside "Client").
+        known = next(role for role in roles.values() if role is not None)
+        roles[unknown[0]] = "participant" if known == "interviewer" else "interviewer"
+        unknown = []
     if unknown and "interviewer" not in roles.values():
         if len(distinct) == 2 and len(unknown) == 1:
             # Two speakers, one of them a known participant label: the other leads the interview.

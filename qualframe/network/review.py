@@ -70,6 +70,8 @@ class EvidenceView:
     origin: str
     text: str
     rationale: str
+    reference: str = ""
+    exemplar: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,15 @@ class AlterView:
 
 def _evidence(session: Session, rows: Sequence[TieEvidence]) -> list[EvidenceView]:
     from qualframe.codebook.service import code_path
+    from qualframe.coding.references import ReferenceIndex
 
+    refs = ReferenceIndex.of(session)
     out = []
     for ev in rows:
         c = session.get(Coding, ev.coding_id)
         if c is None:
             continue
+        a, b = refs.sentences(c.source_id, c.start, c.end)
         out.append(
             EvidenceView(
                 c.id,
@@ -126,6 +131,8 @@ def _evidence(session: Session, rows: Sequence[TieEvidence]) -> list[EvidenceVie
                 c.origin,
                 c.source.text[c.start : c.end],
                 c.rationale or "",
+                refs.reference(c.source_id, c.source.name, c.start, c.end),
+                refs.text(c.source_id)[a:b],
             )
         )
     return sorted(out, key=lambda e: (e.source, e.start))
@@ -273,10 +280,11 @@ def confirm_alter(study: Study, alter_id: int, *, user: str | None = None) -> Al
             session,
             actor,
             "network.alter.confirm",
-            f"{actor.name} confirmed alter {alter.label!r}",
+            f"{actor.name} confirmed alter {alter.id}",
             entity_type="alter",
             entity_id=alter.id,
             details={"case": alter.case.name},
+            preview=alter.label,
         )
         return alter_view(session, alter)
 
@@ -295,10 +303,11 @@ def reject_alter(study: Study, alter_id: int, *, user: str | None = None) -> Alt
             session,
             actor,
             "network.alter.reject",
-            f"{actor.name} rejected alter {alter.label!r}",
+            f"{actor.name} rejected alter {alter.id}",
             entity_type="alter",
             entity_id=alter.id,
             details={"case": alter.case.name, "ties_rejected": len(pending)},
+            preview=alter.label,
         )
         return alter_view(session, alter)
 
@@ -353,14 +362,16 @@ def edit_alter(
             alter.is_group = group
         after = _editable(alter)
         changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        renamed = changed.pop("label", None)  # labels name people: they go in the redactable preview
         record(
             session,
             actor,
             "network.alter.edit",
-            f"{actor.name} edited alter {alter.label!r}: {', '.join(changed) or 'nothing'}",
+            f"{actor.name} edited alter {alter.id}: {', '.join([*(['label'] if renamed else []), *changed]) or 'nothing'}",
             entity_type="alter",
             entity_id=alter.id,
             details={"changed": changed},
+            preview=f"{renamed[0]} -> {renamed[1]}" if renamed else alter.label,
         )
         return alter_view(session, alter)
 
@@ -417,10 +428,11 @@ def merge_alters(study: Study, source_id: int, target_id: int, *, user: str | No
             session,
             actor,
             "network.alter.merge",
-            f"{actor.name} merged alter {src.label!r} into {dst.label!r}",
+            f"{actor.name} merged alter {src.id} into alter {dst.id}",
             entity_type="alter",
             entity_id=dst.id,
             details={"merged": src.id, "into": dst.id, "case": dst.case.name},
+            preview=f"{src.label} -> {dst.label}",
         )
         session.flush()
         return alter_view(session, dst)
@@ -442,10 +454,11 @@ def _decide_tie(study: Study, tie_id: int, status: str, user: str | None) -> Tie
             session,
             actor,
             "network.tie.confirm" if status == "confirmed" else "network.tie.reject",
-            f"{actor.name} {verb} the {tie.tie_type} tie with {alter.label!r} ({tie.phase})",
+            f"{actor.name} {verb} the {tie.tie_type} tie with alter {alter.id} ({tie.phase})",
             entity_type="tie",
             entity_id=tie.id,
             details={"alter": alter.id, "evidence_accepted": accepted},
+            preview=alter.label,
         )
         return _tie_view(session, tie)
 

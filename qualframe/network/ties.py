@@ -19,6 +19,7 @@ was merged into. All is written in one transaction, so a failed run leaves the s
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -614,7 +615,9 @@ class _Writer:
             f"{name}: proposed {counts['alters']} alters, {counts['ties']} ties, {counts['alter_ties']} alter-alter ties",
             entity_type="case",
             entity_id=case_id,
-            details={"run_id": self.run.id, **counts, "why": why},
+            details={"run_id": self.run.id, **counts},
+            # The reasons are keyed by alters' labels, which name people: redactable, beside the chain.
+            preview=json.dumps(why, ensure_ascii=False) if why else None,
         )
         self.per_case[name] = counts
         for k, v in counts.items():

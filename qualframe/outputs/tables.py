@@ -29,7 +29,21 @@ __all__ = [
 
 Options = Mapping[str, Any]
 
-QUOTE_COLUMNS = ("code", "case", "source", "speaker", "start", "end", "text", "coder", "memo")
+#: ``reference`` is how a reader cites the quote (``P01 turn 23 (00:12:05)``); ``start``/``end`` are
+#: character offsets into the stored text, for machines.
+QUOTE_COLUMNS = (
+    "code",
+    "case",
+    "source",
+    "reference",
+    "speaker",
+    "time",
+    "start",
+    "end",
+    "text",
+    "coder",
+    "memo",
+)
 
 
 def quote_rows(items: list[Quote]) -> list[list[object]]:
@@ -40,7 +54,9 @@ def quote_rows(items: list[Quote]) -> list[list[object]]:
             labels[q.code],
             q.case or "",
             q.source,
+            q.reference,
             q.speaker or "",
+            q.time,
             q.start,
             q.end,
             q.text,

@@ -10,6 +10,7 @@ recognisers decide those cases by rule, and say why.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -20,14 +21,22 @@ __all__ = [
     "AMBIGUOUS_PLACES",
     "DRUG_CONTEXT",
     "DRUG_SLANG_NAMES",
+    "FILLERS",
+    "GENERIC_ACRONYMS",
     "GENERIC_ORGANISATIONS",
     "GENERIC_STREET_WORDS",
     "NAME_CUES_AFTER",
     "NAME_CUES_BEFORE",
+    "NAME_CUE_PAIRS",
     "NICKNAME_PREFIXES",
     "NOT_NAMES",
+    "NOT_NAME_PAIRS",
+    "RELATIONSHIP_WORDS",
+    "ROLE_WORDS",
+    "SUBSTANCES",
     "Lexicon",
     "given_names",
+    "large_regions",
     "uk_places",
 ]
 
@@ -46,6 +55,13 @@ def given_names() -> frozenset[str]:
 def uk_places() -> frozenset[str]:
     """UK cities and large towns, lower case (single words; ``milton keynes`` as two)."""
     return _words(resources.files("qualframe.privacy").joinpath("data/uk_places.txt").read_text("utf-8"))
+
+
+@cache
+def large_regions() -> frozenset[str]:
+    """Continents, countries, states, provinces and nations, lower case: too large to identify anyone."""
+    text = resources.files("qualframe.privacy").joinpath("data/regions.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 @cache
@@ -77,13 +93,52 @@ NAME_CUES_BEFORE = _lists()["name_cues_before"]
 NAME_CUES_AFTER = _lists()["name_cues_after"]
 #: Words before a name that make a nickname: ``Big Col``, ``little Dave``, ``Mad Mick``.
 NICKNAME_PREFIXES = _lists()["nickname_prefixes"]
+#: Who someone is to the speaker ("my wife", "the lads", "me key worker") and the words around it.
+RELATIONSHIP_WORDS = _lists()["relationship_words"]
+#: Speaker roles of transcripts ("Therapist:", "Client:").
+ROLE_WORDS = _lists()["role_words"]
+#: Sounds and fillers of speech ("mm-hmm", "argh").
+FILLERS = _lists()["fillers"]
+#: Drugs, medicines and treatments, generic and brand names.
+SUBSTANCES = _lists()["substances"]
+#: Acronyms of general things (DUI, COPD, GPA) that name no one.
+GENERIC_ACRONYMS = _lists()["generic_acronyms"]
 #: Words that never identify anyone in these interviews: roles, kin, titles, days, holidays, drugs
 #: and treatment, fillers (spaCy's model tags many of them as names).
-NOT_NAMES = _lists()["not_names"]
+NOT_NAMES = _lists()["not_names"] | ROLE_WORDS | FILLERS | SUBSTANCES
 #: National bodies and generic services: naming them identifies no one.
 GENERIC_ORGANISATIONS = _lists()["generic_organisations"]
 #: Words that make a street name generic (every town has a High Street and a ring road).
 GENERIC_STREET_WORDS = _lists()["generic_street_words"]
+#: Word pairs in which a given name is part of a phrase ("ivy league", "year's eve", "kia ora").
+NOT_NAME_PAIRS = _lists()["not_name_pairs"]
+#: Two words just before a name ("score off spud").
+NAME_CUE_PAIRS = _lists()["name_cue_pairs"]
+
+
+_CONTRACTION = re.compile(r"(?:n't|'(?:ll|re|ve|d|m))$")
+
+
+def _base_forms(word: str) -> list[str]:
+    """The word and what it may be inflected from: ``kids`` -> ``kid``, ``sounds`` -> ``sound``."""
+    forms = [word]
+    if word.endswith("men"):
+        forms.append(word[:-3] + "man")  # women, men, firemen
+    if word in ("children", "people", "teeth", "feet", "mice", "geese"):
+        forms.append(
+            {"children": "child", "people": "person", "teeth": "tooth", "feet": "foot"}.get(word, word)
+        )
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        forms.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        forms.append(word[:-1])
+    if word.endswith("ing") and len(word) > 5:
+        forms += [word[:-3], word[:-3] + "e"]
+    if word.endswith("ed") and len(word) > 4:
+        forms += [word[:-2], word[:-1]]
+    return forms
 
 
 @dataclass
@@ -115,11 +170,21 @@ class Lexicon:
         )
 
     def is_word(self, word: str) -> bool:
-        """Whether ``word`` (any case) is an English word rather than only a name."""
-        w = word.lower()
+        """Whether ``word`` (any case, any inflection) is an English word rather than only a name."""
+        w = word.lower().replace("’", "'")
+        if _CONTRACTION.search(w):
+            return True  # "don't", "she'll", "you've": grammar, never a name
+        w = w.removesuffix("'s")
         if w in self.stop_words or w in self.other_words:
             return True
-        return w in self.nouns and w not in given_names()
+        return (
+            any(form in self.nouns or form in self.other_words for form in _base_forms(w))
+            and w not in given_names()
+        )
+
+    def is_function_word(self, word: str) -> bool:
+        """A word of grammar (``will``, ``may``, ``you``): a name only where context says so."""
+        return word.lower() in self.stop_words
 
     def is_ambiguous_name(self, word: str) -> bool:
         """A given name that is also an everyday word or drug slang (``will``, ``mark``, ``charlie``)."""

@@ -4,10 +4,16 @@ The :class:`PseudonymBook` maps an *identity* (what a mention refers to, e.g. ``
 "Col" and "col's") to its pseudonym (``[Name 4]``), numbered per kind in order of first appearance.
 It is what the encrypted key file stores, so a later run (new transcripts) reuses every pseudonym.
 
-The :class:`StudyMatcher` carries what was found anywhere into everywhere: once "Gaz" is known to be
-a name, every "Gaz", "gaz" and "Gaz's" in every transcript, memo and speaker label is replaced,
-including the ones the recognisers missed. Names that are also words (``Will``, ``Mark``) and
-drug slang (``charlie``) are only carried where they are used as names.
+The :class:`StudyMatcher` carries what the key knows into everywhere: once "Gaz" is in it, every
+"Gaz", "gaz" and "Gaz's" in every transcript, memo, alter, attribute and quoted preview is replaced,
+including the ones the recognisers missed. A name that is also an everyday word ("Spider", "Mark",
+"Jade") is replaced wherever it is capitalised, sentence starts included, and in lower case next to
+a name cue ("me mate spider"); a word of grammar ("Will", "May") only capitalised mid-sentence or
+next to a cue; drug slang (``charlie``) never where drug words surround it. A field that holds
+nothing but a known name (an attribute value, an alter's label) is replaced whatever its case.
+
+The researcher may choose a pseudonym ("Gaz -> Dean" in the names file) instead of a typed
+placeholder; chosen pseudonyms are checked against the study's words and never detected again.
 """
 
 from __future__ import annotations
@@ -18,11 +24,32 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualframe.privacy.detect import drug_use_at
+from qualframe.privacy.detect import drug_use_at, in_fixed_phrase
 from qualframe.privacy.entities import KINDS, LABELS, PLACEHOLDER, Detection
-from qualframe.privacy.lexicon import NAME_CUES_AFTER, NAME_CUES_BEFORE, NICKNAME_PREFIXES, Lexicon
+from qualframe.privacy.lexicon import (
+    NAME_CUE_PAIRS,
+    NAME_CUES_AFTER,
+    NAME_CUES_BEFORE,
+    NICKNAME_PREFIXES,
+    Lexicon,
+)
 
-__all__ = ["BookEntry", "PseudonymBook", "StudyMatcher", "Term", "identity_key", "surface_key"]
+__all__ = [
+    "FUNCTION",
+    "PLAIN",
+    "WORD",
+    "BookEntry",
+    "PseudonymBook",
+    "StudyMatcher",
+    "Term",
+    "identity_key",
+    "surface_key",
+    "tier",
+]
+
+#: How freely a term is replaced: everywhere (``PLAIN``: "Gaz"), capitalised anywhere or next to a
+#: cue (``WORD``: "Spider", "Mark"), capitalised mid-sentence or next to a cue (``FUNCTION``: "Will").
+PLAIN, WORD, FUNCTION = "plain", "word", "function"
 
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "doctor", "uncle", "auntie", "aunty", "nan", "our"})
 _NUMBERED = ("PHONE", "NHS_NUMBER", "POSTCODE", "ID")
@@ -93,16 +120,22 @@ class PseudonymBook:
         ]
         return max(numbers, default=0) + 1
 
-    def pseudonym(self, identity: str, kind: str, surface: str | None = None) -> str:
-        """The pseudonym of ``identity`` (given the next number of its kind when it is new)."""
+    def pseudonym(
+        self, identity: str, kind: str, surface: str | None = None, *, chosen: str | None = None
+    ) -> str:
+        """The pseudonym of ``identity`` (the researcher's ``chosen`` one, or the next number of its kind)."""
         identity = self.canonical(identity)
         entry = self.entries.get(identity)
         if entry is None:
-            entry = BookEntry(kind, f"[{LABELS[kind]} {self._next_number(kind)}]")
+            entry = BookEntry(kind, chosen or f"[{LABELS[kind]} {self._next_number(kind)}]")
             self.entries[identity] = entry
         if surface:
             entry.surfaces.add(" ".join(surface.split()))
         return entry.pseudonym
+
+    def chosen(self) -> set[str]:
+        """The pseudonyms the researcher chose (not typed placeholders), lower case."""
+        return {e.pseudonym.lower() for e in self.entries.values() if not PLACEHOLDER.fullmatch(e.pseudonym)}
 
     def to_dict(self) -> dict[str, Any]:
         """The book as JSON-ready data (what the encrypted key file holds)."""
@@ -136,7 +169,7 @@ class Term:
     surface: str
     identity: str
     kind: str
-    ambiguous: bool
+    tier: str  # PLAIN, WORD or FUNCTION: how freely it is replaced
     listed: bool  # from the researcher's own list
 
 
@@ -156,14 +189,19 @@ def _cue_at(text: str, start: int, end: int) -> bool:
     return (
         (bool(before) and before[-1] in NAME_CUES_BEFORE)
         or before[-2:] in (["me", "and"], ["i", "and"])
+        or " ".join(before[-2:]) in NAME_CUE_PAIRS
         or (bool(after) and after[0] in NAME_CUES_AFTER)
     )
 
 
 class StudyMatcher:
-    """Finds every known term in a text, case-insensitively, on word boundaries, longest first."""
+    """Finds every known term in a text, case-insensitively, on word boundaries, longest first.
 
-    def __init__(self, terms: Iterable[Term]) -> None:
+    ``reserved`` words (chosen pseudonyms) are never matched: they are already replacements.
+    """
+
+    def __init__(self, terms: Iterable[Term], reserved: Iterable[str] = ()) -> None:
+        self.reserved = frozenset(w.lower() for w in reserved)
         self.terms: dict[str, Term] = {}
         for term in terms:
             known = self.terms.get(term.surface)
@@ -177,39 +215,54 @@ class StudyMatcher:
             else None
         )
 
-    def find(self, text: str) -> Iterator[tuple[Term, Detection]]:
-        """Each accepted occurrence of a term in ``text``."""
+    def find(
+        self, text: str, guarded: Iterable[tuple[int, int]] = (), *, any_case: bool = False
+    ) -> Iterator[tuple[Term, Detection]]:
+        """Each accepted occurrence of a term in ``text`` (none inside a placeholder or ``guarded`` span).
+
+        ``any_case`` accepts every occurrence, however it is written: for text whose case was lost
+        (an engine's rationale quotes the words it weighed in lower case, "words for it: 'spider'").
+        """
         if self._pattern is None:
             return
-        blocked = [m.span() for m in PLACEHOLDER.finditer(text)]
+        blocked = [m.span() for m in PLACEHOLDER.finditer(text)] + list(guarded)
+        whole = text.strip()
         for match in self._pattern.finditer(text):
             start, end = match.span()
             if any(s < end and start < e for s, e in blocked):
                 continue
             term = self.terms.get(surface_key(match.group()))
-            if term is None or not self._accept(term, text, start, end):
+            if term is None or term.surface in self.reserved:
+                continue
+            if not any_case and match.group() != whole and not self._accept(term, text, start, end):
                 continue
             how = "your list" if term.listed else "study-wide"
             yield term, Detection(start, end, match.group(), term.kind, 1.0 if term.listed else 0.9, how)
 
     @staticmethod
     def _accept(term: Term, text: str, start: int, end: int) -> bool:
-        if term.kind == "PERSON" and (drug_use_at(text, start, end) or _idiom(text, start)):
+        if term.kind == "PERSON" and (
+            drug_use_at(text, start, end) or _idiom(text, start) or in_fixed_phrase(text, start, end)
+        ):
             return False
-        if not term.ambiguous:
+        if term.tier == PLAIN:
             return True
         capitalised = text[start].isupper()
-        if capitalised and (term.listed or not _sentence_initial(text, start)):
+        if capitalised and (term.tier == WORD or term.listed or not _sentence_initial(text, start)):
             return True
         return _cue_at(text, start, end)
 
 
-def is_ambiguous(surface: str, kind: str, lexicon: Lexicon) -> bool:
-    """Whether a one-word term is also an everyday word, so it must not be replaced blindly."""
+def tier(surface: str, kind: str, lexicon: Lexicon) -> str:
+    """How freely a term is replaced (see :data:`PLAIN`): by whether it is also an everyday word."""
     if " " in surface or kind in _NUMBERED or kind in ("EMAIL", "DATE"):
-        return False
+        return PLAIN
+    if lexicon.is_function_word(surface):
+        return FUNCTION
     if kind == "PERSON":
-        return lexicon.is_ambiguous_name(surface) or (
+        everyday = lexicon.is_ambiguous_name(surface) or (
             lexicon.is_word(surface) and not lexicon.is_name(surface)
         )
-    return lexicon.is_word(surface)
+    else:
+        everyday = lexicon.is_word(surface)
+    return WORD if everyday else PLAIN

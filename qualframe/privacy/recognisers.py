@@ -24,10 +24,13 @@ from qualframe.privacy.lexicon import (
     DRUG_CONTEXT,
     DRUG_SLANG_NAMES,
     GENERIC_STREET_WORDS,
+    NAME_CUE_PAIRS,
     NAME_CUES_AFTER,
     NAME_CUES_BEFORE,
     NICKNAME_PREFIXES,
+    NOT_NAME_PAIRS,
     NOT_NAMES,
+    RELATIONSHIP_WORDS,
     Lexicon,
 )
 
@@ -119,11 +122,29 @@ class UkPhoneRecogniser(_RegexRecogniser):
         )
 
 
+#: Days of the year everyone shares: New Year, Valentine's, St Patrick's, Independence Day,
+#: Halloween, Bonfire Night, Christmas and Boxing Day, New Year's Eve.
+_SHARED_DAYS = frozenset(
+    [
+        ("jan", 1),
+        ("feb", 14),
+        ("mar", 17),
+        ("jul", 4),
+        ("oct", 31),
+        ("nov", 5),
+        ("dec", 25),
+        ("dec", 26),
+        ("dec", 31),
+    ]
+)
+
+
 class DateRecogniser(_RegexRecogniser):
     """Calendar dates: ``the 9th of June``, ``June 9th 2019``, ``March 2019``, ``14/03/1989``.
 
     Weekdays, durations and bare years ("every Friday", "six months", "in 2004") are left alone:
-    they carry the story's timeline and identify no one by themselves.
+    they carry the story's timeline and identify no one by themselves; so are the days everyone
+    shares, written without a year ("January 1st is the most popular quit date", "the 25th of December").
     """
 
     ENTITY = "QF_DATE"
@@ -152,6 +173,14 @@ class DateRecogniser(_RegexRecogniser):
         day = re.search(r"\d+", value)
         numeric = "/" in value or "-" in value
         if day is not None and not numeric and len(day.group()) <= 2 and not 1 <= int(day.group()) <= 31:
+            return None
+        month = re.search(_MONTH, value, re.IGNORECASE)
+        if (
+            day is not None
+            and month is not None
+            and not re.search(r"\d{4}|['’]\d{2}", value)
+            and (month.group().lower()[:3], int(day.group())) in _SHARED_DAYS
+        ):
             return None
         return match.start(1), match.end(1)
 
@@ -253,21 +282,62 @@ def is_drug_use(token: Any) -> bool:
     if token.lower_ not in DRUG_SLANG_NAMES:
         return False
     window = [t.lower_ for t in token.doc[max(token.i - 2, 0) : token.i]]
+    if "." in window or "!" in window or "?" in window:  # only words of the same sentence count
+        window = window[len(window) - next(n for n, w in enumerate(reversed(window)) if w in ".!?") :]
     after = [t.lower_ for t in token.doc[token.i + 1 : token.i + 3]]
-    return bool(set(window) & DRUG_CONTEXT) or bool(set(after) & {"and", "or"} and set(after) & NOT_NAMES)
+    context = set(window) & DRUG_CONTEXT
+    if token.text[:1].isupper():  # "the Billy of six months ago" is a person, "on the Tina" the drug
+        context -= {"the", "a", "an", "any", "some", "more", "no", "less"}
+    return bool(context) or bool(set(after) & {"and", "or"} and set(after) & NOT_NAMES)
 
 
-def _cue(token: Any) -> bool:
-    """A word next to ``token`` that marks it as a person's name."""
+def _cue_before(token: Any) -> bool:
+    """A word before ``token`` that marks it as a person's name: "me mate gaz", "a lad called dodger".
+
+    "called" and "named" count only after a person ("a lad called"), not after a thing ("it's called").
+    """
     doc = token.doc
     before = doc[token.i - 1].lower_ if token.i > 0 else ""
     before2 = doc[token.i - 2].lower_ if token.i > 1 else ""
-    after = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
-    if before in NAME_CUES_BEFORE or (before == "and" and before2 in ("me", "i")) or before == "our":
+    if before in ("called", "named"):
+        return before2 in RELATIONSHIP_WORDS or before2 in ("someone", "somebody", "one", "bloke", "lad")
+    if f"{before2} {before}" in NAME_CUE_PAIRS:
+        return True
+    return before in NAME_CUES_BEFORE or (before == "and" and before2 in ("me", "i")) or before == "our"
+
+
+def _cue(token: Any) -> bool:
+    """A word next to ``token`` that marks it as a person's name ("me mate will", "mark said").
+
+    A word after counts only when the word before is not an article or adjective ("true joy comes").
+    """
+    doc = token.doc
+    if _cue_before(token):
+        return True
+    if token.i > 0 and doc[token.i - 1].pos_ in ("DET", "ADJ"):
+        return False
+    following = [t.lower_ for t in doc[token.i + 1 : token.i + 4]]
+    after = following[0] if following else ""
+    if (  # "sue, his missus": a name and who she is
+        len(following) == 3
+        and following[0] == ","
+        and following[1] in ("his", "her", "me", "my", "our", "their")
+        and following[2] in RELATIONSHIP_WORDS
+    ):
         return True
     return after in NAME_CUES_AFTER or (
         after == "and" and token.i + 2 < len(doc) and doc[token.i + 2].lower_ in ("me", "i")
     )
+
+
+def in_phrase(token: Any) -> bool:
+    """A name inside a fixed phrase: "Ivy League", "New Year's Eve", "hit the road, Jack"."""
+    doc = token.doc
+    before = doc[token.i - 1].lower_ if token.i > 0 else ""
+    if before in (",", "'s") and token.i > 1:
+        before = doc[token.i - 2].lower_ + ("'s" if before == "'s" else "")
+    after = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+    return f"{before} {token.lower_}" in NOT_NAME_PAIRS or f"{token.lower_} {after}" in NOT_NAME_PAIRS
 
 
 class NameLexiconRecogniser(LocalRecognizer):
@@ -309,10 +379,11 @@ class NameLexiconRecogniser(LocalRecognizer):
                 before = doc[token.i - 1].lower_ if token.i > 0 else ""
                 if (
                     is_drug_use(token)
+                    or in_phrase(token)
                     or (not capitalised and before in ("the", "a", "an"))
                     or (before, lower) == ("old", "bill")
                 ):
-                    continue  # "a bit of charlie", "taking the mick", "the Old Bill" (the police)
+                    continue  # "a bit of charlie", "taking the mick", "the Old Bill", "Ivy League"
                 if not lex.is_ambiguous_name(lower):
                     yield token.idx, token.idx + len(word), 0.7 if capitalised else 0.6
                 elif _cue(token) or (capitalised and not _sentence_initial(token) and not word.isupper()):
@@ -323,7 +394,7 @@ class NameLexiconRecogniser(LocalRecognizer):
                 not capitalised
                 and len(word) > 2
                 and token.i > 0
-                and doc[token.i - 1].lower_ in NAME_CUES_BEFORE
+                and _cue_before(token)
                 and not lex.is_word(lower)
                 and not lex.is_word(token.lemma_.lower())
                 and token.pos_ in ("PROPN", "NOUN", "X", "ADJ")
@@ -385,7 +456,9 @@ class NicknameRecogniser(LocalRecognizer):
             known = self.lexicon.is_name(name.lower_) and not is_drug_use(name)
             word = self.lexicon.is_word(name.lower_) or self.lexicon.is_word(name.lemma_.lower())
             unknown_proper = name.text[0].isupper() and not word
-            unknown_lower = name.text.islower() and not word and len(name.text) > 2
+            # "little girly", "little timeframe": a lower-case word the lists do not know is a
+            # nickname only when the model, too, reads it as a name.
+            unknown_lower = name.text.islower() and not word and len(name.text) > 2 and name.pos_ == "PROPN"
             if known or unknown_proper or unknown_lower:
                 out.append(RecognizerResult(self.ENTITY, token.idx, name.idx + len(name.text), 0.75))
         return out

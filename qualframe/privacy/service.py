@@ -1,62 +1,62 @@
-"""Pseudonymising a study: find, review, then rewrite everything in one audited transaction.
+"""Pseudonymising a study: find, review, then rewrite exactly what was reviewed, in one transaction.
 
-:func:`plan_pseudonymisation` reads the whole study and decides every replacement without writing
-anything, so the researcher can review each one (``qualframe pseudonymise --review``).
-:func:`apply_pseudonymisation` then, after an automatic backup and in one transaction: rewrites every
-source's text, carries every offset along (speaker turns, codings of every origin, network mentions,
-reconciliations), rewrites the free text that can quote participants (memos, coding memos and
-rationales, matrix summaries, theme definitions, case descriptions, alter labels, speaker labels),
-drops caches derived from the old text (language-model answers, fitted engine states), records the
-change in the audit trail and seals the original-to-pseudonym key into its own encrypted file. After
-the commit the database is vacuumed and its WAL truncated, so the old words do not linger in free
-pages of an unencrypted file.
+:func:`plan_pseudonymisation` reads the whole study and decides every change without writing
+anything: each replacement in each transcript, the new value of every other place that holds
+participant text (:mod:`qualframe.privacy.places`), each audit preview to redact, and the copies
+(originals, backups) that would still hold the old words. The researcher reviews it
+(``qualframe pseudonymise`` without ``--yes`` shows counts per place, ``--review`` every
+replacement). :func:`apply_pseudonymisation` then writes *that plan* and nothing else: it refuses
+if anything it read has changed since, takes a backup, and in one transaction rewrites every source
+(carrying every offset: codings through the one coding writer, turns, network mentions,
+reconciliations), sets every other place to its planned value, regenerates passage references from
+the remapped offsets, redacts audit previews, drops caches derived from the old text and seals the
+key in its own file. After the commit the database is vacuumed with secure deletion and its WAL
+truncated, and the copies are removed (or sealed under the key's passphrase with
+``keep_originals``).
+
+What detection reads: the transcripts (never code names, codebooks, coders' names, engine output or
+qualframe's own references). What the key's words replace: every place in :data:`PLACES`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from qualframe.errors import ConflictError, StudyError
 from qualframe.io.names_list import NamesList
-from qualframe.privacy.detect import Analyser, analyser, detect, priority, resolve_overlaps
+from qualframe.privacy.copies import Copies, find_copies, remove_copies, seal_copies
+from qualframe.privacy.detect import analyser, detect, lower_case_words
 from qualframe.privacy.entities import KINDS, Detection
-from qualframe.privacy.lexicon import NOT_NAMES, Lexicon
-from qualframe.privacy.pseudonyms import (
-    PseudonymBook,
-    StudyMatcher,
-    Term,
-    identity_key,
-    is_ambiguous,
-    surface_key,
-)
-from qualframe.privacy.remap import Edit, apply_edits, rewrite_source
+from qualframe.privacy.keying import Seeds, build_matcher, check_chosen, replacements_in
+from qualframe.privacy.places import PLACES, framework_words, label_names, read_place, write_place
+from qualframe.privacy.pseudonyms import PseudonymBook, StudyMatcher
+from qualframe.privacy.references import find_references, remap_references
 from qualframe.store.models import (
-    Alter,
     AuditEvent,
-    Case,
-    Coding,
+    Code,
     EngineState,
     LlmCacheEntry,
-    MatrixCell,
-    Memo,
-    Segment,
     Source,
     StudyInfo,
-    Theme,
+    TextVector,
 )
+from qualframe.store.remap import Edit, OffsetMap, apply_edits, rewrite_source
 from qualframe.store.study import Study
 
 __all__ = [
     "Identifier",
+    "PlaceChange",
     "PseudonymisationPlan",
     "PseudonymisationResult",
     "Replacement",
@@ -65,22 +65,6 @@ __all__ = [
     "plan_pseudonymisation",
     "pseudonymise",
 ]
-
-#: Free-text columns that may quote a participant: (label, model, column).
-_FIELDS: tuple[tuple[str, Any, str], ...] = (
-    ("memos", Memo, "text"),
-    ("memo titles", Memo, "title"),
-    ("coding memos", Coding, "memo"),
-    ("coding rationales", Coding, "rationale"),
-    ("matrix summaries", MatrixCell, "summary"),
-    ("theme definitions", Theme, "definition"),
-    ("case descriptions", Case, "description"),
-    ("alter labels", Alter, "label"),
-)
-_ROLE_WORDS = frozenset(
-    {"interviewer", "participant", "researcher", "respondent", "interviewee", "moderator"}
-)
-_VOTE = {4: 100.0, 3: 3.0, 2: 2.0, 1: 1.0, 0: 0.0}
 
 
 @dataclass(frozen=True)
@@ -109,6 +93,14 @@ class Identifier:
     new: bool
 
 
+@dataclass(frozen=True)
+class PlaceChange:
+    """What the plan changes in one place: how many rows (values), and how many words in them."""
+
+    rows: int
+    replacements: int
+
+
 @dataclass
 class PseudonymisationPlan:
     """Everything :func:`apply_pseudonymisation` will change, decided and reviewable in advance."""
@@ -116,47 +108,34 @@ class PseudonymisationPlan:
     replacements: list[Replacement]
     identifiers: list[Identifier]
     sources_scanned: int
-    field_changes: dict[str, int]
-    audit_mentions: int
+    places: dict[str, PlaceChange]  # "sources", each place of PLACES, "audit previews"
+    audit_unredactable: int  # events from before previews existed that quote the key's words
+    copies: Copies
     book: PseudonymBook
     fingerprint: str
     edits: dict[int, list[Edit]] = field(repr=False)
-    new_values: dict[tuple[str, int, str], str] = field(repr=False)
-    labels: dict[str, str] = field(repr=False)  # speaker labels and alter aliases, old -> new
+    new_values: dict[str, dict[Any, str]] = field(repr=False)  # place label -> row key -> new text
+    new_previews: dict[int, str] = field(repr=False)
+
+    @property
+    def changes_anything(self) -> bool:
+        """Whether applying the plan would change the study or its folder at all."""
+        return bool(self.edits or self.new_values or self.new_previews or len(self.copies))
 
 
 @dataclass(frozen=True)
 class PseudonymisationResult:
-    """What was changed, where the key went, and the backup taken first."""
+    """What was changed, where the key went, and what became of the copies."""
 
     sources_changed: int
     replacements: int
     identifiers: int
     key_file: Path
-    backup: Path | None
+    places: dict[str, PlaceChange]
     compacted: bool
-    audit_mentions: int
-
-
-def _fingerprint(session: Session) -> str:
-    digest = hashlib.sha256()
-    for sid, body in session.execute(select(Source.id, Source.text).order_by(Source.id)):
-        digest.update(f"{sid}\x00{len(body)}\x00".encode())
-        digest.update(body.encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _label_names(label: str | None) -> list[str]:
-    """The names in a speaker or alter label ("Interviewer (Sam)" -> "Sam"); roles and ids are not names."""
-    import re
-
-    if not label:
-        return []
-    words = [w for w in re.findall(r"[^\W\d_][\w'’\-]*", label) if len(w) > 1]
-    words = [w for w in words if w.lower() not in _ROLE_WORDS and w.lower() not in NOT_NAMES]
-    if not words or re.fullmatch(r"[A-Za-z]{1,3}\d+[a-z]?", label.strip()):
-        return []
-    return [" ".join(words)]
+    copies_removed: int
+    kept: Path | None  # the folder of sealed copies (``keep_originals``)
+    audit_unredactable: int
 
 
 def _context(body: str, start: int, end: int, width: int = 40) -> str:
@@ -165,119 +144,83 @@ def _context(body: str, start: int, end: int, width: int = 40) -> str:
     return f"…{before}[{body[start:end]}]{after}…"
 
 
+@dataclass(frozen=True)
+class _SourceText:
+    id: int
+    name: str
+    text: str
+
+
 @dataclass
-class _Seeds:
-    """Mentions found anywhere in the study, before they are turned into identities."""
+class _Reading:
+    """Everything the plan reads, in order: the fingerprint covers all of it."""
 
-    found: list[tuple[str, Detection]] = field(default_factory=list)  # (document ref, detection)
-    votes: dict[str, dict[str, float]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(float))
-    )
-    listed: dict[str, str] = field(default_factory=dict)  # surface -> kind, from the researcher's list
+    sources: list[_SourceText]
+    places: dict[str, list[tuple[Any, str]]]
+    previews: list[tuple[int, str]]
+    summaries: list[tuple[str, Any]]  # events without a preview: (summary, details)
+    code_names: list[str]  # never touched where a memo or a rationale names a code
 
-    def vote(self, surface: str, kind: str, weight: float) -> None:
-        self.votes[surface][kind] += weight
-
-
-def _collect(
-    session: Session, names: NamesList | None, engine: Analyser, progress: Callable[[str], None]
-) -> tuple[list[Source], dict[tuple[str, int, str], str], list[str], _Seeds]:
-    sources = list(session.execute(select(Source).order_by(Source.name)).scalars())
-    values: dict[tuple[str, int, str], str] = {}
-    for label, model, column in _FIELDS:
-        for row_id, value in session.execute(select(model.id, getattr(model, column))):
-            if value:
-                values[(label, row_id, column)] = value
-    speakers = sorted({s for s in session.execute(select(Segment.speaker).distinct()).scalars() if s})
-    seeds = _Seeds()
-    for n, source in enumerate(sources, start=1):
-        progress(f"looking for identifiers in {source.name} ({n} of {len(sources)})")
-        seeds.found.extend((f"source:{source.id}", d) for d in detect(source.text, engine))
-    for key, value in values.items():
-        seeds.found.extend((f"field:{key}", d) for d in detect(value, engine))
-    for d in (d for _, d in seeds.found):
-        seeds.vote(surface_key(d.text), d.kind, _VOTE[priority(d.recogniser)] * d.score)
-    for label in speakers + [v for (f, _, _), v in values.items() if f == "alter labels"]:
-        for name in _label_names(label):
-            seeds.vote(surface_key(name), "PERSON", 10.0)  # speaker labels and alters are people
-    for alter_aliases in session.execute(select(Alter.aliases)).scalars():
-        for alias in alter_aliases or []:
-            for name in _label_names(alias):
-                seeds.vote(surface_key(name), "PERSON", 10.0)
-    if names is not None:
-        for entry in names.entries:
-            seeds.listed[surface_key(entry.text)] = entry.kind
-            seeds.vote(surface_key(entry.text), entry.kind, _VOTE[4])
-    return sources, values, speakers, seeds
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for source in self.sources:
+            digest.update(f"{source.id}\x00{len(source.text)}\x00".encode())
+            digest.update(source.text.encode("utf-8"))
+        payload = [sorted(self.places.items(), key=lambda kv: kv[0]), self.previews]
+        digest.update(json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8"))
+        return digest.hexdigest()
 
 
-def _build_terms(
-    seeds: _Seeds, book: PseudonymBook, names: NamesList | None, lexicon: Lexicon
-) -> tuple[StudyMatcher, dict[str, str]]:
-    """The study-wide matcher and the identity of every surface form."""
-    keep = names.keep if names is not None else set()
-    kind_of = {s: max(votes, key=lambda k: votes[k]) for s, votes in seeds.votes.items() if s not in keep}
-    identity_of: dict[str, str] = {}
-    for surface, kind in kind_of.items():
-        identity_of[surface] = identity_key(surface, kind)
-    for identity, entry in book.entries.items():  # earlier runs: keep their kinds and forms
-        for original in entry.surfaces:
-            s = surface_key(original)
-            if s not in keep:
-                kind_of[s], identity_of[s] = entry.kind, identity
-    # One person under several forms: the researcher's "Gareth = Gaz"; and "Roger" for "Roger Pike"
-    # when both occur in the same transcript (the same first name elsewhere may be someone else).
-    if names is not None:
-        for e in names.entries:
-            alias = identity_of.get(surface_key(e.text))
-            if e.same_as and alias is not None:
-                target = surface_key(e.same_as)
-                book.alias(alias, identity_of.get(target, identity_key(target, e.kind)))
-    docs: dict[str, set[str]] = defaultdict(set)
-    for ref, d in seeds.found:
-        surface = surface_key(d.text)
-        if surface in identity_of:
-            docs[identity_of[surface]].add(ref)
-    people = {i for s, i in identity_of.items() if kind_of[s] == "PERSON"}
-    for first in [i for i in people if " " not in i]:
-        fuller = [i for i in people if i.startswith(first + " ") and docs[i] & docs[first]]
-        if len(fuller) == 1:
-            book.alias(first, fuller[0])
-    terms = []
-    for surface, identity in identity_of.items():
-        kind = kind_of[surface]
-        listed = surface in seeds.listed
-        terms.append(Term(surface, identity, kind, is_ambiguous(surface, kind, lexicon), listed))
-        if (
-            kind == "PERSON"
-            and identity != surface
-            and identity not in identity_of
-            and identity not in keep
-            and lexicon.is_name(identity)
-        ):
-            terms.append(Term(identity, identity, kind, is_ambiguous(identity, kind, lexicon), listed))
-    return StudyMatcher(terms), identity_of
+def _read(session: Session) -> _Reading:
+    sources = [
+        _SourceText(*row)
+        for row in session.execute(select(Source.id, Source.name, Source.text).order_by(Source.name))
+    ]
+    places = {place.label: list(read_place(session, place)) for place in PLACES}
+    previews: list[tuple[int, str]] = []
+    summaries: list[tuple[str, Any]] = []
+    for event_id, summary, details, preview in session.execute(
+        select(AuditEvent.id, AuditEvent.summary, AuditEvent.details, AuditEvent.preview).order_by(
+            AuditEvent.id
+        )
+    ):
+        if preview is not None:
+            previews.append((event_id, preview))
+        summaries.append((summary, details))
+    code_names = sorted({n for n in session.execute(select(Code.name)).scalars() if n}, key=len, reverse=True)
+    return _Reading(sources, places, previews, summaries, code_names)
 
 
-def _replace_in(
-    body: str,
-    found: list[Detection],
-    matcher: StudyMatcher,
-    identity_of: dict[str, str],
+def _seeds(
+    session: Session,
+    reading: _Reading,
+    names: NamesList | None,
     book: PseudonymBook,
-    keep: set[str],
-) -> list[tuple[Detection, str]]:
-    """Every replacement in one text: its own detections plus what the study already knows."""
-    candidates = [d for d in found if surface_key(d.text) not in keep and surface_key(d.text) in identity_of]
-    candidates += [d for _, d in matcher.find(body)]
-    chosen = resolve_overlaps(candidates)
-    out = []
-    for d in chosen:
-        surface = surface_key(d.text)
-        term = matcher.terms.get(surface)
-        kind = term.kind if term is not None else d.kind
-        out.append((d, book.pseudonym(identity_of.get(surface, identity_key(surface, kind)), kind, d.text)))
-    return out
+    progress: Callable[[str], None],
+) -> Seeds:
+    """Detection on every transcript, names from the places that name people, and the researcher's list."""
+    engine = analyser()
+    listed = {" ".join(e.text.casefold().split()) for e in names.entries} if names is not None else set()
+    protected = (framework_words(session) | frozenset(book.chosen())) - listed
+    lower_case = frozenset().union(*(lower_case_words(s.text) for s in reading.sources))
+    names_of_sources = [s.name for s in reading.sources]
+    seeds = Seeds()
+    for n, source in enumerate(reading.sources, start=1):
+        progress(f"looking for identifiers in {source.name} ({n} of {len(reading.sources)})")
+        guarded = [(r.start, r.end) for r in find_references(source.text, names_of_sources)]
+        seeds.add(
+            f"source:{source.id}",
+            detect(source.text, engine, protected=protected, guarded=guarded, lower_case=lower_case),
+        )
+    for place in PLACES:
+        if place.names:
+            for _, value in reading.places[place.label]:
+                for name in label_names(value, engine.lexicon):
+                    if name.casefold() not in protected:
+                        seeds.add_person(name)
+    if names is not None:
+        seeds.add_listed(names)
+    return seeds
 
 
 def plan_pseudonymisation(
@@ -287,58 +230,49 @@ def plan_pseudonymisation(
     book: PseudonymBook | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> PseudonymisationPlan:
-    """Decide every replacement in the study (writes nothing). ``book`` carries earlier pseudonyms."""
+    """Decide every change to the study (writes nothing). ``book`` carries earlier pseudonyms."""
     engine = analyser()
     book = book or PseudonymBook()
     before = set(book.entries)
     keep = names.keep if names is not None else set()
     with study.read() as session:
-        fingerprint = _fingerprint(session)
-        sources, values, speakers, seeds = _collect(session, names, engine, progress)
-        matcher, identity_of = _build_terms(seeds, book, names, engine.lexicon)
-        by_doc: dict[str, list[Detection]] = defaultdict(list)
-        for ref, d in seeds.found:
-            by_doc[ref].append(d)
-        replacements: list[Replacement] = []
-        edits: dict[int, list[Edit]] = {}
-        mentions: dict[str, Counter[str]] = defaultdict(Counter)
-        for source in sources:
-            chosen = _replace_in(source.text, by_doc[f"source:{source.id}"], matcher, identity_of, book, keep)
-            if chosen:
-                edits[source.id] = [Edit(d.start, d.end, p) for d, p in chosen]
-            for d, p in chosen:
-                replacements.append(
-                    Replacement(
-                        source.name,
-                        d.start,
-                        d.end,
-                        d.text,
-                        p,
-                        d.kind,
-                        d.recogniser,
-                        _context(source.text, d.start, d.end),
-                    )
-                )
-                mentions[p][source.name] += 1
-        new_values: dict[tuple[str, int, str], str] = {}
-        field_changes: Counter[str] = Counter()
-        for key, value in values.items():
-            chosen = _replace_in(value, by_doc[f"field:{key}"], matcher, identity_of, book, keep)
-            if chosen:
-                new_values[key] = apply_edits(value, [Edit(d.start, d.end, p) for d, p in chosen])[0]
-                field_changes[key[0]] += 1
-        labels = {}
-        aliases = {a for row in session.execute(select(Alter.aliases)).scalars() for a in (row or [])}
-        for label in sorted(set(speakers) | aliases):
-            chosen = _replace_in(label, [], matcher, identity_of, book, keep)
-            if chosen:
-                labels[label] = apply_edits(label, [Edit(d.start, d.end, p) for d, p in chosen])[0]
-                field_changes["speaker labels" if label in speakers else "alter aliases"] += 1
-        audit_mentions = sum(
-            1
-            for summary, details in session.execute(select(AuditEvent.summary, AuditEvent.details))
-            if next(matcher.find(f"{summary} {json.dumps(details or {}, ensure_ascii=False)}"), None)
+        reading = _read(session)
+        if names is not None:
+            texts = [s.text for s in reading.sources] + [v for vs in reading.places.values() for _, v in vs]
+            check_chosen(names, texts, engine.lexicon, book)
+        seeds = _seeds(session, reading, names, book, progress)
+    matcher, identity_of = build_matcher(seeds, book, names, engine.lexicon)
+    by_doc: dict[str, list[Detection]] = defaultdict(list)
+    for ref, d in seeds.found:
+        by_doc[ref].append(d)
+    replacements: list[Replacement] = []
+    edits: dict[int, list[Edit]] = {}
+    mentions: dict[str, Counter[str]] = defaultdict(Counter)
+    for source in reading.sources:
+        guarded = [(r.start, r.end) for r in find_references(source.text, [s.name for s in reading.sources])]
+        chosen = replacements_in(
+            source.text, by_doc[f"source:{source.id}"], matcher, identity_of, book, keep, guarded
         )
+        if chosen:
+            edits[source.id] = [Edit(d.start, d.end, p) for d, p in chosen]
+        for d, p in chosen:
+            context = _context(source.text, d.start, d.end)
+            replacements.append(
+                Replacement(source.name, d.start, d.end, d.text, p, d.kind, d.recogniser, context)
+            )
+            mentions[p][source.name] += 1
+    places = {"sources": PlaceChange(len(edits), len(replacements))}
+    rewrite = _Rewriter(matcher, identity_of, book, keep, reading, edits)
+    new_values: dict[str, dict[Any, str]] = {}
+    for place in PLACES:
+        changed, words = _rewrite_all(rewrite, reading.places[place.label], any_case=place.any_case)
+        if changed:
+            new_values[place.label] = changed
+            places[place.label] = PlaceChange(len(changed), words)
+    new_previews, words = _rewrite_all(rewrite, reading.previews)
+    if new_previews:
+        places["audit previews"] = PlaceChange(len(new_previews), words)
+    unredactable = sum(1 for summary, details in reading.summaries if _quotes(matcher, summary, details))
     identifiers = [
         Identifier(
             e.pseudonym,
@@ -351,58 +285,103 @@ def plan_pseudonymisation(
         for identity, e in book.entries.items()
         if mentions[e.pseudonym] or identity not in before
     ]
-    identifiers.sort(key=lambda i: (KINDS.index(i.kind), int(i.pseudonym.rsplit(" ", 1)[1].rstrip("]"))))
+    identifiers.sort(key=lambda i: (KINDS.index(i.kind), i.pseudonym.rsplit(" ", 1)[-1].rstrip("]").zfill(6)))
     return PseudonymisationPlan(
         replacements,
         identifiers,
-        len(sources),
-        dict(field_changes),
-        audit_mentions,
+        len(reading.sources),
+        places,
+        unredactable,
+        find_copies(study),
         book,
-        fingerprint,
+        reading.fingerprint(),
         edits,
         new_values,
-        labels,
+        new_previews,
     )
 
 
-def _rewrite_fields(session: Session, plan: PseudonymisationPlan) -> None:
-    models = {label: model for label, model, _ in _FIELDS}
-    for (label, row_id, column), value in plan.new_values.items():
-        row = session.get(models[label], row_id)
-        if row is None:
-            continue
-        if label == "alter labels":
-            taken = set(
-                session.execute(
-                    select(Alter.label).where(Alter.case_id == row.case_id, Alter.id != row.id)
-                ).scalars()
-            )
-            base, n = value, 2
-            while value in taken:
-                value, n = f"{base} ({n})", n + 1
-        setattr(row, column, value)
-    for alter in session.execute(select(Alter)).scalars():
-        if alter.aliases and any(a in plan.labels for a in alter.aliases):
-            alter.aliases = sorted({plan.labels.get(a, a) for a in alter.aliases})
-    for old, new in plan.labels.items():
-        session.execute(update(Segment).where(Segment.speaker == old).values(speaker=new))
+def _quotes(matcher: StudyMatcher, summary: str, details: Any) -> bool:
+    """Whether an event's hash-covered text quotes a word of the key (it cannot be redacted)."""
+    return next(matcher.find(f"{summary} {json.dumps(details or {}, ensure_ascii=False)}"), None) is not None
+
+
+class _Rewriter:
+    """The key's words replaced in one value, and its passage references carried to the new offsets."""
+
+    def __init__(
+        self,
+        matcher: StudyMatcher,
+        identity_of: dict[str, str],
+        book: PseudonymBook,
+        keep: set[str],
+        reading: _Reading,
+        edits: dict[int, list[Edit]],
+    ) -> None:
+        self.matcher, self.identity_of, self.book, self.keep = matcher, identity_of, book, keep
+        self.source_names = [s.name for s in reading.sources]
+        self.maps = {s.name: OffsetMap(edits[s.id]).span for s in reading.sources if s.id in edits}
+        names = "|".join(re.escape(n) for n in reading.code_names)
+        self.codes = re.compile(rf"(?<!\w)(?:{names})(?!\w)") if names else None
+
+    def __call__(self, value: str, *, any_case: bool = False) -> tuple[str, int]:
+        """The new value and how many words in it were replaced (never inside a reference or a code's name)."""
+        guarded = [(r.start, r.end) for r in find_references(value, self.source_names)]
+        codes = [m.span() for m in self.codes.finditer(value)] if self.codes is not None else []
+        chosen = replacements_in(
+            value,
+            [],
+            self.matcher,
+            self.identity_of,
+            self.book,
+            self.keep,
+            guarded + codes,
+            any_case=any_case,
+        )
+        new = apply_edits(value, [Edit(d.start, d.end, p) for d, p in chosen])[0] if chosen else value
+        return (remap_references(new, self.source_names, self.maps) if guarded else new), len(chosen)
+
+
+def _rewrite_all(
+    rewrite: _Rewriter, values: list[tuple[Any, str]], *, any_case: bool = False
+) -> tuple[dict[Any, str], int]:
+    """The values that change (by key) and the number of words replaced in them."""
+    changed: dict[Any, str] = {}
+    words = 0
+    for key, value in values:
+        new, n = rewrite(value, any_case=any_case)
+        if new != value:
+            changed[key] = new
+            words += n
+    return changed, words
 
 
 def apply_pseudonymisation(
-    study: Study, plan: PseudonymisationPlan, *, key_file: Path, passphrase: str, user: str | None = None
+    study: Study,
+    plan: PseudonymisationPlan,
+    *,
+    key_file: Path,
+    passphrase: str,
+    user: str | None = None,
+    keep_originals: bool = False,
 ) -> PseudonymisationResult:
-    """Carry out ``plan``: backup, one transaction, sealed key file, then compact the database."""
+    """Carry out ``plan`` and nothing else: backup, one transaction, sealed key file, compaction, copies.
+
+    ``keep_originals`` seals the originals and backups under the key file's passphrase instead of
+    removing them (see :mod:`qualframe.privacy.copies`).
+    """
     from qualframe.config import settings
     from qualframe.privacy.keyfile import write_key_file
-    from qualframe.store.audit import record
+    from qualframe.store.audit import REDACTIONS, record, redact_previews
     from qualframe.users import resolve_user
 
     counts = Counter(i.kind for i in plan.identifiers if i.mentions)
+    copies = find_copies(study)
+    kept: Path | None = None
     with study.backup_before("pseudonymise") as backup, study.write(activity="pseudonymisation") as session:
-        if _fingerprint(session) != plan.fingerprint:
+        if _read(session).fingerprint() != plan.fingerprint:
             raise ConflictError(
-                "the study changed since these replacements were found; run pseudonymise again."
+                "the study changed since these replacements were planned; run pseudonymise again."
             )
         recorded = session.get(StudyInfo, "pseudonym_key_id")
         if recorded is not None and recorded.value != plan.book.key_id:
@@ -413,41 +392,62 @@ def apply_pseudonymisation(
             source = session.get(Source, source_id)
             assert source is not None
             rewrite_source(session, source, edits, actor)
-        _rewrite_fields(session, plan)
+        for place in PLACES:
+            write_place(session, place, plan.new_values.get(place.label, {}), actor)
+        redacted = redact_previews(session, plan.new_previews)
         purged = {
             "language-model cache entries": session.execute(delete(LlmCacheEntry)).rowcount,  # type: ignore[attr-defined]
             "fitted engine states": session.execute(delete(EngineState)).rowcount,  # type: ignore[attr-defined]
+            # sentence vectors are computed from the original words and could be inverted
+            "cached sentence vectors": session.execute(delete(TextVector)).rowcount,  # type: ignore[attr-defined]
         }
         session.execute(text("INSERT INTO segment_search(segment_search) VALUES('optimize')"))
         session.merge(StudyInfo(key="pseudonym_key_id", value=plan.book.key_id))
-        record(
-            session,
-            actor,
-            "privacy.pseudonymise",
-            f"pseudonymised {len(plan.edits)} sources: {len(plan.replacements)} replacements of "
-            f"{sum(counts.values())} identifiers",
-            details={
-                "sources": len(plan.edits),
-                "replacements": len(plan.replacements),
-                "identifiers": dict(counts),
-                "other_fields": plan.field_changes,
-                "purged": purged,
-                "key_id": plan.book.key_id,
-                "key_file": key_file.name,
-                "backup": backup.name if backup else None,
-            },
-        )
-        session.flush()
-        write_key_file(key_file, plan.book, passphrase, study=study.title)
+        try:
+            all_copies = copies.with_backup(backup)
+            if keep_originals and len(all_copies):
+                kept = seal_copies(study, all_copies, passphrase, key_id=plan.book.key_id)
+            record(
+                session,
+                actor,
+                "privacy.pseudonymise",
+                f"pseudonymised {len(plan.edits)} sources: {len(plan.replacements)} replacements of "
+                f"{sum(counts.values())} identifiers",
+                details={
+                    "sources": len(plan.edits),
+                    "replacements": len(plan.replacements),
+                    "identifiers": dict(counts),
+                    "places": {label: [c.rows, c.replacements] for label, c in plan.places.items()},
+                    "purged": purged,
+                    "key_id": plan.book.key_id,
+                    "key_file": key_file.name,
+                    "copies": {
+                        "originals": len(copies.originals),
+                        "backups": len(all_copies.backups),
+                        "kept_sealed": kept is not None,
+                    },
+                    REDACTIONS: redacted,
+                },
+            )
+            session.flush()
+            write_key_file(key_file, plan.book, passphrase, study=study.title)
+        except BaseException:
+            if kept is not None:
+                shutil.rmtree(kept, ignore_errors=True)
+            raise
     compacted = _compact(study)
+    removed = remove_copies([*all_copies.originals, *all_copies.backups])
+    study.make_private()
     return PseudonymisationResult(
         len(plan.edits),
         len(plan.replacements),
         sum(counts.values()),
         key_file,
-        backup,
+        plan.places,
         compacted,
-        plan.audit_mentions,
+        removed,
+        kept,
+        plan.audit_unredactable,
     )
 
 
@@ -500,9 +500,12 @@ def pseudonymise(
     passphrase: str,
     names: NamesList | None = None,
     user: str | None = None,
+    keep_originals: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> PseudonymisationResult:
     """Find and replace every identifier in ``study`` in one go (the library form of the command)."""
     book = load_book(study, key_file, passphrase)
     plan = plan_pseudonymisation(study, names=names, book=book, progress=progress)
-    return apply_pseudonymisation(study, plan, key_file=key_file, passphrase=passphrase, user=user)
+    return apply_pseudonymisation(
+        study, plan, key_file=key_file, passphrase=passphrase, user=user, keep_originals=keep_originals
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from qualframe.errors import InputError
-from qualframe.store.audit import verify_chain
+from qualframe.store.audit import describe, verify_chain
 from qualframe.store.models import AuditEvent, User
 from qualframe.store.study import Study
 
@@ -44,10 +44,13 @@ class AuditCheck:
     head: str | None
     first_bad: AuditEntry | None = None
     problem: str | None = None
+    redacted: int = 0  # previews whose names a pseudonymisation replaced (a recorded, checked change)
 
 
 def _entry(event: AuditEvent, user: str | None) -> AuditEntry:
-    return AuditEntry(event.id, event.at, user, event.action, event.summary, event.hash)
+    return AuditEntry(
+        event.id, event.at, user, event.action, describe(event.summary, event.preview), event.hash
+    )
 
 
 def audit_log(study: Study, *, limit: int | None = 50, action: str | None = None) -> list[AuditEntry]:
@@ -94,4 +97,4 @@ def verify_audit(study: Study, *, anchor: str | None = None) -> AuditCheck:
                     None,
                     "the anchor is no longer in the trail: events at its end were removed or replaced",
                 )
-    return AuditCheck(True, report.events, head)
+    return AuditCheck(True, report.events, head, redacted=report.redacted)

@@ -20,6 +20,8 @@ from qualframe.analysis.figures import (
     thematic_map,
 )
 from qualframe.analysis.framework_matrix import representative
+from qualframe.analysis.statistics import MIN_CLUSTERS, MIN_POSITIVES
+from qualframe.counting import codings_and_passages, passage_count, plural
 from qualframe.errors import QualframeError
 from qualframe.report.sections import ReportContext
 from qualframe.store.assignments import assignment_facts
@@ -43,7 +45,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ExemplarQuote:
-    """A quote as a findings section shows it: verbatim, attributed to a pseudonym."""
+    """A quote as a findings section shows it: verbatim whole sentences, attributed to a pseudonym.
+
+    ``ref`` cites it by transcript, turn and time (:mod:`qualframe.coding.references`).
+    """
 
     text: str
     who: str
@@ -123,7 +128,9 @@ def gather_themes(ctx: ReportContext) -> dict[str, Any] | None:
                 list(p.cases) if p else [],
                 p.by if p else {},
                 [
-                    ExemplarQuote(q.text, ctx.who(case_of[q.coding_id], q.source), q.ref, q.coding_id)
+                    ExemplarQuote(
+                        q.exemplar or q.text, ctx.who(case_of[q.coding_id], q.source), q.ref, q.coding_id
+                    )
                     for q in ranked
                 ],
             )
@@ -171,8 +178,24 @@ def gather_reliability(ctx: ReportContext) -> Any | None:
     for d in report.disagreements:
         key = "boundary" if d.kind == "boundary" else "presence"
         kinds[key] = kinds.get(key, 0) + 1
+    res = report.result
+    sources = len(report.sources)
+    intro = (
+        f"Coders {' and '.join(report.coders)} coded {plural(sources, 'transcript')} "
+        f"({', '.join(report.sources)}) independently"
+        + (f", blind to each other ({plural(blind, 'blind assignment')})" if blind else "")
+        + f". Units: {plural(res.n_units, 'speaker turn')} from {plural(res.n_cases, 'participant')}. "
+        f"Statistics: {res.statistics}. Intervals are 95% percentile bootstraps over participants "
+        f"({res.resamples} resamples), shown with the number of participants and of positive units "
+        "behind them. Krippendorff's bands (>= .800 reliable, .667 to .800 tentative conclusions only) "
+        f"are given only with at least {MIN_CLUSTERS} participants and {MIN_POSITIVES} positive units."
+    )
+    not_judged = [c for c in res.per_code if c.warning]
     return {
         "report": report,
+        "intro": intro,
+        "warning": res.warning,
+        "not_judged": len(not_judged),
         "figure": data_uri(reliability_figure(report)),
         "assignments": assignments,
         "blind": blind,
@@ -277,8 +300,8 @@ def gather_networks(ctx: ReportContext) -> Any | None:
                     "role": alter.role,
                     "phase": phase,
                     "tie_type": tie.tie_type,
-                    "text": ev.text,
-                    "ref": f"{ev.source} {ev.start}-{ev.end}",
+                    "text": ev.exemplar or ev.text,
+                    "ref": ev.reference,
                     "code": _short(ev.code),
                     "origin": ev.origin,
                     "coding_id": ev.coding_id,
@@ -310,6 +333,20 @@ def gather_provenance(ctx: ReportContext) -> Any | None:
     summary = provenance_summary(ctx.study)
     if not summary["runs"]:
         return None
+    # The report's numbers are those of the codings the analysis counts (one coder per source under
+    # double-coding); the study-wide totals stay beside them, named as such.
+    summary["study_codings"] = summary["codings_in_use"]
+    accepted = sum(1 for r in ctx.codings if r.origin == "accepted")
+    in_use = len(ctx.codings)
+    summary.update(
+        codings_in_use=in_use,
+        human_codings=in_use - accepted,
+        accepted_suggestions=accepted,
+        machine_share=round(accepted / in_use, 4) if in_use else 0.0,
+        counts=codings_and_passages(
+            in_use, passage_count((r.source_id, r.start, r.end, r.coding_id) for r in ctx.codings)
+        ),
+    )
     for run in summary["runs"]:
         run["started"] = run["started_at"][:16].replace("T", " ")
     return summary

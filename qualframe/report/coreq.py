@@ -231,17 +231,14 @@ def coreq_checklist(facts: dict[str, Any], memos: dict[int, str]) -> list[CoreqD
             f"{recorded} transcripts carry recording timestamps; say how interviews were recorded.",
             "partly",
         )
-    duration = facts.get("durations_min") or []
+    duration = facts.get("duration")
     words = facts.get("words") or []
     if duration:
-        put(
-            21,
-            f"Median {statistics.median(duration):.0f} minutes (range {min(duration):.0f}-{max(duration):.0f}), from transcript timestamps.",
-        )
+        put(21, duration, "from the study" if facts.get("duration_complete") else "partly", "summary")
     elif words:
         put(
             21,
-            f"Transcripts have a median of {statistics.median(words):,.0f} words (range {min(words):,}-{max(words):,}); give the duration in minutes.",
+            f"Transcripts have a median of {statistics.median(words):,.0f} words (range {min(words):,}-{max(words):,}); no transcript has timestamps; give the duration in minutes (a case attribute 'duration_min' fills this item).",
             "partly",
             "summary",
         )

@@ -6,12 +6,14 @@ time it was generated. The report is a sequence of pluggable sections (:mod:`.se
 whose data function returns None are left out.
 
 Findings (matrix, quotes, themes...) count the codings chosen by
-:mod:`qualframe.analysis.selection`: with double-coding, each passage is counted once.
+:mod:`qualframe.analysis.selection` (with double-coding, each passage is counted once), and count
+them as :mod:`qualframe.counting` defines: codings, and the passages they make.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from qualframe import __version__
+from qualframe.analysis.duration import interview_durations
 from qualframe.analysis.matrix import CaseCodeMatrix
 from qualframe.analysis.selection import selection_rule
 from qualframe.cases import CaseView
@@ -26,14 +29,42 @@ from qualframe.codebook.service import codebook_history, codebook_to_spec, list_
 from qualframe.codebook.spec import CodebookSpec
 from qualframe.coderef import short_labels
 from qualframe.coding.retrieval import Quote, quotes
+from qualframe.counting import codings_and_passages, passage_count, plural
 from qualframe.memos import MemoView, list_memos
 from qualframe.report import analysis_sections as an
 from qualframe.report.coreq import CoreqDomain, coreq_checklist, coreq_memos
+from qualframe.report.limitations import gather_limitations
 from qualframe.report.sections import SECTIONS, ReportContext, ReportSection, register_section
 from qualframe.store.models import AuditEvent, Coding, Segment, Source, User
 from qualframe.store.study import Study
 
-__all__ = ["CodebookChange", "ReportData", "SectionData", "SourceSummary", "gather"]
+__all__ = [
+    "ENGINE_NOTE",
+    "REFERENCES_NOTE",
+    "SYNTHETIC_BANNER",
+    "CodebookChange",
+    "ReportData",
+    "SectionData",
+    "SourceSummary",
+    "gather",
+]
+
+#: On every page of a report of synthetic data (the demo), HTML and Word alike.
+SYNTHETIC_BANNER = (
+    "SYNTHETIC DATA: the transcripts, coders and codings of this demonstration study were written by "
+    "qualframe's authors. Nothing in this report is real interview data or a finding."
+)
+#: Beside any engine-versus-coder agreement computed on the study's own transcripts.
+ENGINE_NOTE = (
+    "An engine that learnt from this study's codings is here compared with the same coders on the same "
+    "transcripts, so its agreement is optimistic; 'qualframe eval' on other participants measures how it "
+    "generalises."
+)
+#: How passages are cited, said once at the end of every report.
+REFERENCES_NOTE = (
+    "Passages are cited by transcript, turn and, where the transcript is timed, time "
+    "(P01 turn 23 (00:12:05)); exports also give the character offsets."
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +77,8 @@ class SourceSummary:
     words: int
     turns: int
     codings: int
+    passages: int = 0
+    minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +122,7 @@ class ReportData:
     sections: list[SectionData] = field(default_factory=list)
     pseudonyms: dict[str, str] = field(default_factory=dict)
     selection: str = ""
+    synthetic: bool = False
 
     def section(self, key: str) -> SectionData | None:
         """The section with this key, if the report has it."""
@@ -99,20 +133,31 @@ class ReportData:
         name = case or source
         return f"{self.pseudonyms[name]} ({name})" if name in self.pseudonyms else name
 
+    def counts(self) -> str:
+        """``"513 codings on 361 passages"``: the study's two counts, stated together everywhere."""
+        return codings_and_passages(self.totals.get("codings", 0), self.totals.get("passages", 0))
+
+    def code_heading(self, code: str) -> str:
+        """``"10 passages, 7 of 14 participants"`` for a code's quotes."""
+        m = self.matrix
+        noun = "participant" if self.cases else "transcript"
+        return f"{plural(m.total(code), 'passage')}, {m.prevalence(code)} of {plural(len(m.cases), noun)}"
+
 
 def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportData:
     """Collect the report's content from ``study``."""
     ctx = ReportContext(study)
+    durations = interview_durations(study)
+    minutes = {d.source: d.minutes for d in durations.durations}
+    ctx.cache["durations"] = durations
     with study.read() as session:
         counted = Counter(r.source for r in ctx.codings)
+        spans_by_source: dict[str, list[tuple[int, int, int, int]]] = {}
+        for r in ctx.codings:
+            spans_by_source.setdefault(r.source, []).append((r.source_id, r.start, r.end, r.coding_id))
         turns_per_source = dict(
             session.execute(
                 select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
-            ).all()
-        )
-        timing = dict(
-            session.execute(
-                select(Segment.source_id, func.max(Segment.time_end_ms)).group_by(Segment.source_id)
             ).all()
         )
         sources = [
@@ -123,10 +168,11 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
                 len(s.text.split()),
                 turns_per_source.get(s.id, 0),
                 counted.get(s.name, 0),
+                passage_count(spans_by_source.get(s.name, [])),
+                minutes.get(s.name),
             )
             for s in session.execute(select(Source).order_by(Source.name)).scalars()
         ]
-        ctx.cache["durations_min"] = [v / 60000 for v in timing.values() if v]
         ctx.cache["recordings"] = [
             dict(meta["recording"])
             for meta in session.execute(select(Source.meta)).scalars()
@@ -184,18 +230,21 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
             "cases": len(cases),
             "words": sum(s.words for s in sources),
             "codings": len(counted_quotes),
+            "passages": sum(src.passages for src in sources),
             "codes_used": len(by_code),
             "codes": sum(1 for b in codebooks for _, c in b.walk() if c.codable),
         },
         pseudonyms=ctx.pseudonyms,
         selection=selection_rule(None),
+        synthetic=study.synthetic,
     )
     ctx.cache["data"] = data
+    # Filled in order, so a later section (Limitations) can read what earlier ones found.
     results: dict[str, Any] = {}
+    ctx.cache["results"] = results
     for section in SECTIONS:
         if section.key != "coreq":
             results[section.key] = section.gather(ctx)
-    ctx.cache["results"] = results
     for section in SECTIONS:
         value = results[section.key] if section.key != "coreq" else section.gather(ctx)
         if value is not None:
@@ -224,7 +273,9 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
         "sources": len(data.sources),
         "codebooks": [b.title or b.name for b in data.codebooks],
         "words": [s.words for s in data.sources],
-        "durations_min": ctx.cache.get("durations_min", []),
+        "duration": ctx.cache["durations"].sentence(),
+        "duration_complete": ctx.cache["durations"].complete,
+        "timed_sources": sum(1 for d in ctx.cache["durations"].known if d.basis in ("end", "start")),
         "software": f"qualframe {data.version} (open source; https://github.com/qualframe/qualframe).",
     }
     per_case = Counter(s.case for s in data.sources if s.case)
@@ -242,9 +293,18 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
     if rel:
         r = rel["report"]
         facts["double_coded"] = len(r.sources)
+        res = r.result
+        lo, hi = res.alpha_ci
+        interval = (
+            f" (95% interval {an.finite_or_dash(lo, 2)} to {an.finite_or_dash(hi, 2)})"
+            if not (math.isnan(lo) or math.isnan(hi))
+            else ""
+        )
+        judged = f"not judged ({res.shortfall})" if res.shortfall else res.interpretation
         facts["reliability"] = (
-            f"Krippendorff's alpha {an.finite_or_dash(r.result.krippendorff_alpha)} over "
-            f"{r.result.n_units} turns ({r.result.interpretation})"
+            f"Krippendorff's alpha {an.finite_or_dash(res.krippendorff_alpha)}{interval} over "
+            f"{plural(res.n_units, 'turn')} from {plural(res.clusters, res.cluster_noun)}, "
+            f"{plural(res.positive_units, 'positive turn')}; {res.statistics}; {judged}"
         )
     n_codes = data.totals.get("codes", 0)
     if data.codebooks:
@@ -255,7 +315,7 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
         )
     sat = results.get("saturation")
     if sat:
-        facts["saturation"] = sat["result"].statement()
+        facts["saturation"] = sat["result"].summary()
     themes = ctx.themes
     if themes:
         counts = Counter(t.status for t in themes)
@@ -271,8 +331,9 @@ def _coreq(ctx: ReportContext) -> list[CoreqDomain]:
             facts["minor_themes"] = "Themes still under review: " + "; ".join(minor) + "."
     if data.totals.get("codings"):
         facts["quotations"] = (
-            f"Yes: {data.totals['codings']} coded passages, each identified by participant pseudonym, "
-            "transcript and character offsets."
+            f"Yes: {data.counts()}, quoted by code and (for each theme) as exemplars of whole sentences, "
+            "each identified by participant pseudonym and by transcript, turn and, where the transcript "
+            "is timed, time (e.g. P01 turn 23 (00:12:05))."
         )
     if results.get("framework"):
         facts["framework"] = "The framework matrix links every charted summary to the passages it rests on."
@@ -350,6 +411,7 @@ for _section in (
     ReportSection("networks", "Social networks", an.gather_networks),
     ReportSection("provenance", "Assisted coding: provenance", an.gather_provenance),
     ReportSection("simulation", "Simulation of interventions", an.gather_simulation),
+    ReportSection("limitations", "Limitations", gather_limitations),
     ReportSection("quotes", "Quotes by code", _always),
     ReportSection("memos", "Memos", _always),
     ReportSection("history", "How the codebook evolved", _always),

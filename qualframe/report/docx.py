@@ -13,7 +13,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from qualframe.report.data import ReportData
+from qualframe.counting import plural
+from qualframe.report.data import ENGINE_NOTE, REFERENCES_NOTE, SYNTHETIC_BANNER, ReportData
 from qualframe.report.sections import SECTIONS
 
 __all__ = ["DOCX_WRITERS", "render_docx"]
@@ -69,14 +70,15 @@ def _quote(doc: Any, text: str, who: str) -> None:
 def _summary(doc: Any, _: Any, r: ReportData) -> None:
     t = r.totals
     doc.add_paragraph(
-        f"{t['cases']} cases, {t['sources']} sources, {t['words']:,} words, {t['codings']} coded passages, "
-        f"{t['codes_used']} of {t['codes']} codes used. Coders: {', '.join(r.coders) or 'none yet'}."
+        f"{plural(t['cases'], 'case')}, {plural(t['sources'], 'source')}, {plural(t['words'], 'word')}, "
+        f"{r.counts()}, {t['codes_used']} of {plural(t['codes'], 'code')} used. "
+        f"Coders: {', '.join(r.coders) or 'none yet'}."
         + (f" Accepted suggestions came from the engines {', '.join(r.engines)}." if r.engines else "")
     )
     _table(
         doc,
-        ["Source", "Case", "Format", "Words", "Turns", "Coded passages"],
-        [[s.name, s.case or "", s.format, s.words, s.turns, s.codings] for s in r.sources],
+        ["Source", "Case", "Format", "Words", "Turns", "Codings", "Coded passages"],
+        [[s.name, s.case or "", s.format, s.words, s.turns, s.codings, s.passages] for s in r.sources],
     )
 
 
@@ -116,6 +118,10 @@ def _codebook(doc: Any, _: Any, r: ReportData) -> None:
         doc.add_heading(book.title or book.name, level=2)
         if book.description:
             doc.add_paragraph(book.description)
+        if book.approach:
+            doc.add_paragraph(f"Approach: {book.approach}.")
+        for prompt in book.memo_prompts:
+            doc.add_paragraph(f"Memo prompt, {prompt.title}: {prompt.text}")
         rows = []
         for path, code in book.walk():
             name = "    " * (len(path) - 1) + code.name + ("" if code.codable else " (category)")
@@ -165,7 +171,7 @@ def _framework(doc: Any, d: Any, r: ReportData) -> None:
         for col in m.columns:
             cell = m.cells[(case, col.label)]
             text = ("[draft] " if cell.is_draft else "") + (cell.summary or "")
-            row.append(f"{text}\n({cell.count} passages)" if cell.count else text)
+            row.append(f"{text}\n({plural(cell.count, 'passage')})" if cell.count else text)
         rows.append(row)
     _table(doc, ["Participant", *[c.short for c in m.columns]], rows)
 
@@ -182,17 +188,22 @@ def _matrix(doc: Any, _: Any, r: ReportData) -> None:
 
 def _reliability(doc: Any, d: Any, _: ReportData) -> None:
     rep, res = d["report"], d["report"].result
-    doc.add_paragraph(
-        f"Coders {' and '.join(rep.coders)} coded {len(rep.sources)} transcripts independently "
-        f"({', '.join(rep.sources)}). Units: {res.n_units} speaker turns from {res.n_cases} participants. "
-        f"95% intervals: percentile bootstrap over participants ({res.resamples} resamples)."
-    )
+    doc.add_paragraph(d["intro"])
+    if d["warning"]:
+        doc.add_paragraph(f"Warning: {d['warning']}")
+    what = "nominal" if res.scheme == "single-label" else "pooled"
     rows = [
-        ["Krippendorff's alpha (pooled)", _num(res.krippendorff_alpha), _ci(res.alpha_ci), res.interpretation]
+        [
+            f"Krippendorff's alpha ({what}; {plural(res.clusters, res.cluster_noun)}, {plural(res.positive_units, 'positive unit')})",
+            _num(res.krippendorff_alpha),
+            _ci(res.alpha_ci),
+            res.interpretation,
+        ]
     ]
     for p in res.pairwise:
         rows.append([f"Cohen's kappa, {p.coder_a} vs {p.coder_b}", _num(p.kappa), _ci(p.kappa_ci), ""])
-        rows.append(["Percent agreement (turn x code decisions)", _num(p.percent_agreement), "", ""])
+        label = "same code" if res.scheme == "single-label" else "turn x code decisions"
+        rows.append([f"Percent agreement ({label})", _num(p.percent_agreement), "", ""])
         rows.append(["Turns with the same set of codes", _num(p.exact_agreement), "", ""])
     rows += [
         ["Fleiss' kappa", _num(res.fleiss_kappa), "", ""],
@@ -208,6 +219,7 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
         [
             "Code",
             *[f"turns by {c}" for c in rep.coders],
+            "positive turns",
             "kappa",
             "alpha",
             "95% interval",
@@ -219,6 +231,7 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
             [
                 _short(c.code),
                 *[c.positives[n] for n in rep.coders],
+                c.positive_units,
                 _num(c.kappa),
                 _num(c.krippendorff_alpha),
                 _ci(c.alpha_ci),
@@ -229,6 +242,11 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
             for c in res.per_code
         ],
     )
+    if d["not_judged"]:
+        doc.add_paragraph(
+            f"{d['not_judged']} of {len(res.per_code)} codes are not judged: fewer than 10 participants or "
+            "10 positive turns stand behind their values, so no band is given."
+        )
     if rep.engines:
         doc.add_heading("Assisted coding against each coder", level=3)
         _table(
@@ -245,12 +263,13 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
                 for e in rep.engines
             ],
         )
+        doc.add_paragraph(ENGINE_NOTE)
     doc.add_heading("Disagreements", level=3)
     _table(
         doc,
-        ["Participant", "Code", "Kind", rep.coders[0], rep.coders[1]],
+        ["Where", "Code", "Kind", rep.coders[0], rep.coders[1]],
         [
-            [x.case, _short(x.code), x.kind, x.text_a or "(not coded)", x.text_b or "(not coded)"]
+            [x.ref_a or x.ref_b, _short(x.code), x.kind, x.text_a or "(not coded)", x.text_b or "(not coded)"]
             for x in d["shown"]
         ],
     )
@@ -259,6 +278,9 @@ def _reliability(doc: Any, d: Any, _: ReportData) -> None:
 def _saturation(doc: Any, d: Any, _: ReportData) -> None:
     s = d["result"]
     doc.add_paragraph(s.statement())
+    doc.add_paragraph(s.basis())
+    for caveat in s.caveats():
+        doc.add_paragraph(f"Caveat: {caveat}")
     _figure(doc, d["figure"], "New and cumulative distinct codes by interview.")
     _table(
         doc,
@@ -389,10 +411,16 @@ def _networks(doc: Any, d: Any, _: ReportData) -> None:
 
 def _provenance(doc: Any, d: Any, _: ReportData) -> None:
     doc.add_paragraph(
-        f"Of the {d['codings_in_use']} codings the analysis uses, {d['human_codings']} were made by people and "
+        f"The analysis counts {d['counts']}: {d['human_codings']} of the codings were made by people and "
         f"{d['accepted_suggestions']} are engine suggestions a person accepted "
         f"({100 * d['machine_share']:.1f}% machine-suggested); {d['rejected_suggestions']} suggestions were "
         f"rejected and {d['pending_suggestions']} await review."
+        + (
+            f" Across every coder, including the second coder of double-coded transcripts, the study holds "
+            f"{d['study_codings']} codings."
+            if d["study_codings"] != d["codings_in_use"]
+            else ""
+        )
     )
     _table(
         doc,
@@ -436,12 +464,15 @@ def _quotes(doc: Any, _: Any, r: ReportData) -> None:
         items = r.quotes_by_code.get(code)
         if not items:
             continue
-        doc.add_heading(
-            f"{r.code_labels[code]} ({len(items)} passages, {r.matrix.prevalence(code)} of {len(r.matrix.cases)} cases)",
-            level=3,
-        )
+        doc.add_heading(f"{r.code_labels[code]} ({r.code_heading(code)})", level=3)
         for q in items:
-            _quote(doc, q.text, f"{r.who(q.case, q.source)}, {q.source} {q.start}-{q.end}")
+            _quote(doc, q.text, f"{r.who(q.case, q.source)}, {q.reference}")
+
+
+def _limitations(doc: Any, d: Any, _: ReportData) -> None:
+    for item in d:
+        doc.add_heading(item.topic, level=3)
+        doc.add_paragraph(item.text)
 
 
 def _memos(doc: Any, _: Any, r: ReportData) -> None:
@@ -474,10 +505,33 @@ DOCX_WRITERS: dict[str, Writer] = {
     "networks": _networks,
     "provenance": _provenance,
     "simulation": _simulation,
+    "limitations": _limitations,
     "quotes": _quotes,
     "memos": _memos,
     "history": _history,
 }
+
+
+def _page_setup(doc: Any, data: ReportData) -> None:
+    """A4, or US Letter where the locale uses it (QUALFRAME_PAPER overrides); the demo's banner.
+
+    The banner goes in the section header, so Word prints it at the top of every page.
+    """
+    from docx.shared import Inches, Mm
+
+    from qualframe.config import settings
+
+    letter = settings().paper == "letter"
+    for section in doc.sections:
+        if letter:
+            section.page_width, section.page_height = Inches(8.5), Inches(11)
+        else:
+            section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(25)
+        if data.synthetic:
+            header = section.header.paragraphs[0]
+            header.text = SYNTHETIC_BANNER
+            header.runs[0].bold = True
 
 
 def render_docx(data: ReportData) -> bytes:
@@ -490,7 +544,10 @@ def render_docx(data: ReportData) -> bytes:
     doc.core_properties.title = data.title
     doc.core_properties.author = "qualframe"
     doc.core_properties.created = dt.datetime.strptime(data.generated_at, "%Y-%m-%d %H:%M UTC")
+    _page_setup(doc, data)
     doc.add_heading(data.title, level=0)
+    if data.synthetic:
+        doc.add_paragraph(SYNTHETIC_BANNER).runs[0].bold = True
     doc.add_paragraph(f"Report generated by qualframe {data.version} on {data.generated_at}.")
     custom = {s.key: s.docx for s in SECTIONS if s.docx is not None}
     for section in data.sections:
@@ -500,9 +557,7 @@ def render_docx(data: ReportData) -> bytes:
             doc.add_paragraph(str(section.data))
         else:
             writer(doc, section.data, data)
-    doc.add_paragraph(
-        f"Findings count {data.selection}. Offsets are character positions in the stored transcript."
-    )
+    doc.add_paragraph(f"Findings count {data.selection}. {REFERENCES_NOTE}")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

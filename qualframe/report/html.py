@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from qualframe.report.data import ReportData
+from qualframe.counting import plural
+from qualframe.report.data import ENGINE_NOTE, REFERENCES_NOTE, SYNTHETIC_BANNER, ReportData
 
 if TYPE_CHECKING:
     from qualframe.analysis.framework_matrix import FrameworkMatrix
@@ -54,12 +55,17 @@ def _environment() -> Environment:
     env.filters["num"] = _num
     env.filters["ci"] = _ci
     env.filters["short"] = _short
+    env.filters["plural"] = plural
     return env
 
 
 def render_html(data: ReportData) -> str:
     """Render the report as one HTML document."""
-    return _environment().get_template("report.html.j2").render(r=data)
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(r=data, banner=SYNTHETIC_BANNER, references_note=REFERENCES_NOTE, engine_note=ENGINE_NOTE)
+    )
 
 
 def render_matrix_html(matrix: FrameworkMatrix, *, title: str) -> str:

@@ -232,8 +232,7 @@ class CodingWriter:
                 self.session,
                 coder,
                 "coding.add",
-                f"{coder.name} coded {source.name} {start}-{end} as {label}: "
-                f"{preview(source.text, start, end)!r}",
+                f"{coder.name} coded {source.name} {start}-{end} as {label}",
                 entity_type="coding",
                 entity_id=coding.id,
                 details={
@@ -243,6 +242,7 @@ class CodingWriter:
                     "end": end,
                     "code": label,
                 },
+                preview=preview(source.text, start, end),
             )
         return coding
 
@@ -422,10 +422,18 @@ class CodingWriter:
 
     # --- rewriting a source's text -------------------------------------------------------------
 
+    def rewrite_note(self, coding_id: int, column: str, value: str | None) -> None:
+        """Replace a coding's memo or rationale (pseudonymisation replacing the names quoted in it)."""
+        if column not in ("memo", "rationale"):
+            raise ValueError(f"a coding's {column} is not free text")
+        coding = self.session.get(Coding, coding_id)
+        if coding is not None:
+            setattr(coding, column, value)
+
     def remap(self, source_id: int, span: Callable[[int, int], tuple[int, int]]) -> int:
         """Carry every coding of a source (every origin, removed ones too) through a text rewrite.
 
-        ``span`` maps an old half-open span to the new one (see :class:`qualframe.privacy.remap.OffsetMap`).
+        ``span`` maps an old half-open span to the new one (see :class:`qualframe.store.remap.OffsetMap`).
         """
         n = 0
         for coding in self.session.execute(select(Coding).where(Coding.source_id == source_id)).scalars():

@@ -35,6 +35,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -312,6 +313,9 @@ class Code(Base):
     name: Mapped[str] = mapped_column(String(300))
     guid: Mapped[str] = mapped_column(String(36), unique=True)
     codable: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Present by design rather than found (a life phase, a tie type, a case classification):
+    #: saturation leaves such codes out unless chosen.
+    structural: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     colour: Mapped[str | None] = mapped_column(String(7))
     definition: Mapped[str | None] = mapped_column(Text)
     inclusion: Mapped[str | None] = mapped_column(Text)
@@ -396,6 +400,10 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: Participant text the event quotes (a coded passage, an alter's label), kept *beside* the
+    #: chain: the hash covers ``preview_digest``, so pseudonymisation can redact the preview.
+    preview: Mapped[str | None] = mapped_column(Text)
+    preview_digest: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship()
 

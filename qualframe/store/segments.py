@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from qualframe.store.models import Segment
+from qualframe.store.models import Segment, Source
 
-__all__ = ["insert_segments"]
+__all__ = ["insert_segments", "source_text", "timing_by_source", "turn_spans"]
 
 
 def insert_segments(
@@ -38,3 +38,34 @@ def insert_segments(
             for sid, start, end in ids
         ],
     )
+
+
+def turn_spans(session: Session, source_id: int) -> list[tuple[int, int, int | None]]:
+    """A source's turns in text order as ``(start, end, time_start_ms)``: what a reference cites."""
+    return [
+        (start, end, time_ms)
+        for start, end, time_ms in session.execute(
+            select(Segment.start, Segment.end, Segment.time_start_ms)
+            .where(Segment.source_id == source_id)
+            .order_by(Segment.start, Segment.position)
+        ).all()
+    ]
+
+
+def source_text(session: Session, source_id: int) -> str:
+    """The stored text of one source (empty when there is no such source)."""
+    value = session.execute(select(Source.text).where(Source.id == source_id)).scalar()
+    return value or ""
+
+
+def timing_by_source(session: Session) -> dict[int, tuple[int | None, int | None, int | None]]:
+    """Per source with any timestamp: ``(first start, last start, last end)`` in milliseconds."""
+    rows = session.execute(
+        select(
+            Segment.source_id,
+            func.min(Segment.time_start_ms),
+            func.max(Segment.time_start_ms),
+            func.max(Segment.time_end_ms),
+        ).group_by(Segment.source_id)
+    ).all()
+    return {sid: (first, last, end) for sid, first, last, end in rows if last is not None or end is not None}

@@ -7,7 +7,10 @@ Layout of a study folder::
       study.db          the SQLite database (WAL mode: study.db-wal / study.db-shm may sit beside it)
       originals/        every imported file, byte for byte, named by its SHA-256
       backups/          automatic copies taken before migrations and bulk operations
+      kept-originals/   originals and backups sealed by ``pseudonymise --keep-originals``
       .writing          only while a long write runs: what it is, for a writer kept waiting
+
+The folder and everything qualframe keeps in it are its owner's alone (0700 folders, 0600 files).
 
 :class:`Study` is the handle every service takes. It knows how to open read and write transactions,
 and where originals live; it holds no domain logic.
@@ -44,7 +47,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from qualframe import __version__
 from qualframe.errors import BusyError, EncryptionError, InputError, NotAStudyError, StudyError
 from qualframe.store import db
-from qualframe.store.files import write_atomic
+from qualframe.store.files import PRIVATE_DIR, create_private, make_private, write_atomic
 from qualframe.store.models import StudyInfo
 
 __all__ = [
@@ -52,6 +55,7 @@ __all__ = [
     "BULK_THRESHOLD",
     "BUSY_NAME",
     "DB_NAME",
+    "KEPT_DIR",
     "MARKER_NAME",
     "OriginalStore",
     "Study",
@@ -60,6 +64,8 @@ __all__ = [
 
 DB_NAME = "study.db"
 MARKER_NAME = "study.json"
+#: Where pseudonymisation seals the originals and backups a researcher keeps on purpose.
+KEPT_DIR = "kept-originals"
 #: Written while a long write (an import, ...) holds the study, so another writer can say what waits.
 BUSY_NAME = ".writing"
 MARKER_FORMAT = "qualframe-study/1"
@@ -251,9 +257,11 @@ class Study:
                 "key_check": key_check_value(master),
             }
         root.mkdir(parents=True, exist_ok=True)
-        (root / "originals").mkdir(exist_ok=True)
-        if keys is not None:
-            root.chmod(0o700)  # the files are ciphertext, but their sizes and times are nobody's business
+        # The folder and everything in it are its owner's alone (even ciphertext: sizes and times
+        # are nobody's business); the database is created 0600 so SQLite's WAL and SHM are too.
+        (root / "originals").mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        make_private(root, ("originals",))
+        create_private(root / DB_NAME)
         engine = db.make_engine(root / DB_NAME, key=keys.database if keys else None)
         db.upgrade(engine)
         study = cls(root, engine, keys)
@@ -269,7 +277,7 @@ class Study:
                 ]
             )
         marker = {"format": MARKER_FORMAT, "created_at": now, **marker}
-        (root / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+        write_atomic(root / MARKER_NAME, (json.dumps(marker, indent=2) + "\n").encode("utf-8"))
         return study
 
     @classmethod
@@ -313,8 +321,13 @@ class Study:
     @staticmethod
     def has_key_file(path: str | os.PathLike[str]) -> bool:
         """Whether the encrypted study in ``path`` names a key file that is reachable now."""
+        return Study.key_file(path) is not None
+
+    @staticmethod
+    def key_file(path: str | os.PathLike[str]) -> Path | None:
+        """The key file the encrypted study in ``path`` opens with, if it names one that exists."""
         key_file = _read_marker(Path(path)).get("key_file")
-        return isinstance(key_file, str) and Path(key_file).is_file()
+        return Path(key_file) if isinstance(key_file, str) and Path(key_file).is_file() else None
 
     @property
     def encrypted(self) -> bool:
@@ -390,6 +403,16 @@ class Study:
         """The study's title (defaults to its folder name)."""
         return self.info().get("title", self.path.name)
 
+    @property
+    def synthetic(self) -> bool:
+        """Whether the study holds synthetic data (the demo): every report page says so."""
+        return self.info().get("synthetic") == "true"
+
+    def mark_synthetic(self) -> None:
+        """Record that this study's transcripts, coders and codings are synthetic (used by the demo)."""
+        with self.write() as session:
+            session.merge(StudyInfo(key="synthetic", value="true"))
+
     def _connect_raw(self, path: Path) -> Any:
         """A DB-API connection to another database file with this study's key (if any)."""
         if self._keys is not None:
@@ -406,9 +429,10 @@ class Study:
         dest = Path(target) if target is not None else (self.path / "backups" / f"{stamp}-{reason}.db")
         if dest.exists():
             raise StudyError(f"{dest} already exists; choose another name for the backup.")
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         partial = dest.with_name(f".{dest.name}.partial")
         partial.unlink(missing_ok=True)
+        create_private(partial)  # a backup holds everything the study does: owner-only (0600)
         src = self.engine.raw_connection()
         try:
             out = self._connect_raw(partial)
@@ -515,6 +539,11 @@ class Study:
                 details={"backup": source.name, "saved_before_restore": safety.name},
             )
         return safety
+
+    def make_private(self) -> None:
+        """Owner-only permissions on the study folder and everything qualframe keeps in it."""
+        names = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", MARKER_NAME, "originals", "backups", KEPT_DIR)
+        make_private(self.path, names)
 
     def folder_size(self) -> int:
         """Bytes used by the study folder (database, originals, backups)."""

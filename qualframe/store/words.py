@@ -1,7 +1,7 @@
 """Word timings of transcribed sources: written once, read for playback and subtitle exports.
 
 Words are rows of :class:`~qualframe.store.models.Word`; their offsets follow every rewrite of the
-source text through :func:`qualframe.privacy.remap.rewrite_source`.
+source text through :func:`qualframe.store.remap.rewrite_source`.
 """
 
 from __future__ import annotations

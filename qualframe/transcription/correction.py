@@ -2,8 +2,8 @@
 
 A researcher retypes a turn ("gas" was "Gaz"; a missed "I, I"). The old and new turn texts are
 compared word by word (:class:`difflib.SequenceMatcher` over words, spaces and punctuation), and
-only the differing stretches become :class:`~qualframe.privacy.remap.Edit` s, applied through the
-same rewriter as pseudonymisation (:func:`~qualframe.privacy.remap.rewrite_source`): every coding,
+only the differing stretches become :class:`~qualframe.store.remap.Edit` s, applied through the
+same rewriter as pseudonymisation (:func:`~qualframe.store.remap.rewrite_source`): every coding,
 turn, network mention and word timing keeps covering the same words, and a coding that started or
 ended inside a corrected word now covers the whole correction. Works on any source, transcribed or
 imported.
@@ -20,10 +20,10 @@ from sqlalchemy import select
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.io.text import normalise
-from qualframe.privacy.remap import Edit, rewrite_source
 from qualframe.sources import get_source
 from qualframe.store.audit import record
 from qualframe.store.models import Segment
+from qualframe.store.remap import Edit, rewrite_source
 from qualframe.store.study import Study
 from qualframe.users import resolve_user
 

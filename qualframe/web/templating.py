@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from qualframe import __version__
+from qualframe.counting import plural
 
 __all__ = ["FLASH_COOKIE", "environment", "flash_redirect", "render"]
 
@@ -34,6 +35,7 @@ def environment() -> Environment:
     )
     env.globals["version"] = __version__
     env.filters["percent"] = lambda x: f"{100 * float(x):.0f}%"
+    env.filters["plural"] = plural
     return env
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from qualframe.analysis.demo import run_demo_stage
 from qualframe.cases import import_cases
 from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
 from qualframe.demo import corpus_path
+from qualframe.demo.stages.analysis import run_demo_stage
 from qualframe.sources import import_files
 from qualframe.store.study import Study
 

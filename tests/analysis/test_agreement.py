@@ -95,3 +95,85 @@ def test_bad_input_through_the_console_script_is_one_line_and_exit_2(cli, tmp_pa
     r = cli("agreement", "--codings", tmp_path / "nope.csv", "--out", tmp_path / "A.json")
     assert r.returncode == 2 and "does not exist" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "Traceback" not in r.stderr and not (tmp_path / "A.json").exists()
+
+
+def _single_label(tmp_path: Path) -> Path:
+    """Ten annotators, each giving every unit exactly one of three codes (change/sustain/neutral)."""
+    import random
+
+    rng = random.Random(3)
+    rows = []
+    for u in range(120):
+        truth = rng.choice(["change", "sustain", "neutral", "neutral"])
+        for c in range(10):
+            label = truth if rng.random() < 0.6 else rng.choice(["change", "sustain", "neutral"])
+            rows.append((f"u{u}", f"ann{c}", label, f"s{u % 12}"))
+    return _codings(tmp_path / "single.csv", rows, "unit_id,coder,code,case")
+
+
+def test_a_single_label_scheme_is_detected_and_gets_nominal_statistics(cli, tmp_path: Path) -> None:
+    from qualframe.analysis.statistics import fleiss_kappa, krippendorff_alpha
+
+    path = _single_label(tmp_path)
+    out = tmp_path / "A.json"
+    r = cli("agreement", "--codings", path, "--out", out, "--bootstrap", "50")
+    assert r.returncode == 0, r.stderr
+    assert "single-label scheme, detected" in r.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["scheme"] == "single-label" and data["scheme_detected"] is True
+    assert "nominal" in data["statistics"] and "exactly one code" in data["method"]
+    # The overall values are the nominal statistics of the labels themselves...
+    by_unit: dict[str, dict[str, str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        unit, coder, code, _ = line.split(",")
+        by_unit.setdefault(unit, {})[coder] = code
+    units = [[labels[f"ann{c}"] for c in range(10)] for labels in by_unit.values()]
+    assert data["krippendorff_alpha"] == pytest.approx(krippendorff_alpha(units), abs=1e-6)
+    assert data["fleiss_kappa"] == pytest.approx(fleiss_kappa(units), abs=1e-6)
+    # ...which are lower than the pooled present/absent figures the scheme would otherwise get.
+    pooled = agreement_from_file(path, scheme="multi-label", resamples=0)
+    assert pooled.scheme == "multi-label" and not pooled.scheme_detected
+    assert pooled.gwet_ac1 > data["gwet_ac1"] + 0.05
+    r = cli("agreement", "--codings", path, "--out", out, "--bootstrap", "0", "--multi-label")
+    assert r.returncode == 0 and "multi-label scheme, chosen" in r.stdout
+    assert json.loads(out.read_text(encoding="utf-8"))["gwet_ac1"] == pytest.approx(pooled.gwet_ac1, abs=1e-6)
+
+
+def test_forcing_single_label_on_multi_label_codings_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    rows = [("u1", "a", "x"), ("u1", "a", "y"), ("u1", "b", "x"), ("u2", "a", "y"), ("u2", "b", "y")]
+    path = _codings(tmp_path / "c.csv", rows)
+    assert agreement_from_file(path, resamples=0).scheme == "multi-label"  # detection says no
+    out = tmp_path / "A.json"
+    assert main(["agreement", "--codings", str(path), "--out", str(out), "--single-label"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: unit 'u1' has 2 codes from a") and "--multi-label" in err
+    assert not out.exists()
+    # Units a coder left uncoded become the category "(no code)", and the method says so.
+    rows = [
+        ("u1", "a", "x"),
+        ("u1", "b", ""),
+        ("u2", "a", "y"),
+        ("u2", "b", "y"),
+        ("u3", "a", "x"),
+        ("u3", "b", "x"),
+    ]
+    forced = agreement_from_file(_codings(tmp_path / "d.csv", rows), scheme="single-label", resamples=0)
+    assert forced.scheme == "single-label" and forced.uncoded_ratings == 1
+    assert "'(no code)'" in forced.method()
+    assert forced.pairwise[0].percent_agreement == pytest.approx(2 / 3)
+
+
+def test_too_few_clusters_or_positive_units_give_a_warning_instead_of_a_band(tmp_path: Path) -> None:
+    # Five participants; code "rare" on two units per coder, perfectly agreed.
+    rows = []
+    for i in range(40):
+        code = "rare" if i in (3, 17) else "common" if i % 2 else ""
+        rows += [(f"u{i}", coder, code, f"p{i % 5}") for coder in ("a", "b")]
+    result = agreement_from_file(_codings(tmp_path / "c.csv", rows, "unit_id,coder,code,case"), resamples=200)
+    rare = next(c for c in result.per_code if c.code == "rare")
+    assert rare.krippendorff_alpha == pytest.approx(1.0) and rare.positive_units == 2
+    assert rare.interpretation == "not judged" and rare.clusters == 5
+    assert rare.warning is not None and rare.warning.startswith("only 5 participants and 2 positive units")
+    assert result.interpretation == "not judged" and "5 participants" in (result.warning or "")
+    data = result.to_dict()
+    assert data["per_code"]["rare"]["warning"] == rare.warning and data["clusters"] == 5

@@ -6,9 +6,9 @@ import csv
 
 from sqlalchemy import func, select
 
-from qualframe.analysis.demo import DEMO_THEMES
 from qualframe.analysis.themes import list_themes
 from qualframe.demo import corpus_path
+from qualframe.demo.stages.analysis import DEMO_THEMES
 from qualframe.store.models import Assignment, MatrixCell, Reconciliation
 from qualframe.store.study import Study
 

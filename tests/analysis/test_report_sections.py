@@ -53,7 +53,8 @@ def test_the_coreq_checklist_has_three_domains_and_32_items_filled_where_the_dat
     assert numbers == list(range(1, 33))
     assert "14 participants (14 transcripts)" in coreq  # item 12, sample size
     assert "2 coders (alex, sam)" in coreq  # item 24
-    assert "Saturation was reached at interview" in coreq  # item 22
+    assert "Code saturation (no new codes; Hennink" in coreq  # item 22, named as code saturation
+    assert "deductive (a priori) codebook" in coreq and "structural code" in coreq
     assert "qualframe 0." in coreq  # item 27, software
     assert coreq.count(">to complete</span>") >= 10  # credentials, setting... only the team knows
 
@@ -91,7 +92,9 @@ def test_the_word_report_opens_and_its_tables_hold_the_right_numbers(built) -> N
     expected = built["reliability"].result
     stats = next(t for t in doc.tables if t.rows[0].cells[0].text == "Statistic")
     values = {row.cells[0].text: row.cells[1].text for row in stats.rows[1:]}
-    assert values["Krippendorff's alpha (pooled)"] == f"{expected.krippendorff_alpha:.3f}"
+    alpha = next(k for k in values if k.startswith("Krippendorff's alpha ("))
+    assert f"{expected.clusters} participants, {expected.positive_units} positive units" in alpha
+    assert values[alpha] == f"{expected.krippendorff_alpha:.3f}"
     assert values["Cohen's kappa, alex vs sam"] == f"{expected.pairwise[0].kappa:.3f}"
     per_code = next(
         t for t in doc.tables if t.rows[0].cells[0].text == "Code" and t.rows[0].cells[-1].text == "band"
@@ -99,6 +102,7 @@ def test_the_word_report_opens_and_its_tables_hold_the_right_numbers(built) -> N
     first = expected.per_code[0]
     row = next(r for r in per_code.rows if first.code.endswith(r.cells[0].text))
     assert row.cells[1].text == str(first.positives["alex"])
+    assert row.cells[3].text == str(first.positive_units)
     prevalence = next(t for t in doc.tables if t.rows[0].cells[1].text == "Participants")
     assert all(re.fullmatch(r"\d+ of 14", r.cells[1].text) for r in prevalence.rows[1:])
     assert len(doc.inline_shapes) >= 4

@@ -59,4 +59,49 @@ def test_orderings_are_bootstrapped_and_the_curve_is_cumulative() -> None:
 def test_saturation_in_the_demo_study_uses_interview_dates(demo: Study) -> None:
     result = saturation(demo, orderings=100)
     assert result.order_by == "interview_date" and result.order[0] == "P01" and len(result.order) == 14
-    assert result.point is not None and result.total_codes >= 20
+    assert result.point is not None and result.total_codes >= 10
+
+
+def test_codes_after_the_point_are_reported_and_named(demo: Study) -> None:
+    result = saturation(demo, orderings=0, base=2, run=1, threshold=0.2)
+    assert result.point is not None
+    after = sum(result.new_per_interview[result.point :])
+    assert len(result.late_codes) == after
+    for late in result.late_codes:
+        assert result.order[late.interview - 1] == late.case
+        assert late.interview > result.point
+    if after:
+        assert "first appeared after that point" in result.statement()
+    else:
+        assert "No code first appeared after that point." in result.statement()
+
+
+def test_structural_codes_are_left_out_unless_asked_for_and_the_researcher_can_choose(demo: Study) -> None:
+    default = saturation(demo, orderings=0)
+    assert "network-ties:Life phase/Recreational use" in default.structural_left_out
+    assert "houghton-2024:Pathway with trauma" in default.structural_left_out
+    assert "structural code" in default.basis()
+    every = saturation(demo, orderings=0, include_structural=True)
+    assert every.total_codes > default.total_codes and every.structural_left_out == []
+    chosen = saturation(demo, orderings=0, codes=["Pressures toward uniformity", "Recreational use"])
+    assert chosen.codes_chosen and chosen.total_codes <= 5
+    assert "chosen by the researcher" in chosen.basis()
+
+
+def test_a_deductive_codebook_is_warned_about_and_code_saturation_is_named(demo: Study) -> None:
+    result = saturation(demo, orderings=0)
+    assert result.deductive_codes == result.total_codes  # the built-in codebooks are a priori
+    assert any("deductive (a priori) codebook" in c for c in result.caveats())
+    assert any("not meaning saturation" in c for c in result.caveats())
+    assert result.statement().startswith("Code saturation (no new codes; Hennink, Kaiser & Marconi 2017)")
+
+
+def test_interviews_nobody_coded_are_left_out_and_named(demo: Study, write_file) -> None:
+    from qualframe.sources import import_files
+
+    import_files(demo, [write_file("P15.txt", "Interviewer: Hello?\n\nP15: Not coded yet.\n")], case="P15")
+    result = saturation(demo, orderings=0)
+    assert "P15" not in result.order and result.left_out == ["P15"]
+    assert "1 interview without codings by the chosen coders was left out (P15)" in result.basis()
+    by_sam = saturation(demo, orderings=0, coder="sam", base=2, run=1)
+    assert set(by_sam.left_out) >= {"P02", "P15"}  # sam double-coded five interviews only

@@ -11,7 +11,7 @@ from qualframe.cases import import_cases
 from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
 from qualframe.demo import corpus_path
-from qualframe.network.demo import run_demo_stage
+from qualframe.demo.stages.network import run_demo_stage
 from qualframe.network.review import list_alters
 from qualframe.report.analysis_sections import gather_networks
 from qualframe.report.sections import ReportContext

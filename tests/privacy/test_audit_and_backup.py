@@ -142,3 +142,27 @@ def test_only_the_newest_automatic_backups_are_kept(study: Study) -> None:
         study.backup(reason="before-test")
     names = [p.name for p in study.backups()]
     assert sum("-before-test" in n for n in names) == AUTOMATIC_BACKUPS_KEPT and manual.name in names
+
+
+def test_a_quoted_passage_sits_beside_the_chain_and_changing_it_outside_a_redaction_is_caught(
+    study: Study, write_file
+) -> None:
+    from qualframe.coding.manual import add_coding
+
+    import_files(study, [write_file("P01.txt", TXT)])
+    add_coding(study, source="P01", code="Pre-use", quote="Weekends with the lads.")
+    added = next(e for e in audit_log(study) if e.action == "coding.add")
+    assert added.summary.endswith(": 'Weekends with the lads.'")  # shown with its quote
+    with study.read() as s:
+        summary, preview = s.execute(
+            select(AuditEvent.summary, AuditEvent.preview).where(AuditEvent.action == "coding.add")
+        ).one()
+    assert "Weekends" not in summary and preview == "Weekends with the lads."
+    con = sqlite3.connect(study.path / "study.db")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("UPDATE audit_events SET summary = 'forged'")  # everything but the preview is sealed
+    con.execute("UPDATE audit_events SET preview = 'Weekends with Gaz.' WHERE preview IS NOT NULL")
+    con.commit()
+    con.close()
+    check = verify_audit(study)
+    assert not check.ok and check.problem == "its preview was changed, and not by a recorded redaction"

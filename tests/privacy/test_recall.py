@@ -20,5 +20,5 @@ def test_the_annotated_passages_parse_into_text_and_spans() -> None:
 def test_person_names_are_found_with_high_recall_and_few_false_alarms() -> None:
     scores = run(read_passages())
     caught, support = scores.caught["PERSON"]
-    assert caught / support >= 0.9
-    assert scores.recall >= 0.9 and scores.precision >= 0.9
+    assert caught / support >= 0.95  # 61 of 62 in docs/benchmarks.md
+    assert scores.recall >= 0.95 and scores.precision >= 0.95

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualframe.privacy.remap import Edit, OffsetMap, apply_edits
+from qualframe.store.remap import Edit, OffsetMap, apply_edits
 
 TEXT = "P01: Me and Gaz went round Gaz's flat on Cobden Row."
 

@@ -107,6 +107,7 @@ def snapshot_by_guid(study: Study) -> dict[str, Any]:
                     c.position,
                     c.name,
                     c.codable,
+                    c.structural,
                     c.colour,
                     c.definition,
                     c.inclusion,

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from qualframe.coding.manual import add_coding, list_codings
 from qualframe.errors import ConflictError, InputError
-from qualframe.privacy.remap import Edit
 from qualframe.store.models import AuditEvent, Segment, Source, Word
+from qualframe.store.remap import Edit
 from qualframe.store.study import Study
 from qualframe.transcription import correct_turn
 from qualframe.transcription.correction import word_edits

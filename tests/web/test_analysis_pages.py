@@ -305,12 +305,15 @@ def test_an_engine_is_compared_with_each_person(client: TestClient, study: Study
 
 def test_saturation_with_chosen_parameters_and_its_curve(client: TestClient) -> None:
     page = client.get("/saturation?base=2&run=1&threshold=50").text
-    assert re.search(r"Saturation was (not )?reached", page) and "base size 2, run length 1" in page
+    assert (
+        re.search(r"Code saturation \(no new codes; [^)]*\) was (not )?reached", page)
+        and "base size 2, run length 1" in page
+    )
     assert re.findall(r"<td>(P0\d)</td>", page) == ["P01", "P02", "P03", "P04"]  # by interview date
     image = client.get("/saturation/figure.png?base=2&run=1&threshold=50")
     assert image.status_code == 200 and image.content.startswith(PNG)
     too_few = client.get("/saturation").text  # base 4 + run 2 needs six cases
-    assert "the study has 4 cases" in too_few and "<figure" not in too_few
+    assert "the study has 4 coded interviews" in too_few and "<figure" not in too_few
     assert client.get("/saturation/figure.png").status_code == 400
     assert "percentage" in client.get("/saturation?base=2&run=1&threshold=120").text
 

@@ -185,7 +185,7 @@ def test_every_other_page_renders(page: Any, server: str) -> None:
     for path, name, needle in [
         ("/", "dashboard", "Sources and coding progress"),
         ("/quotes?code=janis-groupthink:Self-censorship", "quotes", "Self-censorship"),
-        ("/search?q=%22same+lad%22", "search", "turns found"),
+        ("/search?q=%22same+lad%22", "search", " found."),
         ("/codebook/history", "codebook-history", "Codebook change log"),
     ]:
         page.goto(path)
@@ -332,7 +332,7 @@ def test_every_analysis_page_renders(page: Any) -> None:
     for path, name, needle in [
         ("/themes", "themes", "Thematic map"),
         ("/reliability", "reliability", "Disagreements"),
-        ("/saturation?level=theme&by=pathway", "saturation", "Saturation was"),
+        ("/saturation?level=theme&by=pathway", "saturation", "Code saturation (no new codes"),
         ("/cooccurrence", "cooccurrence", "Strongest pairs"),
         ("/simulation", "simulation", "individual-vs-cohort"),
     ]:

@@ -42,6 +42,9 @@ def test_the_dashboard_shows_progress_per_source_and_coder(client: TestClient, w
     assert "<td>P01</td>" in row  # its case
     assert re.search(r'coder=sam">1</a>', row) and re.search(r'coder=tester">2</a>', row)
     assert '<th class="coder">sam</th>' in page and "lexicon" not in page
+    assert re.search(r"<strong>2</strong> coders", page)  # people only: the engine is not a coder
+    findings = re.search(r'id="findings-counts"><strong>(\d+)</strong> coded passages?', page)
+    assert findings is not None and int(findings.group(1)) >= 1  # what the report's findings count
     assert 'href="/suggestions"' in page  # the pending count links to the review page
     assert "/download/report" in page and "/download/export/quotes-xlsx" in page
 
@@ -168,7 +171,7 @@ def test_quotes_filter_and_link_back_into_the_transcript(client: TestClient, web
 def test_search_marks_the_words_found(client: TestClient) -> None:
     sid = source_id(client)
     page = client.get('/search?q="same lad"').text
-    assert "1 turns found" in page
+    assert "1 turn found" in page
     assert '<mark class="hit">same lad</mark>' in page
     assert f'href="/sources/{sid}?at=' in page
     assert "has no words" in client.get("/search?q=***").text

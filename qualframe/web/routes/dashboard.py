@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from qualframe.analysis.selection import findings_counts
 from qualframe.cases import list_cases
 from qualframe.coding.progress import coding_progress
 from qualframe.coding.team import visibility
@@ -29,6 +30,8 @@ def dashboard(request: Request) -> Response:
     cases = list_cases(study)
     files = list_study_files(study.path)
     attributes = sorted({k for c in cases for k in c.attributes})
+    blind = visibility(study, viewer).codes_blind
+    findings = None if blind else findings_counts(study)
     return render(
         request,
         "dashboard.html",
@@ -39,6 +42,7 @@ def dashboard(request: Request) -> Response:
             "files": files,
             "exports": [(name, label) for name, (label, _) in EXPORT_FORMATS.items()],
             "suggestions_page": has_page(request, "/suggestions"),
-            "downloads_allowed": not visibility(study, viewer).codes_blind,
+            "downloads_allowed": not blind,
+            "findings": findings,
         },
     )

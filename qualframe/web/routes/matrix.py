@@ -77,6 +77,7 @@ def _cell_data(request: Request, matrix: FrameworkMatrix, case: str, column: str
     cell: MatrixCellView = matrix.cell(case, column)
     col = next(c for c in matrix.columns if c.label == cell.column)
     ids = source_ids(study_of(request))
+    codes = {q.coding_id: q.code.split(":", 1)[-1] for q in cell.quotes}
     proposal = ""
     if cell.quotes and not cell.summary:
         proposal = draft_summary(matrix, case, cell.column)
@@ -90,16 +91,17 @@ def _cell_data(request: Request, matrix: FrameworkMatrix, case: str, column: str
         "draft": cell.is_draft,
         "author": cell.author or "",
         "proposal": proposal,
+        # One entry per passage (as counted), with every code the passage carries in this cell.
         "quotes": [
             {
                 "id": q.coding_id,
                 "source": q.source,
                 "ref": q.ref,
-                "code": q.code,
+                "code": "; ".join(dict.fromkeys(codes[i] for i in p.coding_ids)),
                 "text": q.text,
                 "href": f"/sources/{ids[q.source]}?focus={q.coding_id}" if q.source in ids else "",
             }
-            for q in cell.quotes
+            for p, q in zip(cell.passages, cell.passage_quotes(), strict=True)
         ],
     }
 

@@ -17,8 +17,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from qualframe.analysis.figures import reliability_figure
+from qualframe.analysis.multilabel import SCHEMES
 from qualframe.analysis.reliability import UNITS, ReliabilityReport, study_reliability
-from qualframe.analysis.statistics import interpret_alpha
 from qualframe.coderef import leaf_name
 from qualframe.coding.annotated import source_ids
 from qualframe.coding.progress import coders_with_codings
@@ -30,7 +30,7 @@ from qualframe.web.pages import Page
 from qualframe.web.routes._analysis import check_unblinded, png
 from qualframe.web.templating import render
 
-__all__ = ["DISAGREEMENTS_SHOWN", "PAGE", "number", "router"]
+__all__ = ["DISAGREEMENTS_SHOWN", "PAGE", "SCHEME_LABELS", "number", "router"]
 
 PAGE = Page(title="Reliability", path="/reliability", order=55, requires=("qualframe.analysis.reliability",))
 router = APIRouter()
@@ -62,14 +62,25 @@ def _default_coders(study: Study, people: list[str]) -> list[str]:
     return people[:2]
 
 
-def _report(study: Study, coders: list[str], unit: str) -> ReliabilityReport:
+SCHEME_LABELS = (
+    ("auto", "detect"),
+    ("single-label", "single-label (nominal)"),
+    ("multi-label", "multi-label (present/absent per code)"),
+)
+
+
+def _report(study: Study, coders: list[str], unit: str, scheme: str = "auto") -> ReliabilityReport:
     if unit not in UNITS:
         raise InputError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}.")
-    return study_reliability(study, coders, unit=unit)
+    if scheme not in SCHEMES:
+        raise InputError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}.")
+    return study_reliability(study, coders, unit=unit, scheme=scheme)
 
 
 @router.get("/reliability")
-def reliability_page(request: Request, coders: CoderChoice = None, unit: str = "turn") -> Response:
+def reliability_page(
+    request: Request, coders: CoderChoice = None, unit: str = "turn", scheme: str = "auto"
+) -> Response:
     """The chosen coders' agreement on the sources they share, per code, with the disagreements."""
     check_unblinded(request)
     study = study_of(request)
@@ -82,7 +93,7 @@ def reliability_page(request: Request, coders: CoderChoice = None, unit: str = "
         )
     else:
         try:
-            report = _report(study, chosen, unit)
+            report = _report(study, chosen, unit, scheme)
         except QualframeError as exc:
             error = exc.message
     unitized = {u.code: u for u in report.unitized} if report else {}
@@ -100,17 +111,20 @@ def reliability_page(request: Request, coders: CoderChoice = None, unit: str = "
             "disagreements": report.disagreements[:DISAGREEMENTS_SHOWN] if report else [],
             "sources": source_ids(study),
             "num": number,
-            "band": interpret_alpha,
+            "scheme": scheme,
+            "schemes": SCHEME_LABELS,
             "short": leaf_name,
         },
     )
 
 
 @router.get("/reliability/figure.png")
-def figure(request: Request, coders: CoderChoice = None, unit: str = "turn") -> Response:
+def figure(
+    request: Request, coders: CoderChoice = None, unit: str = "turn", scheme: str = "auto"
+) -> Response:
     """Krippendorff's alpha per code with its interval, against the .667 and .800 bands."""
     check_unblinded(request)
     study = study_of(request)
     chosen = [c for c in coders or [] if c] or _default_coders(study, _people(study))
-    report = _report(study, chosen, unit)
+    report = _report(study, chosen, unit, scheme)
     return png(lambda: reliability_figure(report), "reliability figure")

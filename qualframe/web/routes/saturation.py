@@ -1,6 +1,7 @@
 """Saturation (Guest, Namey and Chen 2020) with its figure, and prevalence by a case attribute.
 
-Saturation: the base size, run length and new-information threshold are chosen on the page, the
+Saturation: the base size, run length and new-information threshold are chosen on the page, as are
+the codes counted (structural codes are left out unless asked for), the
 interviews are ordered by a case attribute (the interview date by default), and the result is
 given in the study's order and over random orderings (:func:`qualframe.analysis.saturation.saturation`),
 with the cumulative new-codes curve served as a PNG. Prevalence: in how many cases each code or
@@ -10,12 +11,14 @@ Both pool every coder's work, so they are refused while someone codes blind.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from qualframe.analysis.figures import saturation_figure
 from qualframe.analysis.prevalence import PrevalenceTable, prevalence
-from qualframe.analysis.saturation import SaturationResult, saturation
+from qualframe.analysis.saturation import SaturationResult, code_choices, saturation
 from qualframe.cases import list_cases
 from qualframe.errors import InputError, QualframeError
 from qualframe.store.study import Study
@@ -29,9 +32,18 @@ __all__ = ["PAGE", "router"]
 PAGE = Page(title="Saturation", path="/saturation", order=60, requires=("qualframe.analysis.saturation",))
 router = APIRouter()
 ORDERINGS = 1000
+CodeChoice = Annotated[list[str] | None, Query()]
 
 
-def _saturation(study: Study, base: int, run: int, threshold: float, order_by: str) -> SaturationResult:
+def _saturation(
+    study: Study,
+    base: int,
+    run: int,
+    threshold: float,
+    order_by: str,
+    codes: list[str] | None = None,
+    structural: bool = False,
+) -> SaturationResult:
     """``threshold`` is in percent on the page, a proportion in the service."""
     if not 0 <= threshold < 100:
         raise InputError("the new-information threshold is a percentage from 0 to below 100 (e.g. 5).")
@@ -42,6 +54,8 @@ def _saturation(study: Study, base: int, run: int, threshold: float, order_by: s
         threshold=threshold / 100,
         orderings=ORDERINGS,
         order_by=order_by or None,
+        codes=[c for c in codes or [] if c] or None,
+        include_structural=structural,
     )
 
 
@@ -54,6 +68,8 @@ def saturation_page(
     order_by: str = "",
     level: str = "code",
     by: str = "",
+    codes: CodeChoice = None,
+    structural: bool = False,
 ) -> Response:
     """The saturation statement, runs and curve; the prevalence table below it."""
     check_unblinded(request)
@@ -63,7 +79,7 @@ def saturation_page(
     table: PrevalenceTable | None = None
     error = prevalence_error = None
     try:
-        result = _saturation(study, base, run, threshold, order_by)
+        result = _saturation(study, base, run, threshold, order_by, codes, structural)
     except QualframeError as exc:
         error = exc.message
     try:
@@ -75,6 +91,9 @@ def saturation_page(
         "saturation.html",
         {
             "params": {"base": base, "run": run, "threshold": threshold, "order_by": order_by},
+            "codes": [c for c in codes or [] if c],
+            "structural": structural,
+            "code_choices": code_choices(study),
             "attributes": attributes,
             "result": result,
             "error": error,
@@ -88,9 +107,15 @@ def saturation_page(
 
 @router.get("/saturation/figure.png")
 def figure(
-    request: Request, base: int = 4, run: int = 2, threshold: float = 5.0, order_by: str = ""
+    request: Request,
+    base: int = 4,
+    run: int = 2,
+    threshold: float = 5.0,
+    order_by: str = "",
+    codes: CodeChoice = None,
+    structural: bool = False,
 ) -> Response:
     """Distinct codes by interview: new per interview, cumulative in study order and on average."""
     check_unblinded(request)
-    result = _saturation(study_of(request), base, run, threshold, order_by)
+    result = _saturation(study_of(request), base, run, threshold, order_by, codes, structural)
     return png(lambda: saturation_figure(result), "saturation curve")

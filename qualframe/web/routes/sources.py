@@ -100,7 +100,10 @@ def original(request: Request, source_id: int) -> Response:
     suffix = "." + filename.rsplit(".", 1)[-1] if "." in filename else ""
     path = study.originals.path_for(doc.original_sha256, suffix)
     if not path.is_file():
-        raise NotFoundError(f"the original file of {doc.name} is missing from the study folder.")
+        raise NotFoundError(
+            f"the original file of {doc.name} is not in the study folder (pseudonymisation removes "
+            "originals, which hold the names; kept ones are sealed in kept-originals/)."
+        )
     return FileResponse(path, filename=filename, media_type="application/octet-stream")
 
 

@@ -24,14 +24,14 @@
     } else {
       meta.appendChild(document.createTextNode(q.ref));
     }
-    meta.appendChild(document.createTextNode(" · " + q.code.split(":").slice(1).join(":")));
+    meta.appendChild(document.createTextNode(" · " + q.code));
     li.append(block, meta);
     return li;
   }
 
   function show(data) {
     $("cell-title").textContent = data.case + " × " + data.short;
-    let meta = data.count + " passages";
+    let meta = data.count + (data.count === 1 ? " passage" : " passages");
     if (data.summary) meta += " · " + (data.draft ? "draft" : "summary") + (data.author ? " by " + data.author : "");
     $("cell-meta").textContent = meta;
     const summary = $("cell-summary");

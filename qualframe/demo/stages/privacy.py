@@ -29,4 +29,7 @@ def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
         f"pseudonymised {result.sources_changed} transcripts: {result.replacements} replacements of "
         f"{result.identifiers} names, places and numbers; codings kept on the same words"
     )
-    log(f"pseudonym key: {key_file} (encrypted; demo passphrase {DEMO_PASSPHRASE!r})")
+    log(
+        f"removed {result.copies_removed} original files and backups that still held the names; "
+        f"pseudonym key: {key_file} (encrypted; demo passphrase {DEMO_PASSPHRASE!r})"
+    )
