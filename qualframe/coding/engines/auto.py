@@ -16,7 +16,12 @@ decision) and for the whole scheme in single-label ones (the codes compete in on
 the lead must show in 95 % of bootstrap resamples of whole participants
 (:func:`~qualframe.coding.engines.agreement.kappa_gain`). A few dozen coded units from a handful of
 people cannot tell a 0.03 lead from chance, and picking the noisier winner is how a default ends
-up below the simplest model on new participants. Among candidates whose lead counts, the highest
+up below the simplest model on new participants. The comparison is only fair when every
+candidate's out-of-fold decisions are measured the same honest way: nothing a candidate tunes
+(the supervised engine's view weights, temperature, case stage, thresholds or offsets) is chosen
+on the fold it is then scored on (see ``SupervisedEngine._cross_fitted``); before auto 2.2 the
+supervised candidate's were tuned on all its out-of-fold scores, which on shuffled labels made it
+look kappa 0.07 to 0.27 better than chance. Among candidates whose lead counts, the highest
 kappa wins (ties: the simpler). The winners' out-of-fold kappas, and each code's precision
 cut-off, are the engine's measured agreement per code. With fewer labelled units the codebook
 alone speaks, and nothing is measured.
@@ -151,7 +156,7 @@ class AutoEngine(BaseCoder):
     """Chooses among zero-shot, baseline and supervised by out-of-fold agreement; see the module."""
 
     name: ClassVar[str] = "auto"
-    version: ClassVar[str] = "2.1"
+    version: ClassVar[str] = "2.2"
 
     def __init__(
         self,
