@@ -98,7 +98,9 @@ def suggest_cmd(
 
     The engine learns only from decisions: coded passages, passages marked coded (qualframe code
     done) and rejected suggestions. Each code's agreement with the coders is measured out of fold
-    first; codes below --min-kappa get no suggestions unless --all-codes.
+    first. A code is suggested above the confidence where its suggestions were right at least 70%
+    of the time out of fold, or (without such a confidence) when its kappa reaches --min-kappa;
+    the rest get no suggestions unless --all-codes.
     """
     from qualframe.coding.engines.bars import shown
     from qualframe.coding.suggest import suggest
@@ -144,13 +146,23 @@ def suggest_cmd(
 def _echo_reliability(reliability: dict[str, dict[str, Any]]) -> None:
     """Per code: examples learnt from, the measured agreement, suggestions, and why none."""
     echo_table(
-        ["code", "positive", "negative", "kappa (out of fold)", "by", "suggestions", "status"],
+        [
+            "code",
+            "positive",
+            "negative",
+            "kappa (out of fold)",
+            "precision (out of fold)",
+            "by",
+            "suggestions",
+            "status",
+        ],
         [
             [
                 code.split(":", 1)[-1],
                 r.get("positives", 0),
                 r.get("negatives", 0),
                 "n/a" if r.get("kappa") is None else f"{r['kappa']:.2f}",
+                "n/a" if r.get("precision") is None else f"{r['precision']:.2f} ({r['right']}/{r['out_of']})",
                 r.get("engine", ""),
                 r.get("suggestions", 0),
                 r.get("status", ""),

@@ -65,6 +65,9 @@ class SuggestionView:
     run_id: int | None
     #: The engine's out-of-fold agreement (kappa) with the coders on this code, when measured.
     agreement: float | None = None
+    #: How often the engine's suggestions of this code above its confidence cut-off were right
+    #: out of fold (None when the code has no cut-off).
+    precision: float | None = None
     #: Evidence words named in the rationale (highlighted for the reviewer).
     evidence: tuple[str, ...] = ()
     #: Where the evidence words are inside ``text`` (offsets relative to the passage).
@@ -80,14 +83,22 @@ def evidence_of(rationale: str) -> tuple[str, ...]:
     return tuple(w[1:-1] for w in re.findall(r"'[^']*'|\"[^\"]*\"", m.group(1))) if m else ()
 
 
-def _agreement(session: Session, coding: Coding, cache: dict[int, dict[str, Any]]) -> float | None:
+def _agreement(
+    session: Session, coding: Coding, cache: dict[int, dict[str, Any]]
+) -> tuple[float | None, float | None]:
+    """The run's measured kappa for the coding's code, and its precision above the cut-off."""
     if coding.run_id is None:
-        return None
+        return None, None
     if coding.run_id not in cache:
         run = session.get(SuggestionRun, coding.run_id)
         cache[coding.run_id] = dict((run.stats or {}).get("reliability") or {}) if run is not None else {}
-    value = cache[coding.run_id].get(code_path(coding.code), {}).get("kappa")
-    return None if value is None else float(value)
+    measured = cache[coding.run_id].get(code_path(coding.code), {})
+    kappa, precision = measured.get("kappa"), measured.get("precision")
+    suggested_above = str(measured.get("status", "")).startswith("suggesting above")
+    return (
+        None if kappa is None else float(kappa),
+        float(precision) if precision is not None and suggested_above else None,
+    )
 
 
 def _suggestion_view(
@@ -97,7 +108,9 @@ def _suggestion_view(
     passage = text[coding.start : coding.end]
     evidence = evidence_of(coding.rationale or "")
     session = object_session(coding)
-    agreement = _agreement(session, coding, runs if runs is not None else {}) if session is not None else None
+    agreement, precision = (
+        _agreement(session, coding, runs if runs is not None else {}) if session is not None else (None, None)
+    )
     return SuggestionView(
         id=coding.id,
         source=coding.source.name,
@@ -113,6 +126,7 @@ def _suggestion_view(
         engine_version=coding.engine_version or "",
         run_id=coding.run_id,
         agreement=agreement,
+        precision=precision,
         evidence=evidence,
         marks=tuple(highlight_spans(passage, evidence)),
     )

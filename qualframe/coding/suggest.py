@@ -459,20 +459,64 @@ def prepare_engine(
 def code_status(
     reliability: dict[str, dict[str, Any]], min_kappa: float, min_examples: int
 ) -> dict[str, dict[str, Any]]:
-    """Per code: the measured figures and whether it is suggested (``suggesting``) and why not."""
+    """Per code: the measured figures and whether it is suggested (``suggesting``) and why not.
+
+    A code with enough coded examples is suggested when its suggestions above a confidence
+    cut-off were right at least 70 % of the time out of fold (measured on folds the cut-off was
+    not chosen on; only suggestions above it are then made), or, without such a cut-off, when its
+    out-of-fold kappa reaches ``min_kappa``.
+    """
     out: dict[str, dict[str, Any]] = {}
     for code, r in reliability.items():
         positives, kappa = int(r.get("positives") or 0), r.get("kappa")
+        precise = _precise(r)
         if positives < min_examples:
             status = f"held back: {positives} coded example(s), needs {min_examples}"
         elif kappa is None:
             status = "held back: agreement could not be measured yet (code more passages)"
-        elif kappa < min_kappa:
-            status = f"held back: kappa {kappa:.2f} < {min_kappa:.2f}"
+        elif precise:
+            status = (
+                f"suggesting above confidence {r['cutoff']:.2f}: right {r['precision']:.0%} of the time "
+                f"out of fold ({r['right']} of {r['out_of']})"
+            )
+        elif kappa >= min_kappa:
+            status = f"suggesting: kappa {kappa:.2f} >= {min_kappa:.2f}" + _best(r)
         else:
-            status = "suggesting"
-        out[code] = {**r, "suggest": status == "suggesting", "status": status}
+            status = f"held back: kappa {kappa:.3f} < {min_kappa:.2f}" + _best(r)
+        out[code] = {**r, "suggest": status.startswith("suggesting"), "status": status}
     return out
+
+
+def _precise(r: dict[str, Any]) -> bool:
+    """Whether the code's precision cut-off held out of fold (see :func:`precision_cutoffs`)."""
+    from qualframe.coding.engines.agreement import MIN_CORRECT, TARGET_PRECISION
+
+    return (
+        r.get("cutoff") is not None
+        and r.get("precision") is not None
+        and r["precision"] >= TARGET_PRECISION
+        and int(r.get("right") or 0) >= MIN_CORRECT
+    )
+
+
+def _measured(r: dict[str, Any]) -> str:
+    """The measured figures a suggestion's rationale ends with."""
+    if r.get("kappa") is None:
+        return ""
+    more = f"; right {r['precision']:.0%} of the time above {r['cutoff']:.2f}" if _precise(r) else ""
+    return f" (agreement with coders out of fold: kappa {r['kappa']:.2f}{more})"
+
+
+def _best(r: dict[str, Any]) -> str:
+    """Why no precision cut-off was found, for the status line."""
+    if "cutoff" not in r:
+        return ""
+    if r.get("precision") is not None and r.get("cutoff") is not None:
+        return f"; above {r['cutoff']:.2f} right only {r['precision']:.1%} out of fold ({r['right']} of {r['out_of']})"
+    best = r.get("best_precision")
+    return "; no confidence was right 70% of the time out of fold" + (
+        f" (best {best:.0%})" if best is not None else ""
+    )
 
 
 def scope_of(unit: str, code_keys: Sequence[str]) -> str:
@@ -578,11 +622,14 @@ def suggest(
     noise = boilerplate(infos)
     kept: list[tuple[int, int, int, Suggestion]] = []
     placed: dict[tuple[int, str], list[tuple[int, int]]] = {}
-    skipped = 0
+    skipped = below = 0
     for sug in sorted(suggestions, key=lambda sg: -sg.confidence):
         su = where[sug.unit_id]
         if sug.code not in wanted:
             continue
+        if not all_codes and _precise(status[sug.code]) and sug.confidence < status[sug.code]["cutoff"]:
+            below += 1
+            continue  # under the confidence where this code's suggestions were right often enough
         start, end = widen(texts[su.source_id], su.turn, (su.start, su.end), typical.get(code_ids[sug.code]))
         if any(_covers(c, start, end) for c in taken.get((su.source_id, code_ids[sug.code]), [])):
             skipped += 1
@@ -595,8 +642,7 @@ def suggest(
         rationale = sug.rationale.split("; words for it:")[0]
         if evidence:
             rationale += "; evidence: " + ", ".join(repr(w) for w in evidence)
-        kappa = status.get(sug.code, {}).get("kappa")
-        rationale += f" (agreement with coders out of fold: kappa {kappa:.2f})" if kappa is not None else ""
+        rationale += _measured(status.get(sug.code, {}))
         kept.append((su.source_id, start, end, replace(sug, rationale=rationale, evidence=evidence)))
     seconds = time.perf_counter() - started
     engine_params = {k: v for k, v in coder.get_params().items() if k not in ("cache", "api_key")}
@@ -611,6 +657,7 @@ def suggest(
         "units_per_second": round(len(units) / seconds, 1) if seconds else None,
         "abstained_units": len(units) - len({sg.unit_id for sg in suggestions}),
         "skipped_already_decided": skipped,
+        "below_cutoff": below,
         "training_units": len(examples),
         "training_hash": training_hash,
         "reused_state": reused,

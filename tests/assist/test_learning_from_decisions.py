@@ -9,8 +9,6 @@ from sqlalchemy import select
 
 from qualframe.coding.active import next_units
 from qualframe.coding.coded import coded_ranges, mark_coded, unmark_coded
-from qualframe.coding.engines import make_engine
-from qualframe.coding.engines.auto import CANDIDATES
 from qualframe.coding.manual import add_coding, list_codings
 from qualframe.coding.passages import boilerplate, clean_evidence, stopwords, widen
 from qualframe.coding.review import change_code, reject, review_queue
@@ -19,7 +17,7 @@ from qualframe.errors import InputError
 from qualframe.sources import import_files
 from qualframe.store.models import Code, EngineState
 from qualframe.store.study import Study
-from tests.assist.conftest import CODES, labelled_units
+from tests.assist.conftest import CODES
 
 TIES = ["network-ties"]
 WORDS = {"views": ["words"]}
@@ -175,15 +173,6 @@ def test_code_done_on_the_command_line(partly: Study, cli) -> None:
     assert bad.returncode == 2 and bad.stderr.startswith("error:")
     undo = cli("code", "done", partly.path, "--source", "P01", "--undo", "--coder", "alex")
     assert undo.returncode == 0 and "withdrew 1" in undo.stdout
-
-
-def test_auto_keeps_the_candidate_with_the_best_out_of_fold_agreement_per_code() -> None:
-    engine = make_engine("auto", CODES, multi_label=True, lemmatizer="none").fit(labelled_units() * 2)
-    assert set(engine.compared) <= set(CANDIDATES) and "baseline" in engine.compared
-    for j, name in enumerate(engine.choice):
-        best = max((engine.compared[n][j] or -1.0) for n in engine.compared)
-        assert (engine.compared[name][j] or -1.0) == best
-        assert engine.reliability[CODES[j].key]["engine"] == name
 
 
 def test_passages_and_evidence_helpers() -> None:

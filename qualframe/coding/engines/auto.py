@@ -10,11 +10,21 @@ Candidates:
   answer, the question and the pair (see :mod:`.supervised`).
 
 With at least ``min_examples`` labelled units, every candidate is fitted on the same grouped folds
-and decides on the held-out participants; the candidate with the highest out-of-fold Cohen's kappa
-wins, per code in multi-label schemes (each code is its own decision) and for the whole scheme in
-single-label ones (the codes compete in one decision). Ties go to the simpler candidate. The
-winners' out-of-fold kappas are the engine's measured agreement per code. With fewer labelled
-units the codebook alone speaks, and nothing is measured.
+and decides on the held-out participants, per code in multi-label schemes (each code is its own
+decision) and for the whole scheme in single-label ones (the codes compete in one decision). The
+**baseline is kept unless another candidate's out-of-fold lead over it is larger than its noise**:
+the lead must show in 95 % of bootstrap resamples of whole participants
+(:func:`~qualframe.coding.engines.agreement.kappa_gain`). A few dozen coded units from a handful of
+people cannot tell a 0.03 lead from chance, and picking the noisier winner is how a default ends
+up below the simplest model on new participants. The comparison is only fair when every
+candidate's out-of-fold decisions are measured the same honest way: nothing a candidate tunes
+(the supervised engine's view weights, temperature, case stage, thresholds or offsets) is chosen
+on the fold it is then scored on (see ``SupervisedEngine._cross_fitted``); before auto 2.2 the
+supervised candidate's were tuned on all its out-of-fold scores, which on shuffled labels made it
+look kappa 0.07 to 0.27 better than chance. Among candidates whose lead counts, the highest
+kappa wins (ties: the simpler). The winners' out-of-fold kappas, and each code's precision
+cut-off, are the engine's measured agreement per code. With fewer labelled units the codebook
+alone speaks, and nothing is measured.
 
 Evidence and rationale come from the candidate chosen for the code.
 """
@@ -27,9 +37,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from qualframe.coding.engines.agreement import (
+    LEAD_CONFIDENCE,
+    case_groups,
     class_kappa,
     code_kappas,
     group_folds,
+    kappa_gain,
     out_of_fold_decisions,
     reliability_table,
 )
@@ -143,7 +156,7 @@ class AutoEngine(BaseCoder):
     """Chooses among zero-shot, baseline and supervised by out-of-fold agreement; see the module."""
 
     name: ClassVar[str] = "auto"
-    version: ClassVar[str] = "2.0"
+    version: ClassVar[str] = "2.2"
 
     def __init__(
         self,
@@ -233,14 +246,15 @@ class AutoEngine(BaseCoder):
             self.thresholds = self.zero.thresholds
             return self
         decisions: dict[str, np.ndarray] = {}
+        scores: dict[str, np.ndarray] = {}
         for name in self.candidates:
             try:
                 if name == "supervised":
                     engine: BaseCoder = self._supervised().fit(examples)
                     oof = getattr(engine, "oof_decisions", None)
-                    if oof is None:
+                    if oof is None or getattr(engine, "oof_scores", None) is None:
                         continue
-                    decisions[name] = oof
+                    decisions[name], scores[name] = oof, engine.oof_scores  # type: ignore[attr-defined]
                 else:
                     engine = (
                         self.zero
@@ -249,7 +263,7 @@ class AutoEngine(BaseCoder):
                             self.codes, multi_label=self.multi_label, threshold=self.threshold
                         )
                     )
-                    _, decisions[name] = out_of_fold_decisions(engine.clone, examples, folds)
+                    scores[name], decisions[name] = out_of_fold_decisions(engine.clone, examples, folds)
                     if name != "zero-shot":
                         engine.fit(examples)
             except QualframeError:
@@ -258,24 +272,66 @@ class AutoEngine(BaseCoder):
             self.compared[name] = code_kappas(decisions[name], y, mask)
         if not decisions:
             return self
+        groups = case_groups(examples)
+        leads: list[dict[str, Any]] = []
         if self.multi_label:
             for j in range(len(self.codes)):
-                best = max(decisions, key=lambda n: (self.compared[n][j] or -1.0, -CANDIDATES.index(n)))
-                self.choice[j] = best
+                kappas = {n: self.compared[n][j] for n in decisions}
+                self.choice[j], lead = self._pick(decisions, kappas, y, mask, groups, j)
+                leads.append(lead)
         else:
             overall = {n: class_kappa(d, y) for n, d in decisions.items()}
             self.compared["overall"] = [round(v, 4) for v in overall.values()]
-            best = max(overall, key=lambda n: (overall[n], -CANDIDATES.index(n)))
-            self.choice = [best] * len(self.codes)
+            best, lead = self._pick(decisions, dict(overall), y, mask, groups, None)
+            self.choice, leads = [best] * len(self.codes), [lead] * len(self.codes)
         chosen = np.zeros(y.shape, dtype=bool)
+        chosen_scores = np.zeros(y.shape)
         for j, name in enumerate(self.choice):
             chosen[:, j] = decisions[name][:, j]
-        self.reliability = reliability_table(self.code_keys, y, mask, chosen)
+            chosen_scores[:, j] = scores[name][:, j]
+        self.reliability = reliability_table(self.code_keys, y, mask, chosen, chosen_scores, folds)
         for j, key in enumerate(self.code_keys):
             self.reliability[key]["engine"] = self.choice[j]
+            if leads[j]:
+                self.reliability[key]["over_baseline"] = leads[j]
         self.thresholds = self._limits()
         self.parts = {n: e for n, e in self.parts.items() if n in self.choice or n == "zero-shot"}
         return self
+
+    def _pick(
+        self,
+        decisions: dict[str, np.ndarray],
+        kappas: dict[str, float | None],
+        y: np.ndarray,
+        mask: np.ndarray,
+        groups: Sequence[str],
+        code: int | None,
+    ) -> tuple[str, dict[str, Any]]:
+        """The baseline, unless another candidate's out-of-fold lead over it is beyond noise.
+
+        A lead counts when it shows in at least :data:`LEAD_CONFIDENCE` of bootstrap resamples of
+        whole cases (:func:`kappa_gain`); among the candidates whose lead counts, the highest
+        kappa wins (ties: the simpler). Without a baseline (it could not be fitted) the highest
+        kappa wins. Also returns each challenger's gain and the share of resamples it led in.
+        """
+
+        def value(n: str) -> float:
+            v = kappas[n]
+            return -1.0 if v is None else float(v)
+
+        if "baseline" not in decisions:
+            return max(decisions, key=lambda n: (value(n), -CANDIDATES.index(n))), {}
+        ahead, leads = [], {}
+        for name in decisions:
+            if name == "baseline" or value(name) <= value("baseline"):
+                continue
+            gain, share = kappa_gain(decisions[name], decisions["baseline"], y, mask, groups, code=code)
+            leads[name] = {"gain": gain, "share": round(share, 3)}
+            if share >= LEAD_CONFIDENCE:
+                ahead.append(name)
+        if not ahead:
+            return "baseline", leads
+        return max(ahead, key=lambda n: (value(n), -CANDIDATES.index(n))), leads
 
     def _limits(self) -> np.ndarray:
         out = np.full(len(self.codes), self.threshold)

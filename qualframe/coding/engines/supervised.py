@@ -23,6 +23,7 @@ Fitted state: the TF-IDF vocabularies and idf weights (JSON and arrays) and the 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -259,12 +260,13 @@ class SupervisedEngine(BaseCoder):
             p = self._oof_probabilities(oof, cases)
             if not self.multi_label:
                 self.offsets = kappa_offsets(p, y.argmax(axis=1))
-            self.oof_scores = p[:, : len(self.codes)]
-            self.oof_decisions = self._cross_fitted_decisions(p, y, mask, folds)
+            self.oof_scores, self.oof_decisions = self._cross_fitted(oof, y, mask, cases, folds)
             self.oof_index = [ex.unit.id for ex in examples]
         elif self.multi_label:
             self.thresholds = np.full(len(self.codes), self.threshold)
-        self.reliability = reliability_table(self.code_keys, codes_y, codes_mask, self.oof_decisions)
+        self.reliability = reliability_table(
+            self.code_keys, codes_y, codes_mask, self.oof_decisions, self.oof_scores, folds
+        )
         return self
 
     def _mask(self, examples: Sequence[LabelledUnit], y: np.ndarray) -> np.ndarray:
@@ -273,26 +275,46 @@ class SupervisedEngine(BaseCoder):
             return self.label_mask(examples)
         return np.ones(y.shape, dtype=bool)
 
-    def _cross_fitted_decisions(
-        self, p: np.ndarray, y: np.ndarray, mask: np.ndarray, folds: Sequence[tuple[np.ndarray, np.ndarray]]
-    ) -> np.ndarray:
-        """Out-of-fold decisions whose thresholds (or offsets) were tuned on the *other* folds.
+    def _cross_fitted(
+        self,
+        oof: dict[str, np.ndarray],
+        y: np.ndarray,
+        mask: np.ndarray,
+        cases: Sequence[str],
+        folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Out-of-fold scores and decisions in which nothing was tuned on the fold scored.
 
-        Tuning a decision rule on the very predictions it is then judged on flatters it, most for
-        rare codes; cross-fitting keeps the measured agreement honest.
+        The per-view logits of a fold come from models fitted on the other folds; the view
+        weights, temperature, case stage and thresholds (or offsets) applied to them are chosen
+        here again on the *other* folds' logits only. Choosing them on all out-of-fold logits
+        and then judging the result on the same logits flatters the engine (a dozen fitted
+        numbers on a few dozen units), and ``auto`` compares candidates on these decisions, so
+        they must be measured the way the baseline's are. Costs no refit of the views.
         """
         k = len(self.codes)
-        out = np.zeros((len(p), k), dtype=bool)
+        scores = np.zeros((len(y), k))
+        out = np.zeros((len(y), k), dtype=bool)
         for train, test in folds:
+            part = copy.copy(self)
+            part.case_stage = None
+            part_oof = {v: logits[train] for v, logits in oof.items()}
+            train_cases = [cases[i] for i in train]
+            part._calibrate(part_oof, y[train], mask[train])
+            if self.by_case:
+                part._fit_case_stage(part_oof, y[train], train_cases, mask[train])
+            p = part._oof_probabilities(
+                {v: logits[test] for v, logits in oof.items()}, [cases[i] for i in test]
+            )
+            scores[test] = p[:, :k]
             if self.multi_label:
-                for j in range(k):
-                    rows = train[mask[train, j]]
-                    limit = best_f1_threshold(p[rows, j], y[rows, j], self.threshold)
-                    out[test, j] = p[test, j] >= limit
+                assert part.thresholds is not None
+                out[test] = p >= part.thresholds
             else:
-                offsets = kappa_offsets(p[train], y[train].argmax(axis=1))
-                out[test] = self.decide_with(p[test, :k], offsets)
-        return out
+                p_train = part._oof_probabilities(part_oof, train_cases)
+                offsets = kappa_offsets(p_train, y[train].argmax(axis=1))
+                out[test] = self.decide_with(p[:, :k], offsets)
+        return scores, out
 
     def _out_of_fold(
         self,
