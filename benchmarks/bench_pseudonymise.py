@@ -39,10 +39,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualframe.analysis.statistics import precision_recall_f1
 from qualframe.privacy.entities import KINDS, LABELS
 from qualframe.privacy.service import Replacement, plan_pseudonymisation
 from qualframe.sources import import_files
+from qualframe.statistics import precision_recall_f1
 from qualframe.store.study import Study
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "privacy" / "data" / "annotated_passages.txt"
@@ -106,7 +106,7 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def score(passages: list[Passage], replacements: list[Replacement], seconds: float) -> Scores:
-    """Score planned replacements against the annotations (reusing qualframe.analysis.statistics)."""
+    """Score planned replacements against the annotations (reusing qualframe.statistics)."""
     by_name = {p.name: p for p in passages}
     gold = {(p.name, i): g for p in passages for i, g in enumerate(p.gold)}
     hits: dict[tuple[str, int], list[Replacement]] = {k: [] for k in gold}

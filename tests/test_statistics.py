@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from qualframe.analysis.statistics import (
+from qualframe.statistics import (
     bootstrap_ci,
     cohen_kappa,
     fleiss_kappa,

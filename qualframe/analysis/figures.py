@@ -181,7 +181,7 @@ def thematic_map(themes: Sequence[ThemeView]) -> bytes | None:
 def reliability_figure(report: ReliabilityReport) -> bytes | None:
     """Per-code Krippendorff's alpha with bootstrap intervals, against the .667 and .800 bands.
 
-    Codes with too little evidence for a band (:func:`~qualframe.analysis.statistics.evidence_warning`)
+    Codes with too little evidence for a band (:func:`~qualframe.statistics.evidence_warning`)
     are drawn hollow and grey; every label carries its number of positive units.
     """
     plt = _pyplot()

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from qualframe.analysis.statistics import (
+from qualframe.errors import InputError
+from qualframe.statistics import (
     MIN_CLUSTERS,
     cohen_kappa,
     cohen_kappa_batch,
@@ -49,7 +50,6 @@ from qualframe.analysis.statistics import (
     krippendorff_alpha_counts,
     percent_agreement,
 )
-from qualframe.errors import InputError
 
 __all__ = [
     "NO_CODE",
@@ -520,7 +520,7 @@ def _kappa_stat(patterns: Sequence[Pattern], counts: Any, i: int, j: int) -> lis
 class _Resampler:
     """Case resamples drawn once and shared by every statistic, so hundreds of codes stay fast.
 
-    The draws are exactly those of :func:`~qualframe.analysis.statistics.bootstrap_ci` with the
+    The draws are exactly those of :func:`~qualframe.statistics.bootstrap_ci` with the
     same seed (a test checks it), so an interval here equals the one that function would give.
     """
 

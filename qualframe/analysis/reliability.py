@@ -31,11 +31,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualframe.analysis.multilabel import AgreementResult, RatedUnit, compute_agreement, finite
-from qualframe.analysis.statistics import interpret_alpha
 from qualframe.analysis.unitized import binary_unitized_alpha, pooled_binary_unitized_alpha, unitized_alpha
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coding.references import SENTENCE, ReferenceIndex
 from qualframe.errors import InputError, NotFoundError
+from qualframe.statistics import interpret_alpha
 from qualframe.store.models import Assignment, Code, Coding, Segment, Source, User
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study

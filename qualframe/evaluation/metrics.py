@@ -1,6 +1,6 @@
 """Scoring an engine's codes against gold codes, with every statistic from one place.
 
-All numbers come from :mod:`qualframe.analysis.statistics` (the same functions that measure
+All numbers come from :mod:`qualframe.statistics` (the same functions that measure
 agreement between human coders), so an engine's kappa and a coder pair's kappa mean the same.
 
 * **Single-label** (every unit has at most one gold code): each unit's label is its code, or
@@ -10,7 +10,7 @@ agreement between human coders), so an engine's kappa and a coder pair's kappa m
   are the means over codes of the per-code values (codes where they are undefined, e.g. never
   used by either side, are left out); per-code values are in ``per_code``.
 * ``macro_f1`` (mean F1 over codes with support or predictions) and ``micro_f1`` (pooled) come
-  from :func:`~qualframe.analysis.statistics.precision_recall_f1` on ``(unit, code)`` pairs.
+  from :func:`~qualframe.statistics.precision_recall_f1` on ``(unit, code)`` pairs.
 * ``kappa_ci95``: a percentile bootstrap interval of kappa, resampling whole cases (participants),
   because one participant's answers are not independent of each other.
 """
@@ -21,7 +21,7 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
-from qualframe.analysis.statistics import (
+from qualframe.statistics import (
     bootstrap_ci,
     cohen_kappa,
     krippendorff_alpha,

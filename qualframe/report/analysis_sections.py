@@ -20,10 +20,10 @@ from qualframe.analysis.figures import (
     thematic_map,
 )
 from qualframe.analysis.framework_matrix import Centrality
-from qualframe.analysis.statistics import MIN_CLUSTERS, MIN_POSITIVES
 from qualframe.counting import codings_and_passages, passage_count, plural
 from qualframe.errors import QualframeError
 from qualframe.report.sections import ReportContext
+from qualframe.statistics import MIN_CLUSTERS, MIN_POSITIVES
 from qualframe.store.assignments import assignment_facts
 from qualframe.store.models import Alter, Tie
 

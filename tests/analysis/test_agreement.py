@@ -112,7 +112,7 @@ def _single_label(tmp_path: Path) -> Path:
 
 
 def test_a_single_label_scheme_is_detected_and_gets_nominal_statistics(cli, tmp_path: Path) -> None:
-    from qualframe.analysis.statistics import fleiss_kappa, krippendorff_alpha
+    from qualframe.statistics import fleiss_kappa, krippendorff_alpha
 
     path = _single_label(tmp_path)
     out = tmp_path / "A.json"

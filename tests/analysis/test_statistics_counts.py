@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from qualframe.analysis.multilabel import RatedUnit, compute_agreement
-from qualframe.analysis.statistics import (
+from qualframe.statistics import (
     bootstrap_ci,
     cohen_kappa,
     cohen_kappa_batch,

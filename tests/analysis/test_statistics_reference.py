@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from qualframe.analysis.multilabel import RatedUnit, compute_agreement
-from qualframe.analysis.statistics import (
+from qualframe.statistics import (
     cohen_kappa,
     fleiss_kappa,
     fleiss_kappa_counts,

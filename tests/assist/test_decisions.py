@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from qualframe.analysis.statistics import cohen_kappa
 from qualframe.coding.engines import CodeInfo, LabelledUnit, Unit, dump_state, load_state
 from qualframe.coding.engines.linear import kappa_offsets
 from qualframe.coding.engines.supervised import SupervisedEngine
+from qualframe.statistics import cohen_kappa
 
 
 def _minority_case() -> tuple[np.ndarray, np.ndarray]:

@@ -74,7 +74,7 @@ def group_folds(examples: Sequence[LabelledUnit], k: int = 3) -> list[tuple[np.n
 
 def code_kappas(decisions: np.ndarray, y: np.ndarray, mask: np.ndarray) -> list[float | None]:
     """Cohen's kappa per code between ``decisions`` and ``y`` over the decided units (``mask``)."""
-    from qualframe.analysis.statistics import cohen_kappa_batch
+    from qualframe.statistics import cohen_kappa_batch
 
     counts = []
     for j in range(y.shape[1]):
@@ -89,7 +89,7 @@ def code_kappas(decisions: np.ndarray, y: np.ndarray, mask: np.ndarray) -> list[
 
 def class_kappa(decisions: np.ndarray, y: np.ndarray) -> float:
     """Single-label Cohen's kappa over units, "(none)" being a class of its own (-1 when undefined)."""
-    from qualframe.analysis.statistics import cohen_kappa_batch
+    from qualframe.statistics import cohen_kappa_batch
 
     k = y.shape[1] + 1
     truth = np.where(y.any(axis=1), y.argmax(axis=1), k - 1)
@@ -151,7 +151,7 @@ def kappa_gain(
     lead that shows in fewer than :data:`LEAD_CONFIDENCE` of them is within the noise of so few
     coded participants.
     """
-    from qualframe.analysis.statistics import cohen_kappa_batch
+    from qualframe.statistics import cohen_kappa_batch
 
     if code is None:
         k = y.shape[1] + 1

@@ -155,7 +155,7 @@ def kappa_offsets(p: np.ndarray, labels: np.ndarray, rounds: int = 2) -> np.ndar
     grid, a class at a time; offsets stay zero unless they raise kappa on the given (out-of-fold)
     predictions. The probabilities themselves are left as they are.
     """
-    from qualframe.analysis.statistics import cohen_kappa_batch
+    from qualframe.statistics import cohen_kappa_batch
 
     k = p.shape[1]
     logp = np.log(np.clip(p, 1e-9, 1.0))

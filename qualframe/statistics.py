@@ -17,6 +17,8 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from qualframe.counting import plural
+
 __all__ = [
     "MIN_CLUSTERS",
     "MIN_POSITIVES",
@@ -193,8 +195,6 @@ def evidence_shortfall(
     clusters: int | None, positives: int | None, *, cluster_noun: str = "participant"
 ) -> str | None:
     """``"only 5 participants and 2 positive units"`` when below the minimum, else None."""
-    from qualframe.counting import plural
-
     parts = []
     if clusters is not None and clusters < MIN_CLUSTERS:
         parts.append(plural(clusters, cluster_noun))
