@@ -19,7 +19,6 @@ from sqlalchemy import select
 from qualframe.coding.suggest import (
     HUMAN_ORIGINS,
     Span,
-    StudyVectors,
     _covers,
     _live,
     _selected_codes,
@@ -33,6 +32,7 @@ from qualframe.coding.suggest import (
 )
 from qualframe.sources import get_source
 from qualframe.store.coded_ranges import decided_ranges
+from qualframe.store.engine_caches import StudyVectors
 from qualframe.store.models import Code, Source
 from qualframe.store.study import Study
 

@@ -47,6 +47,7 @@ from qualframe.coding.engines import (
     make_engine,
     sentence_spans,
 )
+from qualframe.coding.gating import code_status, measured, passes_cutoff
 from qualframe.coding.passages import boilerplate, clean_evidence, widen
 from qualframe.config import settings
 from qualframe.errors import InputError, NotFoundError
@@ -54,12 +55,12 @@ from qualframe.ids import stable_guid
 from qualframe.sources import get_source
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding, visible_codings
+from qualframe.store.engine_caches import StudyLlmCache, StudyVectors
 from qualframe.store.models import (
     Code,
     Codebook,
     Coding,
     EngineState,
-    LlmCacheEntry,
     Segment,
     Source,
     SuggestionRun,
@@ -74,15 +75,11 @@ __all__ = [
     "DEFAULT_MIN_EXAMPLES",
     "DEFAULT_MIN_KAPPA",
     "UNIT_KINDS",
-    "StudyLlmCache",
     "StudyUnit",
-    "StudyVectors",
     "SuggestRunSummary",
     "code_infos",
-    "code_status",
     "prepare_engine",
     "prune_vectors",
-    "run_demo_stage",
     "save_state",
     "scope_of",
     "study_units",
@@ -330,74 +327,7 @@ def _training_hash(engine: BaseCoder, examples: Sequence[LabelledUnit]) -> str:
 # -- the LLM cache in the study -----------------------------------------------------------------
 
 
-class StudyLlmCache:
-    """LLM answers cached in the study's ``llm_cache`` table (new ones written with the run)."""
-
-    def __init__(self, study: Study) -> None:
-        self.study = study
-        self.new: dict[str, tuple[str, str, int, int]] = {}
-
-    def get(self, key: str) -> tuple[str, int, int] | None:
-        if key in self.new:
-            _, response, pt, ct = self.new[key]
-            return response, pt, ct
-        with self.study.read() as session:
-            row = session.get(LlmCacheEntry, key)
-            return None if row is None else (row.response, row.prompt_tokens, row.completion_tokens)
-
-    def put(self, key: str, model: str, response: str, prompt_tokens: int, completion_tokens: int) -> None:
-        self.new[key] = (model, response, prompt_tokens, completion_tokens)
-
-    def flush(self, session: Session) -> int:
-        """Write the new answers in the caller's transaction."""
-        for key, (model, response, pt, ct) in self.new.items():
-            if session.get(LlmCacheEntry, key) is None:
-                session.add(
-                    LlmCacheEntry(
-                        key=key, model=model, response=response, prompt_tokens=pt, completion_tokens=ct
-                    )
-                )
-        count = len(self.new)
-        self.new.clear()
-        return count
-
-
 # -- the run ------------------------------------------------------------------------------------
-
-
-class StudyVectors:
-    """Sentence vectors kept in the study's ``text_vectors`` table (see :class:`VectorStore`)."""
-
-    def __init__(self, study: Study) -> None:
-        self.study = study
-        self.new: dict[tuple[str, str], bytes] = {}
-
-    def fetch(self, model: str, digests: Sequence[str]) -> dict[str, Any]:
-        import numpy as np
-
-        out: dict[str, Any] = {}
-        with self.study.read() as session:
-            for i in range(0, len(digests), 500):
-                rows = session.execute(
-                    select(TextVector.digest, TextVector.vector).where(
-                        TextVector.model == model, TextVector.digest.in_(list(digests[i : i + 500]))
-                    )
-                ).all()
-                out.update((d, np.frombuffer(v, dtype=np.float32)) for d, v in rows)
-        return out
-
-    def add(self, model: str, digest: str, vector: Any) -> None:
-        import numpy as np
-
-        self.new[(model, digest)] = np.asarray(vector, dtype=np.float32).tobytes()
-
-    def flush(self, session: Session) -> int:
-        """Write the new vectors in the caller's transaction."""
-        for (model, digest), data in self.new.items():
-            session.merge(TextVector(model=model, digest=digest, vector=data))
-        count = len(self.new)
-        self.new.clear()
-        return count
 
 
 def prune_vectors(session: Session, units: Sequence[StudyUnit]) -> int:
@@ -454,69 +384,6 @@ def prepare_engine(
     if not engine.reliability or all(r.get("kappa") is None for r in engine.reliability.values()):
         engine.reliability = {**engine.reliability, **measure(engine, examples)}
     return engine, False, training_hash
-
-
-def code_status(
-    reliability: dict[str, dict[str, Any]], min_kappa: float, min_examples: int
-) -> dict[str, dict[str, Any]]:
-    """Per code: the measured figures and whether it is suggested (``suggesting``) and why not.
-
-    A code with enough coded examples is suggested when its suggestions above a confidence
-    cut-off were right at least 70 % of the time out of fold (measured on folds the cut-off was
-    not chosen on; only suggestions above it are then made), or, without such a cut-off, when its
-    out-of-fold kappa reaches ``min_kappa``.
-    """
-    out: dict[str, dict[str, Any]] = {}
-    for code, r in reliability.items():
-        positives, kappa = int(r.get("positives") or 0), r.get("kappa")
-        precise = _precise(r)
-        if positives < min_examples:
-            status = f"held back: {positives} coded example(s), needs {min_examples}"
-        elif kappa is None:
-            status = "held back: agreement could not be measured yet (code more passages)"
-        elif precise:
-            status = (
-                f"suggesting above confidence {r['cutoff']:.2f}: right {r['precision']:.0%} of the time "
-                f"out of fold ({r['right']} of {r['out_of']})"
-            )
-        elif kappa >= min_kappa:
-            status = f"suggesting: kappa {kappa:.2f} >= {min_kappa:.2f}" + _best(r)
-        else:
-            status = f"held back: kappa {kappa:.3f} < {min_kappa:.2f}" + _best(r)
-        out[code] = {**r, "suggest": status.startswith("suggesting"), "status": status}
-    return out
-
-
-def _precise(r: dict[str, Any]) -> bool:
-    """Whether the code's precision cut-off held out of fold (see :func:`precision_cutoffs`)."""
-    from qualframe.coding.engines.agreement import MIN_CORRECT, TARGET_PRECISION
-
-    return (
-        r.get("cutoff") is not None
-        and r.get("precision") is not None
-        and r["precision"] >= TARGET_PRECISION
-        and int(r.get("right") or 0) >= MIN_CORRECT
-    )
-
-
-def _measured(r: dict[str, Any]) -> str:
-    """The measured figures a suggestion's rationale ends with."""
-    if r.get("kappa") is None:
-        return ""
-    more = f"; right {r['precision']:.0%} of the time above {r['cutoff']:.2f}" if _precise(r) else ""
-    return f" (agreement with coders out of fold: kappa {r['kappa']:.2f}{more})"
-
-
-def _best(r: dict[str, Any]) -> str:
-    """Why no precision cut-off was found, for the status line."""
-    if "cutoff" not in r:
-        return ""
-    if r.get("precision") is not None and r.get("cutoff") is not None:
-        return f"; above {r['cutoff']:.2f} right only {r['precision']:.1%} out of fold ({r['right']} of {r['out_of']})"
-    best = r.get("best_precision")
-    return "; no confidence was right 70% of the time out of fold" + (
-        f" (best {best:.0%})" if best is not None else ""
-    )
 
 
 def scope_of(unit: str, code_keys: Sequence[str]) -> str:
@@ -627,7 +494,7 @@ def suggest(
         su = where[sug.unit_id]
         if sug.code not in wanted:
             continue
-        if not all_codes and _precise(status[sug.code]) and sug.confidence < status[sug.code]["cutoff"]:
+        if not all_codes and passes_cutoff(status[sug.code]) and sug.confidence < status[sug.code]["cutoff"]:
             below += 1
             continue  # under the confidence where this code's suggestions were right often enough
         start, end = widen(texts[su.source_id], su.turn, (su.start, su.end), typical.get(code_ids[sug.code]))
@@ -642,7 +509,7 @@ def suggest(
         rationale = sug.rationale.split("; words for it:")[0]
         if evidence:
             rationale += "; evidence: " + ", ".join(repr(w) for w in evidence)
-        rationale += _measured(status.get(sug.code, {}))
+        rationale += measured(status.get(sug.code, {}))
         kept.append((su.source_id, start, end, replace(sug, rationale=rationale, evidence=evidence)))
     seconds = time.perf_counter() - started
     engine_params = {k: v for k, v in coder.get_params().items() if k not in ("cache", "api_key")}
@@ -813,41 +680,3 @@ def save_state(session: Session, coder: BaseCoder, scope: str, training_hash: st
     row.state_format = STATE_FORMAT
     row.state = data
     row.trained_at = utcnow()
-
-
-# -- demo ---------------------------------------------------------------------------------------
-
-DEMO_REVIEWER = "sam"
-
-
-def run_demo_stage(study: Study, log: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """Suggest with the Janis and network-ties codebooks, then review some as a second pass.
-
-    The engine (``auto`` on the lexicon and word features, without the sentence encoder, so the
-    demo stays quick on any laptop) learns from the reference coding already in the study and
-    suggests codings for the passages nobody coded. A second coder (``sam``) then accepts the
-    20 most confident suggestions and rejects the 10 least confident, so the report can show how
-    much of the coding was machine-suggested, by which engine and version, and who accepted it. Returns :func:`provenance_summary`.
-    """
-    from qualframe.coding.review import accept, provenance_summary, reject, review_queue
-
-    summary = suggest(
-        study,
-        engine="auto",
-        codes=["janis-groupthink", "network-ties"],
-        unit="sentence",
-        user=DEMO_REVIEWER,
-        params={"supervised_views": ["words"], "embedding": False},
-    )
-    log(
-        f"{summary.engine} {summary.engine_version} suggested {summary.suggestions} codings "
-        f"in {summary.units} units ({summary.examples} labelled units to learn from)"
-    )
-    queue = review_queue(study, run_id=summary.run_id, order="confidence")
-    for item in queue[:20]:
-        accept(study, item.id, user=DEMO_REVIEWER)
-    for item in queue[20:][-10:]:
-        reject(study, item.id, user=DEMO_REVIEWER)
-    accepted, rejected = min(20, len(queue)), len(queue[20:][-10:])
-    log(f"{DEMO_REVIEWER} accepted {accepted} and rejected {rejected} suggestions; the rest await review")
-    return provenance_summary(study)

@@ -11,8 +11,8 @@ from pathlib import Path
 from qualframe.cases import import_cases
 from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
-from qualframe.coding.suggest import run_demo_stage as assist_stage
 from qualframe.demo.stages.analysis import run_demo_stage as analysis_stage
+from qualframe.demo.stages.assist import run_demo_stage as assist_stage
 from qualframe.demo.stages.network import run_demo_stage as network_stage
 from qualframe.demo.stages.privacy import run_demo_stage as privacy_stage
 from qualframe.demo.stages.simulation import run_demo_stage as simulation_stage

@@ -17,7 +17,7 @@ from qualframe.coding.engines.agreement import (
     precision_cutoffs,
 )
 from qualframe.coding.engines.auto import AutoEngine
-from qualframe.coding.suggest import code_status
+from qualframe.coding.gating import code_status
 
 
 def _one_hot(labels: np.ndarray, k: int) -> np.ndarray:

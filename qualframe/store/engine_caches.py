@@ -1,0 +1,87 @@
+"""What the engines keep in a study between runs: sentence vectors and language-model answers.
+
+Both are derived data, keyed by a digest of the text (vectors) or of the request (LLM answers), read
+in their own short transactions and written with the run's results in the run's one transaction,
+so a failed run leaves nothing behind. Pseudonymisation purges both (they are computed from the
+original words).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualframe.store.models import LlmCacheEntry, TextVector
+from qualframe.store.study import Study
+
+__all__ = ["StudyLlmCache", "StudyVectors"]
+
+
+class StudyLlmCache:
+    """LLM answers cached in the study's ``llm_cache`` table (new ones written with the run)."""
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self.new: dict[str, tuple[str, str, int, int]] = {}
+
+    def get(self, key: str) -> tuple[str, int, int] | None:
+        if key in self.new:
+            _, response, pt, ct = self.new[key]
+            return response, pt, ct
+        with self.study.read() as session:
+            row = session.get(LlmCacheEntry, key)
+            return None if row is None else (row.response, row.prompt_tokens, row.completion_tokens)
+
+    def put(self, key: str, model: str, response: str, prompt_tokens: int, completion_tokens: int) -> None:
+        self.new[key] = (model, response, prompt_tokens, completion_tokens)
+
+    def flush(self, session: Session) -> int:
+        """Write the new answers in the caller's transaction."""
+        for key, (model, response, pt, ct) in self.new.items():
+            if session.get(LlmCacheEntry, key) is None:
+                session.add(
+                    LlmCacheEntry(
+                        key=key, model=model, response=response, prompt_tokens=pt, completion_tokens=ct
+                    )
+                )
+        count = len(self.new)
+        self.new.clear()
+        return count
+
+
+class StudyVectors:
+    """Sentence vectors kept in the study's ``text_vectors`` table (see :class:`VectorStore`)."""
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self.new: dict[tuple[str, str], bytes] = {}
+
+    def fetch(self, model: str, digests: Sequence[str]) -> dict[str, Any]:
+        import numpy as np
+
+        out: dict[str, Any] = {}
+        with self.study.read() as session:
+            for i in range(0, len(digests), 500):
+                rows = session.execute(
+                    select(TextVector.digest, TextVector.vector).where(
+                        TextVector.model == model, TextVector.digest.in_(list(digests[i : i + 500]))
+                    )
+                ).all()
+                out.update((d, np.frombuffer(v, dtype=np.float32)) for d, v in rows)
+        return out
+
+    def add(self, model: str, digest: str, vector: Any) -> None:
+        import numpy as np
+
+        self.new[(model, digest)] = np.asarray(vector, dtype=np.float32).tobytes()
+
+    def flush(self, session: Session) -> int:
+        """Write the new vectors in the caller's transaction."""
+        for (model, digest), data in self.new.items():
+            session.merge(TextVector(model=model, digest=digest, vector=data))
+        count = len(self.new)
+        self.new.clear()
+        return count
