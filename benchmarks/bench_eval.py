@@ -8,7 +8,7 @@ prints Markdown tables for docs/benchmarks.md.
 
 Run: ``python benchmarks/bench_eval.py [--sets mhstigma-dev,annomi-client-talk-dev]
 [--engines lexicon,embedding,supervised,auto] [--sizes 0,8,16,32,64,all] [--folds 5]
-[--out /tmp/qf-bench-eval] [--embedding-cache /tmp/qf-embeddings.npz]``. The cache (vectors keyed
+[--out /tmp/qf-bench-eval] [--embedding-cache /tmp/qf-embeddings.npz] [--model all-mpnet-base-v2]``. The cache (vectors keyed
 by text hash) only saves time on reruns; it does not change any number.
 """
 
@@ -28,6 +28,9 @@ from qualframe.evaluation import (
     parse_sizes,
     plot_curve,
 )
+
+#: The engines that take a ``model`` (the baseline and the lexicon read words only).
+ENCODING_ENGINES = ("embedding", "supervised", "finetune", "auto")
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -53,13 +56,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/qf-bench-eval"))
     parser.add_argument("--embedding-cache", type=Path, default=None)
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="sentence-transformers model for every engine that encodes (a folder or all-mpnet-base-v2)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     encoder = None
     if args.embedding_cache:
         from qualframe.coding.engines.encoder import get_encoder
 
-        encoder = get_encoder()
+        encoder = get_encoder(args.model)
         print(f"embedding cache: {encoder.load_cache(args.embedding_cache)} vectors", flush=True)
     print(f"machine: {platform.platform()}, {platform.processor() or 'cpu'}; {time.strftime('%Y-%m-%d')}")
     for name in args.sets.split(","):
@@ -74,6 +82,7 @@ def main() -> None:
             sizes=parse_sizes(args.sizes),
             folds=args.folds,
             rules=rules,
+            params={name: {"model": args.model} for name in ENCODING_ENGINES} if args.model else None,
             log=lambda m, name=name: print(f"[{name}] {m}", flush=True),
         )
         curve["seconds"] = round(time.perf_counter() - started, 1)

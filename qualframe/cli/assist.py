@@ -73,7 +73,9 @@ def suggest_cmd(
         None, "--endpoint", help="llm: OpenAI-compatible base URL (default local Ollama)."
     ),
     model: str = typer.Option(
-        None, "--model", help="llm: the model name; embedding/supervised/finetune: a model folder."
+        None,
+        "--model",
+        help="llm: the model name; embedding/supervised/finetune/auto: a model folder or all-mpnet-base-v2.",
     ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="llm: allow a non-local endpoint."),
     param: list[str] = typer.Option(None, "--param", help="Engine parameter key=value (repeatable)."),
@@ -358,7 +360,9 @@ def eval_cmd(
     plot: Path = typer.Option(None, "--plot", help="The learning-curve plot (default: next to --out, .png)."),
     endpoint: str = typer.Option(None, "--endpoint", help="llm: OpenAI-compatible base URL."),
     model: str = typer.Option(
-        None, "--model", help="llm: model name; embedding/supervised/finetune: model folder."
+        None,
+        "--model",
+        help="llm: model name; embedding/supervised/finetune/auto: model folder or all-mpnet-base-v2.",
     ),
     allow_remote: bool = typer.Option(False, "--allow-remote", help="llm: allow a non-local endpoint."),
     param: list[str] = typer.Option(None, "--param", help="Engine parameter key=value (repeatable)."),

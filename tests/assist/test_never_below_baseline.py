@@ -201,3 +201,41 @@ def test_auto_is_not_below_the_baseline_on_sessions_it_never_saw(annomi_client_t
         # The baseline may not be reliably better on new participants: a lead of its own in
         # 95 % of resamples of whole sessions would mean auto chose worse than the baseline.
         assert share < LEAD_CONFIDENCE, (size, auto.choice, gain, share)
+
+
+def test_precision_must_hold_across_participants_not_only_on_average() -> None:
+    """A code right 76 % on average, but only because of some participants, is not promised."""
+    rng = np.random.default_rng(11)
+    groups = [f"p{i // 20}" for i in range(400)]  # 20 participants, 20 units each
+    uneven = np.array([int(g[1:]) % 2 == 0 for g in groups])  # half the participants
+    # Every unit scores high, so no stricter confidence can separate right from wrong: on the
+    # even participants the code is nearly always right, on the odd ones barely above chance.
+    scores = rng.uniform(0.6, 1.0, 400)
+    truth = np.where(uneven, rng.random(400) < 0.97, rng.random(400) < 0.55)
+    steady = rng.random(400) < 0.9  # the same precision for everyone
+    y = np.stack([truth, steady], axis=1)
+    mask = np.ones_like(y, dtype=bool)
+    decided = np.ones_like(y, dtype=bool)
+    folds = [
+        (np.flatnonzero(np.arange(400) % 3 != f), np.flatnonzero(np.arange(400) % 3 == f)) for f in range(3)
+    ]
+    by_case, even = precision_cutoffs(
+        np.stack([scores, scores], axis=1), decided, y, mask, folds, groups=groups
+    )
+    assert by_case["precision"] >= TARGET_PRECISION  # on average it looks fine ...
+    # ... the bound by participant equals a by-hand bootstrap over whole participants ...
+    hand = np.random.default_rng(1)
+    per = {g: (truth[[i for i, h in enumerate(groups) if h == g]]) for g in sorted(set(groups))}
+    shares = []
+    for _ in range(2000):
+        pick = hand.choice(sorted(per), size=len(per))
+        shares.append(np.concatenate([per[g] for g in pick]).mean())
+    assert by_case["precision_low"] == pytest.approx(np.quantile(shares, 0.05), abs=0.02)
+    # ... it is under the target, so the code is held back and the status line says why.
+    assert by_case["precision_low"] < TARGET_PRECISION
+    status = code_status({"c": {"positives": 200, "kappa": 0.3, **by_case}}, 0.4, 8)["c"]
+    assert not status["suggest"] and "not 70% across participants" in status["status"]
+    # A code right 90 % for everyone keeps its promise and says how sure it is.
+    assert even["precision_low"] >= TARGET_PRECISION
+    ok = code_status({"c": {"positives": 360, "kappa": 0.3, **even}}, 0.4, 8)["c"]
+    assert ok["suggest"] and "with 95% confidence across participants" in ok["status"]

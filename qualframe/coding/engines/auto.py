@@ -289,7 +289,7 @@ class AutoEngine(BaseCoder):
         for j, name in enumerate(self.choice):
             chosen[:, j] = decisions[name][:, j]
             chosen_scores[:, j] = scores[name][:, j]
-        self.reliability = reliability_table(self.code_keys, y, mask, chosen, chosen_scores, folds)
+        self.reliability = reliability_table(self.code_keys, y, mask, chosen, chosen_scores, folds, groups)
         for j, key in enumerate(self.code_keys):
             self.reliability[key]["engine"] = self.choice[j]
             if leads[j]:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from qualframe.coding.engines.split_models import installed_folder
 from qualframe.errors import InputError
 
 __all__ = [
@@ -102,8 +103,15 @@ def encode_on_worker(texts: list[str], model: str | None, runtime: str, batch_si
 
 
 def model_path(model: str | os.PathLike[str] | None = None) -> Path:
-    """The folder of the sentence-transformers model: ``model`` if given, else the packaged MiniLM."""
+    """The folder of the sentence-transformers model: ``model`` if given, else the packaged MiniLM.
+
+    ``model`` is a folder, or the name of a model installed from PyPI parts such as
+    ``all-mpnet-base-v2`` (:mod:`~qualframe.coding.engines.split_models`).
+    """
     if model:
+        packaged = installed_folder(str(model))  # e.g. "all-mpnet-base-v2", assembled from PyPI parts
+        if packaged is not None:
+            return packaged
         path = Path(model).expanduser()
         if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
             raise InputError(

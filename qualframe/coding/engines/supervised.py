@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from qualframe.coding.engines.agreement import group_folds, reliability_table
+from qualframe.coding.engines.agreement import case_groups, group_folds, reliability_table
 from qualframe.coding.engines.base import (
     BaseCoder,
     CodeInfo,
@@ -265,7 +265,13 @@ class SupervisedEngine(BaseCoder):
         elif self.multi_label:
             self.thresholds = np.full(len(self.codes), self.threshold)
         self.reliability = reliability_table(
-            self.code_keys, codes_y, codes_mask, self.oof_decisions, self.oof_scores, folds
+            self.code_keys,
+            codes_y,
+            codes_mask,
+            self.oof_decisions,
+            self.oof_scores,
+            folds,
+            case_groups(examples) if folds is not None else None,
         )
         return self
 
