@@ -22,6 +22,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from qualframe.coding.engines.bars import bar
+from qualframe.coding.engines.onnx_runtime import load_onnx_encoder
+from qualframe.config import settings
 from qualframe.errors import InputError
 
 __all__ = [
@@ -124,7 +127,6 @@ class Encoder:
     """A sentence-transformers model on the CPU with a per-text vector cache."""
 
     def __init__(self, path: Path, *, batch_size: int = 64, runtime: str | None = None) -> None:
-        from qualframe.config import settings
 
         self.path = path
         self.batch_size = batch_size
@@ -171,7 +173,6 @@ class Encoder:
     def _choose_runtime(self) -> None:
         if self._runtime_chosen:
             return
-        from qualframe.coding.engines.onnx_runtime import load_onnx_encoder
 
         self._onnx = load_onnx_encoder(self.model, self.path, self._cache_dir)
         self._runtime_chosen = True
@@ -222,8 +223,6 @@ class Encoder:
                     self._cache[digests[digest]] = vector
             missing = [t for t in missing if t not in self._cache]
         if missing:
-            from qualframe.coding.engines.bars import bar
-
             # Sorting by length keeps padding small inside each batch (a large share of the cost).
             order = sorted(missing, key=len)
             step = max(self.batch_size * 4, 256)
