@@ -34,12 +34,10 @@ def import_files(
 ) -> ImportReport:
     """Import transcripts (and codebooks) into ``study`` in one all-or-nothing transaction.
 
-    ``case`` links every new source to that case (created if needed); otherwise a source joins the
-    case its name starts with, or the case column of a CSV. ``name`` renames a single document (or
-    prefixes the documents of a CSV). Re-importing identical content is an error unless
-    ``skip_duplicates`` is set, in which case those files are skipped and reported.
-    ``sources_folder`` is for a ``.qdpx`` whose texts lie outside it (see
-    :func:`qualframe.exchange.import_projects`).
+    ``case``, ``name``, ``group`` and ``skip_duplicates`` are as in
+    :func:`qualframe.sources.import_documents`. A ``.qdpx`` project is imported on its own, by
+    :func:`qualframe.exchange.import_projects`; ``sources_folder`` is for one whose texts lie
+    outside it.
     """
     if not paths:
         raise InputError("no files given to import.")
