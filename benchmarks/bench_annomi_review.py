@@ -121,7 +121,7 @@ def main() -> None:
     from qualframe.coding.coded import mark_coded
     from qualframe.coding.review import review_queue
     from qualframe.coding.suggest import suggest
-    from qualframe.sources import import_files
+    from qualframe.imports import import_files
     from qualframe.store.study import Study
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from qualframe.demo import corpus_path
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 
 

@@ -4,7 +4,7 @@ Reads the gold set ``tests/network/data/annomi_network_gold.json`` (offsets and 
 transcripts of ``../shared/data/annomi-transcripts-dev`` (real counselling sessions; the therapist
 is the interviewer, the client the participant), runs alter extraction
 (:func:`qualframe.network.extraction.extract_case`) and tie typing (the ``lexicon`` engine over the
-built-in ``network-ties`` codes, then :func:`qualframe.network.ties.sentence_tie_types`) on each,
+built-in ``network-ties`` codes, then :func:`qualframe.network.proposals.sentence_tie_types`) on each,
 and scores them with :mod:`qualframe.evaluation.network`: alter recall and precision, roles, and
 tie-type accuracy, per split (``dev``: the transcripts the cues were written on; ``test``: held
 out), with the tie types also scored without the negation/hypothetical/reported-speech filter.
@@ -38,7 +38,8 @@ from qualframe.evaluation.run import spec_code_info
 from qualframe.io import Turn, read_documents
 from qualframe.network.cues import CO_BUYING
 from qualframe.network.extraction import CaseNetwork, Transcript, extract_case
-from qualframe.network.ties import TIE_CODES, propose_tie_types, sentence_tie_types
+from qualframe.network.proposals import propose_tie_types, sentence_tie_types
+from qualframe.network.ties import TIE_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "network" / "data" / "annomi_network_gold.json"

@@ -39,9 +39,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualframe.privacy.entities import KINDS, LABELS
+from qualframe.entities import KINDS, LABELS
+from qualframe.imports import import_files
 from qualframe.privacy.service import Replacement, plan_pseudonymisation
-from qualframe.sources import import_files
 from qualframe.statistics import precision_recall_f1
 from qualframe.store.study import Study
 

@@ -20,11 +20,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from qualframe.codebook.spec import CodeSpec
+from qualframe.codespec import CodeSpec
 from qualframe.demo import corpus_path
 from qualframe.exchange import export_project, import_projects
 from qualframe.ids import stable_guid
-from qualframe.io.refi_project import RefiCoding, RefiProject, RefiSelection, RefiSource, RefiUser, write_qdpx
+from qualframe.io.refi_project import RefiCoding, RefiProject, RefiSelection, RefiSource, RefiUser
+from qualframe.io.refi_project_writer import write_qdpx
 from qualframe.store.models import Coding
 from qualframe.store.study import Study
 

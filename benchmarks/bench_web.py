@@ -29,7 +29,8 @@ from typing import Any
 from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook_spec, builtin_spec
 from qualframe.coding.manual import apply_coding
 from qualframe.demo import corpus_path
-from qualframe.sources import get_source, import_files
+from qualframe.imports import import_files
+from qualframe.sources import get_source
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
 

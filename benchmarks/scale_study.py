@@ -38,8 +38,8 @@ from qualframe.analysis.themes import add_theme
 from qualframe.cases import import_cases
 from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook_spec, builtin_spec, code_path
 from qualframe.ids import stable_guid
+from qualframe.imports import import_files
 from qualframe.memos import add_memo
-from qualframe.sources import import_files
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding
 from qualframe.store.models import Code, Segment, Source

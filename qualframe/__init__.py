@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names load on fir
     from qualframe.errors import QualframeError
     from qualframe.evaluation.run import evaluate
     from qualframe.exchange import export_project, import_projects
+    from qualframe.imports import import_files
     from qualframe.memos import add_memo, list_memos
     from qualframe.network.cohorts import buying_cohorts
     from qualframe.network.measures import network_measures
@@ -41,7 +42,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names load on fir
     from qualframe.outputs import export, write_report
     from qualframe.privacy.service import pseudonymise
     from qualframe.simulate import load_scenario, run_scenario
-    from qualframe.sources import import_files, set_speaker_role
+    from qualframe.sources import set_speaker_role
     from qualframe.store.study import Study
     from qualframe.web.app import create_app
 
@@ -56,7 +57,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Study": "qualframe.store.study",
     "QualframeError": "qualframe.errors",
-    "import_files": "qualframe.sources",
+    "import_files": "qualframe.imports",
     "set_speaker_role": "qualframe.sources",
     "import_cases": "qualframe.cases",
     "list_cases": "qualframe.cases",

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.ids import stable_guid
-from qualframe.io.text import clean_name
+from qualframe.io.units_csv import read_csv_rows
+from qualframe.naming import clean_name
+from qualframe.sources import find_case_for, get_source
 from qualframe.store.audit import record
 from qualframe.store.models import Attribute, AttributeValue, Case, Source
 from qualframe.store.state import per_state
@@ -112,8 +114,6 @@ def _canonical(value: str, type_: str) -> str | None:
 
 def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> list[str]:
     """Create or update cases and their attributes from a CSV; returns the case names touched."""
-    from qualframe.io.units_csv import read_csv_rows
-
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist.")
@@ -188,7 +188,6 @@ def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> 
 
 
 def _link_unlinked_sources(session: Session) -> list[str]:
-    from qualframe.sources import find_case_for
 
     linked: list[str] = []
     unlinked = session.execute(select(Source.id, Source.name).where(Source.case_id.is_(None))).all()
@@ -205,8 +204,6 @@ def _link_unlinked_sources(session: Session) -> list[str]:
 
 def link_source(study: Study, source: str, case: str, *, user: str | None = None) -> None:
     """Put a source in a case (created if needed)."""
-    from qualframe.sources import get_source
-
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
         src = get_source(session, source)

@@ -8,6 +8,7 @@ held only for that, never while files are read or parsed. A failure anywhere lea
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,13 +18,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qualframe.codebook.service import add_codebook_spec, read_codebook_file
+from qualframe.codespec import CodebookSpec
 from qualframe.config import settings
 from qualframe.errors import ConflictError, DuplicateImportError, InputError, NotFoundError
 from qualframe.ids import stable_guid
 from qualframe.io import CODEBOOK_EXTENSIONS, PROJECT_EXTENSIONS, ParsedDocument, read_documents
-from qualframe.io.text import clean_name
+from qualframe.naming import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import SEGMENT_ROLES, Case, Segment, Source, User
+from qualframe.store.remap import Edit, rewrite_source
 from qualframe.store.segments import insert_segments
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
@@ -36,7 +40,7 @@ __all__ = [
     "correct_speaker",
     "find_case_for",
     "get_source",
-    "import_files",
+    "import_documents",
     "list_sources",
     "set_speaker_role",
     "store_files",
@@ -121,8 +125,6 @@ def find_case_for(session: Session, source_name: str, cases: Sequence[Case] | No
 
 
 def _read(path: Path, group: str | None) -> PendingFile:
-    import hashlib
-
     if not path.exists():
         raise InputError(f"{path} does not exist.")
     if not path.is_file():
@@ -154,7 +156,7 @@ def _get_or_create_case(session: Session, name: str, actor: User, cache: dict[st
     return case
 
 
-def import_files(
+def import_documents(
     study: Study,
     paths: Sequence[str | os.PathLike[str]],
     *,
@@ -163,43 +165,23 @@ def import_files(
     group: str | None = None,
     user: str | None = None,
     skip_duplicates: bool = False,
-    sources_folder: str | os.PathLike[str] | None = None,
 ) -> ImportReport:
     """Import transcripts (and codebooks) into ``study`` in one all-or-nothing transaction.
 
     ``case`` links every new source to that case (created if needed); otherwise a source joins the
     case its name starts with, or the case column of a CSV. ``name`` renames a single document (or
     prefixes the documents of a CSV). Re-importing identical content is an error unless
-    ``skip_duplicates`` is set, in which case those files are skipped and reported.
-    ``sources_folder`` is for a ``.qdpx`` whose texts lie outside it (see
-    :func:`qualframe.exchange.import_projects`).
+    ``skip_duplicates`` is set, in which case those files are skipped and reported. A REFI-QDA
+    project is not a document: :func:`qualframe.imports.import_files` hands it to the exchange.
     """
     if not paths:
         raise InputError("no files given to import.")
     files = [Path(p) for p in paths]
+    if any(p.suffix.lower() in PROJECT_EXTENSIONS for p in files):
+        raise InputError("a .qdpx project is imported with qualframe.import_files, not as a document.")
     codebook_files = [p for p in files if p.suffix.lower() in CODEBOOK_EXTENSIONS]
-    project_files = [p for p in files if p.suffix.lower() in PROJECT_EXTENSIONS]
-    document_files = [p for p in files if p not in codebook_files and p not in project_files]
-    if project_files:
-        if len(project_files) != len(files):
-            raise InputError("import a .qdpx project on its own, not together with other files.")
-        if case is not None or name is not None or group is not None:
-            raise InputError("--case, --name and --group do not apply to a .qdpx project (it names its own).")
-        from qualframe.exchange import import_projects
-
-        return import_projects(
-            study,
-            project_files,
-            user=user,
-            skip_duplicates=skip_duplicates,
-            sources_folder=Path(sources_folder) if sources_folder is not None else None,
-        )
-    if sources_folder is not None:
-        raise InputError("--sources-folder is for a .qdpx project whose texts lie outside it.")
-
+    document_files = [p for p in files if p not in codebook_files]
     pending = [_read(p, group) for p in document_files]
-    from qualframe.codebook.service import read_codebook_file
-
     specs = [read_codebook_file(p) for p in codebook_files]
     if (
         name is not None
@@ -223,7 +205,7 @@ def store_files(
     study: Study,
     pending: Sequence[PendingFile],
     *,
-    specs: Sequence[Any] = (),
+    specs: Sequence[CodebookSpec] = (),
     case: str | None = None,
     name: str | None = None,
     user: str | None = None,
@@ -274,8 +256,6 @@ def store_files(
                     report.sources.append(_store_document(session, item, doc, case, actor, cases, on_source))
                     report.warnings.extend(doc.warnings)
             for spec in specs:
-                from qualframe.codebook.service import add_codebook_spec
-
                 add_codebook_spec(session, spec, actor)
                 report.codebooks.append(spec.name)
         except BaseException:
@@ -401,8 +381,6 @@ def correct_speaker(
     (transcribed and subtitle sources carry them), through the offset remapping of
     :func:`qualframe.store.remap.rewrite_source`, so every coding stays on its words.
     """
-    from qualframe.store.remap import Edit, rewrite_source
-
     if role is None and name is None:
         raise InputError("give --role, --name or both.")
     if role is not None and role not in SEGMENT_ROLES:

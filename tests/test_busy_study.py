@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from qualframe.codebook.service import add_codebook
 from qualframe.coding.manual import list_codings
-from qualframe.sources import import_files, list_sources
+from qualframe.imports import import_files
+from qualframe.sources import list_sources
 from qualframe.store.models import Code
 from qualframe.store.study import BUSY_NAME, Study
 from qualframe.web import create_app
@@ -53,7 +54,7 @@ def pause(*args, **kwargs):
     return result
 
 setattr(sources, "_store_document" if where == "writing" else "_read", pause)
-report = sources.import_files(study, sys.argv[3:], user="importer")
+report = sources.import_documents(study, sys.argv[3:], user="importer")
 print("imported", len(report.sources), flush=True)
 """
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qualframe.cli import main
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 from tests.conftest import files_in, snapshot
 

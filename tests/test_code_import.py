@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from qualframe.coding.manual import add_coding, import_codings, list_codings, redo, remove_coding, undo
 from qualframe.errors import ConflictError, InputError
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.audit import verify_chain
 from qualframe.store.models import AuditEvent
 from qualframe.store.study import Study

@@ -19,7 +19,7 @@ from qualframe.codebook.service import (
     read_codebook_file,
     resolve_code,
 )
-from qualframe.codebook.spec import code_guid
+from qualframe.codespec import code_guid
 from qualframe.errors import CodebookError, ConflictError, InputError, NotFoundError
 from qualframe.io.codebook_yaml import dump_codebook_yaml, read_codebook_yaml
 from qualframe.io.refi_codebook import read_qdc, write_qdc

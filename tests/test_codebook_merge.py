@@ -9,8 +9,8 @@ from qualframe.codebook.outline import codebook_changes, codebook_outline
 from qualframe.codebook.service import create_code, resolve_code
 from qualframe.coding.manual import add_coding, list_codings, remove_coding, undo
 from qualframe.errors import InputError, NotFoundError
+from qualframe.imports import import_files
 from qualframe.memos import add_memo, list_memos
-from qualframe.sources import import_files
 from qualframe.store.models import Code, Coding
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user

@@ -10,7 +10,7 @@ from qualframe.coding.manual import add_coding, import_codings, list_codings, re
 from qualframe.coding.quotes import locate_quote
 from qualframe.coding.retrieval import quotes, search
 from qualframe.errors import AmbiguousQuoteError, ConflictError, InputError, NotFoundError, QuoteNotFoundError
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 from tests.conftest import snapshot
 

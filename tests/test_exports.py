@@ -12,9 +12,9 @@ import pytest
 from qualframe.cases import import_cases
 from qualframe.coding.manual import add_coding
 from qualframe.errors import InputError, UnsupportedFormatError
+from qualframe.imports import import_files
 from qualframe.outputs import export
 from qualframe.outputs.tables import QUOTE_COLUMNS
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 
 

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from qualframe.errors import InputError
+from qualframe.imports import import_files
 from qualframe.io import ParsedDocument, read_documents
-from qualframe.sources import import_files
 from qualframe.store.models import Case, Segment, Source
 from qualframe.store.study import Study
 

@@ -1,4 +1,4 @@
-"""The import service (qualframe.sources.import_files) on a real study.
+"""The import service (qualframe.imports.import_files) on a real study.
 
 What a researcher relies on: many files in one go; all or nothing (a bad file leaves the study
 exactly as it was); nothing imported twice by accident; originals kept byte for byte; sources
@@ -22,7 +22,8 @@ from qualframe.errors import (
     NotFoundError,
     UnsupportedFormatError,
 )
-from qualframe.sources import import_files, set_speaker_role
+from qualframe.imports import import_files
+from qualframe.sources import set_speaker_role
 from qualframe.store.models import AuditEvent, Case, Segment, Source
 from qualframe.store.study import Study
 from tests.conftest import files_in, snapshot

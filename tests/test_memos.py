@@ -6,8 +6,8 @@ import pytest
 
 from qualframe.coding.manual import add_coding
 from qualframe.errors import InputError, NotFoundError
+from qualframe.imports import import_files
 from qualframe.memos import add_memo, list_memos
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 
 

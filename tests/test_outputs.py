@@ -11,8 +11,8 @@ from sqlalchemy import select
 from qualframe.coding.manual import add_coding
 from qualframe.coding.team import assign_sources
 from qualframe.errors import NotAllowedError, UnsupportedFormatError
+from qualframe.imports import import_files
 from qualframe.outputs import EXPORT_FORMATS, download_output, outputs_of_kind, write_output
-from qualframe.sources import import_files
 from qualframe.store.models import AuditEvent
 from qualframe.store.study import Study
 from qualframe.visibility import Actor

@@ -9,8 +9,8 @@ import pytest
 
 from qualframe.coding.manual import add_coding
 from qualframe.errors import UnsupportedFormatError
+from qualframe.imports import import_files
 from qualframe.outputs import write_report
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 
 

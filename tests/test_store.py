@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
 from qualframe.errors import NotAStudyError, StudyError
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store import db
 from qualframe.store.audit import record, verify_chain
 from qualframe.store.models import AuditEvent, Base, Segment, Source

@@ -14,8 +14,8 @@ from pathlib import Path
 from qualframe.analysis.matrix import case_code_matrix
 from qualframe.coding.manual import add_coding, remove_coding
 from qualframe.coding.retrieval import quotes
+from qualframe.imports import import_files
 from qualframe.memos import add_memo
-from qualframe.sources import import_files
 from qualframe.store.audit import verify_chain
 from qualframe.store.state import TRACKED_TABLES, cache_stats, state_versions
 from qualframe.store.study import Study

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from qualframe.analysis.multilabel import AgreementResult, RatedUnit, compute_agreement
 from qualframe.errors import InputError
+from qualframe.io.units_csv import read_csv_rows
+from qualframe.store.files import write_atomic
 
 __all__ = ["agreement_from_file", "read_codings_csv", "write_agreement"]
 
@@ -25,8 +27,6 @@ REQUIRED = ("unit_id", "coder", "code")
 
 def read_codings_csv(path: str | os.PathLike[str]) -> tuple[list[RatedUnit], list[str], bool]:
     """Units with each coder's codes, the coders (in order of appearance), and whether cases were given."""
-    from qualframe.io.units_csv import read_csv_rows
-
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist; give a codings CSV with columns unit_id,coder,code.")
@@ -100,8 +100,6 @@ def write_agreement(
     seed: int = 0,
 ) -> AgreementResult:
     """Compute agreement from ``codings`` and write it as JSON to ``out`` (atomically)."""
-    from qualframe.store.files import write_atomic
-
     target = Path(out)
     if target.is_dir():
         raise InputError(f"{target} is a folder; give a file name for the JSON result.")

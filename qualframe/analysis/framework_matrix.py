@@ -34,6 +34,7 @@ from qualframe.coding.references import ReferenceIndex, cite_list
 from qualframe.config import settings
 from qualframe.counting import Passage, passages, plural
 from qualframe.errors import InputError, NotFoundError
+from qualframe.io.spreadsheet import Sheet, write_csv, write_xlsx
 from qualframe.store.audit import record
 from qualframe.store.codings import passage_texts
 from qualframe.store.models import Case, Code, MatrixCell, Theme, User, utcnow
@@ -491,8 +492,6 @@ def _cell_text(cell: MatrixCellView) -> str:
 
 def matrix_xlsx(codes: FrameworkMatrix, themes: FrameworkMatrix | None = None) -> bytes:
     """Workbook: an overview by theme, then one sheet per theme (its codes), then every quote."""
-    from qualframe.io.spreadsheet import Sheet, write_xlsx
-
     sheets = []
     if themes is not None and themes.columns:
         header = ["case", *[c.short for c in themes.columns]]
@@ -536,8 +535,6 @@ def matrix_xlsx(codes: FrameworkMatrix, themes: FrameworkMatrix | None = None) -
 
 def matrix_csv(matrix: FrameworkMatrix) -> bytes:
     """Long format, one row per cell: what analysis software reads most easily."""
-    from qualframe.io.spreadsheet import write_csv
-
     rows = []
     for case in matrix.cases:
         for col in matrix.columns:

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from qualframe.analysis.selection import ANALYSIS_ORIGINS, study_codings
 from qualframe.cases import list_cases
-from qualframe.codebook.service import code_path, resolve_code
+from qualframe.codebook.service import code_path, resolve_code, tree_order
 from qualframe.coderef import leaf_name
 from qualframe.counting import plural
 from qualframe.errors import InputError, NotFoundError
@@ -345,8 +345,6 @@ def saturation(
 
 def code_choices(study: Study) -> list[tuple[str, bool]]:
     """Every codable code as ``(codebook:path, structural)``, in codebook order, to choose from."""
-    from qualframe.codebook.service import tree_order
-
     with study.read() as session:
         codes = sorted(
             session.execute(select(Code).where(Code.codable.is_(True))).scalars(),

@@ -18,7 +18,7 @@ from qualframe.codebook.service import code_path, resolve_code
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.ids import stable_guid
-from qualframe.io.text import clean_name
+from qualframe.naming import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import THEME_STATUSES, Code, Theme, ThemeCode
 from qualframe.store.study import Study

@@ -12,6 +12,7 @@ import typer
 from qualframe.cli.common import MORE_VALUES, STUDY_ARG, echo_table, open_study, option_values
 from qualframe.coderef import leaf_name
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = ["register"]
 
 theme_app = typer.Typer(

@@ -16,6 +16,7 @@ import typer
 from qualframe.cli.common import STUDY_ARG, echo_table, open_study
 from qualframe.errors import InputError, QualframeError
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = ["register"]
 
 ENGINE_HELP = "auto (default), lexicon, embedding, supervised, finetune (slow: fine-tunes MiniLM) or llm."

@@ -8,6 +8,7 @@ import typer
 
 from qualframe.cli.common import STUDY_ARG, echo_table, open_study
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = ["register"]
 
 code_app = typer.Typer(help="Code passages: add, list, remove, undo, redo, import.", no_args_is_help=True)

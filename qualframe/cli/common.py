@@ -12,6 +12,7 @@ import typer
 if TYPE_CHECKING:
     from qualframe.store.study import Study
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = [
     "MIN_PASSPHRASE",
     "MORE_VALUES",

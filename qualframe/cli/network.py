@@ -14,6 +14,7 @@ import typer
 from qualframe.cli.common import STUDY_ARG, echo_table, open_study
 from qualframe.errors import InputError
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = ["register"]
 
 network_app = typer.Typer(

@@ -8,6 +8,7 @@ import typer
 
 from qualframe.cli.common import STUDY_ARG, ask_passphrase, echo_table, open_study, warn_if_exposed
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = ["register"]
 
 audit_app = typer.Typer(help="The audit trail: verify its hash chain, or read it.", no_args_is_help=True)
@@ -70,9 +71,9 @@ def audit_log_cmd(
 
 
 def _print_plan(plan: object, review: bool, keep_originals: bool) -> None:
+    from qualframe.entities import LABELS
     from qualframe.privacy import PseudonymisationPlan
     from qualframe.privacy.copies import describe
-    from qualframe.privacy.entities import LABELS
 
     assert isinstance(plan, PseudonymisationPlan)
     shown = [i for i in plan.identifiers if i.mentions]

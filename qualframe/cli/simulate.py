@@ -17,6 +17,7 @@ import typer
 
 from qualframe.errors import InputError
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = ["register"]
 
 _HELP = """Simulate groupthink in heroin-buying cohorts and compare network interventions.

@@ -8,6 +8,7 @@ import typer
 
 from qualframe.cli.common import STUDY_ARG, ask_passphrase, echo_table, open_study
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = ["register"]
 
 
@@ -78,7 +79,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Import transcripts and codebooks (all files or none)."""
-        from qualframe.sources import import_files
+        from qualframe.imports import import_files
 
         with open_study(study) as st:
             report = import_files(

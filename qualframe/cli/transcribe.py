@@ -10,6 +10,7 @@ import typer
 
 from qualframe.cli.common import STUDY_ARG, open_study
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = ["ProgressBar", "register"]
 
 

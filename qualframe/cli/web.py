@@ -9,6 +9,7 @@ import typer
 
 from qualframe.cli.common import STUDY_ARG, echo_table, open_study
 
+# lazy-module: a command imports only what it runs, so `qualframe --help` and quick commands start fast
 __all__ = ["register"]
 
 users_app = typer.Typer(

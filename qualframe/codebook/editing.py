@@ -18,7 +18,7 @@ from qualframe.store.users import resolve_user
 from qualframe.visibility import Actor, as_actor
 
 if TYPE_CHECKING:
-    from qualframe.codebook.spec import CodebookSpec
+    from qualframe.codespec import CodebookSpec
     from qualframe.store.study import Study
 
 __all__ = ["CodeChange", "change_code", "load_codebooks", "merge", "move", "new_code", "split"]

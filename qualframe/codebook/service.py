@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualframe.codebook.spec import CodebookSpec, CodeSpec, MemoPrompt, code_guid
+from qualframe.codespec import CodebookSpec, CodeSpec, MemoPrompt, code_guid
+from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
-from qualframe.io.text import clean_name
+from qualframe.io.codebook_yaml import read_codebook_yaml
+from qualframe.io.refi_codebook import read_qdc
+from qualframe.naming import clean_name
 from qualframe.store.audit import record
 from qualframe.store.models import AuditEvent, Code, Codebook, Coding, User
+from qualframe.store.users import resolve_user
 
 if TYPE_CHECKING:
     from qualframe.store.study import Study
@@ -61,8 +65,6 @@ EDITABLE_FIELDS = (
 
 def builtin_spec(name: str) -> CodebookSpec:
     """One of qualframe's built-in frameworks, by name."""
-    from qualframe.io.codebook_yaml import read_codebook_yaml
-
     if name not in BUILTIN_CODEBOOKS:
         raise NotFoundError(
             f"there is no built-in codebook {name!r} (built in: {', '.join(BUILTIN_CODEBOOKS)})."
@@ -82,12 +84,8 @@ def read_codebook_file(path: Path, name: str | None = None) -> CodebookSpec:
     data = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix == ".qdc":
-        from qualframe.io.refi_codebook import read_qdc
-
         return read_qdc(data, path.name, name)
     if suffix in (".yaml", ".yml"):
-        from qualframe.io.codebook_yaml import read_codebook_yaml
-
         spec = read_codebook_yaml(data, path.name)
         if name:
             spec.name = name
@@ -456,9 +454,6 @@ def add_codebook(
     study: Study, source: str | Path, *, name: str | None = None, user: str | None = None
 ) -> CodebookSpec:
     """Load a built-in codebook (by name) or a YAML/.qdc file into ``study``; returns what was added."""
-    from qualframe.config import settings
-    from qualframe.store.users import resolve_user
-
     spec = read_codebook_file(Path(source), name)
     with study.write() as session:
         add_codebook_spec(session, spec, resolve_user(session, user or settings().user))

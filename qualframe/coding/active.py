@@ -16,17 +16,16 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from qualframe.coding.suggest import (
+from qualframe.coding.engines.encoder import using_store
+from qualframe.coding.fitting import prepare_engine, save_state, scope_of
+from qualframe.coding.training import (
     HUMAN_ORIGINS,
     Span,
-    _covers,
-    _live,
-    _selected_codes,
-    _spans,
+    as_spans,
     code_infos,
-    prepare_engine,
-    save_state,
-    scope_of,
+    covers,
+    live_codings,
+    selected_codes,
     study_units,
     training_examples,
 )
@@ -82,10 +81,8 @@ def next_units(
     when it had to be fitted), and sentence vectors come from the study, so asking again after
     the first fit takes seconds.
     """
-    from qualframe.coding.engines.encoder import using_store
-
     with study.read() as session:
-        selected: list[Code] = _selected_codes(session, codes)
+        selected: list[Code] = selected_codes(session, codes)
         infos = code_infos(selected)
         targets = (
             [get_source(session, s) for s in sources]
@@ -94,7 +91,9 @@ def next_units(
         )
         units = study_units(session, targets, unit)
         examples = training_examples(session, selected, unit)
-        coded = _spans(_live(session, [s.id for s in targets], [c.id for c in selected], HUMAN_ORIGINS))
+        coded = as_spans(
+            live_codings(session, [s.id for s in targets], [c.id for c in selected], HUMAN_ORIGINS)
+        )
         marked = decided_ranges(session, [s.id for s in targets])
         names = {s.id: s.name for s in targets}
     by_source: dict[int, list[Span]] = {}
@@ -106,7 +105,7 @@ def next_units(
     open_units = [
         u
         for u in units
-        if not any(_covers(c, u.start, u.end) for c in by_source.get(u.source_id, []))
+        if not any(covers(c, u.start, u.end) for c in by_source.get(u.source_id, []))
         and not any(a <= u.start and u.end <= b for a, b in done.get(u.source_id, []))
     ]
     if not open_units:

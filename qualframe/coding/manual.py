@@ -21,6 +21,7 @@ from qualframe.coding.quotes import locate_quote
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotAllowedError, NotFoundError, QualframeError
 from qualframe.ids import stable_guid
+from qualframe.io.units_csv import read_csv_rows
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
@@ -288,8 +289,6 @@ def import_codings(study: Study, path: str | Path, *, coder: str | None = None) 
     sources, the new codings' ids (as runs) and a digest of what was written. :func:`undo` by that
     person removes the whole import (codings removed since stay removed); :func:`redo` restores it.
     """
-    from qualframe.io.units_csv import read_csv_rows
-
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist.")

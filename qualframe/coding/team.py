@@ -25,6 +25,7 @@ from qualframe.codebook.service import code_path
 from qualframe.coding.manual import CodingView, view
 from qualframe.config import settings
 from qualframe.errors import InputError, NotAllowedError, NotFoundError
+from qualframe.io.units_csv import read_csv_rows
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
@@ -297,8 +298,6 @@ class ReconciliationResult:
 
 def read_decisions(path: str | os.PathLike[str]) -> dict[int, tuple[str, str | None]]:
     """Decisions from a CSV with columns ``item,decision[,note]`` (numbers from the item list)."""
-    from qualframe.io.units_csv import read_csv_rows
-
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist.")

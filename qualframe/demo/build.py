@@ -17,8 +17,8 @@ from qualframe.demo.stages.network import run_demo_stage as network_stage
 from qualframe.demo.stages.privacy import run_demo_stage as privacy_stage
 from qualframe.demo.stages.simulation import run_demo_stage as simulation_stage
 from qualframe.errors import StudyError
+from qualframe.imports import import_files
 from qualframe.outputs import export, write_report
-from qualframe.sources import import_files
 from qualframe.store.study import MARKER_NAME, Study
 
 __all__ = ["DEMO_TITLE", "DemoResult", "build_demo", "corpus_path"]

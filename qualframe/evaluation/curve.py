@@ -21,6 +21,7 @@ from qualframe.coding.engines import CodeInfo, LabelledUnit
 from qualframe.errors import InputError, QualframeError
 from qualframe.evaluation.metrics import is_multi_label, score
 from qualframe.evaluation.run import Dataset, build_engine, predict
+from qualframe.store.files import write_atomic
 
 __all__ = [
     "format_table",
@@ -200,8 +201,6 @@ def plot_curve(curve: dict[str, Any], path: Path, title: str = "") -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from qualframe.store.files import write_atomic
 
     sizes = [str(s) for s in curve["sizes"]]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharex=True)

@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from qualframe.codebook.service import read_codebook_file
-from qualframe.codebook.spec import CodeSpec
+from qualframe.codespec import CodeSpec
 from qualframe.coding.engines import BaseCoder, CodeInfo, LabelledUnit, Unit, make_engine
 from qualframe.errors import InputError
+from qualframe.evaluation.baseline import BaselineEngine
 from qualframe.evaluation.metrics import is_multi_label, score
+from qualframe.io.labels_csv import read_eval_units, read_labels_csv, write_labels_csv
+from qualframe.store.files import write_atomic
 
 __all__ = ["Dataset", "build_engine", "evaluate", "load_codes", "load_dataset", "predict", "spec_code_info"]
 
@@ -69,8 +72,6 @@ def load_codes(path: Path) -> tuple[list[CodeInfo], list[str]]:
 
 def load_dataset(units_path: Path, labels_path: Path | None, codes: Sequence[CodeInfo]) -> Dataset:
     """Read units and (optionally) labels, checking that they fit each other and the codebook."""
-    from qualframe.io.labels_csv import read_eval_units, read_labels_csv
-
     for p in (units_path, labels_path):
         if p is not None and not p.is_file():
             raise InputError(f"{p} does not exist.")
@@ -107,8 +108,6 @@ def build_engine(
     """An engine for evaluation (``baseline`` is the plain TF-IDF + logistic regression)."""
     params = {"multi_label": multi_label, **(params or {})}
     if name == "baseline":
-        from qualframe.evaluation.baseline import BaselineEngine
-
         return BaselineEngine(codes, multi_label=multi_label)
     if name == "llm":
         params.setdefault("rules", list(rules))
@@ -139,9 +138,6 @@ def evaluate(
     resamples: int = 1000,
 ) -> dict[str, Any]:
     """Run the evaluation and write ``out`` (M.json) and ``predictions`` (P.csv) when given."""
-    from qualframe.io.labels_csv import write_labels_csv
-    from qualframe.store.files import write_atomic
-
     if (train_units is None) != (train_labels is None):
         raise InputError("give both --train-units and --train-labels, or neither.")
     codes, rules = load_codes(codebook)

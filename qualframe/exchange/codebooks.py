@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import add_codebook_spec
-from qualframe.codebook.spec import APPROACHES, CodebookSpec, CodeSpec, MemoPrompt
+from qualframe.codespec import APPROACHES, CodebookSpec, CodeSpec, MemoPrompt
 from qualframe.ids import stable_guid
 from qualframe.io.refi_codebook import split_codebook_description, tidy_codes
 from qualframe.io.refi_project import RefiProject

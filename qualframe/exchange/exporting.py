@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from qualframe import __version__
 from qualframe.codebook.service import codebook_to_spec, list_codebooks
-from qualframe.codebook.spec import CodeSpec
+from qualframe.codespec import CodeSpec
 from qualframe.ids import stable_guid
 from qualframe.io.refi_codebook import compose_codebook_description
 from qualframe.io.refi_project import (
@@ -37,8 +37,8 @@ from qualframe.io.refi_project import (
     compose_theme_description,
     format_when,
     memo_name,
-    write_qdpx,
 )
+from qualframe.io.refi_project_writer import write_qdpx
 from qualframe.store.models import (
     Attribute,
     AuditEvent,

@@ -32,7 +32,7 @@ from qualframe.io.refi_project import (
     RefiValue,
     parse_when,
 )
-from qualframe.io.text import clean_name
+from qualframe.naming import clean_name
 from qualframe.sources import ImportedSource, ImportReport, find_case_for
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from qualframe.config import settings
 from qualframe.errors import InputError, QualframeError
+from qualframe.io.docx import read_docx
 from qualframe.io.model import Turn
 from qualframe.io.offsets import (
     STANDARD,
@@ -25,6 +26,8 @@ from qualframe.io.offsets import (
     place,
 )
 from qualframe.io.refi_project import QdpxArchive, RefiNote, RefiProject, RefiSource, read_qdpx, split_path
+from qualframe.io.speakers import parse_turns
+from qualframe.io.text import decode_text, normalise
 
 __all__ = ["LoadedProject", "LoadedSource", "ProjectFiles", "load_project"]
 
@@ -184,12 +187,8 @@ class ProjectFiles:
 
 def _decode(member: str, data: bytes) -> tuple[str, str, list[Turn] | None]:
     """``(raw text, format, turns or None)`` of a source file: plain text or Word."""
-    from qualframe.io.text import decode_text
-
     label = member.replace("\\", "/").rsplit("/", 1)[-1]
     if label.lower().endswith(".docx"):
-        from qualframe.io.docx import read_docx
-
         doc = read_docx(data, label)
         return doc.text, "docx", doc.turns
     text, _ = decode_text(data, label)
@@ -198,7 +197,6 @@ def _decode(member: str, data: bytes) -> tuple[str, str, list[Turn] | None]:
 
 
 def _load_source(files: ProjectFiles, src: RefiSource, warnings: list[str]) -> LoadedSource | None:
-    from qualframe.io.speakers import parse_turns
 
     label = src.name or src.guid or "a source"
     codings = sum(len(s.codings) for s in src.selections) + len(src.codings)
@@ -234,7 +232,6 @@ def _load_source(files: ProjectFiles, src: RefiSource, warnings: list[str]) -> L
 
 
 def _note_text(files: ProjectFiles, note: RefiNote) -> str | None:
-    from qualframe.io.text import normalise
 
     text = note.content
     if not (text and text.strip()) and note.plain_path:

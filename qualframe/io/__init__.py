@@ -1,7 +1,7 @@
 """Every file format qualframe reads or writes, one module per format.
 
 Nothing outside this package parses a file format. Importers return plain data
-(:class:`~qualframe.io.model.ParsedDocument`, :class:`~qualframe.codebook.spec.CodebookSpec`) that the
+(:class:`~qualframe.io.model.ParsedDocument`, :class:`~qualframe.codespec.CodebookSpec`) that the
 service layer stores; exporters take plain data and return bytes.
 """
 
@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qualframe.errors import UnsupportedFormatError
+from qualframe.io.audio import AUDIO_EXTENSIONS
 from qualframe.io.model import ParsedDocument, Turn
+from qualframe.io.units_csv import read_units_csv
 
 __all__ = [
     "CODEBOOK_EXTENSIONS",
@@ -28,7 +30,7 @@ PROJECT_EXTENSIONS = (".qdpx",)
 
 
 def _readers() -> dict[str, Callable[[bytes, str], list[ParsedDocument]]]:
-    # Imported lazily: python-docx and pdfplumber are slow to import and most runs need one format.
+    # lazy: python-docx and pdfplumber are slow to import and most runs need one format.
     from qualframe.io.docx import read_docx
     from qualframe.io.pdf import read_pdf
     from qualframe.io.srt import read_srt
@@ -54,16 +56,12 @@ def read_documents(path: Path, data: bytes, *, group: str | None = None) -> list
     suffix = path.suffix.lower()
     label = path.name
     if suffix == ".csv":
-        from qualframe.io.units_csv import read_units_csv
-
         docs = read_units_csv(data, label, group)
     elif suffix in DOCUMENT_EXTENSIONS:
         docs = _readers()[suffix](data, label)
         for doc in docs:
             doc.name = path.stem
     else:
-        from qualframe.io.audio import AUDIO_EXTENSIONS
-
         if suffix in AUDIO_EXTENSIONS:
             raise UnsupportedFormatError(
                 f"{label} is a recording: transcribe it with 'qualframe transcribe STUDY {label}'."

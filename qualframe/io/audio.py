@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualframe.errors import InputError
+from qualframe.errors import InputError, QualframeError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,8 +59,6 @@ def _av() -> Any:
     try:
         import av
     except ImportError:
-        from qualframe.errors import QualframeError
-
         raise QualframeError(
             "reading recordings needs the speech extra: pip install 'qualframe[asr]'"
         ) from None

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from qualframe.codebook.spec import CodebookSpec, CodeSpec, MemoPrompt
+from qualframe.codespec import CodebookSpec, CodeSpec, MemoPrompt
 from qualframe.errors import CodebookError
 from qualframe.io.text import decode_text
 

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from qualframe.entities import LABELS, PLACEHOLDER, kind_of_label
 from qualframe.errors import InputError
 from qualframe.io.text import decode_text, normalise
 
@@ -55,8 +56,6 @@ class NamesList:
 
 def read_names_list(data: bytes, name: str) -> NamesList:
     """Parse a names file's bytes; a malformed line is an :class:`InputError` naming its line."""
-    from qualframe.privacy.entities import LABELS, kind_of_label
-
     text, _ = decode_text(data, name)
     out = NamesList(file=name)
     for number, raw in enumerate(normalise(text).split("\n"), start=1):
@@ -98,8 +97,6 @@ def read_names_list(data: bytes, name: str) -> NamesList:
 
 def _check_part(part: str, where: str, kind: str) -> None:
     """Refuse what cannot be a name as written: a typo here would replace nothing, or the wrong thing."""
-    from qualframe.privacy.entities import PLACEHOLDER
-
     if len(part) > 100:
         raise InputError(f"{where}: an entry is at most 100 characters.")
     if any(unicodedata.category(ch).startswith("C") for ch in part):

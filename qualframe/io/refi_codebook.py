@@ -17,7 +17,7 @@ from typing import Any, cast
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from qualframe.codebook.spec import CodebookSpec, CodeSpec
+from qualframe.codespec import CodebookSpec, CodeSpec
 from qualframe.errors import CodebookError, InputError
 
 __all__ = [

@@ -17,7 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from qualframe.errors import InputError, NotFoundError
+from qualframe.io.graph import write_gexf, write_graphml
 from qualframe.network.measures import load_networks
+from qualframe.network.review import list_alters
+from qualframe.store.models import AlterTie, Tie
 from qualframe.store.study import Study
 
 __all__ = ["GRAPH_FORMATS", "case_graphs", "export_graphs", "export_summary", "study_graph"]
@@ -35,8 +38,6 @@ def case_graphs(
 ) -> list[tuple[str, Any]]:
     """``(case, networkx.MultiGraph)`` for every case with alters (or just ``case``)."""
     import networkx as nx
-
-    from qualframe.network.review import list_alters
 
     evidence: dict[tuple[str, int], str] = {}
     for view in list_alters(study, case=case):
@@ -114,8 +115,6 @@ def case_graphs(
 def _ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...]) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
-    from qualframe.store.models import Tie
-
     with study.read() as session:
         return [
             {
@@ -134,8 +133,6 @@ def _ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...]) -> li
 
 def _alter_ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...]) -> list[dict[str, Any]]:
     from sqlalchemy import select
-
-    from qualframe.store.models import AlterTie
 
     with study.read() as session:
         return [
@@ -178,8 +175,6 @@ def export_graphs(study: Study, fmt: str, options: Mapping[str, Any]) -> bytes:
     Without ``case``: every case's confirmed ego-network in one graph, each node and edge with
     its ``case`` (see the module docstring); with it, that case's alone.
     """
-    from qualframe.io.graph import write_gexf, write_graphml
-
     if fmt not in GRAPH_FORMATS:
         raise InputError(f"unknown graph format {fmt!r}; choose one of {', '.join(GRAPH_FORMATS)}.")
     graphs = case_graphs(

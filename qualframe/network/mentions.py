@@ -18,9 +18,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from qualframe.entities import LABELS
 from qualframe.errors import InputError
+from qualframe.network.cues import VOCATIVE
+from qualframe.network.names import base_name
 from qualframe.privacy.detect import drug_use_at
-from qualframe.privacy.entities import LABELS
 from qualframe.privacy.lexicon import NAME_CUES_BEFORE, NICKNAME_PREFIXES, NOT_NAMES, Lexicon
 
 __all__ = [
@@ -236,9 +238,6 @@ def speaker_names(
     themself ("as you know, I'm Priya"). The interviewer is who introduces themself in their
     first three turns ("Hi, I'm Jan.").
     """
-    from qualframe.network.cues import VOCATIVE
-    from qualframe.network.names import base_name
-
     addressed: Counter[str] = Counter()
     participant: set[str] = set()
     interviewer: set[str] = set()
@@ -262,7 +261,6 @@ def speaker_names(
 
 
 def _introduced(said: str, lexicon: Lexicon) -> set[str]:
-    from qualframe.network.names import base_name
 
     return {
         base_name(m.group(1)) for m in _INTRODUCTION.finditer(said) if lexicon.is_name(m.group(1).lower())

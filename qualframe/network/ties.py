@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,16 +29,22 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path
-from qualframe.coding.engines import BaseCoder, CodeInfo, LabelledUnit, Suggestion, Unit, make_engine
-from qualframe.coding.suggest import code_infos, training_examples
+from qualframe.coding.engines import BaseCoder, Suggestion, Unit
+from qualframe.coding.training import HUMAN_ORIGINS, code_infos, training_examples
 from qualframe.config import settings
 from qualframe.errors import NotFoundError
 from qualframe.ids import stable_guid
 from qualframe.io.model import Turn
-from qualframe.network.cues import asserted_buying, first_person, unasserted
 from qualframe.network.extraction import AlterCandidate, CaseNetwork, Transcript, extract_case
 from qualframe.network.names import same_person
 from qualframe.network.phases import assign_phases, coded_phase_spans
+from qualframe.network.proposals import (
+    AlterTieProposal,
+    Evidence,
+    ProposedTie,
+    propose_case_ties,
+    propose_tie_types,
+)
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding
 from qualframe.store.models import (
@@ -64,8 +70,6 @@ __all__ = [
     "TIE_CODES",
     "ExtractSummary",
     "extract_network",
-    "propose_tie_types",
-    "sentence_tie_types",
 ]
 
 #: network-ties code name -> tie type.
@@ -77,9 +81,6 @@ TIE_CODES = {
 }
 #: Case attributes that hold the participant's own (pseudonymous) name: never an alter.
 EGO_ATTRIBUTES = ("pseudonym", "alias", "name", "pseudonyme")
-_HUMAN = ("manual", "accepted")
-_CARRIED_FACTOR = 0.8  # a sentence that refers back with "he" or "we" is weaker evidence
-_BUYING_CONFIDENCE = 0.7  # a stated buying cue ("we go halves")
 
 
 @dataclass
@@ -98,71 +99,6 @@ class ExtractSummary:
     unphased_sentences: int
     seconds: float
     per_case: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-@dataclass
-class _Evidence:
-    source_id: int
-    start: int
-    end: int
-    code_id: int
-    confidence: float
-    rationale: str
-    coding_id: int | None = None  # an existing human coding
-
-
-@dataclass
-class _ProposedTie:
-    alter: int
-    phase: str
-    tie_type: str
-    evidence: list[_Evidence] = field(default_factory=list)
-
-
-def propose_tie_types(
-    engine: str,
-    codes: Sequence[CodeInfo],
-    units: Sequence[Unit],
-    examples: Sequence[LabelledUnit],
-    params: dict[str, Any] | None = None,
-) -> tuple[BaseCoder, list[Suggestion]]:
-    """Build engine ``engine`` for the tie-type codes, fit it on ``examples``, suggest for ``units``.
-
-    The only place the network feature calls the assisted-coding engines (``make_engine``,
-    ``fit``, ``suggest`` and :func:`qualframe.coding.suggest.code_infos`): if their API changes,
-    this is what changes. Multi-label, because one sentence can show two sides of a relationship;
-    the threshold is 0.4 rather than the engines' 0.5 because every unit is already known to be
-    about a person, so a relationship is more likely described than in an arbitrary sentence.
-    """
-    coder = make_engine(engine, list(codes), **{"multi_label": True, "threshold": 0.4, **(params or {})})
-    coder.fit(list(examples))
-    return coder, coder.suggest(list(units))
-
-
-def sentence_tie_types(
-    text: str, suggestions: Sequence[Suggestion], type_of: Mapping[str, str]
-) -> dict[str, tuple[Suggestion | None, str]]:
-    """The tie types a sentence states, each with the engine's suggestion behind it (or None) and why.
-
-    A suggestion whose evidence the participant does not assert (:func:`~.cues.unasserted`: read
-    in the words before the evidence) is dropped; a stated buying cue adds ``co-buying``.
-    """
-    found: dict[str, tuple[Suggestion | None, str]] = {}
-    for sug in sorted(suggestions, key=lambda x: -x.confidence):
-        tie_type = type_of.get(sug.code)
-        if tie_type is None or tie_type in found:
-            continue
-        if unasserted(text, sug.start) is None:
-            found[tie_type] = (sug, sug.rationale)
-    cue = asserted_buying(text)
-    if cue:
-        found["co-buying"] = (None, f"buying cue {cue!r}")
-    return found
-
-
-def _covers(start: int, end: int, s: int, e: int) -> bool:
-    overlap = min(e, end) - max(s, start)
-    return overlap > 0 and (2 * overlap >= end - start or overlap >= e - s)
 
 
 def _codes(session: Session) -> tuple[dict[int, str], int]:
@@ -234,7 +170,7 @@ def extract_network(
                 select(Coding).where(
                     Coding.source_id.in_(source_ids),
                     Coding.code_id.in_([*tie_codes, buying]),
-                    Coding.origin.in_((*_HUMAN, "rejected")),
+                    Coding.origin.in_((*HUMAN_ORIGINS, "rejected")),
                     Coding.deleted_at.is_(None),
                 )
             ).scalars()
@@ -257,7 +193,7 @@ def extract_network(
     for sug in suggestions:
         by_unit.setdefault(sug.unit_id, []).append(sug)
     proposals = [
-        _propose(net, phases, whys, by_unit, keys, tie_codes, buying, decided)
+        propose_case_ties(net, phases, whys, by_unit, keys, tie_codes, buying, decided)
         for _, _, net, phases, whys in networks
     ]
     with study.write(activity="a network extraction") as session:
@@ -315,98 +251,6 @@ def extract_network(
         seconds=round(time.perf_counter() - started, 3),
         per_case=writer.per_case,
     )
-
-
-def _propose(
-    net: CaseNetwork,
-    phases: list[str | None],
-    whys: list[str],
-    by_unit: dict[str, list[Suggestion]],
-    keys: dict[str, int],
-    tie_codes: dict[int, str],
-    buying: int,
-    decided: list[tuple[int, int, int, int, int, str]],
-) -> tuple[list[_ProposedTie], list[tuple[int, int, str, str | None, _Evidence]]]:
-    """Ego-alter ties with evidence, and alter-alter ties with theirs, for one case.
-
-    First every human tie-type coding: it is evidence for the alters of the sentences it spans
-    (or of the sentence just before, when it spans none: "Have you got owt." after "Tommo'll ring
-    us"). Then the engine's proposals and the buying cues, sentence by sentence, for the types no
-    person has coded or rejected there.
-    """
-    ties: dict[tuple[int, str, str], _ProposedTie] = {}
-    type_code = {t: c for c, t in tie_codes.items()}
-    type_of = {key: tie_codes[code] for key, code in keys.items()}
-    sources = {s.source_id for s in net.sentences}
-
-    def add(alter: int, phase: str, tie_type: str, ev: _Evidence, mine: bool) -> None:
-        a = net.alters[alter]
-        if tie_type == "co-buying" and not mine:
-            return  # "they go halves now": buying together, but not with the participant
-        if tie_type == "co-buying" and (a.role == "dealer" or not a.buys_with):
-            human = ev.coding_id if ev.code_id == type_code["transactional"] else None
-            tie_type = "transactional"
-            ev = _Evidence(
-                ev.source_id, ev.start, ev.end, type_code["transactional"], ev.confidence, ev.rationale, human
-            )
-        ties.setdefault((alter, phase, tie_type), _ProposedTie(alter, phase, tie_type)).evidence.append(ev)
-
-    human = [d for d in decided if d[0] in sources and d[5] in _HUMAN]
-    for sid, start, end, code_id, coding_id, _ in human:
-        tie_type = tie_codes.get(code_id, "co-buying")
-        spanned = [
-            n for n, s in enumerate(net.sentences) if s.source_id == sid and s.start < end and start < s.end
-        ]
-        about = [n for n in spanned if net.sentences[n].about]
-        if not about and spanned and spanned[0] > 0:
-            prev = spanned[0] - 1
-            if net.sentences[prev].turn == net.sentences[spanned[0]].turn and net.sentences[prev].about:
-                about = [prev]
-        phase = next((phases[n] for n in [*about, *spanned] if phases[n]), None)
-        if phase is None:
-            continue
-        ev = _Evidence(sid, start, end, code_id, 1.0, "a person's coding", coding_id)
-        mine = any(first_person(net.sentences[n].text) for n in [*about, *spanned])
-        for alter in sorted({a for n in about for a in net.sentences[n].about}):
-            add(alter, phase, tie_type, ev, mine)
-    for n, s in enumerate(net.sentences):
-        phase = phases[n]
-        if not s.about or phase is None:
-            continue
-        here = [d for d in decided if d[0] == s.source_id and d[1] < s.end and s.start < d[2]]
-        blocked = {tie_codes.get(d[3], "co-buying") for d in here}  # coded or rejected by a person
-        factor = 1.0 if s.alters else _CARRIED_FACTOR
-        found: dict[str, _Evidence] = {}
-        stated = sentence_tie_types(s.text, by_unit.get(f"{s.source_id}:{s.start}-{s.end}", []), type_of)
-        for tie_type, (sug, why) in stated.items():
-            if tie_type in blocked:
-                continue
-            code = buying if sug is None else keys[sug.code]
-            confidence = _BUYING_CONFIDENCE if sug is None else sug.confidence
-            found[tie_type] = _Evidence(
-                s.source_id,
-                s.start,
-                s.end,
-                code,
-                round(confidence * factor, 4),
-                f"{why}; phase {phase}: {whys[n]}",
-            )
-        for alter in sorted(s.about):
-            for tie_type, ev in found.items():
-                add(alter, phase, tie_type, ev, first_person(s.text))
-    alter_ties = []
-    for t in net.alter_ties:
-        s = net.sentences[t.sentence]
-        code = buying if t.tie_type == "co-buying" else type_code.get(t.tie_type, buying)
-        linked = next(
-            (d[4] for d in human if d[0] == s.source_id and d[3] == code and d[1] < s.end and s.start < d[2]),
-            None,
-        )
-        ev = _Evidence(
-            s.source_id, s.start, s.end, code, 0.7, f"named together with the cue {t.cue!r}", linked
-        )
-        alter_ties.append((t.a, t.b, t.tie_type, phases[t.sentence], ev))
-    return list(ties.values()), alter_ties
 
 
 class _Writer:
@@ -473,7 +317,7 @@ class _Writer:
                 return alter
         return None
 
-    def _coding(self, ev: _Evidence) -> int:
+    def _coding(self, ev: Evidence) -> int:
         if ev.coding_id is not None:
             self.totals["linked_codings"] += 1
             return ev.coding_id
@@ -516,8 +360,8 @@ class _Writer:
         case_id: int,
         name: str,
         net: CaseNetwork,
-        ties: list[_ProposedTie],
-        alter_ties: list[tuple[int, int, str, str | None, _Evidence]],
+        ties: list[ProposedTie],
+        alter_ties: list[AlterTieProposal],
         actor: Any,
     ) -> None:
         s = self.session

@@ -15,13 +15,17 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from qualframe.codebook.service import code_path
+from qualframe.coding.references import ReferenceIndex
 from qualframe.errors import NotFoundError
 from qualframe.store.models import (
     LIFE_PHASES,
     Alter,
+    AlterMention,
     AlterTie,
     Case,
     Coding,
+    Source,
     Tie,
     TieEvidence,
 )
@@ -92,8 +96,6 @@ class AlterView:
 
 
 def _evidence(session: Session, rows: Sequence[TieEvidence]) -> list[EvidenceView]:
-    from qualframe.codebook.service import code_path
-    from qualframe.coding.references import ReferenceIndex
 
     refs = ReferenceIndex.of(session)
     out = []
@@ -181,8 +183,6 @@ def _load(session: Session, alters: Sequence[Alter]) -> _Loaded:
     from collections import defaultdict
 
     from sqlalchemy import func
-
-    from qualframe.store.models import AlterMention, Source
 
     ids = [a.id for a in alters]
     ties: dict[int, list[Tie]] = defaultdict(list)

@@ -11,7 +11,21 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from qualframe.analysis.cooccurrence import cooccurrence
+from qualframe.analysis.figures import cooccurrence_heatmap, saturation_figure, thematic_map
+from qualframe.analysis.framework_matrix import framework_matrix, matrix_csv, matrix_xlsx
+from qualframe.analysis.reliability import study_reliability
+from qualframe.analysis.saturation import saturation
+from qualframe.analysis.themes import list_themes
 from qualframe.errors import InputError, NotFoundError
+from qualframe.io.spreadsheet import write_csv
+from qualframe.network.cohorts import cohort_report
+from qualframe.network.figures import case_figure, summary_figure
+from qualframe.network.graphs import case_graphs
+from qualframe.network.measures import network_measures
+from qualframe.report.data import gather
+from qualframe.report.docx import render_docx
+from qualframe.report.html import render_html, render_matrix_html
 from qualframe.store.study import Study
 
 __all__ = [
@@ -45,14 +59,10 @@ def report(fmt: str) -> Any:
     """The COREQ-structured report as self-contained HTML or as Word."""
 
     def run(study: Study, options: Options) -> bytes:
-        from qualframe.report.data import gather
 
         data = gather(study)
         if fmt == "docx":
-            from qualframe.report.docx import render_docx
-
             return render_docx(data)
-        from qualframe.report.html import render_html
 
         return render_html(data).encode("utf-8")
 
@@ -63,7 +73,6 @@ def framework(fmt: str) -> Any:
     """The framework matrix: XLSX (one sheet per theme), long CSV, or self-contained HTML."""
 
     def run(study: Study, options: Options) -> bytes:
-        from qualframe.analysis.framework_matrix import framework_matrix, matrix_csv, matrix_xlsx
 
         by = str(options.get("by") or "codes")
         matrix = framework_matrix(study, by=by)
@@ -72,7 +81,6 @@ def framework(fmt: str) -> Any:
             return matrix_xlsx(codes, framework_matrix(study, by="themes"))
         if fmt == "csv":
             return matrix_csv(matrix)
-        from qualframe.report.html import render_matrix_html
 
         return render_matrix_html(matrix, title=f"{study.title}: framework matrix").encode("utf-8")
 
@@ -81,17 +89,11 @@ def framework(fmt: str) -> Any:
 
 def theme_map_png(study: Study, options: Options) -> bytes:
     """The thematic map (codes to themes)."""
-    from qualframe.analysis.figures import thematic_map
-    from qualframe.analysis.themes import list_themes
-
     return _figure(thematic_map(list_themes(study)), "thematic map (no themes yet)")
 
 
 def cooccurrence_png(study: Study, options: Options) -> bytes:
     """The c-coefficient heatmap of code co-occurrence."""
-    from qualframe.analysis.cooccurrence import cooccurrence
-    from qualframe.analysis.figures import cooccurrence_heatmap
-
     table = cooccurrence(
         study, mode=str(options.get("mode") or "segment"), distance=int(options.get("distance") or 0)
     )
@@ -100,33 +102,23 @@ def cooccurrence_png(study: Study, options: Options) -> bytes:
 
 def saturation_png(study: Study, options: Options) -> bytes:
     """The cumulative new-codes curve of the saturation analysis."""
-    from qualframe.analysis.figures import saturation_figure
-    from qualframe.analysis.saturation import saturation
-
     return _figure(saturation_figure(saturation(study, coder=options.get("coder"))), "saturation curve")
 
 
 def reliability_json(study: Study, options: Options) -> bytes:
     """Inter-coder reliability of the coders named in ``coders`` (comma-separated), as JSON."""
-    from qualframe.analysis.reliability import study_reliability
-
     coders = [c for c in str(options.get("coders") or "").split(",") if c]
     return json_bytes(study_reliability(study, coders, unit=str(options.get("unit") or "turn")).to_dict())
 
 
 def network_measures_csv(study: Study, options: Options) -> bytes:
     """Network measures per case and phase."""
-    from qualframe.io.spreadsheet import write_csv
-    from qualframe.network.measures import network_measures
-
     m = network_measures(study, include_suggested=bool(options.get("include_suggested")))
     return write_csv(m.COLUMNS, m.rows())
 
 
 def cohorts_json(study: Study, options: Options) -> bytes:
     """Buying cohorts per phase, and those the simulator reads (``cohorts``), with their details."""
-    from qualframe.network.cohorts import cohort_report
-
     report = cohort_report(study, include_suggested=bool(options.get("include_suggested")))
     if not report.by_phase:
         raise NotFoundError("no confirmed buying cohort yet; run 'qualframe network extract' and review it.")
@@ -135,10 +127,6 @@ def cohorts_json(study: Study, options: Options) -> bytes:
 
 def network_figure_png(study: Study, options: Options) -> bytes:
     """A case's ego-network by life phase (``case``), or the summary across cases."""
-    from qualframe.network.figures import case_figure, summary_figure
-    from qualframe.network.graphs import case_graphs
-    from qualframe.network.measures import network_measures
-
     include = bool(options.get("include_suggested"))
     case = options.get("case")
     if case:

@@ -10,9 +10,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from qualframe.analysis.matrix import case_code_matrix
+from qualframe.codebook.service import codebook_to_spec, get_codebook, list_codebooks
 from qualframe.coderef import short_labels
+from qualframe.codespec import CodebookSpec, CodeSpec
 from qualframe.coding.retrieval import Quote, quotes
 from qualframe.errors import InputError
+from qualframe.exchange import export_project
+from qualframe.io.codebook_yaml import dump_codebook_yaml
+from qualframe.io.refi_codebook import write_qdc
+from qualframe.io.spreadsheet import Sheet, write_csv, write_xlsx
+from qualframe.network.graphs import export_graphs
 from qualframe.store.study import Study
 
 __all__ = [
@@ -69,8 +76,6 @@ def quote_rows(items: list[Quote]) -> list[list[object]]:
 
 def quotes_csv(study: Study, options: Options) -> bytes:
     """Coded quotes as CSV."""
-    from qualframe.io.spreadsheet import write_csv
-
     return write_csv(
         QUOTE_COLUMNS, quote_rows(quotes(study, code=options.get("code"), case=options.get("case")))
     )
@@ -78,8 +83,6 @@ def quotes_csv(study: Study, options: Options) -> bytes:
 
 def quotes_xlsx(study: Study, options: Options) -> bytes:
     """Coded quotes as a workbook: all quotes, then one sheet per code."""
-    from qualframe.io.spreadsheet import Sheet, write_xlsx
-
     items = quotes(study, code=options.get("code"), case=options.get("case"))
     rows = quote_rows(items)
     sheets = [Sheet("Quotes", QUOTE_COLUMNS, rows)]
@@ -92,8 +95,6 @@ def quotes_xlsx(study: Study, options: Options) -> bytes:
 
 def matrix_xlsx(study: Study, options: Options) -> bytes:
     """The case-by-code matrix: counts, 0/1 presence and prevalence sheets."""
-    from qualframe.io.spreadsheet import Sheet, write_xlsx
-
     matrix = case_code_matrix(study, codebook=options.get("codebook"), coder=options.get("coder"))
     labels = short_labels(matrix.codes)
     header = ["case", *[labels[c] for c in matrix.codes]]
@@ -115,8 +116,6 @@ def matrix_xlsx(study: Study, options: Options) -> bytes:
 
 def matrix_csv(study: Study, options: Options) -> bytes:
     """The case-by-code matrix of counts (``binary``: 0/1) as CSV."""
-    from qualframe.io.spreadsheet import write_csv
-
     matrix = case_code_matrix(study, codebook=options.get("codebook"), coder=options.get("coder"))
     labels = short_labels(matrix.codes)
     rows = matrix.binary() if options.get("binary") else matrix.counts
@@ -130,8 +129,6 @@ def codebook_file(kind: str) -> Callable[[Study, Options], bytes]:
     """The study's codebook(s) as REFI-QDA .qdc (``kind="qdc"``) or qualframe YAML."""
 
     def run(study: Study, options: Options) -> bytes:
-        from qualframe.codebook.service import codebook_to_spec, get_codebook, list_codebooks
-        from qualframe.codebook.spec import CodebookSpec, CodeSpec
 
         with study.read() as session:
             name = options.get("codebook")
@@ -154,10 +151,7 @@ def codebook_file(kind: str) -> Callable[[Study, Options], bytes]:
             )
             spec.assign_guids()
         if kind == "qdc":
-            from qualframe.io.refi_codebook import write_qdc
-
             return write_qdc(spec)
-        from qualframe.io.codebook_yaml import dump_codebook_yaml
 
         return dump_codebook_yaml(spec).encode("utf-8")
 
@@ -168,7 +162,6 @@ def graph_file(fmt: str) -> Callable[[Study, Options], bytes]:
     """The participants' ego-networks as GraphML or GEXF."""
 
     def run(study: Study, options: Options) -> bytes:
-        from qualframe.network.graphs import export_graphs
 
         return export_graphs(study, fmt, options)
 
@@ -177,6 +170,4 @@ def graph_file(fmt: str) -> Callable[[Study, Options], bytes]:
 
 def qdpx(study: Study, options: Options) -> bytes:
     """The whole project as a REFI-QDA .qdpx archive."""
-    from qualframe.exchange import export_project
-
     return export_project(study)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from qualframe.crypto import KdfParams, derive_master_key, open_sealed, seal, subkey
 from qualframe.errors import InputError
 from qualframe.store.files import PRIVATE_DIR, write_atomic
 from qualframe.store.models import Source
@@ -78,8 +79,6 @@ def seal_copies(study: Study, copies: Copies, passphrase: str, *, key_id: str) -
     Originals are sealed as the files that were imported (decrypted first in an encrypted study);
     backups as they are (an encrypted study's backups still need the study's passphrase too).
     """
-    from qualframe.crypto import KdfParams, derive_master_key, seal, subkey
-
     params = KdfParams.new()
     key = subkey(derive_master_key(passphrase, params), _PURPOSE)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -124,8 +123,6 @@ def remove_copies(paths: Iterable[Path]) -> int:
 
 def unseal_kept(study: Study, passphrase: str, out: Path) -> list[Path]:
     """Write every kept copy back as a plain file into ``out`` (one folder per pseudonymisation run)."""
-    from qualframe.crypto import KdfParams, derive_master_key, open_sealed, subkey
-
     root = study.path / KEPT_DIR
     runs = sorted(p for p in root.iterdir() if (p / "manifest.json").is_file()) if root.is_dir() else []
     if not runs:

@@ -24,8 +24,8 @@ from functools import cache
 from itertools import pairwise
 from typing import Any
 
+from qualframe.entities import PLACEHOLDER, Detection
 from qualframe.errors import QualframeError
-from qualframe.privacy.entities import PLACEHOLDER, Detection
 from qualframe.privacy.lexicon import (
     DRUG_CONTEXT,
     DRUG_SLANG_NAMES,
@@ -153,6 +153,7 @@ def analyser() -> Analyser:
             UrlRecognizer,
         )
 
+        # lazy: Presidio, spaCy and torch load only when detection runs (seconds)
         from qualframe.privacy.recognisers import OfflineEmailRecogniser, our_recognisers
 
         configuration = {

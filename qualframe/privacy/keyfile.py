@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from qualframe.crypto import KdfParams, derive_master_key, open_sealed, seal, subkey
 from qualframe.errors import EncryptionError, InputError
 from qualframe.privacy.pseudonyms import PseudonymBook
 
@@ -37,8 +38,6 @@ def _header(data: dict[str, Any]) -> bytes:
 
 def write_key_file(path: Path, book: PseudonymBook, passphrase: str, *, study: str) -> None:
     """Seal ``book`` into ``path`` (written to a temporary name, flushed, then renamed; mode 0600)."""
-    from qualframe.crypto import KdfParams, derive_master_key, seal, subkey
-
     params = KdfParams.new()
     data: dict[str, Any] = {
         "format": KEY_FILE_FORMAT,
@@ -65,8 +64,6 @@ def write_key_file(path: Path, book: PseudonymBook, passphrase: str, *, study: s
 
 def read_key_file(path: Path, passphrase: str) -> PseudonymBook:
     """Open a key file; a wrong passphrase or any change to the file is a one-line error."""
-    from qualframe.crypto import KdfParams, derive_master_key, open_sealed, subkey
-
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != KEY_FILE_FORMAT:

@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from qualframe.entities import Detection
 from qualframe.errors import InputError
 from qualframe.io.names_list import NamesList
 from qualframe.privacy.detect import priority, resolve_overlaps
-from qualframe.privacy.entities import Detection
 from qualframe.privacy.lexicon import Lexicon
 from qualframe.privacy.pseudonyms import (
     PseudonymBook,

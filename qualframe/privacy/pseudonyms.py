@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualframe.entities import KINDS, LABELS, PLACEHOLDER, Detection
 from qualframe.privacy.detect import drug_use_at, in_fixed_phrase
-from qualframe.privacy.entities import KINDS, LABELS, PLACEHOLDER, Detection
 from qualframe.privacy.lexicon import (
     NAME_CUE_PAIRS,
     NAME_CUES_AFTER,

@@ -33,15 +33,18 @@ from typing import Any
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from qualframe.config import settings
+from qualframe.entities import KINDS, Detection
 from qualframe.errors import ConflictError, StudyError
 from qualframe.io.names_list import NamesList
 from qualframe.privacy.copies import Copies, find_copies, remove_copies, seal_copies
 from qualframe.privacy.detect import analyser, detect, lower_case_words
-from qualframe.privacy.entities import KINDS, Detection
+from qualframe.privacy.keyfile import read_key_file, write_key_file
 from qualframe.privacy.keying import Seeds, build_matcher, check_chosen, replacements_in
 from qualframe.privacy.places import PLACES, framework_words, label_names, read_place, write_place
 from qualframe.privacy.pseudonyms import PseudonymBook, StudyMatcher
 from qualframe.privacy.references import find_references, remap_references
+from qualframe.store.audit import REDACTIONS, record, redact_previews
 from qualframe.store.models import (
     AuditEvent,
     Code,
@@ -53,6 +56,7 @@ from qualframe.store.models import (
 )
 from qualframe.store.remap import Edit, OffsetMap, apply_edits, rewrite_source
 from qualframe.store.study import Study
+from qualframe.store.users import resolve_user
 
 __all__ = [
     "Identifier",
@@ -370,11 +374,6 @@ def apply_pseudonymisation(
     ``keep_originals`` seals the originals and backups under the key file's passphrase instead of
     removing them (see :mod:`qualframe.privacy.copies`).
     """
-    from qualframe.config import settings
-    from qualframe.privacy.keyfile import write_key_file
-    from qualframe.store.audit import REDACTIONS, record, redact_previews
-    from qualframe.store.users import resolve_user
-
     counts = Counter(i.kind for i in plan.identifiers if i.mentions)
     copies = find_copies(study)
     kept: Path | None = None
@@ -472,8 +471,6 @@ def load_book(study: Study, key_file: Path, passphrase: str | None) -> Pseudonym
     A study pseudonymised before records its key's id; running again without that key file would
     give the same people new pseudonyms, so it is refused.
     """
-    from qualframe.privacy.keyfile import read_key_file
-
     recorded = study.info().get("pseudonym_key_id")
     if key_file.exists():
         if passphrase is None:

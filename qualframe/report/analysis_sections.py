@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from qualframe.analysis.cooccurrence import cooccurrence
 from qualframe.analysis.figures import (
     cooccurrence_heatmap,
     data_uri,
@@ -19,10 +20,21 @@ from qualframe.analysis.figures import (
     saturation_figure,
     thematic_map,
 )
-from qualframe.analysis.framework_matrix import Centrality
+from qualframe.analysis.framework_matrix import Centrality, framework_matrix
+from qualframe.analysis.prevalence import prevalence
+from qualframe.analysis.reliability import study_reliability
+from qualframe.analysis.saturation import saturation
+from qualframe.cases import participant_pronouns
+from qualframe.coding.review import provenance_summary
 from qualframe.counting import codings_and_passages, passage_count, plural
 from qualframe.errors import QualframeError
+from qualframe.network.cohorts import cohort_report
+from qualframe.network.figures import case_figure, summary_figure
+from qualframe.network.graphs import case_graphs
+from qualframe.network.measures import network_measures
+from qualframe.network.review import list_alters
 from qualframe.report.sections import ReportContext
+from qualframe.report.simulation import gather_simulation_runs
 from qualframe.statistics import MIN_CLUSTERS, MIN_POSITIVES
 from qualframe.store.assignments import assignment_facts
 from qualframe.store.models import Alter, Tie
@@ -90,8 +102,6 @@ def _short(label: str) -> str:
 
 def gather_themes(ctx: ReportContext) -> dict[str, Any] | None:
     """Per theme: definition, status, codes, prevalence and exemplar quotes (one per case)."""
-    from qualframe.analysis.prevalence import prevalence
-
     if not ctx.themes:
         return None
     by = breakdown_attribute(ctx)
@@ -141,8 +151,6 @@ def gather_themes(ctx: ReportContext) -> dict[str, Any] | None:
 
 def gather_prevalence(ctx: ReportContext) -> dict[str, Any] | None:
     """Prevalence of every code used, broken down by the chosen attribute."""
-    from qualframe.analysis.prevalence import prevalence
-
     if not ctx.codings:
         return None
     by = breakdown_attribute(ctx)
@@ -152,8 +160,6 @@ def gather_prevalence(ctx: ReportContext) -> dict[str, Any] | None:
 
 def gather_framework(ctx: ReportContext) -> dict[str, Any] | None:
     """The framework matrix by themes (by codes when there are no themes), with summaries."""
-    from qualframe.analysis.framework_matrix import framework_matrix
-
     if not ctx.codings:
         return None
     matrix = framework_matrix(ctx.study, by="themes") if ctx.themes else ctx.code_matrix
@@ -164,8 +170,6 @@ def gather_framework(ctx: ReportContext) -> dict[str, Any] | None:
 
 def gather_reliability(ctx: ReportContext) -> Any | None:
     """Reliability between the people who double-coded, on turns, with everything beside it."""
-    from qualframe.analysis.reliability import study_reliability
-
     if len(ctx.people) < 2:
         return None
     try:
@@ -208,8 +212,6 @@ def gather_reliability(ctx: ReportContext) -> Any | None:
 
 def gather_saturation(ctx: ReportContext) -> Any | None:
     """Guest et al. (2020) saturation with the default parameters."""
-    from qualframe.analysis.saturation import saturation
-
     if not ctx.codings:
         return None
     try:
@@ -221,8 +223,6 @@ def gather_saturation(ctx: ReportContext) -> Any | None:
 
 def gather_cooccurrence(ctx: ReportContext) -> Any | None:
     """Co-occurrence within speaker turns: strongest pairs and a heatmap."""
-    from qualframe.analysis.cooccurrence import cooccurrence
-
     if not ctx.codings:
         return None
     table = cooccurrence(ctx.study, mode="segment")
@@ -238,13 +238,6 @@ def gather_networks(ctx: ReportContext) -> Any | None:
     Confirmed alters and ties only (see :mod:`qualframe.network.measures`); with nothing confirmed
     yet, the section says how much awaits review.
     """
-    from qualframe.cases import participant_pronouns
-    from qualframe.network.cohorts import cohort_report
-    from qualframe.network.figures import case_figure, summary_figure
-    from qualframe.network.graphs import case_graphs
-    from qualframe.network.measures import network_measures
-    from qualframe.network.review import list_alters
-
     with ctx.study.read() as session:
         if not session.execute(select(Alter.id).limit(1)).first():
             return None
@@ -329,8 +322,6 @@ def gather_networks(ctx: ReportContext) -> Any | None:
 
 def gather_provenance(ctx: ReportContext) -> Any | None:
     """How much of the coding was machine-suggested, by which engine and version, decided by whom."""
-    from qualframe.coding.review import provenance_summary
-
     summary = provenance_summary(ctx.study)
     if not summary["runs"]:
         return None
@@ -355,8 +346,6 @@ def gather_provenance(ctx: ReportContext) -> Any | None:
 
 def gather_simulation(ctx: ReportContext) -> Any | None:
     """Simulation runs saved under the study's ``simulations/`` folder, with their verdicts."""
-    from qualframe.report.simulation import gather_simulation_runs
-
     return gather_simulation_runs(ctx.study)
 
 

@@ -26,8 +26,8 @@ from qualframe.analysis.matrix import CaseCodeMatrix
 from qualframe.analysis.selection import selection_rule
 from qualframe.cases import CaseView
 from qualframe.codebook.service import codebook_history, codebook_to_spec, list_codebooks
-from qualframe.codebook.spec import CodebookSpec
 from qualframe.coderef import short_labels
+from qualframe.codespec import CodebookSpec
 from qualframe.coding.retrieval import Quote, quotes
 from qualframe.counting import codings_and_passages, passage_count, plural
 from qualframe.memos import MemoView, list_memos

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from qualframe.config import settings
 from qualframe.counting import plural
 from qualframe.report.data import ENGINE_NOTE, REFERENCES_NOTE, SYNTHETIC_BANNER, ReportData
 from qualframe.report.sections import SECTIONS
@@ -547,8 +548,6 @@ def _page_setup(doc: Any, data: ReportData) -> None:
     The banner goes in the section header, so Word prints it at the top of every page.
     """
     from docx.shared import Inches, Mm
-
-    from qualframe.config import settings
 
     letter = settings().paper == "letter"
     for section in doc.sections:

@@ -18,6 +18,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from qualframe.analysis.framework_matrix import framework_matrix
+from qualframe.analysis.selection import study_codings
+from qualframe.analysis.themes import list_themes
+from qualframe.cases import list_cases
+from qualframe.store.models import Coding, User
 from qualframe.store.study import Study
 
 if TYPE_CHECKING:
@@ -39,8 +44,6 @@ class ReportContext:
     @cached_property
     def cases(self) -> list[CaseView]:
         """Cases with typed attributes."""
-        from qualframe.cases import list_cases
-
         return list_cases(self.study)
 
     @cached_property
@@ -61,30 +64,22 @@ class ReportContext:
     @cached_property
     def codings(self) -> list[CodingRow]:
         """The codings findings count (see :mod:`qualframe.analysis.selection`)."""
-        from qualframe.analysis.selection import study_codings
-
         return study_codings(self.study)
 
     @cached_property
     def themes(self) -> list[ThemeView]:
         """The study's themes."""
-        from qualframe.analysis.themes import list_themes
-
         return list_themes(self.study)
 
     @cached_property
     def code_matrix(self) -> FrameworkMatrix:
         """The framework matrix by codes (counts per case and code)."""
-        from qualframe.analysis.framework_matrix import framework_matrix
-
         return framework_matrix(self.study, by="codes")
 
     @cached_property
     def people(self) -> list[str]:
         """People (not engines, not consensus) who coded anything."""
         from sqlalchemy import select
-
-        from qualframe.store.models import Coding, User
 
         with self.study.read() as session:
             return sorted(

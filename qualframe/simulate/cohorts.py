@@ -16,7 +16,10 @@ from typing import Any
 
 import yaml
 
+from qualframe.config import settings
 from qualframe.errors import InputError
+from qualframe.network.cohorts import cohort_records, cohort_report
+from qualframe.store.study import MARKER_NAME, Study
 
 __all__ = ["CohortSpec", "cohorts_from_records", "cohorts_from_study"]
 
@@ -83,8 +86,6 @@ def cohorts_from_study(study_path: str | Path, notes: list[str] | None = None) -
     share_shared_moment}`` records, or a mapping with such a list under ``cohorts`` (see
     :func:`cohorts_from_records`). Without either this raises :class:`InputError`.
     """
-    from qualframe.store.study import MARKER_NAME
-
     root = Path(study_path)
     if not root.exists():
         raise InputError(f"study folder '{root}' does not exist")
@@ -112,10 +113,6 @@ def cohorts_from_study(study_path: str | Path, notes: list[str] | None = None) -
 
 def _cohorts_of_study(root: Path, notes: list[str]) -> tuple[CohortSpec, ...]:
     """The confirmed, uncontradicted buying cohorts of the study at ``root``, as validated records."""
-    from qualframe.config import settings
-    from qualframe.network.cohorts import cohort_records, cohort_report
-    from qualframe.store.study import Study
-
     with Study.open(root, passphrase=settings().passphrase) as study:
         report = cohort_report(study)
     for c in report.flagged:

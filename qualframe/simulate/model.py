@@ -172,11 +172,11 @@ class Engine(Protocol):
 def get_engine(name: str) -> Engine:
     """The engine called ``name`` (``numpy`` or ``mesa``); Mesa is imported only when asked for."""
     if name == "numpy":
-        from qualframe.simulate.engine_numpy import NumpyEngine
+        from qualframe.simulate.engine_numpy import NumpyEngine  # lazy: it imports this module (a cycle)
 
         return NumpyEngine()
     if name == "mesa":
-        from qualframe.simulate.engine_mesa import MesaEngine
+        from qualframe.simulate.engine_mesa import MesaEngine  # lazy: Mesa is slow to load; and a cycle
 
         return MesaEngine()
     raise InputError(f"unknown engine {name!r}: choose {' or '.join(ENGINES)}")

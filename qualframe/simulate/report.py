@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qualframe.simulate.runner import HEADLINE_METRIC, METRICS
+from qualframe.simulate.runner import HEADLINE_METRIC, METRICS, run_scenario
+from qualframe.simulate.scenario import default_scenario
 
 if TYPE_CHECKING:
     from qualframe.simulate.runner import SimulationResult
@@ -207,9 +208,6 @@ def small_comparison(
     The built-in ``default`` scenario, shrunk; a few seconds on a laptop. Returns the result and its
     summary, whose ``text`` a report can include as is.
     """
-    from qualframe.simulate.runner import run_scenario
-    from qualframe.simulate.scenario import default_scenario
-
     scenario = default_scenario().with_overrides(
         {
             "name": "demo",

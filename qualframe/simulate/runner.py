@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from qualframe import __version__
+from qualframe.cluster import dask_client, map_on_dask
 from qualframe.errors import InputError
 from qualframe.simulate.model import EngineOutput, get_engine
 from qualframe.simulate.scenario import Scenario, scenario_to_yaml
@@ -336,8 +337,6 @@ def run_scenario(
         output = engine_impl.run(scenario, ids)
         return SimulationResult(scenario, engine, output, time.perf_counter() - start)
 
-    from qualframe.cluster import dask_client, map_on_dask
-
     with dask_client(dask) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         n_chunks = min(len(ids), workers * 4)
@@ -403,10 +402,10 @@ def save_results(
     scenario_path.write_text(scenario_to_yaml(result.scenario), encoding="utf-8")
     files["scenario"] = scenario_path
     if plots:
-        from qualframe.simulate.plots import save_plots
+        from qualframe.simulate.plots import save_plots  # lazy: matplotlib loads only for plots
 
         files.update(save_plots(result, out, sweeps))
-    from qualframe.simulate.report import summarise
+    from qualframe.simulate.report import summarise  # lazy: report imports this module (a cycle)
 
     summary_text = summarise(result, sweeps)
     report_path = out / "report.md"

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from scipy import stats
 from scipy.stats import qmc
 
-from qualframe.cluster import ProgressBar
+from qualframe.cluster import ProgressBar, dask_client, map_on_dask
 from qualframe.errors import InputError
 from qualframe.simulate.model import get_engine
 from qualframe.simulate.runner import HEADLINE_METRIC, SimulationResult, mean_interval, verdict
@@ -304,8 +304,6 @@ def run_sweep(
         seconds = time.perf_counter() - start
         where = None
     else:
-        from qualframe.cluster import dask_client, map_on_dask
-
         with dask_client(dask) as client:
             start = time.perf_counter()
             rows = map_on_dask(client, task, design, label, progress)

@@ -20,6 +20,9 @@ from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 
+from qualframe.config import settings
+from qualframe.errors import StudyError
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -46,8 +49,6 @@ SCHEMA_HEAD = "0011"
 
 def busy_timeout() -> float:
     """Seconds a connection waits for another writer before giving up (``QUALFRAME_BUSY_TIMEOUT``)."""
-    from qualframe.config import settings
-
     return settings().busy_timeout
 
 
@@ -161,8 +162,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     keys on would cascade into every table that references it. They are checked before committing.
     """
     from alembic import command
-
-    from qualframe.errors import StudyError
 
     cfg = _alembic_config()
     with engine.connect() as conn:

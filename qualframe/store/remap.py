@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from qualframe.store.codings import CodingWriter
+from qualframe.store.models import AlterMention, Reconciliation, Segment, Word
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -97,9 +100,6 @@ def rewrite_source(session: Session, source: Source, edits: Sequence[Edit], acto
     Codings move through the one coding writer (:meth:`~qualframe.store.codings.CodingWriter.remap`);
     turns, network mentions, reconciliation decisions and word timings move here.
     """
-    from qualframe.store.codings import CodingWriter
-    from qualframe.store.models import AlterMention, Reconciliation, Segment, Word
-
     new_text, omap = apply_edits(source.text, edits)
     CodingWriter(session, actor).remap(source.id, omap.span)
     for model in (Segment, AlterMention, Reconciliation, Word):

@@ -46,10 +46,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualframe import __version__
+from qualframe.config import settings
+from qualframe.crypto import KdfParams, derive_master_key, key_check_value, open_sealed, seal, subkey
 from qualframe.errors import BusyError, EncryptionError, InputError, NotAStudyError, StudyError
 from qualframe.store import db
+from qualframe.store.audit import record
 from qualframe.store.files import PRIVATE_DIR, create_private, make_private, write_atomic
 from qualframe.store.models import StudyInfo, StudyState
+from qualframe.store.users import resolve_user
 
 __all__ = [
     "AUTOMATIC_BACKUPS_KEPT",
@@ -87,8 +91,6 @@ class StudyKeys:
     @classmethod
     def from_master(cls, master: bytes) -> StudyKeys:
         """Independent keys for the database, the sealed originals and their file names."""
-        from qualframe.crypto import subkey
-
         return cls(subkey(master, "database"), subkey(master, "originals"), subkey(master, "original names"))
 
 
@@ -119,8 +121,6 @@ class OriginalStore:
         if target.exists():
             return sha, target, False
         if self._keys is not None:
-            from qualframe.crypto import seal
-
             data = seal(self._keys.originals, data, sha.encode("ascii"))
         self.root.mkdir(parents=True, exist_ok=True)
         write_atomic(target, data)
@@ -130,8 +130,6 @@ class OriginalStore:
         """The original's bytes (checked against its digest)."""
         data = self.path_for(sha256, suffix).read_bytes()
         if self._keys is not None:
-            from qualframe.crypto import open_sealed
-
             data = open_sealed(
                 self._keys.originals, data, sha256.encode("ascii"), what=f"the stored original {sha256[:12]}…"
             )
@@ -190,9 +188,6 @@ def _key_file_secret(path: Path, *, create: bool) -> str:
 
 def _unlock(root: Path, marker: dict[str, Any], passphrase: str | None) -> StudyKeys:
     """Derive the study's keys, or say in one sentence why they cannot be derived."""
-    from qualframe.config import settings
-    from qualframe.crypto import KdfParams, derive_master_key, key_check_value
-
     info = marker.get("encryption")
     if not isinstance(info, dict) or "kdf" not in info or "key_check" not in info:
         raise StudyError(f"{root / MARKER_NAME} says the study is encrypted but lacks its key settings.")
@@ -256,8 +251,6 @@ class Study:
             passphrase = _key_file_secret(key_path, create=True)
             marker["key_file"] = str(key_path)
         if passphrase is not None:
-            from qualframe.crypto import KdfParams, derive_master_key, key_check_value
-
             params = KdfParams.new()
             master = derive_master_key(passphrase, params)
             keys = StudyKeys.from_master(master)
@@ -541,9 +534,6 @@ class Study:
             con.close()
         if revision != db.SCHEMA_HEAD:
             db.upgrade(self.engine)
-        from qualframe.config import settings
-        from qualframe.store.audit import record
-        from qualframe.store.users import resolve_user
 
         with self.write() as s:
             # The restored database carries the counters it had when backed up: a new generation

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from qualframe.errors import InputError
 from qualframe.io.timestamps import format_ms
+from qualframe.transcription.models import get_spec, load_whisper
+from qualframe.transcription.speakers import separate_speakers
 
 if TYPE_CHECKING:
     import numpy as np
@@ -232,9 +234,6 @@ def transcribe_samples(
     samples: np.ndarray, options: TranscriptionOptions, *, name: str, progress: Progress | None = None
 ) -> Transcript:
     """Transcribe 16 kHz mono ``samples`` (see the module docstring for the steps)."""
-    from qualframe.transcription.models import get_spec, load_whisper
-    from qualframe.transcription.speakers import separate_speakers
-
     spec = get_spec(options.model)
     if spec.english_only and options.language != "en":
         raise InputError(

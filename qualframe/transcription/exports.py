@@ -16,8 +16,11 @@ from typing import Any
 from sqlalchemy import select
 
 from qualframe.errors import InputError
+from qualframe.io.docx import write_transcript_docx
+from qualframe.io.srt import write_srt
 from qualframe.io.subtitles import TimedLine
 from qualframe.io.timestamps import format_ms
+from qualframe.io.vtt import write_vtt
 from qualframe.sources import get_source, list_sources
 from qualframe.store.models import Segment
 from qualframe.store.study import Study
@@ -101,8 +104,6 @@ def transcript_export(fmt: str) -> Export:
     def run(study: Study, options: Mapping[str, Any]) -> bytes:
         name, facts, turns = transcript_turns(study, _one_source(study, options))
         if fmt == "docx":
-            from qualframe.io.docx import write_transcript_docx
-
             notes = [f"Transcript of {name}, exported from qualframe."]
             if facts:
                 notes.append(
@@ -119,10 +120,7 @@ def transcript_export(fmt: str) -> Export:
             )
         lines = [cue for t in timed for cue in _cues(t)]
         if fmt == "vtt":
-            from qualframe.io.vtt import write_vtt
-
             return write_vtt(lines, note=f"{name}, exported from qualframe")
-        from qualframe.io.srt import write_srt
 
         return write_srt(lines)
 

@@ -19,7 +19,7 @@ __all__ = ["create_app"]
 
 def __getattr__(name: str) -> Any:
     if name == "create_app":
-        from qualframe.web.app import create_app
+        from qualframe.web.app import create_app  # lazy: FastAPI is the web extra
 
         return create_app
     raise AttributeError(f"module 'qualframe.web' has no attribute {name!r}")

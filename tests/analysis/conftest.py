@@ -13,7 +13,7 @@ from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
 from qualframe.demo import corpus_path
 from qualframe.demo.stages.analysis import run_demo_stage
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 
 

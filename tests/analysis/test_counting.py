@@ -15,9 +15,10 @@ from qualframe.coding.progress import coding_progress
 from qualframe.coding.retrieval import quotes
 from qualframe.coding.review import accept
 from qualframe.counting import passages, plural
+from qualframe.imports import import_files
 from qualframe.outputs import export, write_report
 from qualframe.report.data import gather
-from qualframe.sources import get_source, import_files
+from qualframe.sources import get_source
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
 

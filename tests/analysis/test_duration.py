@@ -9,8 +9,8 @@ import pytest
 
 from qualframe.analysis.duration import interview_durations
 from qualframe.cases import import_cases
+from qualframe.imports import import_files
 from qualframe.report.data import gather
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 
 

@@ -12,7 +12,8 @@ from qualframe.cli import main
 from qualframe.coding.manual import add_coding, apply_coding
 from qualframe.coding.quotes import locate_quote
 from qualframe.errors import InputError, NotFoundError
-from qualframe.sources import get_source, import_files
+from qualframe.imports import import_files
+from qualframe.sources import get_source
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
 from tests.conftest import snapshot

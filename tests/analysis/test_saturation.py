@@ -97,7 +97,7 @@ def test_a_deductive_codebook_is_warned_about_and_code_saturation_is_named(demo:
 
 
 def test_interviews_nobody_coded_are_left_out_and_named(demo: Study, write_file) -> None:
-    from qualframe.sources import import_files
+    from qualframe.imports import import_files
 
     import_files(demo, [write_file("P15.txt", "Interviewer: Hello?\n\nP15: Not coded yet.\n")], case="P15")
     result = saturation(demo, orderings=0)

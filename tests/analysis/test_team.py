@@ -19,7 +19,7 @@ from qualframe.coding.team import (
     visible_codings,
 )
 from qualframe.errors import InputError
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.models import AuditEvent, Coding, Reconciliation, User
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user

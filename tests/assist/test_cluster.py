@@ -8,7 +8,7 @@ from pathlib import Path
 from qualframe.coding.engines import encoder
 from qualframe.coding.manual import list_codings
 from qualframe.coding.suggest import suggest
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 
 

@@ -12,9 +12,10 @@ from qualframe.coding.coded import coded_ranges, mark_coded, unmark_coded
 from qualframe.coding.manual import add_coding, list_codings
 from qualframe.coding.passages import boilerplate, clean_evidence, stopwords, widen
 from qualframe.coding.review import change_code, reject, review_queue
-from qualframe.coding.suggest import suggest, training_examples
+from qualframe.coding.suggest import suggest
+from qualframe.coding.training import training_examples
 from qualframe.errors import InputError
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.models import Code, EngineState
 from qualframe.store.study import Study
 from tests.assist.conftest import CODES
@@ -27,7 +28,7 @@ WORDS = {"views": ["words"]}
 def partly(study: Study, corpus: Path) -> Study:
     """Two transcripts; one passage of P01 coded, nothing marked coded yet."""
     import_files(study, [corpus / "P01.txt", corpus / "P02.txt"])
-    from qualframe.coding.suggest import study_units
+    from qualframe.coding.training import study_units
     from qualframe.sources import get_source
 
     with study.read() as s:

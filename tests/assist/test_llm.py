@@ -75,7 +75,7 @@ def test_the_privacy_gate_refuses_a_remote_endpoint_without_the_flag() -> None:
 
 
 def test_suggest_refuses_a_remote_endpoint_and_leaves_the_study_unchanged(cli, study, corpus: Path) -> None:
-    from qualframe.sources import import_files
+    from qualframe.imports import import_files
 
     import_files(study, [corpus / "P01.txt"])
     before = snapshot(study.path)

@@ -12,9 +12,10 @@ from qualframe.coding.active import next_units
 from qualframe.coding.coded import mark_coded
 from qualframe.coding.manual import import_codings, list_codings
 from qualframe.coding.review import accept, adjust_span, change_code, provenance_summary, reject, review_queue
-from qualframe.coding.suggest import study_units, suggest
+from qualframe.coding.suggest import suggest
+from qualframe.coding.training import study_units
 from qualframe.errors import ConflictError
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.models import Coding, EngineState, Source, SuggestionRun
 from qualframe.store.study import Study
 

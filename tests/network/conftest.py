@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from qualframe.imports import import_files
 from qualframe.io.transcript import transcript_from_text
 from qualframe.network.extraction import CaseNetwork, Transcript, extract_case
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 
 #: A participant talks about his mates, family, partner, dealer and key worker, with British slang,

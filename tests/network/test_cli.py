@@ -12,10 +12,10 @@ import pytest
 
 from qualframe.cli import main
 from qualframe.codebook.service import add_codebook
+from qualframe.imports import import_files
 from qualframe.io.graph import read_graphml
 from qualframe.network.review import list_alters
 from qualframe.network.ties import extract_network
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 from tests.conftest import snapshot
 from tests.network.conftest import DEAN

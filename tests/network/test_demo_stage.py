@@ -12,10 +12,10 @@ from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook
 from qualframe.coding.manual import import_codings
 from qualframe.demo import corpus_path
 from qualframe.demo.stages.network import run_demo_stage
+from qualframe.imports import import_files
 from qualframe.network.review import list_alters
 from qualframe.report.analysis_sections import gather_networks
 from qualframe.report.sections import ReportContext
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 
 #: Who the transcripts name (read by hand), as the labels extraction should give them.

@@ -7,8 +7,8 @@ import pytest
 
 from qualframe.coding.engines import Suggestion
 from qualframe.network.cues import asserted_buying, first_person, unasserted
+from qualframe.network.proposals import sentence_tie_types
 from qualframe.network.roles import find_role_phrases
-from qualframe.network.ties import sentence_tie_types
 from tests.network.conftest import by_label, extract
 
 

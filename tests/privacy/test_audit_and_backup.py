@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from qualframe.errors import InputError
+from qualframe.imports import import_files
 from qualframe.privacy.trail import audit_log, verify_audit
-from qualframe.sources import import_files
 from qualframe.store.models import AuditEvent, Source
 from qualframe.store.study import AUTOMATIC_BACKUPS_KEPT, Study
 from tests.conftest import files_in, snapshot

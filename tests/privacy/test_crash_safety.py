@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.audit import verify_chain
 from qualframe.store.study import Study
 
@@ -54,11 +54,11 @@ def pause_after(module, name, count):
 
 if mode == "import-each":
     for f in files:
-        sources.import_files(study, [f], user="crash")
+        sources.import_documents(study, [f], user="crash")
         print("committed", f.stem, flush=True)
 elif mode == "import-bulk":
     pause_after(sources, "_store_document", len(files) // 2)
-    sources.import_files(study, files, user="crash")
+    sources.import_documents(study, files, user="crash")
 elif mode == "code-each":
     for n in range(10_000):
         manual.add_coding(study, source=f"T{n % 10:03d}", code="Pre-use", quote="Weekends with the lads",

@@ -13,8 +13,8 @@ import pytest
 from qualframe.codebook.service import add_codebook
 from qualframe.coding.manual import add_coding
 from qualframe.errors import EncryptionError, InputError
+from qualframe.imports import import_files
 from qualframe.memos import add_memo
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 
 PASS = "a long and private passphrase"

@@ -19,10 +19,10 @@ import pytest
 
 from qualframe.coding.manual import add_coding
 from qualframe.errors import InputError, QualframeError
+from qualframe.imports import import_files
 from qualframe.io.archive import open_zip
 from qualframe.io.spreadsheet import DANGEROUS_PREFIXES
 from qualframe.outputs import export
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 from tests.conftest import files_in, snapshot
 

@@ -17,10 +17,10 @@ from qualframe.analysis.themes import add_theme
 from qualframe.cases import import_cases
 from qualframe.coding.manual import add_coding
 from qualframe.errors import ConflictError
+from qualframe.imports import import_files
 from qualframe.memos import add_memo
 from qualframe.privacy import apply_pseudonymisation, plan_pseudonymisation, pseudonymise, read_key_file
 from qualframe.privacy.copies import KEPT_DIR, unseal_kept
-from qualframe.sources import import_files
 from qualframe.store.audit import verify_chain
 from qualframe.store.codings import CodingWriter
 from qualframe.store.models import Alter, Case, Code, Coding, MatrixCell, Source, Theme

@@ -12,10 +12,10 @@ import pytest
 
 from benchmarks.bench_pseudonymise import read_judgements, text_digest
 from qualframe.errors import InputError
+from qualframe.imports import import_files
 from qualframe.io.names_list import read_names_list
 from qualframe.privacy import plan_pseudonymisation
 from qualframe.privacy.lexicon import NOT_NAMES, RELATIONSHIP_WORDS
-from qualframe.sources import import_files
 from qualframe.store.models import Source
 from qualframe.store.study import Study
 from tests.conftest import snapshot

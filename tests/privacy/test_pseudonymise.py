@@ -13,6 +13,7 @@ from sqlalchemy import select
 from qualframe.coding.manual import add_coding, apply_coding, remove_coding
 from qualframe.coding.retrieval import search
 from qualframe.errors import EncryptionError, StudyError
+from qualframe.imports import import_files
 from qualframe.io.names_list import read_names_list
 from qualframe.memos import add_memo
 from qualframe.privacy import (
@@ -22,7 +23,6 @@ from qualframe.privacy import (
     pseudonymise,
     read_key_file,
 )
-from qualframe.sources import import_files
 from qualframe.store.audit import verify_chain
 from qualframe.store.models import (
     Alter,

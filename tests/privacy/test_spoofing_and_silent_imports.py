@@ -23,8 +23,8 @@ from qualframe.cli import main
 from qualframe.codebook.service import add_codebook, create_code, edit_code
 from qualframe.errors import CodebookError, ConflictError, InputError
 from qualframe.exchange import import_projects
-from qualframe.io.text import clean_name
-from qualframe.sources import import_files
+from qualframe.imports import import_files
+from qualframe.naming import clean_name
 from qualframe.store.models import Case, Code, Source, Theme
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user

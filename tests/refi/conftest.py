@@ -12,9 +12,9 @@ from qualframe.analysis.themes import add_theme
 from qualframe.cases import import_cases
 from qualframe.codebook.service import add_codebook_spec, builtin_spec
 from qualframe.coding.manual import add_coding, list_codings, remove_coding
+from qualframe.imports import import_files
 from qualframe.io.codebook_yaml import read_codebook_yaml
 from qualframe.memos import add_memo
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
 

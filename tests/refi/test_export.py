@@ -227,7 +227,7 @@ def test_export_and_import_through_the_console_script(cli, rich: Study, tmp_path
 
 def test_a_project_is_imported_on_its_own(rich: Study, study: Study, tmp_path: Path) -> None:
     from qualframe.errors import InputError
-    from qualframe.sources import import_files
+    from qualframe.imports import import_files
 
     path = export(rich, "qdpx", tmp_path / "rich.qdpx")
     with pytest.raises(InputError, match="on its own"):

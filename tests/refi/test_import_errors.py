@@ -14,7 +14,7 @@ import pytest
 
 from qualframe.cases import import_cases
 from qualframe.errors import ConflictError, InputError, QualframeError
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 from tests.conftest import files_in, snapshot
 from tests.refi.build import Sel, Src, code, guid, project_xml, write_qdpx, zip_bytes

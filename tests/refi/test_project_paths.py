@@ -20,7 +20,7 @@ from sqlalchemy import select
 from qualframe.cli import main
 from qualframe.errors import InputError
 from qualframe.exchange import import_projects
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.models import Source
 from qualframe.store.study import Study
 from tests.conftest import files_in, snapshot

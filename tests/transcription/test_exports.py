@@ -45,7 +45,7 @@ def test_word_export_is_a_timed_table(transcribed: Study, tmp_path: Path) -> Non
 
 def test_subtitles_need_times(study: Study, tmp_path: Path) -> None:
     (tmp_path / "P02.txt").write_text("Interviewer: Hello?\n\nP02: Hi.\n", encoding="utf-8")
-    from qualframe.sources import import_files
+    from qualframe.imports import import_files
 
     import_files(study, [tmp_path / "P02.txt"])
     with pytest.raises(InputError, match="no times"):

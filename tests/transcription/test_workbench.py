@@ -61,7 +61,7 @@ def test_the_recording_is_served_whole_and_in_ranges(
 def test_a_transcript_imported_from_text_has_no_recording(
     client: TestClient, transcribed: Study, tmp_path: Path
 ) -> None:
-    from qualframe.sources import import_files
+    from qualframe.imports import import_files
 
     (tmp_path / "P02.txt").write_text("Interviewer: Hello?\n\nP02: Hi.\n", encoding="utf-8")
     import_files(transcribed, [tmp_path / "P02.txt"])

@@ -14,7 +14,7 @@ from pathlib import Path
 from qualframe.analysis.themes import add_theme
 from qualframe.cases import import_cases
 from qualframe.coding.manual import add_coding
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 
 EVIL = "<script>alert('x')</script>"

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from qualframe.codebook.service import BUILTIN_CODEBOOKS, add_codebook_spec, builtin_spec
 from qualframe.coding.manual import add_coding
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
 from qualframe.web import create_app

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from qualframe.codebook.service import create_code
 from qualframe.coding.manual import add_coding
+from qualframe.imports import import_files
 from qualframe.memos import add_memo
-from qualframe.sources import import_files
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
 from tests.web.conftest import source_id

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qualframe.coding.manual import add_coding, import_codings
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 from qualframe.web.routes import dashboard, matrix
 from tests.web.conftest import TRANSCRIPT

@@ -7,8 +7,9 @@ import re
 from fastapi.testclient import TestClient
 
 from qualframe.coding.manual import add_coding, list_codings
+from qualframe.imports import import_files
 from qualframe.memos import list_memos
-from qualframe.sources import get_source, import_files
+from qualframe.sources import get_source
 from qualframe.store.study import Study
 from tests.web.conftest import source_id
 

@@ -21,7 +21,7 @@ from qualframe.accounts import add_account
 from qualframe.coding.manual import list_codings
 from qualframe.coding.review import review_queue
 from qualframe.coding.suggest import suggest
-from qualframe.sources import import_files
+from qualframe.imports import import_files
 from qualframe.store.study import Study
 from qualframe.web import create_app
 from tests.web.conftest import LOCAL, TOKEN, csrf_of, source_id

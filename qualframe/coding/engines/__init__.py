@@ -22,6 +22,7 @@ import numpy as np
 
 from qualframe.coding.engines.base import (
     BaseCoder,
+    CacheWriter,
     CodeInfo,
     Coder,
     EngineState,
@@ -36,6 +37,7 @@ __all__ = [
     "ENGINES",
     "STATE_FORMAT",
     "BaseCoder",
+    "CacheWriter",
     "CodeInfo",
     "Coder",
     "EngineState",
@@ -54,42 +56,49 @@ STATE_FORMAT = "npz+json/1"
 
 
 def _lexicon() -> type[BaseCoder]:
+    # lazy: an engine's module loads only when that engine is chosen
     from qualframe.coding.engines.lexicon import LexiconEngine
 
     return LexiconEngine
 
 
 def _embedding() -> type[BaseCoder]:
+    # lazy: an engine's module loads only when that engine is chosen
     from qualframe.coding.engines.embedding import EmbeddingEngine
 
     return EmbeddingEngine
 
 
 def _supervised() -> type[BaseCoder]:
+    # lazy: an engine's module loads only when that engine is chosen
     from qualframe.coding.engines.supervised import SupervisedEngine
 
     return SupervisedEngine
 
 
 def _finetune() -> type[BaseCoder]:
+    # lazy: an engine's module loads only when that engine is chosen
     from qualframe.coding.engines.finetune import FinetuneEngine
 
     return FinetuneEngine
 
 
 def _llm() -> type[BaseCoder]:
+    # lazy: an engine's module loads only when that engine is chosen
     from qualframe.coding.engines.llm import LlmEngine
 
     return LlmEngine
 
 
 def _baseline() -> type[BaseCoder]:
+    # lazy: an engine's module loads only when that engine is chosen
     from qualframe.coding.engines.baseline import BaselineEngine
 
     return BaselineEngine
 
 
 def _auto() -> type[BaseCoder]:
+    # lazy: an engine's module loads only when that engine is chosen
     from qualframe.coding.engines.auto import AutoEngine
 
     return AutoEngine

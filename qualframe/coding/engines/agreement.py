@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from qualframe.coding.engines.base import BaseCoder, LabelledUnit
+from qualframe.statistics import cohen_kappa_batch
 
 __all__ = [
     "LEAD_CONFIDENCE",
@@ -74,8 +75,6 @@ def group_folds(examples: Sequence[LabelledUnit], k: int = 3) -> list[tuple[np.n
 
 def code_kappas(decisions: np.ndarray, y: np.ndarray, mask: np.ndarray) -> list[float | None]:
     """Cohen's kappa per code between ``decisions`` and ``y`` over the decided units (``mask``)."""
-    from qualframe.statistics import cohen_kappa_batch
-
     counts = []
     for j in range(y.shape[1]):
         m = mask[:, j]
@@ -89,8 +88,6 @@ def code_kappas(decisions: np.ndarray, y: np.ndarray, mask: np.ndarray) -> list[
 
 def class_kappa(decisions: np.ndarray, y: np.ndarray) -> float:
     """Single-label Cohen's kappa over units, "(none)" being a class of its own (-1 when undefined)."""
-    from qualframe.statistics import cohen_kappa_batch
-
     k = y.shape[1] + 1
     truth = np.where(y.any(axis=1), y.argmax(axis=1), k - 1)
     said = np.where(decisions.any(axis=1), decisions.argmax(axis=1), k - 1)
@@ -155,8 +152,6 @@ def kappa_gain(
     lead that shows in fewer than :data:`LEAD_CONFIDENCE` of them is within the noise of so few
     coded participants.
     """
-    from qualframe.statistics import cohen_kappa_batch
-
     if code is None:
         k = y.shape[1] + 1
         truth = np.where(y.any(axis=1), y.argmax(axis=1), k - 1)

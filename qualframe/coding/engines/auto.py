@@ -48,6 +48,7 @@ from qualframe.coding.engines.agreement import (
 )
 from qualframe.coding.engines.base import BaseCoder, CodeInfo, EngineState, LabelledUnit, Unit
 from qualframe.coding.engines.baseline import BaselineEngine
+from qualframe.coding.engines.embedding import EmbeddingEngine
 from qualframe.coding.engines.lexicon import LexiconEngine
 from qualframe.coding.engines.supervised import SupervisedEngine
 from qualframe.errors import InputError, QualframeError
@@ -85,8 +86,6 @@ class ZeroShotEngine(BaseCoder):
         self.embedding: BaseCoder | None = None
         if embedding:
             try:
-                from qualframe.coding.engines.embedding import EmbeddingEngine
-
                 self.embedding = EmbeddingEngine(
                     codes, model=model, multi_label=multi_label, threshold=threshold, encoder=encoder
                 )
@@ -220,6 +219,10 @@ class AutoEngine(BaseCoder):
     def uses(self) -> list[str]:
         """Which candidates decide some code now (recorded with the run)."""
         return sorted(set(self.choice), key=CANDIDATES.index)
+
+    def run_stats(self) -> dict[str, Any]:
+        """Which candidates decided codes in this run (``engines_used``)."""
+        return {"engines_used": self.uses}
 
     def _supervised(self) -> SupervisedEngine:
         return SupervisedEngine(

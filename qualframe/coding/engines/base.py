@@ -3,9 +3,14 @@
 In the spirit of scikit-learn's estimators: an engine is built from a codebook and parameters,
 ``fit(examples)`` learns from labelled units and returns the engine, ``score(units)`` gives a
 calibrated probability per unit and code, and ``suggest(units)`` turns those into suggestions that
-each carry their evidence (a span inside the unit) and a short rationale. Engines never touch the
-study: :mod:`qualframe.coding.suggest` feeds them units and writes what they return, so the same
-engine runs over a study, a ``units.csv`` file in ``qualframe eval``, or a notebook's list.
+each carry their evidence (a span inside the unit) and a short rationale. Engines never read or
+write the study: :mod:`qualframe.coding.suggest` feeds them units and writes what they return, so the
+same engine runs over a study, a ``units.csv`` file in ``qualframe eval``, or a notebook's list.
+
+What an engine needs from a run beyond units (a check before anything is read, parameters drawn
+from the study, a cache kept in it, figures for the run's record) it declares through three class
+hooks, :meth:`BaseCoder.before_read`, :meth:`BaseCoder.prepare_run` and :meth:`BaseCoder.run_stats`,
+so the run treats every engine alike and never asks which one it has.
 
 Fitted state is plain JSON plus named numpy arrays (:meth:`BaseCoder.get_state`), never pickle, so
 a saved state can be inspected and cannot execute code when it is loaded.
@@ -14,16 +19,25 @@ a saved state can be inspected and cannot execute code when it is loaded.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
 from qualframe.errors import InputError
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualframe.store.study import Study
+
+#: Writes what an engine kept during a run into the run's transaction; returns how many rows.
+CacheWriter = Callable[["Session"], int]
+
 __all__ = [
     "BaseCoder",
+    "CacheWriter",
     "CodeInfo",
     "Coder",
     "EngineState",
@@ -238,6 +252,30 @@ class BaseCoder:
     def code_keys(self) -> list[str]:
         """The codes' keys in the engine's column order."""
         return [c.key for c in self.codes]
+
+    # -- what a run in a study asks of the engine (qualframe.coding.suggest) -----------------
+    @classmethod
+    def before_read(cls, params: Mapping[str, Any]) -> None:
+        """Refuse a run with these parameters before anything of the study is read (default: never).
+
+        The ``llm`` engine checks its endpoint here, so a run refused for privacy has not read a
+        single participant's word.
+        """
+
+    @classmethod
+    def prepare_run(
+        cls, study: Study, params: dict[str, Any], *, decision_rules: Sequence[str]
+    ) -> dict[str, CacheWriter]:
+        """Add to ``params`` what a run in ``study`` gives this engine; return what it keeps there.
+
+        The result maps a run statistic (e.g. ``llm_cache_written``) to the writer the run calls in
+        its one transaction at the end, so a failed run leaves nothing behind. Default: nothing.
+        """
+        return {}
+
+    def run_stats(self) -> dict[str, Any]:
+        """Figures of this engine's run for the run's record (default: none)."""
+        return {}
 
     # -- learning ----------------------------------------------------------------------------
     def fit(self, examples: Sequence[LabelledUnit]) -> BaseCoder:

@@ -22,7 +22,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from qualframe.coding.engines.bars import bar
+from qualframe.coding.engines.onnx_runtime import load_onnx_encoder
 from qualframe.coding.engines.split_models import installed_folder
+from qualframe.config import settings
 from qualframe.errors import InputError
 
 __all__ = [
@@ -132,7 +135,6 @@ class Encoder:
     """A sentence-transformers model on the CPU with a per-text vector cache."""
 
     def __init__(self, path: Path, *, batch_size: int = 64, runtime: str | None = None) -> None:
-        from qualframe.config import settings
 
         self.path = path
         self.batch_size = batch_size
@@ -179,7 +181,6 @@ class Encoder:
     def _choose_runtime(self) -> None:
         if self._runtime_chosen:
             return
-        from qualframe.coding.engines.onnx_runtime import load_onnx_encoder
 
         self._onnx = load_onnx_encoder(self.model, self.path, self._cache_dir)
         self._runtime_chosen = True
@@ -230,8 +231,6 @@ class Encoder:
                     self._cache[digests[digest]] = vector
             missing = [t for t in missing if t not in self._cache]
         if missing:
-            from qualframe.coding.engines.bars import bar
-
             # Sorting by length keeps padding small inside each batch (a large share of the cost).
             order = sorted(missing, key=len)
             step = max(self.batch_size * 4, 256)

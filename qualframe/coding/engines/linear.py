@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from qualframe.errors import InputError
+from qualframe.statistics import cohen_kappa_batch
 
 __all__ = ["TfidfView", "fit_linear", "kappa_offsets", "log_loss"]
 
@@ -155,8 +156,6 @@ def kappa_offsets(p: np.ndarray, labels: np.ndarray, rounds: int = 2) -> np.ndar
     grid, a class at a time; offsets stay zero unless they raise kappa on the given (out-of-fold)
     predictions. The probabilities themselves are left as they are.
     """
-    from qualframe.statistics import cohen_kappa_batch
-
     k = p.shape[1]
     logp = np.log(np.clip(p, 1e-9, 1.0))
     pairs = [(a, b) for a in range(k) for b in range(k)]

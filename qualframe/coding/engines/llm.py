@@ -25,16 +25,26 @@ import ipaddress
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlparse
 
 import numpy as np
 
 from qualframe.coding.engines.agreement import reliability_table
-from qualframe.coding.engines.base import BaseCoder, CodeInfo, EngineState, LabelledUnit, Unit, sigmoid
+from qualframe.coding.engines.base import (
+    BaseCoder,
+    CacheWriter,
+    CodeInfo,
+    EngineState,
+    LabelledUnit,
+    Unit,
+    sigmoid,
+)
 from qualframe.coding.quotes import locate_quote
 from qualframe.errors import AmbiguousQuoteError, InputError, QualframeError, QuoteNotFoundError
+from qualframe.store.engine_caches import StudyLlmCache
+from qualframe.store.study import Study
 
 __all__ = [
     "DEFAULT_ENDPOINT",
@@ -274,6 +284,25 @@ class LlmEngine(BaseCoder):
             0,
         )
         self._answers: dict[str, list[tuple[int, float, int, int, str]]] = {}
+
+    @classmethod
+    def before_read(cls, params: Mapping[str, Any]) -> None:
+        """The privacy gate: a non-loopback endpoint is refused before any participant's word is read."""
+        check_endpoint(str(params.get("endpoint", DEFAULT_ENDPOINT)), bool(params.get("allow_remote")))
+
+    @classmethod
+    def prepare_run(
+        cls, study: Study, params: dict[str, Any], *, decision_rules: Sequence[str]
+    ) -> dict[str, CacheWriter]:
+        """Answers cached in the study (a rerun costs nothing) and the codebooks' decision rules."""
+        cache = StudyLlmCache(study)
+        params.setdefault("cache", cache)
+        params.setdefault("rules", list(decision_rules))
+        return {"llm_cache_written": cache.flush}
+
+    def run_stats(self) -> dict[str, Any]:
+        """Requests, cache hits, tokens, retries and dropped answers, as ``llm_*`` run statistics."""
+        return {f"llm_{k}": v for k, v in self.stats.items()}
 
     def get_params(self) -> dict[str, Any]:
         return {

@@ -108,7 +108,7 @@ DEMO_SUMMARIES: list[tuple[str, str, str]] = [
 
 def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
     """Add the second coder, reconcile one transcript, define themes and chart the matrix."""
-    from qualframe.demo.build import corpus_path  # not at the top: build imports this stage
+    from qualframe.demo.build import corpus_path  # lazy: build imports this stage (a cycle)
 
     codings = import_codings(study, corpus_path() / "second_coder_codings.csv", coder=SECOND_CODER)
     sources = sorted({c.source for c in codings})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from qualframe.privacy.service import pseudonymise
 from qualframe.store.study import Study
 
 __all__ = ["DEMO_KEY_FILE", "DEMO_PASSPHRASE", "run_demo_stage"]
@@ -21,8 +22,6 @@ DEMO_KEY_FILE = "pseudonym-key.demo"
 
 def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
     """Pseudonymise the coded demo study, keeping the key file in the demo folder."""
-    from qualframe.privacy.service import pseudonymise
-
     key_file = study.path / DEMO_KEY_FILE
     result = pseudonymise(study, key_file=key_file, passphrase=DEMO_PASSPHRASE, user="alex")
     log(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from qualframe.cases import list_cases
 from qualframe.errors import InputError
+from qualframe.sources import list_sources
 from qualframe.store.study import Study
 
 __all__ = ["run_demo_stage"]
@@ -21,14 +23,13 @@ def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
     with it (a few seconds more), so the report shows beside the headline where cohort delivery
     wins - with the study's account of a joint quit attempt and disclosure - and where it loses.
     """
-    from qualframe.cases import list_cases
+    # lazy: the simulator loads SciPy and pandas (seconds); only this stage needs them
     from qualframe.report.simulation import SIMULATIONS_FOLDER
     from qualframe.simulate.cohorts import CohortSpec, cohorts_from_study
     from qualframe.simulate.report import summarise
     from qualframe.simulate.runner import run_scenario, save_results
     from qualframe.simulate.scenario import default_scenario
     from qualframe.simulate.sweep import run_sweep
-    from qualframe.sources import list_sources
 
     overrides: dict[str, object] = {
         "name": "demo",

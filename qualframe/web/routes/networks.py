@@ -15,7 +15,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from qualframe.cases import list_cases
 from qualframe.errors import QualframeError
+from qualframe.network.figures import case_figure, summary_figure
+from qualframe.network.graphs import case_graphs
+from qualframe.network.measures import network_measures
+from qualframe.network.review import confirm_alter, confirm_tie, list_alters, reject_alter, reject_tie
 from qualframe.web.auth import Writer
 from qualframe.web.context import study_of
 from qualframe.web.pages import Page
@@ -31,10 +36,6 @@ PHASES = ("pre-use", "recreational", "dependent", "treatment")
 @router.get("/networks")
 def networks_page(request: Request, case: str = "", phase: str = "") -> Response:
     """A case's alters and ties (all phases, or one), with evidence and review buttons."""
-    from qualframe.cases import list_cases
-    from qualframe.network.measures import network_measures
-    from qualframe.network.review import list_alters
-
     study = study_of(request)
     cases = [c.name for c in list_cases(study)]
     chosen = case if case in cases else (cases[0] if cases else "")
@@ -68,10 +69,6 @@ def networks_page(request: Request, case: str = "", phase: str = "") -> Response
 @router.get("/networks/figure.png")
 def network_figure(request: Request, case: str = "") -> Response:
     """The case's ego-network by phase (confirmed and pending ties), or the summary across cases."""
-    from qualframe.network.figures import case_figure, summary_figure
-    from qualframe.network.graphs import case_graphs
-    from qualframe.network.measures import network_measures
-
     study = study_of(request)
     try:
         if case:
@@ -91,8 +88,6 @@ def _back(case: str, phase: str) -> str:
 @router.post("/networks/alters/{alter_id}/{decision}")
 async def decide_alter(request: Request, user: Writer, alter_id: int, decision: str) -> Response:
     """Confirm or reject an alter."""
-    from qualframe.network.review import confirm_alter, reject_alter
-
     form = await request.form()
     back = _back(str(form.get("case", "")), str(form.get("phase", "")))
     actions = {"confirm": confirm_alter, "reject": reject_alter}
@@ -108,8 +103,6 @@ async def decide_alter(request: Request, user: Writer, alter_id: int, decision: 
 @router.post("/networks/ties/{tie_id}/{decision}")
 async def decide_tie(request: Request, user: Writer, tie_id: int, decision: str) -> Response:
     """Confirm or reject an ego-alter tie (confirming accepts its suggested evidence codings)."""
-    from qualframe.network.review import confirm_tie, reject_tie
-
     form = await request.form()
     back = _back(str(form.get("case", "")), str(form.get("phase", "")))
     actions = {"confirm": confirm_tie, "reject": reject_tie}

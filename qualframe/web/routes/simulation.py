@@ -100,7 +100,7 @@ def _figures(folder: Path) -> list[dict[str, str]]:
 @router.get("/simulation")
 def simulation_page(request: Request) -> Response:
     """Saved runs (verdict, key numbers, figures, files), runs in progress, and the form for a new one."""
-    from qualframe.simulate import STRATEGIES
+    from qualframe.simulate import STRATEGIES  # lazy: SciPy and pandas, only when used
 
     study = study_of(request)
     root = study.path / SIMULATIONS_FOLDER
@@ -152,7 +152,7 @@ def _scenario(
     name: str, agents: int, weeks: int, replicates: int, strategies: list[str], compare: tuple[str, str]
 ) -> Scenario:
     """The default scenario with the form's settings, validated by the simulator itself."""
-    from qualframe.simulate import load_scenario
+    from qualframe.simulate import load_scenario  # lazy: SciPy and pandas, only when used
 
     for key, value in (("agents", agents), ("weeks", weeks), ("replicates", replicates)):
         low, high = LIMITS[key]
@@ -180,7 +180,7 @@ def _run(job: SimulationJob, scenario: Scenario, target: Path) -> None:
     """Run and save (into a hidden folder renamed at the end); record the outcome on ``job``."""
     partial = target.parent / f".partial-{target.name}"
     try:
-        from qualframe.simulate import run_scenario, save_results
+        from qualframe.simulate import run_scenario, save_results  # lazy: SciPy and pandas, only when used
 
         result = run_scenario(scenario)
         shutil.rmtree(partial, ignore_errors=True)

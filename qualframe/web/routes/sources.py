@@ -20,6 +20,7 @@ from qualframe.coding.coded import coded_ranges, mark_coded, parse_turns, unmark
 from qualframe.coding.manual import add_coding, redo, remove_coding, undo
 from qualframe.errors import NotFoundError, QualframeError
 from qualframe.memos import add_memo, list_memos
+from qualframe.transcription.playback import word_timings
 from qualframe.web.auth import Writer
 from qualframe.web.context import actor_of, study_of, user_of
 from qualframe.web.templating import flash_redirect, render
@@ -69,8 +70,6 @@ def source_page(request: Request, source_id: int, coder: str | None = None) -> R
         "codings": {m.id: [m.code_id, shown.index(m.coder), m.memo or ""] for m in doc.codings},
     }
     if doc.recording is not None:
-        from qualframe.transcription.playback import word_timings
-
         # Flat [start, end, ms] triples: a transcribed hour has about 9,000 words.
         data["recording"] = {"src": f"/sources/{doc.id}/audio", "words": word_timings(study, doc.id)}
     return render(

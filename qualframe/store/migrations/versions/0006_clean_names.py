@@ -30,7 +30,7 @@ _TABLES = (
 
 
 def upgrade() -> None:
-    from qualframe.io.text import clean_name
+    from qualframe.naming import clean_name
 
     bind = op.get_bind()
     for table, scope, longest, fallback in _TABLES:

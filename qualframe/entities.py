@@ -9,6 +9,9 @@ for, or collide with, a real person in the study, which an invented name can (th
 "Dave" for "Gaz" in a study that also has a real Dave); the number keeps people apart, so a quote
 still says who did what to whom ("[Name 3] and [Name 4] go halves"); and square brackets are the
 transcription convention for editorial insertions already used in published qualitative work.
+
+Why a core module (not in :mod:`qualframe.privacy`): the kinds are read below privacy too, by the
+researcher's names file in :mod:`qualframe.io.names_list`, and beside it, by the network's mentions.
 """
 
 from __future__ import annotations

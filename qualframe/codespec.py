@@ -3,6 +3,10 @@
 The YAML and REFI-QDA readers produce a :class:`CodebookSpec`; :mod:`qualframe.codebook.service`
 loads it into a study and dumps a study's codebook back out. Validation lives here, so every format
 gets the same rules and the same messages.
+
+Why a core module (below :mod:`qualframe.io`, not in :mod:`qualframe.codebook`): the format readers in
+``io/`` build these values and the codebook service stores them, so the values sit beneath both and
+neither reaches upwards for them.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field
 
 from qualframe.errors import CodebookError
 from qualframe.ids import stable_guid
-from qualframe.io.text import clean_name
+from qualframe.naming import clean_name
 
 __all__ = ["APPROACHES", "CodeSpec", "CodebookSpec", "MemoPrompt", "code_guid"]
 
