@@ -1,0 +1,23 @@
+"""Reads of codes that the analyses share (the codebook's own queries live with the codebook)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualframe.store.models import Code
+
+__all__ = ["codable_codes", "code_names"]
+
+
+def codable_codes(session: Session, codebook_id: int | None = None) -> list[Code]:
+    """The codes a passage can carry, of one codebook or of all."""
+    query = select(Code).where(Code.codable.is_(True))
+    if codebook_id is not None:
+        query = query.where(Code.codebook_id == codebook_id)
+    return list(session.execute(query).scalars())
+
+
+def code_names(session: Session) -> dict[int, str]:
+    """Every code's name by id."""
+    return {cid: name for cid, name in session.execute(select(Code.id, Code.name))}
