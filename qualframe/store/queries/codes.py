@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from qualframe.store.models import Code
 
-__all__ = ["codable_codes", "code_names"]
+__all__ = ["all_codes", "codable_codes", "code_names"]
 
 
 def codable_codes(session: Session, codebook_id: int | None = None) -> list[Code]:
@@ -16,6 +16,11 @@ def codable_codes(session: Session, codebook_id: int | None = None) -> list[Code
     if codebook_id is not None:
         query = query.where(Code.codebook_id == codebook_id)
     return list(session.execute(query).scalars())
+
+
+def all_codes(session: Session) -> list[Code]:
+    """Every code, categories included."""
+    return list(session.execute(select(Code)).scalars())
 
 
 def code_names(session: Session) -> dict[int, str]:
