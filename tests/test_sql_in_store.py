@@ -30,7 +30,6 @@ SESSION_NAMES = frozenset({"s", "w", "conn", "connection"})
 #: Modules outside ``store/`` that still build or run SQL, and why they have not moved yet.
 #: Remove a line when its module is cleared (the test says so); never add one.
 STILL_HOLDING_SQL: dict[str, str] = {
-    "analysis/framework_matrix.py": "the framework matrix's cell queries, not yet moved",
     "codebook/merge.py": "being reworked by i20-layers (codebook/)",
     "codebook/outline.py": "being reworked by i20-layers (codebook/)",
     "codebook/service.py": "being reworked by i20-layers (codebook/)",

@@ -18,6 +18,7 @@ __all__ = [
     "attribute_types",
     "attribute_values",
     "case_ids_and_names",
+    "case_ids_by_name",
     "case_named",
     "cases_named",
     "link_source",
@@ -124,6 +125,11 @@ def linked_source_names(session: Session) -> list[tuple[int | None, str]]:
             select(Source.case_id, Source.name).where(Source.case_id.is_not(None))
         )
     ]
+
+
+def case_ids_by_name(session: Session) -> dict[str, int]:
+    """Every case's id by name."""
+    return {name: cid for name, cid in session.execute(select(Case.name, Case.id))}
 
 
 def case_ids_and_names(session: Session) -> list[tuple[int, str]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualframe.store.models import Code
 
-__all__ = ["all_codes", "codable_codes", "code_names"]
+__all__ = ["all_codes", "codable_codes", "code_names", "codes_with_ids"]
 
 
 def codable_codes(session: Session, codebook_id: int | None = None) -> list[Code]:
@@ -21,6 +23,11 @@ def codable_codes(session: Session, codebook_id: int | None = None) -> list[Code
 def all_codes(session: Session) -> list[Code]:
     """Every code, categories included."""
     return list(session.execute(select(Code)).scalars())
+
+
+def codes_with_ids(session: Session, code_ids: Collection[int]) -> list[Code]:
+    """The codes with these ids (in no particular order)."""
+    return list(session.execute(select(Code).where(Code.id.in_(list(code_ids)))).scalars())
 
 
 def code_names(session: Session) -> dict[int, str]:
