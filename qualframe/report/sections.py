@@ -82,19 +82,10 @@ class ReportContext:
     @cached_property
     def people(self) -> list[str]:
         """People (not engines, not consensus) who coded anything."""
-        from sqlalchemy import select
-
-        from qualframe.store.models import Coding, User
+        from qualframe.store.queries.report import manual_coders
 
         with self.study.read() as session:
-            return sorted(
-                session.execute(
-                    select(User.name)
-                    .join(Coding, Coding.coder_id == User.id)
-                    .where(Coding.deleted_at.is_(None), User.kind == "person", Coding.origin == "manual")
-                    .distinct()
-                ).scalars()
-            )
+            return manual_coders(session)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,96 @@
+"""What the report states about the study as a whole (:mod:`qualframe.report` words it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualframe.store.models import Alter, AuditEvent, Coding, Segment, Source, SuggestionRun, Tie, User
+
+__all__ = [
+    "accepting_engines",
+    "corrected_turns",
+    "manual_coders",
+    "network_pending",
+    "recordings",
+    "source_rows",
+    "suggestion_runs",
+    "turn_counts",
+]
+
+
+def network_pending(session: Session) -> tuple[int, int] | None:
+    """``(alters, ties)`` still only suggested, or None when the study maps no network at all."""
+    if not session.execute(select(Alter.id).limit(1)).first():
+        return None
+    alters = session.execute(select(func.count(Alter.id)).where(Alter.status == "suggested")).scalar() or 0
+    ties = session.execute(select(func.count(Tie.id)).where(Tie.status == "suggested")).scalar() or 0
+    return alters, ties
+
+
+def turn_counts(session: Session) -> dict[int, int]:
+    """How many turns each source with any has, by source id."""
+    return {
+        sid: n
+        for sid, n in session.execute(
+            select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
+        )
+    }
+
+
+def source_rows(session: Session) -> Iterator[tuple[int, str, int | None, str, str]]:
+    """``(id, name, case id, format, text)`` of every source by name, fetched 50 at a time.
+
+    A generator: one batch of transcripts is in memory at once, never all of them.
+    """
+    yield from session.execute(
+        select(Source.id, Source.name, Source.case_id, Source.format, Source.text).order_by(Source.name)
+    ).yield_per(50)
+
+
+def recordings(session: Session) -> list[dict[str, Any]]:
+    """The recording metadata of every transcribed source."""
+    return [
+        dict(meta["recording"])
+        for meta in session.execute(select(Source.meta)).scalars()
+        if isinstance(meta, dict) and isinstance(meta.get("recording"), dict)
+    ]
+
+
+def corrected_turns(session: Session) -> int:
+    """How many times a transcript's turn was corrected."""
+    return session.execute(
+        select(func.count(AuditEvent.id)).where(AuditEvent.action == "source.correct")
+    ).scalar_one()
+
+
+def accepting_engines(session: Session) -> list[str]:
+    """Engines whose suggestions someone accepted (and still stand), by name."""
+    return sorted(
+        session.execute(
+            select(User.name)
+            .join(Coding, Coding.coder_id == User.id)
+            .where(Coding.deleted_at.is_(None), Coding.origin == "accepted", User.kind == "engine")
+            .distinct()
+        ).scalars()
+    )
+
+
+def manual_coders(session: Session) -> list[str]:
+    """People (not engines, not consensus) with a live coding of their own, by name."""
+    return sorted(
+        session.execute(
+            select(User.name)
+            .join(Coding, Coding.coder_id == User.id)
+            .where(Coding.deleted_at.is_(None), User.kind == "person", Coding.origin == "manual")
+            .distinct()
+        ).scalars()
+    )
+
+
+def suggestion_runs(session: Session) -> list[SuggestionRun]:
+    """Every assisted-coding run, oldest first."""
+    return list(session.execute(select(SuggestionRun).order_by(SuggestionRun.id)).scalars())
