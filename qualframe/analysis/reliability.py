@@ -36,6 +36,7 @@ from qualframe.statistics import interpret_alpha
 from qualframe.store.models import Source, User
 from qualframe.store.queries import reliability as queries
 from qualframe.store.queries.codes import all_codes
+from qualframe.store.queries.sources import source_by_id
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.store.users import find_user
@@ -268,7 +269,7 @@ def study_reliability(
         offset = 0
         full_raters: list[int] = []
         for sid in source_ids:
-            source = queries.source_row(session, sid)
+            source = source_by_id(session, sid)
             assert source is not None
             source_names.append(source.name)
             case = source.case.name if source.case else source.name
@@ -431,7 +432,7 @@ def _engine_comparisons(
             for sid in shared:
                 if sid not in mine:
                     continue
-                source = queries.source_row(session, sid)
+                source = source_by_id(session, sid)
                 assert source is not None
                 case = source.case.name if source.case else source.name
                 spans = [(s, e) for _, s, e, _ in mine[sid] + eng[sid]]

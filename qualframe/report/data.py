@@ -35,6 +35,7 @@ from qualframe.report.limitations import gather_limitations
 from qualframe.report.sections import SECTIONS, ReportContext, ReportSection, register_section
 from qualframe.store.queries import report as queries
 from qualframe.store.queries.selection import case_names_by_id
+from qualframe.store.queries.sources import source_rows, turn_counts
 from qualframe.store.study import Study
 
 __all__ = [
@@ -154,7 +155,7 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
         spans_by_source: dict[str, list[tuple[int, int, int, int]]] = {}
         for r in ctx.codings:
             spans_by_source.setdefault(r.source, []).append((r.source_id, r.start, r.end, r.coding_id))
-        turns_per_source = queries.turn_counts(session)
+        turns_per_source = turn_counts(session)
         case_names = case_names_by_id(session)
         # One transcript's text at a time (to count its words), never all of them at once.
         sources = [
@@ -168,7 +169,7 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
                 passage_count(spans_by_source.get(name, [])),
                 minutes.get(name),
             )
-            for sid, name, case_id, fmt, text in queries.source_rows(session)
+            for sid, name, case_id, fmt, text in source_rows(session)
         ]
         ctx.cache["recordings"] = queries.recordings(session)
         ctx.cache["corrected_turns"] = queries.corrected_turns(session)

@@ -7,9 +7,9 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualframe.store.models import Assignment, Coding, Segment, Source, User
+from qualframe.store.models import Assignment, Coding, Segment, User
 
-__all__ = ["assigned_sources", "coder_spans", "engine_coders", "segments_of", "source_row"]
+__all__ = ["assigned_sources", "coder_spans", "engine_coders", "segments_of"]
 
 
 def coder_spans(
@@ -47,11 +47,6 @@ def assigned_sources(session: Session, user_ids: Collection[int]) -> list[tuple[
 def engine_coders(session: Session) -> list[User]:
     """The assisted-coding engines that coded in this study, by name."""
     return list(session.execute(select(User).where(User.kind == "engine").order_by(User.name)).scalars())
-
-
-def source_row(session: Session, source_id: int) -> Source | None:
-    """One source (with its text), or None."""
-    return session.get(Source, source_id)
 
 
 def segments_of(session: Session, source_id: int, *, in_text_order: bool = True) -> list[Segment]:

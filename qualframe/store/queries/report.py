@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualframe.store.models import Alter, AuditEvent, Coding, Segment, Source, SuggestionRun, Tie, User
+from qualframe.store.models import Alter, AuditEvent, Coding, Source, SuggestionRun, Tie, User
 
 __all__ = [
     "accepting_engines",
@@ -16,9 +15,7 @@ __all__ = [
     "manual_coders",
     "network_pending",
     "recordings",
-    "source_rows",
     "suggestion_runs",
-    "turn_counts",
 ]
 
 
@@ -29,26 +26,6 @@ def network_pending(session: Session) -> tuple[int, int] | None:
     alters = session.execute(select(func.count(Alter.id)).where(Alter.status == "suggested")).scalar() or 0
     ties = session.execute(select(func.count(Tie.id)).where(Tie.status == "suggested")).scalar() or 0
     return alters, ties
-
-
-def turn_counts(session: Session) -> dict[int, int]:
-    """How many turns each source with any has, by source id."""
-    return {
-        sid: n
-        for sid, n in session.execute(
-            select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
-        )
-    }
-
-
-def source_rows(session: Session) -> Iterator[tuple[int, str, int | None, str, str]]:
-    """``(id, name, case id, format, text)`` of every source by name, fetched 50 at a time.
-
-    A generator: one batch of transcripts is in memory at once, never all of them.
-    """
-    yield from session.execute(
-        select(Source.id, Source.name, Source.case_id, Source.format, Source.text).order_by(Source.name)
-    ).yield_per(50)
 
 
 def recordings(session: Session) -> list[dict[str, Any]]:

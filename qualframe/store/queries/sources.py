@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualframe.store.models import Case, Source
+from qualframe.store.models import Case, Segment, Source
 
-__all__ = ["source_cases", "texts_with_case", "uncased_source_names"]
+__all__ = [
+    "all_sources",
+    "source_by_id",
+    "source_cases",
+    "source_ids_by_name",
+    "source_rows",
+    "texts_with_case",
+    "turn_counts",
+    "uncased_source_names",
+]
+
+
+def all_sources(session: Session) -> list[Source]:
+    """Every source (text included), in the order they were added."""
+    return list(session.execute(select(Source).order_by(Source.id)).scalars())
+
+
+def source_by_id(session: Session, source_id: int) -> Source | None:
+    """One source (with its text), or None."""
+    return session.get(Source, source_id)
+
+
+def source_ids_by_name(session: Session) -> dict[str, int]:
+    """Every source's id by name, in name order (without loading any text)."""
+    return {name: sid for name, sid in session.execute(select(Source.name, Source.id).order_by(Source.name))}
 
 
 def texts_with_case(session: Session) -> list[tuple[int, str, str, str | None]]:
@@ -35,3 +61,23 @@ def source_cases(session: Session) -> list[tuple[int, str, int | None]]:
         (sid, name, case_id)
         for sid, name, case_id in session.execute(select(Source.id, Source.name, Source.case_id))
     ]
+
+
+def turn_counts(session: Session) -> dict[int, int]:
+    """How many turns each source with any has, by source id."""
+    return {
+        sid: n
+        for sid, n in session.execute(
+            select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
+        )
+    }
+
+
+def source_rows(session: Session) -> Iterator[tuple[int, str, int | None, str, str]]:
+    """``(id, name, case id, format, text)`` of every source by name, fetched 50 at a time.
+
+    A generator: one batch of transcripts is in memory at once, never all of them.
+    """
+    yield from session.execute(
+        select(Source.id, Source.name, Source.case_id, Source.format, Source.text).order_by(Source.name)
+    ).yield_per(50)
