@@ -49,15 +49,9 @@ STILL_HOLDING_SQL: dict[str, str] = {
     "network/review.py": "being reworked by i20-pack (network/)",
     "network/ties.py": "being reworked by i20-pack (network/)",
     "network/views.py": "being reworked by i20-pack (network/)",
-    "privacy/copies.py": "pseudonymised copies, not yet moved",
     "privacy/places.py": "place mentions, not yet moved",
     "privacy/service.py": "pseudonymisation's entity rows, not yet moved",
-    "privacy/trail.py": "the privacy trail's audit reads, not yet moved",
     "sources.py": "being reworked by i20-layers (sources)",
-    "transcription/correction.py": "transcript correction, not yet moved",
-    "transcription/exports.py": "transcript exports' reads, not yet moved",
-    "transcription/playback.py": "word timings for playback, not yet moved",
-    "transcription/service.py": "transcription's source rows, not yet moved",
 }
 
 

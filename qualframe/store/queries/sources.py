@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,11 +11,14 @@ from qualframe.store.models import Case, Segment, Source
 
 __all__ = [
     "all_sources",
+    "name_in_use",
+    "original_files",
     "source_by_id",
     "source_cases",
     "source_ids_by_name",
     "source_rows",
     "texts_with_case",
+    "transcribed_as",
     "turn_counts",
     "uncased_source_names",
 ]
@@ -34,6 +37,25 @@ def source_by_id(session: Session, source_id: int) -> Source | None:
 def source_ids_by_name(session: Session) -> dict[str, int]:
     """Every source's id by name, in name order (without loading any text)."""
     return {name: sid for name, sid in session.execute(select(Source.name, Source.id).order_by(Source.name))}
+
+
+def original_files(session: Session) -> list[tuple[str | None, str | None]]:
+    """``(SHA-256, file name)`` of every source's stored original."""
+    return [
+        (sha, name) for sha, name in session.execute(select(Source.original_sha256, Source.original_filename))
+    ]
+
+
+def transcribed_as(session: Session, digests: Collection[str]) -> str | None:
+    """The name of a source whose original has one of these digests, or None."""
+    return session.execute(
+        select(Source.name).where(Source.original_sha256.in_(list(digests))).limit(1)
+    ).scalar()
+
+
+def name_in_use(session: Session, names: Collection[str]) -> str | None:
+    """One of ``names`` that a source already has, or None."""
+    return session.execute(select(Source.name).where(Source.name.in_(list(names))).limit(1)).scalar()
 
 
 def texts_with_case(session: Session) -> list[tuple[int, str, str, str | None]]:
