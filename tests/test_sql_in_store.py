@@ -33,8 +33,6 @@ STILL_HOLDING_SQL: dict[str, str] = {
     "codebook/merge.py": "being reworked by i20-layers (codebook/)",
     "codebook/outline.py": "being reworked by i20-layers (codebook/)",
     "codebook/service.py": "being reworked by i20-layers (codebook/)",
-    "coding/manual.py": "manual coding's undo and redo reads, not yet moved",
-    "coding/retrieval.py": "quotes and full-text search, not yet moved",
     "coding/review.py": "the review queue, not yet moved",
     "coding/suggest.py": "being reworked by i20-layers (assisted coding)",
     "coding/team.py": "blind double-coding and reconciliation, not yet moved",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from qualframe.store.models import Code
 
-__all__ = ["all_codes", "codable_codes", "code_names", "codes_with_ids"]
+__all__ = ["all_codes", "child_code_ids", "codable_codes", "code_by_id", "code_names", "codes_with_ids"]
 
 
 def codable_codes(session: Session, codebook_id: int | None = None) -> list[Code]:
@@ -28,6 +28,16 @@ def all_codes(session: Session) -> list[Code]:
 def codes_with_ids(session: Session, code_ids: Collection[int]) -> list[Code]:
     """The codes with these ids (in no particular order)."""
     return list(session.execute(select(Code).where(Code.id.in_(list(code_ids)))).scalars())
+
+
+def code_by_id(session: Session, code_id: int) -> Code | None:
+    """The code with this id, or None."""
+    return session.get(Code, code_id)
+
+
+def child_code_ids(session: Session, parent_ids: Collection[int]) -> list[int]:
+    """The ids of the direct children of these codes."""
+    return list(session.execute(select(Code.id).where(Code.parent_id.in_(list(parent_ids)))).scalars())
 
 
 def code_names(session: Session) -> dict[int, str]:

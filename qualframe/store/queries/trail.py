@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualframe.store.models import AuditEvent, User
 
-__all__ = ["event_with_user", "hash_in_trail", "head_hash", "latest_events"]
+__all__ = [
+    "event_with_user",
+    "events_of",
+    "hash_in_trail",
+    "head_hash",
+    "latest_events",
+    "undos_newest_first",
+]
 
 
 def latest_events(
@@ -42,4 +51,26 @@ def hash_in_trail(session: Session, prefix: str) -> bool:
     """Whether an event's hash starts with ``prefix``."""
     return (
         session.execute(select(AuditEvent.id).where(AuditEvent.hash.startswith(prefix))).first() is not None
+    )
+
+
+def events_of(session: Session, user_id: int, actions: Collection[str]) -> list[AuditEvent]:
+    """One user's events with one of ``actions``, oldest first."""
+    return list(
+        session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.user_id == user_id, AuditEvent.action.in_(list(actions)))
+            .order_by(AuditEvent.id)
+        ).scalars()
+    )
+
+
+def undos_newest_first(session: Session, user_id: int) -> list[AuditEvent]:
+    """One user's ``coding.undo`` events, newest first."""
+    return list(
+        session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.user_id == user_id, AuditEvent.action == "coding.undo")
+            .order_by(AuditEvent.id.desc())
+        ).scalars()
     )
