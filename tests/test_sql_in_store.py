@@ -33,7 +33,6 @@ STILL_HOLDING_SQL: dict[str, str] = {
     "codebook/merge.py": "being reworked by i20-layers (codebook/)",
     "codebook/outline.py": "being reworked by i20-layers (codebook/)",
     "codebook/service.py": "being reworked by i20-layers (codebook/)",
-    "coding/review.py": "the review queue, not yet moved",
     "coding/suggest.py": "being reworked by i20-layers (assisted coding)",
     "coding/team.py": "blind double-coding and reconciliation, not yet moved",
     "exchange/annotations.py": "annotation export reads, not yet moved",

@@ -25,7 +25,7 @@ from qualframe.codebook.service import code_path
 from qualframe.counting import passage_count, plural
 from qualframe.report.sections import ReportContext
 from qualframe.store.queries.codes import codable_codes
-from qualframe.store.queries.report import suggestion_runs
+from qualframe.store.queries.review import suggestion_runs
 
 __all__ = [
     "COUNTER_EVIDENCE",

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualframe.store.models import Alter, AuditEvent, Coding, Source, SuggestionRun, Tie, User
+from qualframe.store.models import Alter, AuditEvent, Coding, Source, Tie, User
 
 __all__ = [
     "accepting_engines",
@@ -15,7 +15,6 @@ __all__ = [
     "manual_coders",
     "network_pending",
     "recordings",
-    "suggestion_runs",
 ]
 
 
@@ -66,8 +65,3 @@ def manual_coders(session: Session) -> list[str]:
             .distinct()
         ).scalars()
     )
-
-
-def suggestion_runs(session: Session) -> list[SuggestionRun]:
-    """Every assisted-coding run, oldest first."""
-    return list(session.execute(select(SuggestionRun).order_by(SuggestionRun.id)).scalars())
