@@ -34,7 +34,6 @@ STILL_HOLDING_SQL: dict[str, str] = {
     "codebook/outline.py": "being reworked by i20-layers (codebook/)",
     "codebook/service.py": "being reworked by i20-layers (codebook/)",
     "coding/suggest.py": "being reworked by i20-layers (assisted coding)",
-    "coding/team.py": "blind double-coding and reconciliation, not yet moved",
     "exchange/annotations.py": "annotation export reads, not yet moved",
     "exchange/codebooks.py": "codebook exchange, not yet moved",
     "exchange/exporting.py": "project export reads, not yet moved",

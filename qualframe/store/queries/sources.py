@@ -12,6 +12,7 @@ from qualframe.store.models import Case, Segment, Source
 __all__ = [
     "all_sources",
     "name_in_use",
+    "names_of",
     "original_files",
     "source_by_id",
     "source_cases",
@@ -56,6 +57,11 @@ def transcribed_as(session: Session, digests: Collection[str]) -> str | None:
 def name_in_use(session: Session, names: Collection[str]) -> str | None:
     """One of ``names`` that a source already has, or None."""
     return session.execute(select(Source.name).where(Source.name.in_(list(names))).limit(1)).scalar()
+
+
+def names_of(session: Session, source_ids: Collection[int]) -> set[str]:
+    """The names of the sources with these ids."""
+    return set(session.execute(select(Source.name).where(Source.id.in_(sorted(source_ids)))).scalars())
 
 
 def texts_with_case(session: Session) -> list[tuple[int, str, str, str | None]]:
