@@ -23,9 +23,10 @@ from qualframe.io.timestamps import format_ms
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
 from qualframe.store.codings import visible_coding
-from qualframe.store.queries.annotated import coding_rows, turn_rows
+from qualframe.store.queries.annotated import coding_rows
 from qualframe.store.queries.codes import codes_with_ids
 from qualframe.store.queries.sources import source_by_id, source_ids_by_name
+from qualframe.store.queries.transcripts import turn_rows
 from qualframe.store.study import Study
 from qualframe.visibility import Actor
 
@@ -220,7 +221,7 @@ def annotated_source(
         segs = turn_rows(session, src.id)
         turns = [
             Turn(position, start, end, speaker, role, format_ms(ms), ms)
-            for position, start, end, speaker, role, ms in segs
+            for _, position, start, end, speaker, role, ms in segs
             if end > start
         ] or [Turn(0, 0, len(text), None, "other", "")]
         rows = coding_rows(session, src.id, origins, visibility_of(session, viewer))

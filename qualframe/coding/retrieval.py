@@ -22,6 +22,7 @@ from qualframe.store.models import Code, Segment
 from qualframe.store.queries import retrieval as queries
 from qualframe.store.queries.cases import case_named
 from qualframe.store.queries.codes import child_code_ids
+from qualframe.store.queries.transcripts import turn_rows
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.visibility import Actor
@@ -91,7 +92,10 @@ class _SegmentIndex:
 
     def at(self, source_id: int, offset: int) -> _Turn | None:
         if source_id != self.source_id:
-            self.turns = [_Turn(*row) for row in queries.turns_with_ids(self.session, source_id)]
+            self.turns = [
+                _Turn(sid, start, end, speaker, role, ms)
+                for sid, _, start, end, speaker, role, ms in turn_rows(self.session, source_id)
+            ]
             self.starts = [t.start for t in self.turns]
             self.source_id = source_id
         starts, segs = self.starts, self.turns

@@ -176,7 +176,7 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
         codebooks = [codebook_to_spec(session, b) for b in list_codebooks(session)]
         # People who coded, and separately the engines whose suggestions people accepted: an engine
         # or the consensus of a reconciliation is not a coder in COREQ's sense.
-        engines = queries.accepting_engines(session)
+        engines = queries.live_coders(session, origin="accepted", kind="engine")
         history = [
             CodebookChange(e.at.strftime("%Y-%m-%d %H:%M"), e.user.name if e.user else "", e.summary)
             for e in codebook_history(session)

@@ -82,10 +82,10 @@ class ReportContext:
     @cached_property
     def people(self) -> list[str]:
         """People (not engines, not consensus) who coded anything."""
-        from qualframe.store.queries.report import manual_coders
+        from qualframe.store.queries.report import live_coders
 
         with self.study.read() as session:
-            return manual_coders(session)
+            return live_coders(session, origin="manual", kind="person")
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,24 @@ from qualframe.store.models import Attribute, AttributeValue, Case, Source
 
 __all__ = [
     "add_attribute",
+    "add_case",
     "add_cases",
     "add_value",
     "all_cases",
+    "attribute_guid_taken",
     "attribute_named",
     "attribute_types",
     "attribute_values",
+    "case_by_id",
     "case_ids_and_names",
     "case_ids_by_name",
     "case_named",
+    "case_with_guid",
     "cases_named",
     "link_source",
     "linked_source_names",
     "unlinked_sources",
+    "value_of",
     "values_of",
 ]
 
@@ -33,9 +38,11 @@ def attribute_named(session: Session, name: str) -> Attribute | None:
     return session.execute(select(Attribute).where(Attribute.name == name)).scalar()
 
 
-def add_attribute(session: Session, *, name: str, type_: str, guid: str) -> Attribute:
+def add_attribute(
+    session: Session, *, name: str, type_: str, guid: str, description: str | None = None
+) -> Attribute:
     """A new attribute, flushed so it has an id."""
-    attr = Attribute(name=name, type=type_, guid=guid)
+    attr = Attribute(name=name, type=type_, guid=guid, description=description)
     session.add(attr)
     session.flush()
     return attr
@@ -135,3 +142,35 @@ def case_ids_by_name(session: Session) -> dict[str, int]:
 def case_ids_and_names(session: Session) -> list[tuple[int, str]]:
     """``(id, name)`` of every case, by name."""
     return [(cid, name) for cid, name in session.execute(select(Case.id, Case.name).order_by(Case.name))]
+
+
+def attribute_guid_taken(session: Session, guid: str) -> bool:
+    """Whether an attribute already has this GUID."""
+    return session.execute(select(Attribute.id).where(Attribute.guid == guid)).first() is not None
+
+
+def case_by_id(session: Session, case_id: int) -> Case | None:
+    """The case with this id, or None."""
+    return session.get(Case, case_id)
+
+
+def case_with_guid(session: Session, guid: str) -> Case | None:
+    """The case with this GUID, or None."""
+    return session.execute(select(Case).where(Case.guid == guid)).scalar()
+
+
+def add_case(session: Session, *, name: str, guid: str, description: str | None = None) -> Case:
+    """A new case, flushed so it has an id."""
+    case = Case(name=name, description=description, guid=guid)
+    session.add(case)
+    session.flush()
+    return case
+
+
+def value_of(session: Session, case_id: int, attribute_id: int) -> AttributeValue | None:
+    """A case's stored value of one attribute, or None."""
+    return session.execute(
+        select(AttributeValue).where(
+            AttributeValue.case_id == case_id, AttributeValue.attribute_id == attribute_id
+        )
+    ).scalar()

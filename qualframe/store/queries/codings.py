@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from qualframe.store.models import Coding, Source
 
-__all__ = ["coding_by_id", "coding_ids_by_guid", "filtered_codings", "next_coding_id"]
+__all__ = [
+    "coding_by_id",
+    "coding_guids",
+    "coding_ids_by_guid",
+    "coding_ids_in_sources",
+    "filtered_codings",
+    "next_coding_id",
+]
 
 
 def coding_by_id(session: Session, coding_id: int) -> Coding | None:
@@ -45,4 +52,19 @@ def coding_ids_by_guid(session: Session, from_id: int) -> dict[str, int]:
     """The ids of the codings with an id of at least ``from_id``, by GUID."""
     return {
         guid: cid for guid, cid in session.execute(select(Coding.guid, Coding.id).where(Coding.id >= from_id))
+    }
+
+
+def coding_guids(session: Session) -> set[str]:
+    """Every coding's GUID (removed ones too)."""
+    return set(session.execute(select(Coding.guid)).scalars())
+
+
+def coding_ids_in_sources(session: Session, source_ids: Collection[int]) -> dict[str, int]:
+    """The ids of every coding on these sources, by GUID."""
+    return {
+        guid: row_id
+        for guid, row_id in session.execute(
+            select(Coding.guid, Coding.id).where(Coding.source_id.in_(list(source_ids)))
+        )
     }

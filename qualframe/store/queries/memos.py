@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from qualframe.store.models import Case, Coding, Memo, Source
 
-__all__ = ["add_memo", "case_name", "coding_source", "memos_about", "source_name"]
+__all__ = ["add_memo", "case_name", "coding_source", "guid_taken", "memos_about", "source_name"]
 
 
 def case_name(session: Session, case_id: int) -> str | None:
@@ -40,6 +40,7 @@ def add_memo(
     text: str,
     author_id: int,
     created_at: dt.datetime,
+    updated_at: dt.datetime | None = None,
 ) -> int:
     """Store a memo; its id."""
     memo = Memo(
@@ -50,11 +51,16 @@ def add_memo(
         text=text,
         author_id=author_id,
         created_at=created_at,
-        updated_at=created_at,
+        updated_at=updated_at or created_at,
     )
     session.add(memo)
     session.flush()
     return memo.id
+
+
+def guid_taken(session: Session, guid: str) -> bool:
+    """Whether a memo already has this GUID."""
+    return session.execute(select(Memo.id).where(Memo.guid == guid)).first() is not None
 
 
 def memos_about(session: Session, target: tuple[str, int | None] | None = None) -> list[Memo]:

@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 from qualframe.store.models import Alter, AuditEvent, Coding, Source, Tie, User
 
 __all__ = [
-    "accepting_engines",
     "corrected_turns",
-    "manual_coders",
+    "live_coders",
     "network_pending",
     "recordings",
 ]
@@ -43,25 +42,17 @@ def corrected_turns(session: Session) -> int:
     ).scalar_one()
 
 
-def accepting_engines(session: Session) -> list[str]:
-    """Engines whose suggestions someone accepted (and still stand), by name."""
+def live_coders(session: Session, *, origin: str, kind: str) -> list[str]:
+    """Users of ``kind`` with a live coding of ``origin``, by name.
+
+    ``origin="accepted", kind="engine"``: engines whose suggestions someone accepted;
+    ``origin="manual", kind="person"``: people (not engines, not consensus) who coded.
+    """
     return sorted(
         session.execute(
             select(User.name)
             .join(Coding, Coding.coder_id == User.id)
-            .where(Coding.deleted_at.is_(None), Coding.origin == "accepted", User.kind == "engine")
-            .distinct()
-        ).scalars()
-    )
-
-
-def manual_coders(session: Session) -> list[str]:
-    """People (not engines, not consensus) with a live coding of their own, by name."""
-    return sorted(
-        session.execute(
-            select(User.name)
-            .join(Coding, Coding.coder_id == User.id)
-            .where(Coding.deleted_at.is_(None), User.kind == "person", Coding.origin == "manual")
+            .where(Coding.deleted_at.is_(None), Coding.origin == origin, User.kind == kind)
             .distinct()
         ).scalars()
     )

@@ -21,32 +21,10 @@ __all__ = [
     "quote_rows",
     "segment_by_id",
     "segment_texts",
-    "turns_with_ids",
 ]
 
 #: ``(coding id, source id, start, end, memo, origin, passage, source, code id, code name, coder, case)``
 QuoteColumns = tuple[int, int, int, int, str | None, str, str, str, int, str, str, str | None]
-
-
-def turns_with_ids(
-    session: Session, source_id: int
-) -> list[tuple[int, int, int, str | None, str, int | None]]:
-    """``(id, start, end, speaker, role, ms start)`` of a source's turns, in text order."""
-    return [
-        (sid, start, end, speaker, role, ms)
-        for sid, start, end, speaker, role, ms in session.execute(
-            select(
-                Segment.id,
-                Segment.start,
-                Segment.end,
-                Segment.speaker,
-                Segment.role,
-                Segment.time_start_ms,
-            )
-            .where(Segment.source_id == source_id)
-            .order_by(Segment.start)
-        )
-    ]
 
 
 def segment_by_id(session: Session, segment_id: int) -> Segment | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from qualframe.store.models import Case, Segment, Source
 
 __all__ = [
+    "add_source",
     "all_sources",
     "name_in_use",
     "names_of",
@@ -17,11 +19,14 @@ __all__ = [
     "source_by_id",
     "source_cases",
     "source_ids_by_name",
+    "source_names",
     "source_rows",
     "texts_with_case",
     "transcribed_as",
     "turn_counts",
     "uncased_source_names",
+    "with_guid",
+    "with_original",
 ]
 
 
@@ -109,3 +114,26 @@ def source_rows(session: Session) -> Iterator[tuple[int, str, int | None, str, s
     yield from session.execute(
         select(Source.id, Source.name, Source.case_id, Source.format, Source.text).order_by(Source.name)
     ).yield_per(50)
+
+
+def with_original(session: Session, sha256: str) -> str | None:
+    """The name of a source whose original has this digest, or None."""
+    return session.execute(select(Source.name).where(Source.original_sha256 == sha256).limit(1)).scalar()
+
+
+def with_guid(session: Session, guids: Collection[str]) -> str | None:
+    """The name of a source with one of these GUIDs, or None."""
+    return session.execute(select(Source.name).where(Source.guid.in_(list(guids))).limit(1)).scalar()
+
+
+def source_names(session: Session) -> list[str]:
+    """Every source's name."""
+    return list(session.execute(select(Source.name)).scalars())
+
+
+def add_source(session: Session, **fields: Any) -> Source:
+    """A new source row, flushed so it has an id (the caller writes its turns and audits it)."""
+    source = Source(**fields)
+    session.add(source)
+    session.flush()
+    return source

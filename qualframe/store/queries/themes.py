@@ -13,8 +13,10 @@ __all__ = [
     "add_theme",
     "add_theme_codes",
     "all_themes",
+    "last_position",
     "memberships",
     "remove_theme_code",
+    "theme_by_guid",
     "theme_code_ids",
     "theme_name_taken",
     "themes_in_order",
@@ -29,6 +31,16 @@ def all_themes(session: Session) -> list[Theme]:
 def themes_in_order(session: Session) -> list[Theme]:
     """Every theme in the order they were created (their position, then id)."""
     return list(session.execute(select(Theme).order_by(Theme.position, Theme.id)).scalars())
+
+
+def last_position(session: Session) -> int:
+    """The largest position a theme has (-1 when there are none)."""
+    return int(session.execute(select(func.coalesce(func.max(Theme.position), -1))).scalar_one())
+
+
+def theme_by_guid(session: Session, guid: str) -> Theme | None:
+    """The theme with this GUID, or None."""
+    return session.execute(select(Theme).where(Theme.guid == guid)).scalar()
 
 
 def add_theme(
