@@ -1,10 +1,11 @@
 """SQL lives in ``qualframe/store/`` (issue 20): a ratchet that only lets the list of exceptions shrink.
 
 Every module of ``qualframe`` outside ``qualframe/store/`` is parsed with :mod:`ast` and searched for
-SQL being built or run: a runtime import from SQLAlchemy (one under ``if TYPE_CHECKING:`` is typing
-only and allowed), a call of ``select``/``insert``/``update``/``delete``/``text`` or ``func.*`` (or
-of anything imported from SQLAlchemy), ``.execute``/``.scalars``/``.scalar``/``.query`` on anything,
-and ``get``/``add``/``add_all``/``delete``/``merge`` on a session. The modules that still hold SQL are
+SQL being built or run: a runtime import from SQLAlchemy or a SQLite driver (one under
+``if TYPE_CHECKING:`` is typing only and allowed), a call of ``select``/``insert``/``update``/
+``delete``/``text`` or ``func.*`` (or of anything imported from SQLAlchemy), ``.execute``/
+``.scalars``/``.scalar``/``.query``/``.exec_driver_sql``/``.executescript``/``.raw_connection`` on
+anything, and ``get``/``add``/``add_all``/``delete``/``merge`` on a session. The modules that still hold SQL are
 listed in :data:`STILL_HOLDING_SQL`, each with the reason it is still there. A module that is not on
 the list and gains SQL fails; a module on the list that no longer holds SQL fails too, so the list
 stays true and only ever gets shorter. The query functions these modules should call live in
@@ -22,7 +23,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "qualframe"
 #: Statement builders of SQLAlchemy, flagged when called by their bare name.
 SQL_BUILDERS = frozenset({"select", "insert", "update", "delete", "text"})
 #: Methods that run SQL whatever they are called on.
-RUNNERS = frozenset({"execute", "scalars", "scalar", "query"})
+RUNNERS = frozenset(
+    {"execute", "scalars", "scalar", "query", "exec_driver_sql", "executescript", "raw_connection"}
+)
+#: Database drivers: importing one outside the store is reaching the database around it.
+DRIVERS = frozenset({"sqlalchemy", "sqlite3", "sqlcipher3"})
 #: Methods that run SQL when called on a session (``dict.get`` is not one).
 SESSION_METHODS = frozenset({"get", "add", "add_all", "delete", "merge"})
 SESSION_NAMES = frozenset({"s", "w", "conn", "connection"})
@@ -84,12 +89,12 @@ def sql_in(source: str, name: str = "<module>") -> list[str]:
             continue
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name.split(".")[0] == "sqlalchemy":
+                if alias.name.split(".")[0] in DRIVERS:
                     from_sqlalchemy.add((alias.asname or alias.name).split(".")[0])
                     found.append(f"{name}:{node.lineno} import {alias.name}")
         elif isinstance(node, ast.ImportFrom):
             names = {a.asname or a.name for a in node.names}
-            if (node.module or "").split(".")[0] == "sqlalchemy" and node.level == 0:
+            if (node.module or "").split(".")[0] in DRIVERS and node.level == 0:
                 from_sqlalchemy |= names
                 found.append(f"{name}:{node.lineno} from {node.module} import {', '.join(sorted(names))}")
             else:
@@ -178,6 +183,17 @@ def test_the_check_sees_each_kind_of_sql() -> None:
             "text()",
         ]
     )
+
+
+def test_the_check_sees_sql_around_the_orm() -> None:
+    """Raw driver access is SQL too: a driver import, driver-level SQL, a raw connection."""
+    source = (
+        "import sqlite3\n"
+        "def f(session, engine):\n"
+        "    session.connection().exec_driver_sql('PRAGMA secure_delete = ON')\n"
+        "    engine.raw_connection()\n"
+    )
+    assert len(sql_in(source)) == 3
 
 
 def test_the_check_leaves_plain_code_alone() -> None:
