@@ -19,16 +19,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.store.audit import record
-from qualframe.store.models import USER_ROLES, User, WebSession, utcnow
+from qualframe.store.models import USER_ROLES, User, utcnow
+from qualframe.store.queries import accounts as queries
 from qualframe.store.users import find_user, resolve_user
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
+    from sqlalchemy.orm import Session
 
     from qualframe.store.study import Study
 
@@ -162,7 +161,7 @@ def set_password(study: Study, name: str, password: str, *, actor: str | None = 
         user = _person(session, name)
         user.password_hash = digest
         user.role = user.role or "coder"
-        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        queries.end_sessions_of(session, user.id)
         record(
             session,
             _actor(session, actor, user),
@@ -199,7 +198,7 @@ def set_active(study: Study, name: str, active: bool, *, actor: str | None = Non
         user = _person(session, name)
         user.active = active
         if not active:
-            session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+            queries.end_sessions_of(session, user.id)
         record(
             session,
             _actor(session, actor, user),
@@ -214,8 +213,7 @@ def set_active(study: Study, name: str, active: bool, *, actor: str | None = Non
 def list_accounts(study: Study) -> list[Account]:
     """People with a role or a password (the accounts of team mode), by name."""
     with study.read() as session:
-        users = session.execute(select(User).where(User.kind == "person").order_by(User.name)).scalars()
-        return [_account(u) for u in users if u.role or u.password_hash]
+        return [_account(u) for u in queries.people(session) if u.role or u.password_hash]
 
 
 def authenticate(study: Study, name: str, password: str) -> Account | None:
@@ -256,16 +254,15 @@ def start_web_session(
     now = utcnow()
     expires = now + dt.timedelta(hours=hours)
     with study.write() as session:
-        session.execute(delete(WebSession).where(WebSession.expires_at < now))
+        queries.sweep_expired_sessions(session, now)
         person = resolve_user(session, user)
-        session.add(
-            WebSession(
-                token_hash=hash_token(token, scope),
-                user_id=person.id,
-                csrf_token=csrf,
-                created_at=now,
-                expires_at=expires,
-            )
+        queries.add_web_session(
+            session,
+            token_hash=hash_token(token, scope),
+            user_id=person.id,
+            csrf_token=csrf,
+            created_at=now,
+            expires_at=expires,
         )
         record(
             session,
@@ -283,11 +280,7 @@ def find_web_session(study: Study, token: str, *, scope: str = "team") -> WebSes
     if not token:
         return None
     with study.read() as session:
-        row = session.execute(
-            select(WebSession, User)
-            .join(User, WebSession.user_id == User.id)
-            .where(WebSession.token_hash == hash_token(token, scope))
-        ).first()
+        row = queries.web_session_with_user(session, hash_token(token, scope))
         if row is None:
             return None
         web, user = row
@@ -299,19 +292,16 @@ def find_web_session(study: Study, token: str, *, scope: str = "team") -> WebSes
 def end_web_session(study: Study, token: str, *, scope: str = "team") -> bool:
     """Sign out: delete the session; True when there was one."""
     with study.write() as session:
-        row = session.execute(
-            select(WebSession).where(WebSession.token_hash == hash_token(token, scope))
-        ).scalar_one_or_none()
-        if row is None:
+        user_id = queries.pop_web_session(session, hash_token(token, scope))
+        if user_id is None:
             return False
-        user = session.get(User, row.user_id)
-        session.delete(row)
+        user = queries.user_by_id(session, user_id)
         record(
             session,
             user,
             "web.signout",
             f"{user.name if user else 'someone'} signed out of the workbench",
             entity_type="user",
-            entity_id=row.user_id,
+            entity_id=user_id,
         )
         return True

@@ -13,9 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
@@ -24,10 +22,14 @@ from qualframe.io.units_csv import read_csv_rows
 from qualframe.naming import clean_name
 from qualframe.sources import find_case_for, get_source
 from qualframe.store.audit import record
-from qualframe.store.models import Attribute, AttributeValue, Case, Source
+from qualframe.store.models import Attribute, Case
+from qualframe.store.queries import cases as queries
 from qualframe.store.state import per_state
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "GENDER_ATTRIBUTES",
@@ -136,11 +138,11 @@ def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> 
         actor = resolve_user(session, user or settings().user)
         attributes: dict[str, Attribute] = {}
         for col in attr_cols:
-            attr = session.execute(select(Attribute).where(Attribute.name == col)).scalar()
+            attr = queries.attribute_named(session, col)
             if attr is None:
-                attr = Attribute(name=col, type=types[col], guid=stable_guid("attribute", col))
-                session.add(attr)
-                session.flush()
+                attr = queries.add_attribute(
+                    session, name=col, type_=types[col], guid=stable_guid("attribute", col)
+                )
             elif attr.type != types[col] and types[col] != "Text":
                 # Widening (Integer -> Float) is safe; anything else would silently mistype old values.
                 if {attr.type, types[col]} == {"Integer", "Float"}:
@@ -151,27 +153,19 @@ def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> 
                     )
             attributes[col] = attr
         # Every case and value this file touches, read once (not a query per cell).
-        cases = {c.name: c for c in session.execute(select(Case).where(Case.name.in_(names))).scalars()}
-        new_cases = [Case(name=n, guid=stable_guid("case", n)) for n in names if n not in cases]
-        session.add_all(new_cases)
-        session.flush()
+        cases = queries.cases_named(session, names)
+        new_cases = queries.add_cases(session, [(n, stable_guid("case", n)) for n in names if n not in cases])
         cases.update((c.name, c) for c in new_cases)
-        existing = {
-            (v.case_id, v.attribute_id): v
-            for v in session.execute(
-                select(AttributeValue).where(
-                    AttributeValue.case_id.in_([c.id for c in cases.values()]),
-                    AttributeValue.attribute_id.in_([a.id for a in attributes.values()]),
-                )
-            ).scalars()
-        }
+        existing = queries.values_of(
+            session, [c.id for c in cases.values()], [a.id for a in attributes.values()]
+        )
         for row, name in zip(rows, names, strict=True):
             case = cases[name]
             for col, attr in attributes.items():
                 value = _canonical(row[col], attr.type)
                 found = existing.get((case.id, attr.id))
                 if found is None:
-                    session.add(AttributeValue(case_id=case.id, attribute_id=attr.id, value=value))
+                    queries.add_value(session, case_id=case.id, attribute_id=attr.id, value=value)
                 else:
                     found.value = value
         session.flush()
@@ -190,14 +184,14 @@ def import_cases(study: Study, path: str | Path, *, user: str | None = None) -> 
 def _link_unlinked_sources(session: Session) -> list[str]:
 
     linked: list[str] = []
-    unlinked = session.execute(select(Source.id, Source.name).where(Source.case_id.is_(None))).all()
+    unlinked = queries.unlinked_sources(session)
     if not unlinked:
         return linked
-    all_cases = list(session.execute(select(Case)).scalars())
+    all_cases = queries.all_cases(session)
     for source_id, name in unlinked:
         case = find_case_for(session, name, all_cases)
         if case is not None:
-            session.execute(update(Source).where(Source.id == source_id).values(case_id=case.id))
+            queries.link_source(session, source_id, case.id)
             linked.append(name)
     return linked
 
@@ -207,11 +201,9 @@ def link_source(study: Study, source: str, case: str, *, user: str | None = None
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
         src = get_source(session, source)
-        row = session.execute(select(Case).where(Case.name == case)).scalar()
+        row = queries.case_named(session, case)
         if row is None:
-            row = Case(name=case, guid=stable_guid("case", case))
-            session.add(row)
-            session.flush()
+            row = queries.add_cases(session, [(case, stable_guid("case", case))])[0]
         src.case_id = row.id
         record(
             session,
@@ -231,32 +223,23 @@ def list_cases(study: Study) -> list[CaseView]:
     source changes (:mod:`qualframe.store.state`).
     """
     with study.read() as session:
-        attributes = {
-            aid: (name, type_)
-            for aid, name, type_ in session.execute(select(Attribute.id, Attribute.name, Attribute.type))
-        }
+        attributes = queries.attribute_types(session)
         values: dict[int, dict[str, object]] = defaultdict(dict)
-        for case_id, attribute_id, value in session.execute(
-            select(AttributeValue.case_id, AttributeValue.attribute_id, AttributeValue.value).order_by(
-                AttributeValue.id
-            )
-        ):
+        for case_id, attribute_id, value in queries.attribute_values(session):
             name, type_ = attributes[attribute_id]
             values[case_id][name] = parse_value(value, type_)
         sources: dict[int | None, list[str]] = defaultdict(list)
-        for linked_case, name in session.execute(
-            select(Source.case_id, Source.name).where(Source.case_id.is_not(None))
-        ):
+        for linked_case, name in queries.linked_source_names(session):
             sources[linked_case].append(name)
         return [
             CaseView(name, values.get(case_id, {}), tuple(sorted(sources.get(case_id, ()))))
-            for case_id, name in session.execute(select(Case.id, Case.name).order_by(Case.name))
+            for case_id, name in queries.case_ids_and_names(session)
         ]
 
 
 def get_case(session: Session, name: str) -> Case:
     """The case called ``name`` or a clear error."""
-    case = session.execute(select(Case).where(Case.name == name)).scalar()
+    case = queries.case_named(session, name)
     if case is None:
         raise NotFoundError(f"there is no case {name!r} in this study.")
     return case
@@ -282,7 +265,7 @@ def participant_pronouns(study: Study) -> Pronouns:
     Generated text (reports, the simulator's summary) never assumes a gender the study did not record.
     """
     with study.read() as session:
-        cases = list(session.execute(select(Case)).scalars())
+        cases = queries.all_cases(session)
         said: set[str | None] = set()
         for case in cases:
             values = [

@@ -8,9 +8,7 @@ analysis record (and exported with the project), so every memo is audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.codebook.service import code_path, get_codebook, resolve_code
 from qualframe.config import settings
@@ -19,10 +17,15 @@ from qualframe.ids import stable_guid
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
-from qualframe.store.models import Case, Coding, Memo, Source, utcnow
+from qualframe.store.models import Memo, utcnow
+from qualframe.store.queries import memos as queries
+from qualframe.store.queries.cases import case_named
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
 from qualframe.visibility import Actor
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["MEMO_TARGETS", "MemoView", "add_memo", "list_memos", "resolve_target"]
 
@@ -58,7 +61,7 @@ def resolve_target(session: Session, target: str) -> tuple[str, int | None, str]
         src = get_source(session, name)
         return "source", src.id, f"source:{src.name}"
     if kind == "case":
-        case = session.execute(select(Case).where(Case.name == name)).scalar()
+        case = case_named(session, name)
         if case is None:
             raise NotFoundError(f"there is no case {name!r} in this study.")
         return "case", case.id, f"case:{case.name}"
@@ -69,23 +72,21 @@ def resolve_target(session: Session, target: str) -> tuple[str, int | None, str]
         book = get_codebook(session, name)
         return "codebook", book.id, f"codebook:{book.name}"
     try:
-        coding = session.get(Coding, int(name))
+        coding_id = int(name)
     except ValueError:
         raise InputError(f"a coding is named by its number, not {name!r}.") from None
-    if coding is None:
+    if queries.coding_source(session, coding_id) is None:
         raise NotFoundError(f"there is no coding {name} in this study.")
-    return "coding", coding.id, f"coding:{coding.id}"
+    return "coding", coding_id, f"coding:{coding_id}"
 
 
 def _label(session: Session, memo: Memo) -> str:
     if memo.target_type == "study" or memo.target_id is None:
         return "study"
     if memo.target_type == "source":
-        src = session.get(Source, memo.target_id)
-        return f"source:{src.name}" if src else "source:?"
+        return f"source:{queries.source_name(session, memo.target_id) or '?'}"
     if memo.target_type == "case":
-        case = session.get(Case, memo.target_id)
-        return f"case:{case.name}" if case else "case:?"
+        return f"case:{queries.case_name(session, memo.target_id) or '?'}"
     return f"{memo.target_type}:{memo.target_id}"
 
 
@@ -99,7 +100,8 @@ def add_memo(
         author = resolve_user(session, user or settings().user)
         kind, target_id, label = resolve_target(session, target)
         now = utcnow()
-        memo = Memo(
+        memo_id = queries.add_memo(
+            session,
             guid=stable_guid("memo", kind, str(target_id), author.guid, now.isoformat()),
             target_type=kind,
             target_id=target_id,
@@ -107,21 +109,18 @@ def add_memo(
             text=text,
             author_id=author.id,
             created_at=now,
-            updated_at=now,
         )
-        session.add(memo)
-        session.flush()
         record(
             session,
             author,
             "memo.add",
             f"{author.name} wrote a memo on {label}",
             entity_type="memo",
-            entity_id=memo.id,
+            entity_id=memo_id,
             details={"target": label},
             preview=title or None,  # a title can name someone: kept where pseudonymisation reaches it
         )
-        return MemoView(memo.id, label, title, text, author.name, now.strftime("%Y-%m-%d %H:%M"))
+        return MemoView(memo_id, label, title, text, author.name, now.strftime("%Y-%m-%d %H:%M"))
 
 
 def _memo_source(session: Session, memo: Memo) -> int | None:
@@ -129,8 +128,7 @@ def _memo_source(session: Session, memo: Memo) -> int | None:
     if memo.target_type == "source":
         return memo.target_id
     if memo.target_type == "coding" and memo.target_id is not None:
-        coding = session.get(Coding, memo.target_id)
-        return coding.source_id if coding is not None else None
+        return queries.coding_source(session, memo.target_id)
     return None
 
 
@@ -138,13 +136,10 @@ def list_memos(study: Study, target: str | None = None, *, viewer: Actor | None 
     """Memos ``viewer`` may read, oldest first, optionally only those about ``target``."""
     with study.read() as session:
         vis = visibility_of(session, viewer)
-        query = select(Memo).order_by(Memo.id)
+        about = None
         if target is not None:
             kind, target_id, _ = resolve_target(session, target)
-            query = query.where(
-                Memo.target_type == kind,
-                Memo.target_id.is_(target_id) if target_id is None else Memo.target_id == target_id,
-            )
+            about = (kind, target_id)
         return [
             MemoView(
                 m.id,
@@ -154,6 +149,6 @@ def list_memos(study: Study, target: str | None = None, *, viewer: Actor | None 
                 m.author.name,
                 m.created_at.strftime("%Y-%m-%d %H:%M"),
             )
-            for m in session.execute(query).scalars()
+            for m in queries.memos_about(session, about)
             if vis.sees_memo(author_id=m.author_id, source_id=_memo_source(session, m))
         ]

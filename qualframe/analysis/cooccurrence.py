@@ -17,11 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from sqlalchemy import select
-
 from qualframe.analysis.selection import CodingRow, study_codings
 from qualframe.errors import InputError
-from qualframe.store.models import Segment, Source
+from qualframe.store.segments import source_text, turn_spans
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
@@ -81,23 +79,21 @@ def cooccurrence(
         if mode == "segment":
             for sid, items in by_source.items():
                 # one transcript's text and turns at a time, as plain values
-                text = session.execute(select(Source.text).where(Source.id == sid)).scalar_one()
+                text = source_text(session, sid)
                 # Turns in text order, and only the passages that can still reach them: a passage
                 # ending before a turn starts ends before every later turn starts too.
                 waiting = sorted(items, key=lambda r: r.start)
                 active: list[CodingRow] = []
-                for seg in session.execute(
-                    select(Segment.start, Segment.end).where(Segment.source_id == sid).order_by(Segment.start)
-                ):
-                    while waiting and waiting[0].start < seg.end:
+                for seg_start, seg_end, _ in turn_spans(session, sid):
+                    while waiting and waiting[0].start < seg_end:
                         active.append(waiting.pop(0))
-                    active = [r for r in active if r.end > seg.start]
+                    active = [r for r in active if r.end > seg_start]
                     present = sorted(
                         {
                             r.code
                             for r in active
-                            if min(r.end, seg.end) > max(r.start, seg.start)
-                            and text[max(r.start, seg.start) : min(r.end, seg.end)].strip()
+                            if min(r.end, seg_end) > max(r.start, seg_start)
+                            and text[max(r.start, seg_start) : min(r.end, seg_end)].strip()
                         }
                     )
                     for code in present:

@@ -22,11 +22,9 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from qualframe.cases import list_cases
 from qualframe.counting import plural
-from qualframe.store.models import Case, Source
+from qualframe.store.queries.sources import texts_with_case
 from qualframe.store.segments import timing_by_source
 from qualframe.store.study import Study
 
@@ -137,18 +135,15 @@ def interview_durations(study: Study) -> DurationSummary:
     }
     with study.read() as session:
         timing = timing_by_source(session)
-        rows = session.execute(
-            select(Source.id, Source.name, Source.text, Case.name)
-            .outerjoin(Case, Source.case_id == Case.id)
-            .order_by(Source.name)
-        ).all()
+        rows = texts_with_case(session)
     out = []
     for sid, name, text, case in rows:
         words = len(text.split())
         minutes: float | None = None
         basis = "none"
-        for key in DURATION_ATTRIBUTES if case in single else ():
-            minutes = _attribute_minutes(single[case].get(key))
+        attributes = single.get(case, {}) if case is not None else {}
+        for key in DURATION_ATTRIBUTES if case is not None and case in single else ():
+            minutes = _attribute_minutes(attributes.get(key))
             if minutes is not None:
                 basis = "attribute"
                 break

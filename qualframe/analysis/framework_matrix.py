@@ -23,9 +23,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.analysis.selection import study_codings
 from qualframe.analysis.themes import get_theme, theme_codes
@@ -37,10 +35,18 @@ from qualframe.errors import InputError, NotFoundError
 from qualframe.io.spreadsheet import Sheet, write_csv, write_xlsx
 from qualframe.store.audit import record
 from qualframe.store.codings import passage_texts
-from qualframe.store.models import Case, Code, MatrixCell, Theme, User, utcnow
+from qualframe.store.models import utcnow
+from qualframe.store.queries import matrix as queries
+from qualframe.store.queries.cases import case_ids_and_names, case_ids_by_name, case_named
+from qualframe.store.queries.codes import codes_with_ids
+from qualframe.store.queries.selection import users_by_id
+from qualframe.store.queries.themes import themes_in_order
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "MATRIX_FORMATS",
@@ -211,17 +217,17 @@ def framework_matrix(
     with study.read() as session:
         rows = study_codings(study, coder=coder)
         members = theme_codes(session)
-        themes = list(session.execute(select(Theme).order_by(Theme.position, Theme.id)).scalars())
+        themes = themes_in_order(session)
         themes_of: dict[int, list[str]] = defaultdict(list)
         for t in themes:
             for cid in members.get(t.id, ()):
                 themes_of[cid].append(t.name)
         texts = passage_texts(session, (r.coding_id for r in rows))
-        cases = list(session.execute(select(Case.name).order_by(Case.name)).scalars())
+        cases = [name for _, name in case_ids_and_names(session)]
         cases += sorted({r.case for r in rows if r.case not in cases})
         if by == "codes":
             used = {r.code_id for r in rows}
-            codes = [c for c in session.execute(select(Code).where(Code.id.in_(used))).scalars()]
+            codes = codes_with_ids(session, used)
             if codebook:
                 codes = [c for c in codes if c.codebook.name == codebook]
             codes.sort(key=lambda c: (c.codebook_id, tree_order(c)))
@@ -237,12 +243,9 @@ def framework_matrix(
             ]
         else:
             columns = [MatrixColumn("theme", t.id, t.name, t.name, (t.name,)) for t in themes]
-        stored = {
-            (m.case_id, m.column_type, m.column_id): (m.summary, m.is_draft, m.author_id)
-            for m in session.execute(select(MatrixCell)).scalars()
-        }
-        case_ids = dict(session.execute(select(Case.name, Case.id)).all())
-        authors = {u.id: u.name for u in session.execute(select(User)).scalars()}
+        stored = queries.stored_cells(session)
+        case_ids = case_ids_by_name(session)
+        authors = {uid: name for uid, (name, _) in users_by_id(session).items()}
         refs = ReferenceIndex.of(session)
         quotes_of: dict[int, QuoteRef] = {}
         for r in rows:
@@ -378,27 +381,22 @@ def set_cell_summary(
     """Write (or replace) the charted summary of one cell; an empty summary clears it."""
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
-        case_row = session.execute(select(Case).where(Case.name == case)).scalar()
+        case_row = case_named(session, case)
         if case_row is None:
             raise NotFoundError(f"there is no case {case!r}; summaries belong to cases.")
         kind, column_id = _column_row(session, column, by)
         label = (
             get_theme(session, column).name if kind == "theme" else code_path(resolve_code(session, column))
         )
-        row = session.execute(
-            select(MatrixCell).where(
-                MatrixCell.case_id == case_row.id,
-                MatrixCell.column_type == kind,
-                MatrixCell.column_id == column_id,
-            )
-        ).scalar()
+        row = queries.cell(session, case_row.id, kind, column_id)
         old = row.summary if row else None
         text = summary.strip()
         if not text:
             if row is not None:
-                session.delete(row)
+                queries.delete_cell(session, row)
         elif row is None:
-            row = MatrixCell(
+            row = queries.add_cell(
+                session,
                 case_id=case_row.id,
                 column_type=kind,
                 column_id=column_id,
@@ -406,7 +404,6 @@ def set_cell_summary(
                 is_draft=draft,
                 author_id=actor.id,
             )
-            session.add(row)
         else:
             row.summary, row.is_draft, row.author_id, row.updated_at = text, draft, actor.id, utcnow()
         session.flush()
@@ -439,7 +436,7 @@ def draft_cells(
     count = 0
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
-        case_ids = dict(session.execute(select(Case.name, Case.id)).all())
+        case_ids = case_ids_by_name(session)
         for col in matrix.columns:
             scorer = Centrality(matrix.column_quotes(col.label))
             for case in matrix.cases:
@@ -449,23 +446,16 @@ def draft_cells(
                 if cell.summary and (not cell.is_draft or not overwrite):
                     continue
                 text = draft_summary(matrix, case, col.label, max_quotes=max_quotes, centrality=scorer)
-                row = session.execute(
-                    select(MatrixCell).where(
-                        MatrixCell.case_id == case_ids[case],
-                        MatrixCell.column_type == col.kind,
-                        MatrixCell.column_id == col.id,
-                    )
-                ).scalar()
+                row = queries.cell(session, case_ids[case], col.kind, col.id)
                 if row is None:
-                    session.add(
-                        MatrixCell(
-                            case_id=case_ids[case],
-                            column_type=col.kind,
-                            column_id=col.id,
-                            summary=text,
-                            is_draft=True,
-                            author_id=actor.id,
-                        )
+                    queries.add_cell(
+                        session,
+                        case_id=case_ids[case],
+                        column_type=col.kind,
+                        column_id=col.id,
+                        summary=text,
+                        is_draft=True,
+                        author_id=actor.id,
                     )
                 else:
                     row.summary, row.is_draft, row.updated_at = text, True, utcnow()

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from qualframe.analysis.selection import study_codings
 from qualframe.codebook.service import code_path, get_codebook, tree_order
 from qualframe.counting import passage_count
-from qualframe.store.models import Case, Code
+from qualframe.store.queries.cases import case_ids_and_names
+from qualframe.store.queries.codes import codable_codes
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
@@ -60,16 +59,11 @@ def case_code_matrix(
     analysis_codings`): with double-coding, a passage is counted once, not once per coder.
     """
     with study.read() as session:
-        code_query = select(Code).where(Code.codable.is_(True))
-        if codebook:
-            code_query = code_query.where(Code.codebook_id == get_codebook(session, codebook).id)
-        codes = sorted(session.execute(code_query).scalars(), key=lambda c: (c.codebook_id, tree_order(c)))
+        book_id = get_codebook(session, codebook).id if codebook else None
+        codes = sorted(codable_codes(session, book_id), key=lambda c: (c.codebook_id, tree_order(c)))
         labels = [code_path(c) for c in codes]
         column = {c.id: j for j, c in enumerate(codes)}
-        rows: dict[str, list[int]] = {
-            name: [0] * len(codes)
-            for name in session.execute(select(Case.name).order_by(Case.name)).scalars()
-        }
+        rows: dict[str, list[int]] = {name: [0] * len(codes) for _, name in case_ids_and_names(session)}
         spans: dict[tuple[str, int], list[tuple[int, int, int, int]]] = defaultdict(list)
         for coding in study_codings(study, coder=coder, code_ids=frozenset(column)):
             rows.setdefault(coding.case, [0] * len(codes))

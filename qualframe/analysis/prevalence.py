@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from qualframe.analysis.selection import study_codings
 from qualframe.analysis.themes import theme_codes
 from qualframe.cases import list_cases
 from qualframe.counting import passage_count, plural
 from qualframe.errors import InputError, NotFoundError
-from qualframe.store.models import Source, Theme
+from qualframe.store.queries.sources import uncased_source_names
+from qualframe.store.queries.themes import themes_in_order
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
@@ -83,12 +82,7 @@ def prevalence(
         attribute_of = {c.name: _value_text(c.attributes.get(by)) for c in cases}
     with study.read() as session:
         rows = study_codings(study, coder=coder)
-        uncased = [
-            f"[{name}]"
-            for name in session.execute(
-                select(Source.name).where(Source.case_id.is_(None)).order_by(Source.name)
-            ).scalars()
-        ]
+        uncased = [f"[{name}]" for name in uncased_source_names(session)]
         all_cases = [c.name for c in cases] + uncased
         labels: dict[int, list[str]] = defaultdict(list)
         order: list[str] = []
@@ -99,7 +93,7 @@ def prevalence(
                 labels[r.code_id] = [r.code]
         else:
             members = theme_codes(session)
-            themes = list(session.execute(select(Theme).order_by(Theme.position, Theme.id)).scalars())
+            themes = themes_in_order(session)
             order = [t.name for t in themes]
             for t in themes:
                 for cid in members.get(t.id, ()):

@@ -25,10 +25,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.analysis.multilabel import AgreementResult, RatedUnit, compute_agreement, finite
 from qualframe.analysis.unitized import binary_unitized_alpha, pooled_binary_unitized_alpha, unitized_alpha
@@ -36,10 +33,16 @@ from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coding.references import SENTENCE, ReferenceIndex
 from qualframe.errors import InputError, NotFoundError
 from qualframe.statistics import interpret_alpha
-from qualframe.store.models import Assignment, Code, Coding, Segment, Source, User
+from qualframe.store.models import Source, User
+from qualframe.store.queries import reliability as queries
+from qualframe.store.queries.codes import all_codes
+from qualframe.store.queries.sources import source_by_id
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.store.users import find_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["UNITS", "Disagreement", "ReliabilityReport", "UnitizedCode", "study_reliability"]
 
@@ -146,13 +149,10 @@ def _codings(
     """Coder -> source id -> [(code id, start, end, coding id)]."""
     out: dict[str, dict[int, list[tuple[int, int, int, int]]]] = {c.name: defaultdict(list) for c in coders}
     for user in coders:
-        query = select(Coding).where(
-            Coding.coder_id == user.id, Coding.deleted_at.is_(None), Coding.origin.in_(_coder_origins(user))
-        )
-        if code_ids is not None:
-            query = query.where(Coding.code_id.in_(code_ids))
-        for c in session.execute(query.order_by(Coding.source_id, Coding.start, Coding.id)).scalars():
-            out[user.name][c.source_id].append((c.code_id, c.start, c.end, c.id))
+        for sid, code_id, start, end, cid in queries.coder_spans(
+            session, user.id, _coder_origins(user), code_ids
+        ):
+            out[user.name][sid].append((code_id, start, end, cid))
     return out
 
 
@@ -247,10 +247,8 @@ def study_reliability(
         code_ids = _code_ids(session, codes)
         codings = _codings(session, users, code_ids)
         assigned: dict[int, set[str]] = defaultdict(set)
-        for a in session.execute(
-            select(Assignment).where(Assignment.user_id.in_([u.id for u in users]))
-        ).scalars():
-            assigned[a.source_id].add(a.user.name)
+        for sid, assignee in queries.assigned_sources(session, [u.id for u in users]):
+            assigned[sid].add(assignee)
         raters: dict[int, set[str]] = defaultdict(set)
         for name in names:
             for sid in codings[name]:
@@ -262,7 +260,7 @@ def study_reliability(
             raise InputError(
                 f"no source was coded (or assigned) by two of {', '.join(names)}; nothing to compare yet."
             )
-        code_label = {c.id: code_path(c) for c in session.execute(select(Code)).scalars()}
+        code_label = {c.id: code_path(c) for c in all_codes(session)}
         chosen_codes = sorted(code_label[i] for i in code_ids) if code_ids is not None else None
         units: list[RatedUnit] = []
         source_names = []
@@ -271,15 +269,11 @@ def study_reliability(
         offset = 0
         full_raters: list[int] = []
         for sid in source_ids:
-            source = session.get(Source, sid)
+            source = source_by_id(session, sid)
             assert source is not None
             source_names.append(source.name)
             case = source.case.name if source.case else source.name
-            segs = list(
-                session.execute(
-                    select(Segment).where(Segment.source_id == sid).order_by(Segment.start)
-                ).scalars()
-            )
+            segs = queries.segments_of(session, sid)
             spans = [(s, e) for n in names for _, s, e, _ in codings[n].get(sid, [])]
             turns = [
                 (g.start, g.end)
@@ -424,11 +418,7 @@ def _engine_comparisons(
     level: float,
 ) -> list[AgreementResult]:
     """Each assisted-coding engine against each person, on the same sources and units."""
-    engines = [
-        u
-        for u in session.execute(select(User).where(User.kind == "engine").order_by(User.name)).scalars()
-        if u.id not in {p.id for p in people}
-    ]
+    engines = [u for u in queries.engine_coders(session) if u.id not in {p.id for p in people}]
     out: list[AgreementResult] = []
     humans = [p for p in people if p.kind != "engine"]
     for engine in engines:
@@ -442,11 +432,11 @@ def _engine_comparisons(
             for sid in shared:
                 if sid not in mine:
                     continue
-                source = session.get(Source, sid)
+                source = source_by_id(session, sid)
                 assert source is not None
                 case = source.case.name if source.case else source.name
                 spans = [(s, e) for _, s, e, _ in mine[sid] + eng[sid]]
-                segs = session.execute(select(Segment).where(Segment.source_id == sid)).scalars()
+                segs = queries.segments_of(session, sid, in_text_order=False)
                 turns = [(g.start, g.end) for g in segs if g.end > g.start and g.role == "participant"]
                 for key, span, weight in _units_for_source(
                     unit, source, turns or [(0, len(source.text))], spans

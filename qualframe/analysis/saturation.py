@@ -41,9 +41,7 @@ import random
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.analysis.selection import ANALYSIS_ORIGINS, study_codings
 from qualframe.cases import list_cases
@@ -51,9 +49,14 @@ from qualframe.codebook.service import code_path, resolve_code, tree_order
 from qualframe.coderef import leaf_name
 from qualframe.counting import plural
 from qualframe.errors import InputError, NotFoundError
-from qualframe.store.models import Case, Code, Coding, Source, User
+from qualframe.store.models import Code
+from qualframe.store.queries.codes import codable_codes
+from qualframe.store.queries.saturation import coded_sources
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "LateCode",
@@ -292,7 +295,7 @@ def saturation(
     elif order_by not in attributes:
         raise NotFoundError(f"there is no case attribute {order_by!r} to order the interviews by.")
     with study.read() as session:
-        all_codes = list(session.execute(select(Code).where(Code.codable.is_(True))).scalars())
+        all_codes = codable_codes(session)
         if codes:
             chosen: dict[int, Code] = {}
             for ref in codes:
@@ -347,7 +350,7 @@ def code_choices(study: Study) -> list[tuple[str, bool]]:
     """Every codable code as ``(codebook:path, structural)``, in codebook order, to choose from."""
     with study.read() as session:
         codes = sorted(
-            session.execute(select(Code).where(Code.codable.is_(True))).scalars(),
+            codable_codes(session),
             key=lambda c: (c.codebook_id, tree_order(c)),
         )
         return [(code_path(c), bool(c.structural)) for c in codes]
@@ -359,13 +362,7 @@ def _coded_cases(session: Session, coder: str | None) -> set[str]:
     Any code counts here, structural ones included: the question is whether the interview has
     been coded at all, not whether it yielded the codes being counted.
     """
-    query = (
-        select(Source.name, Case.name)
-        .join(Coding, Coding.source_id == Source.id)
-        .outerjoin(Case, Source.case_id == Case.id)
-        .where(Coding.deleted_at.is_(None), Coding.origin.in_(ANALYSIS_ORIGINS))
-        .distinct()
-    )
-    if coder:
-        query = query.join(User, Coding.coder_id == User.id).where(User.name == coder)
-    return {case if case is not None else f"[{name}]" for name, case in session.execute(query)}
+    return {
+        case if case is not None else f"[{name}]"
+        for name, case in coded_sources(session, ANALYSIS_ORIGINS, coder)
+    }

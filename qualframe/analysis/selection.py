@@ -16,18 +16,22 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.codebook.service import code_paths
 from qualframe.counting import passage_count
 from qualframe.errors import NotFoundError
-from qualframe.store.models import Case, Code, Coding, Source, User
+from qualframe.store.queries.codes import code_names
+from qualframe.store.queries.selection import case_names_by_id, live_coding_rows, users_by_id
+from qualframe.store.queries.sources import source_cases
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.store.users import find_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualframe.store.queries.selection import CodingColumns
 
 __all__ = [
     "ANALYSIS_ORIGINS",
@@ -88,24 +92,15 @@ def analysis_codings(
     session: Session, *, coder: str | None = None, code_ids: set[int] | None = None
 ) -> list[CodingRow]:
     """The codings findings are built from (see the module docstring), in source and text order."""
-    query = select(
-        Coding.id,
-        Coding.start,
-        Coding.end,
-        Coding.origin,
-        Coding.decided_by_id,
-        Coding.source_id,
-        Coding.code_id,
-        Coding.coder_id,
-    ).where(Coding.deleted_at.is_(None), Coding.origin.in_(ANALYSIS_ORIGINS))
+    coder_id = None
     if coder:
         user = find_user(session, coder)
         if user is None:
             raise NotFoundError(f"there is no coder called {coder!r} in this study.")
-        query = query.where(Coding.coder_id == user.id)
-    if code_ids is not None:
-        query = query.where(Coding.code_id.in_(code_ids))
-    rows: list[Any] = _rows(session, query)
+        coder_id = user.id
+    rows: list[Any] = _rows(
+        session, live_coding_rows(session, ANALYSIS_ORIGINS, coder_id=coder_id, code_ids=code_ids)
+    )
     chosen: list[Any] = []
     if coder:
         chosen = rows
@@ -188,20 +183,19 @@ class _Coding:
     decided_by: _Coder | None
 
 
-def _rows(session: Session, query: Any) -> list[tuple[_Coding, _Named, _Code, _Coder, _Named | None]]:
-    cases = {cid: _Named(cid, name) for cid, name in session.execute(select(Case.id, Case.name))}
+def _rows(
+    session: Session, found: list[CodingColumns]
+) -> list[tuple[_Coding, _Named, _Code, _Coder, _Named | None]]:
+    cases = {cid: _Named(cid, name) for cid, name in case_names_by_id(session).items()}
     sources = {
         sid: (_Named(sid, name), cases.get(case_id) if case_id is not None else None)
-        for sid, name, case_id in session.execute(select(Source.id, Source.name, Source.case_id))
+        for sid, name, case_id in source_cases(session)
     }
-    users = {
-        uid: _Coder(uid, name, kind)
-        for uid, name, kind in session.execute(select(User.id, User.name, User.kind))
-    }
+    users = {uid: _Coder(uid, name, kind) for uid, (name, kind) in users_by_id(session).items()}
     paths = code_paths(session)
-    codes = {cid: _Code(cid, name, paths[cid]) for cid, name in session.execute(select(Code.id, Code.name))}
+    codes = {cid: _Code(cid, name, paths[cid]) for cid, name in code_names(session).items()}
     out = []
-    for cid, start, end, origin, decider, sid, code_id, coder_id in session.execute(query):
+    for cid, start, end, origin, decider, sid, code_id, coder_id in found:
         source, case = sources[sid]
         coding = _Coding(cid, start, end, origin, users.get(decider) if decider is not None else None)
         out.append((coding, source, codes[code_id], users[coder_id], case))

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.config import settings
@@ -20,9 +18,13 @@ from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.ids import stable_guid
 from qualframe.naming import clean_name
 from qualframe.store.audit import record
-from qualframe.store.models import THEME_STATUSES, Code, Theme, ThemeCode
+from qualframe.store.models import THEME_STATUSES, Code, Theme
+from qualframe.store.queries import themes as queries
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "THEME_STATUSES",
@@ -64,7 +66,7 @@ def _view(theme: Theme) -> ThemeView:
 
 def get_theme(session: Session, name: str) -> Theme:
     """The theme called ``name`` (case-insensitive), or a clear error."""
-    themes = list(session.execute(select(Theme)).scalars())
+    themes = queries.all_themes(session)
     for theme in themes:
         if theme.name.casefold() == name.strip().casefold():
             return theme
@@ -112,11 +114,12 @@ def add_theme(
     _check_status(status)
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
-        existing = [t.name.casefold() for t in session.execute(select(Theme)).scalars()]
+        existing = [t.name.casefold() for t in queries.all_themes(session)]
         if name.casefold() in existing:
             raise ConflictError(f"there is already a theme called {name!r}.")
         members = _codes(session, codes)
-        theme = Theme(
+        theme = queries.add_theme(
+            session,
             guid=stable_guid("theme", name.casefold()),
             name=name,
             status=status,
@@ -124,10 +127,7 @@ def add_theme(
             colour=colour,
             position=len(existing),
         )
-        session.add(theme)
-        session.flush()
-        for code in members:
-            session.add(ThemeCode(theme_id=theme.id, code_id=code.id))
+        queries.add_theme_codes(session, theme.id, [code.id for code in members])
         session.flush()
         session.refresh(theme)
         record(
@@ -155,19 +155,14 @@ def assign_codes(
         actor = resolve_user(session, user or settings().user)
         row = get_theme(session, theme)
         members = _codes(session, codes)
-        current = {
-            link.code_id
-            for link in session.execute(select(ThemeCode).where(ThemeCode.theme_id == row.id)).scalars()
-        }
+        current = queries.theme_code_ids(session, row.id)
         changed = []
         for code in members:
             if remove and code.id in current:
-                session.execute(
-                    delete(ThemeCode).where(ThemeCode.theme_id == row.id, ThemeCode.code_id == code.id)
-                )
+                queries.remove_theme_code(session, row.id, code.id)
                 changed.append(code_path(code))
             elif not remove and code.id not in current:
-                session.add(ThemeCode(theme_id=row.id, code_id=code.id))
+                queries.add_theme_codes(session, row.id, [code.id])
                 changed.append(code_path(code))
         session.flush()
         session.expire(row)
@@ -205,10 +200,12 @@ def edit_theme(
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
         row = get_theme(session, theme)
-        if name is not None and name.casefold() != row.name.casefold():
-            taken = session.execute(select(Theme.id).where(func.lower(Theme.name) == name.lower())).first()
-            if taken is not None:
-                raise ConflictError(f"there is already a theme called {name!r}.")
+        if (
+            name is not None
+            and name.casefold() != row.name.casefold()
+            and queries.theme_name_taken(session, name)
+        ):
+            raise ConflictError(f"there is already a theme called {name!r}.")
         changes: dict[str, dict[str, str | None]] = {}
         old_name = row.name
         for key, new in (("name", name), ("status", status), ("definition", definition), ("colour", colour)):
@@ -236,12 +233,9 @@ def edit_theme(
 def list_themes(study: Study) -> list[ThemeView]:
     """Every theme, in the order they were created."""
     with study.read() as session:
-        return [_view(t) for t in session.execute(select(Theme).order_by(Theme.position, Theme.id)).scalars()]
+        return [_view(t) for t in queries.themes_in_order(session)]
 
 
 def theme_codes(session: Session) -> dict[int, set[int]]:
     """Theme id -> the ids of its codes (for analyses that roll codes up into themes)."""
-    out: dict[int, set[int]] = {t.id: set() for t in session.execute(select(Theme)).scalars()}
-    for link in session.execute(select(ThemeCode)).scalars():
-        out.setdefault(link.theme_id, set()).add(link.code_id)
-    return out
+    return queries.memberships(session)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 from qualframe.coding.engines.encoder import using_store
 from qualframe.coding.fitting import prepare_engine, save_state, scope_of
@@ -32,7 +31,8 @@ from qualframe.coding.training import (
 from qualframe.sources import get_source
 from qualframe.store.coded_ranges import decided_ranges
 from qualframe.store.engine_caches import StudyVectors
-from qualframe.store.models import Code, Source
+from qualframe.store.models import Code
+from qualframe.store.queries.sources import all_sources
 from qualframe.store.study import Study
 
 __all__ = ["NextUnit", "next_units", "uncertainty"]
@@ -84,11 +84,7 @@ def next_units(
     with study.read() as session:
         selected: list[Code] = selected_codes(session, codes)
         infos = code_infos(selected)
-        targets = (
-            [get_source(session, s) for s in sources]
-            if sources
-            else list(session.execute(select(Source).order_by(Source.id)).scalars())
-        )
+        targets = [get_source(session, s) for s in sources] if sources else all_sources(session)
         units = study_units(session, targets, unit)
         examples = training_examples(session, selected, unit)
         coded = as_spans(

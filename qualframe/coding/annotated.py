@@ -16,16 +16,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
-
 from qualframe.codebook.service import code_path
 from qualframe.coding.manual import CodingView, view
 from qualframe.errors import NotFoundError
 from qualframe.io.timestamps import format_ms
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
-from qualframe.store.codings import visible_clause, visible_coding
-from qualframe.store.models import Code, Coding, Segment, Source, User
+from qualframe.store.codings import visible_coding
+from qualframe.store.queries.annotated import coding_rows
+from qualframe.store.queries.codes import codes_with_ids
+from qualframe.store.queries.sources import source_by_id, source_ids_by_name
+from qualframe.store.queries.transcripts import turn_rows
 from qualframe.store.study import Study
 from qualframe.visibility import Actor
 
@@ -210,56 +211,26 @@ def annotated_source(
     """
     with study.read() as session:
         if isinstance(source, int):
-            src = session.get(Source, source)
+            src = source_by_id(session, source)
             if src is None:
                 raise NotFoundError(f"there is no source {source} in this study.")
         else:
             src = get_source(session, source)
         text = src.text
         # Plain column rows, not ORM objects: a long transcript has thousands of turns and codings.
-        segs = session.execute(
-            select(
-                Segment.position,
-                Segment.start,
-                Segment.end,
-                Segment.speaker,
-                Segment.role,
-                Segment.time_start_ms,
-            )
-            .where(Segment.source_id == src.id)
-            .order_by(Segment.start)
-        ).all()
+        segs = turn_rows(session, src.id)
         turns = [
             Turn(position, start, end, speaker, role, format_ms(ms), ms)
-            for position, start, end, speaker, role, ms in segs
+            for _, position, start, end, speaker, role, ms in segs
             if end > start
         ] or [Turn(0, 0, len(text), None, "other", "")]
-        query = (
-            select(
-                Coding.id,
-                Coding.start,
-                Coding.end,
-                Coding.code_id,
-                User.name,
-                Coding.origin,
-                Coding.memo,
-                Coding.confidence,
-            )
-            .join(User, Coding.coder_id == User.id)
-            .where(Coding.source_id == src.id, Coding.deleted_at.is_(None), Coding.origin.in_(origins))
-            .order_by(Coding.start, Coding.id)
-        )
-        query = query.where(visible_clause(visibility_of(session, viewer)))
-        found = session.execute(query).all()
-        # Plain tuples: attribute access on result rows is slow in bulk.
-        rows = [(i, s, e, code, who, origin, memo, conf) for i, s, e, code, who, origin, memo, conf in found]
+        rows = coding_rows(session, src.id, origins, visibility_of(session, viewer))
         all_coders = tuple(sorted({r[4] for r in rows}))
         if coders is not None:
             wanted = set(coders)
             rows = [r for r in rows if r[4] in wanted]
         codes = {
-            c.id: (code_path(c), c.name, c.colour)
-            for c in session.execute(select(Code).where(Code.id.in_({r[3] for r in rows}))).scalars()
+            c.id: (code_path(c), c.name, c.colour) for c in codes_with_ids(session, {r[3] for r in rows})
         }
         lanes = assign_lanes([(r[1], r[2], r[0]) for r in rows])
         marks = {
@@ -300,7 +271,7 @@ def get_coding(study: Study, coding_id: int, *, viewer: Actor | None = None) -> 
 def source_name(study: Study, source_id: int) -> str:
     """The name of the source with this id (the services name sources by name), or a clear error."""
     with study.read() as session:
-        src = session.get(Source, source_id)
+        src = source_by_id(session, source_id)
         if src is None:
             raise NotFoundError(f"there is no source {source_id} in this study.")
         return src.name
@@ -309,6 +280,4 @@ def source_name(study: Study, source_id: int) -> str:
 def source_ids(study: Study) -> dict[str, int]:
     """Every source's id by name, in name order (without loading any text)."""
     with study.read() as session:
-        return {
-            name: sid for name, sid in session.execute(select(Source.name, Source.id).order_by(Source.name))
-        }
+        return source_ids_by_name(session)

@@ -12,9 +12,7 @@ assignment marked done, or a suggestion the coder rejected. Marks can be limited
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.codebook.service import get_codebook
 from qualframe.config import settings
@@ -22,11 +20,15 @@ from qualframe.errors import InputError, NotFoundError
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
-from qualframe.store.coded_ranges import live_ranges
-from qualframe.store.models import CodedRange, Segment, Source
+from qualframe.store.coded_ranges import add_range, delete_ranges, live_ranges
+from qualframe.store.models import CodedRange, Source
+from qualframe.store.segments import turn_bounds
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
 from qualframe.visibility import Actor
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["CodedRangeView", "coded_ranges", "mark_coded", "parse_turns", "unmark_coded"]
 
@@ -60,10 +62,7 @@ def parse_turns(text: str) -> tuple[int, int]:
 
 
 def _turn_spans(session: Session, source: Source) -> list[tuple[int, int]]:
-    rows = session.execute(
-        select(Segment.start, Segment.end).where(Segment.source_id == source.id).order_by(Segment.position)
-    ).all()
-    return [(int(s), int(e)) for s, e in rows] or [(0, len(source.text))]
+    return turn_bounds(session, source.id) or [(0, len(source.text))]
 
 
 def _view(r: CodedRange, spans: list[tuple[int, int]]) -> CodedRangeView:
@@ -121,9 +120,7 @@ def mark_coded(
                 and existing.end >= hi
             ):
                 return _view(existing, spans)
-        row = CodedRange(source_id=src.id, coder_id=actor.id, codebook_id=book_id, start=lo, end=hi)
-        session.add(row)
-        session.flush()
+        row = add_range(session, source_id=src.id, coder_id=actor.id, codebook_id=book_id, start=lo, end=hi)
         made = _view(row, spans)
         what = "the whole source" if made.whole_source else f"turns {made.first_turn}-{made.last_turn}"
         record(
@@ -151,8 +148,7 @@ def unmark_coded(study: Study, source: str, *, coder: str | None = None, codeboo
         ]
         if not rows:
             raise NotFoundError(f"{actor.name} has not marked {src.name} coded.")
-        for r in rows:
-            session.delete(r)
+        delete_ranges(session, rows)
         record(
             session,
             actor,

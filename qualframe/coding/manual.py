@@ -12,9 +12,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coding.quotes import locate_quote
@@ -27,9 +25,17 @@ from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding, code_label, id_runs, run_ids, visible_coding
 from qualframe.store.models import AuditEvent, Code, Coding, Source, User, utcnow
+from qualframe.store.queries.accounts import user_by_id
+from qualframe.store.queries.codes import code_by_id
+from qualframe.store.queries.codings import coding_by_id, coding_ids_by_guid, filtered_codings, next_coding_id
+from qualframe.store.queries.sources import source_by_id
+from qualframe.store.queries.trail import events_of, undos_newest_first
 from qualframe.store.study import Study
 from qualframe.store.users import actor_user, find_user, resolve_user
 from qualframe.visibility import Actor, as_actor
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "CodingView",
@@ -124,10 +130,10 @@ def add_coding(
         CodingWriter.check_span(src, start, end)
         ids = (src.id, found.id, person.id if person is not None else None)
     with study.write() as session:
-        src_row, code_row = session.get(Source, ids[0]), session.get(Code, ids[1])
+        src_row, code_row = source_by_id(session, ids[0]), code_by_id(session, ids[1])
         if src_row is None or code_row is None:
             raise NotFoundError(f"{source} or the code {code!r} was removed a moment ago; nothing was coded.")
-        user = session.get(User, ids[2]) if ids[2] is not None else None
+        user = user_by_id(session, ids[2]) if ids[2] is not None else None
         user = user or resolve_user(session, name)
         return view(CodingWriter(session, user).add(src_row, code_row, user, start, end, memo=memo))
 
@@ -142,17 +148,15 @@ def list_codings(
 ) -> list[CodingView]:
     """Live codings, filtered, in source and text order."""
     with study.read() as session:
-        query = select(Coding).join(Source).where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
-        if source:
-            query = query.where(Coding.source_id == get_source(session, source).id)
-        if code:
-            query = query.where(Coding.code_id == resolve_code(session, code, codable=False).id)
+        source_id = get_source(session, source).id if source else None
+        code_id = resolve_code(session, code, codable=False).id if code else None
+        coder_id = None
         if coder:
             user = find_user(session, coder)
             if user is None:
                 raise NotFoundError(f"there is no coder called {coder!r} in this study.")
-            query = query.where(Coding.coder_id == user.id)
-        rows = session.execute(query.order_by(Source.name, Coding.start, Coding.end, Coding.id)).scalars()
+            coder_id = user.id
+        rows = filtered_codings(session, origins, source_id=source_id, code_id=code_id, coder_id=coder_id)
         return [view(c) for c in rows]
 
 
@@ -177,13 +181,7 @@ def remove_coding(study: Study, coding_id: int, *, user: str | Actor | None = No
 
 def _stacks(session: Session, actor: User) -> tuple[list[AuditEvent], list[AuditEvent]]:
     """Replay the actor's coding history from the audit log into undo and redo stacks."""
-    events = session.execute(
-        select(AuditEvent)
-        .where(
-            AuditEvent.user_id == actor.id, AuditEvent.action.in_((*_UNDOABLE, "coding.undo", "coding.redo"))
-        )
-        .order_by(AuditEvent.id)
-    ).scalars()
+    events = events_of(session, actor.id, (*_UNDOABLE, "coding.undo", "coding.redo"))
     done: list[AuditEvent] = []
     undone: list[AuditEvent] = []
     for event in events:
@@ -204,15 +202,7 @@ def _flip_import(session: Session, actor: User, event: AuditEvent, direction: st
         targets = run_ids(details.get("runs", []))
     else:  # restore exactly what the last undo of this import removed
         undone = next(
-            (
-                e
-                for e in session.execute(
-                    select(AuditEvent)
-                    .where(AuditEvent.user_id == actor.id, AuditEvent.action == "coding.undo")
-                    .order_by(AuditEvent.id.desc())
-                ).scalars()
-                if e.details.get("event") == event.id
-            ),
+            (e for e in undos_newest_first(session, actor.id) if e.details.get("event") == event.id),
             None,
         )
         targets = run_ids(undone.details.get("runs", [])) if undone is not None else []
@@ -227,13 +217,13 @@ def _flip_import(session: Session, actor: User, event: AuditEvent, direction: st
     )
     if not changed:
         raise NotFoundError(f"the codings imported from {details.get('file', '?')} were all {verb} already.")
-    first = session.get(Coding, changed[0])
+    first = coding_by_id(session, changed[0])
     assert first is not None
     return f"{verb} {len(changed)} codings imported from {details.get('file', '?')}, first", view(first)
 
 
 def _flip(session: Session, actor: User, event: AuditEvent, direction: str) -> CodingView:
-    coding = session.get(Coding, int(event.details["coding_id"]))
+    coding = coding_by_id(session, int(event.details["coding_id"]))
     if coding is None:
         raise NotFoundError("the coding to restore no longer exists.")
     # Undoing an add removes the coding; undoing a remove restores it. Redo does the opposite.
@@ -312,9 +302,9 @@ def import_codings(study: Study, path: str | Path, *, coder: str | None = None) 
                 f"{path.name}, line {index + 2}: {who.name} has already coded this passage of "
                 f"{source.name} with {code.name!r} ({where})."
             )
-        first = (session.execute(select(func.max(Coding.id))).scalar() or 0) + 1
+        first = next_coding_id(session)
         writer.add_many(planned, lengths={src.id: len(src.text) for _, src, _, _ in meta})
-        ids = dict(session.execute(select(Coding.guid, Coding.id).where(Coding.id >= first)).all())
+        ids = coding_ids_by_guid(session, first)
         coded = [ids[row.guid] for row in planned]
         digest = hashlib.sha256(
             "\n".join(

@@ -17,13 +17,11 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
-
 from qualframe.counting import CODER_KIND, is_coder
 from qualframe.store.assignments import visibility_of
-from qualframe.store.codings import visible_clause
-from qualframe.store.models import Case, Coding, Segment, Source, User
+from qualframe.store.queries import progress as queries
+from qualframe.store.queries.selection import case_names_by_id
+from qualframe.store.queries.sources import source_rows, turn_counts
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.visibility import Actor
@@ -112,25 +110,13 @@ def coding_progress(
     """
     sizes = _sizes(study)
     with study.read() as session:
-        visible = visible_clause(visibility_of(session, viewer))
-        pending = dict(
-            session.execute(
-                select(Coding.source_id, func.count(Coding.id))
-                .where(Coding.deleted_at.is_(None), Coding.origin == "suggested", visible)
-                .group_by(Coding.source_id)
-            ).all()
-        )
-        decider = aliased(User)
-        query = (
-            select(Coding.source_id, User.name, User.kind, decider.name, Coding.start, Coding.end)
-            .join(User, Coding.coder_id == User.id)
-            .outerjoin(decider, Coding.decided_by_id == decider.id)
-            .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
-        )
-        query = query.where(visible)
+        visibility = visibility_of(session, viewer)
+        pending = queries.pending_suggestions(session, visibility)
         spans: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
         kinds: dict[str, str] = {}
-        for source_id, name, kind, decided_by, start, end in session.execute(query):
+        for source_id, name, kind, decided_by, start, end in queries.coding_spans(
+            session, origins, visibility
+        ):
             # An accepted suggestion is the accepting person's work, not the engine's.
             who, who_kind = (decided_by, CODER_KIND) if kind == "engine" and decided_by else (name, kind)
             if coders is not None and who not in coders:
@@ -172,12 +158,8 @@ def _sizes(study: Study) -> list[_Size]:
     of the dashboard's work, and coding changes none of it.
     """
     with study.read() as session:
-        turns = dict(
-            session.execute(
-                select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
-            ).all()
-        )
-        cases = dict(session.execute(select(Case.id, Case.name)).all())
+        turns = turn_counts(session)
+        cases = case_names_by_id(session)
         return [
             _Size(
                 sid,
@@ -188,11 +170,7 @@ def _sizes(study: Study) -> list[_Size]:
                 len(text.split()),
                 turns.get(sid, 0),
             )
-            for sid, name, case_id, fmt, text in session.execute(
-                select(Source.id, Source.name, Source.case_id, Source.format, Source.text).order_by(
-                    Source.name
-                )
-            ).yield_per(50)
+            for sid, name, case_id, fmt, text in source_rows(session)
         ]
 
 
@@ -201,12 +179,4 @@ def coders_with_codings(
 ) -> list[str]:
     """Names of everyone with at least one live coding ``viewer`` may see, sorted."""
     with study.read() as session:
-        return sorted(
-            session.execute(
-                select(User.name)
-                .join(Coding, Coding.coder_id == User.id)
-                .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
-                .where(visible_clause(visibility_of(session, viewer)))
-                .distinct()
-            ).scalars()
-        )
+        return queries.coder_names(session, origins, visibility_of(session, viewer))

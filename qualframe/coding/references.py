@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import bisect
 import re
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.io.timestamps import format_ms
 from qualframe.store.segments import source_text, turn_spans
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["SENTENCE", "ReferenceIndex", "cite_list", "format_reference", "whole_sentences"]
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
-
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, NamedTuple
 
 from qualframe.codebook.service import code_paths, resolve_code
 from qualframe.coding.references import ReferenceIndex
@@ -21,11 +18,17 @@ from qualframe.errors import InputError, NotFoundError
 from qualframe.io.timestamps import format_ms
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
-from qualframe.store.codings import visible_clause
-from qualframe.store.models import Case, Code, Coding, Segment, Source, User
+from qualframe.store.models import Code, Segment
+from qualframe.store.queries import retrieval as queries
+from qualframe.store.queries.cases import case_named
+from qualframe.store.queries.codes import child_code_ids
+from qualframe.store.queries.transcripts import turn_rows
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 from qualframe.visibility import Actor
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["Quote", "SearchHit", "quotes", "search", "speaker_at"]
 
@@ -90,19 +93,8 @@ class _SegmentIndex:
     def at(self, source_id: int, offset: int) -> _Turn | None:
         if source_id != self.source_id:
             self.turns = [
-                _Turn(*row)
-                for row in self.session.execute(
-                    select(
-                        Segment.id,
-                        Segment.start,
-                        Segment.end,
-                        Segment.speaker,
-                        Segment.role,
-                        Segment.time_start_ms,
-                    )
-                    .where(Segment.source_id == source_id)
-                    .order_by(Segment.start)
-                )
+                _Turn(sid, start, end, speaker, role, ms)
+                for sid, _, start, end, speaker, role, ms in turn_rows(self.session, source_id)
             ]
             self.starts = [t.start for t in self.turns]
             self.source_id = source_id
@@ -116,7 +108,7 @@ class _SegmentIndex:
 def speaker_at(session: Session, source_id: int, offset: int) -> Segment | None:
     """The segment (turn) that contains ``offset`` in a source."""
     turn = _SegmentIndex(session).at(source_id, offset)
-    return session.get(Segment, turn.id) if turn is not None else None
+    return queries.segment_by_id(session, turn.id) if turn is not None else None
 
 
 @per_state(*ANALYSIS_READS)
@@ -137,48 +129,26 @@ def quotes(
     returned, never with the length of the transcripts they come from.
     """
     with study.read() as session:
-        query = (
-            select(
-                Coding.id,
-                Coding.source_id,
-                Coding.start,
-                Coding.end,
-                Coding.memo,
-                Coding.origin,
-                func.substr(Source.text, Coding.start + 1, Coding.end - Coding.start),
-                Source.name,
-                Code.id,
-                Code.name,
-                User.name,
-                Case.name,
-            )
-            .join(Source, Coding.source_id == Source.id)
-            .join(Code, Coding.code_id == Code.id)
-            .join(User, Coding.coder_id == User.id)
-            .outerjoin(Case, Source.case_id == Case.id)
-            .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
-            .where(visible_clause(visibility_of(session, viewer)))
-        )
+        visibility = visibility_of(session, viewer)
+        ids: set[int] | None = None
         if code:
             root = resolve_code(session, code, codable=False)
             ids = _descendants(session, root) if include_children else {root.id}
-            query = query.where(Coding.code_id.in_(ids))
+        case_id = None
         if case:
-            row = session.execute(select(Case).where(Case.name == case)).scalar()
+            row = case_named(session, case)
             if row is None:
                 raise NotFoundError(f"there is no case {case!r} in this study.")
-            query = query.where(Source.case_id == row.id)
-        if source:
-            query = query.where(Coding.source_id == get_source(session, source).id)
-        if coder:
-            query = query.where(User.name == coder)
+            case_id = row.id
+        source_id = get_source(session, source).id if source else None
         index = _SegmentIndex(session)
         refs = ReferenceIndex.of(session)
         labels = code_paths(session)
         out = []
-        for cid, sid, start, end, memo, origin, passage, src, code_id, code_name, who, cs in session.execute(
-            query.order_by(Source.name, Coding.start, Coding.id)
-        ):
+        found = queries.quote_rows(
+            session, origins, visibility, code_ids=ids, case_id=case_id, source_id=source_id, coder=coder
+        )
+        for cid, sid, start, end, memo, origin, passage, src, code_id, code_name, who, cs in found:
             seg = index.at(sid, start)
             out.append(
                 Quote(
@@ -207,7 +177,7 @@ def _descendants(session: Session, root: Code) -> set[int]:
     ids = {root.id}
     frontier = [root.id]
     while frontier:
-        children = session.execute(select(Code.id).where(Code.parent_id.in_(frontier))).scalars().all()
+        children = child_code_ids(session, frontier)
         frontier = [c for c in children if c not in ids]
         ids.update(frontier)
     return ids
@@ -244,34 +214,12 @@ def search(study: Study, query: str, *, source: str | None = None, limit: int = 
     """Segments containing every word of ``query`` (diacritics and case ignored), best first."""
     fts, patterns = _fts_query(query)
     with study.read() as session:
-        sql = (
-            "SELECT segment_id FROM segment_search WHERE segment_search MATCH :q "
-            + ("AND source_id = :sid " if source else "")
-            + "ORDER BY rank LIMIT :limit"
-        )
-        params: dict[str, object] = {"q": fts, "limit": limit}
-        if source:
-            params["sid"] = get_source(session, source).id
-        ids = [row[0] for row in session.execute(text(sql), params)]
+        source_id = get_source(session, source).id if source else None
+        ids = queries.matching_segments(session, fts, source_id=source_id, limit=limit)
         if not ids:
             return []
         # each turn's words cut out by SQLite: never a whole transcript per hit
-        rows = {
-            row[0]: row
-            for row in session.execute(
-                select(
-                    Segment.id,
-                    Source.name,
-                    Segment.speaker,
-                    Segment.role,
-                    Segment.start,
-                    Segment.end,
-                    func.substr(Source.text, Segment.start + 1, Segment.end - Segment.start),
-                )
-                .join(Source, Segment.source_id == Source.id)
-                .where(Segment.id.in_(ids))
-            )
-        }
+        rows = queries.segment_texts(session, ids)
         hits = []
         for sid in ids:
             _, name, speaker, role, start, end, body = rows[sid]

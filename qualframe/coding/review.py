@@ -14,10 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, object_session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coding.manual import CodingView, view
@@ -27,11 +24,15 @@ from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
-from qualframe.store.codings import CodingWriter, visible_coding, visible_codings
-from qualframe.store.models import AuditEvent, Coding, Segment, Source, SuggestionRun, User
+from qualframe.store.codings import CodingWriter, visible_coding
+from qualframe.store.models import Coding, Source, User
+from qualframe.store.queries import review as queries
 from qualframe.store.study import Study
 from qualframe.store.users import actor_user
 from qualframe.visibility import Actor, as_actor
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "SuggestionView",
@@ -90,7 +91,7 @@ def _agreement(
     if coding.run_id is None:
         return None, None
     if coding.run_id not in cache:
-        run = session.get(SuggestionRun, coding.run_id)
+        run = queries.suggestion_run(session, coding.run_id)
         cache[coding.run_id] = dict((run.stats or {}).get("reliability") or {}) if run is not None else {}
     measured = cache[coding.run_id].get(code_path(coding.code), {})
     kappa, precision = measured.get("kappa"), measured.get("precision")
@@ -107,7 +108,7 @@ def _suggestion_view(
     text = coding.source.text
     passage = text[coding.start : coding.end]
     evidence = evidence_of(coding.rationale or "")
-    session = object_session(coding)
+    session = queries.session_of(coding)
     agreement, precision = (
         _agreement(session, coding, runs if runs is not None else {}) if session is not None else (None, None)
     )
@@ -175,28 +176,18 @@ def review_page(
     if order not in ("position", "confidence"):
         raise InputError("order the queue by 'position' or 'confidence'.")
     with study.read() as session:
-        query = visible_codings(session, visibility_of(session, viewer), origins=("suggested",)).join(Source)
-        if source:
-            query = query.where(Coding.source_id == get_source(session, source).id)
-        if code:
-            query = query.where(Coding.code_id == resolve_code(session, code).id)
-        if run_id is not None:
-            query = query.where(Coding.run_id == run_id)
-        if min_confidence:
-            query = query.where(Coding.confidence >= min_confidence)
-        ordering = (
-            (Coding.confidence.desc(), Coding.id)
-            if order == "confidence"
-            else (Source.name, Coding.start, Coding.end, Coding.id)
+        visibility = visibility_of(session, viewer)
+        ids = queries.queue_ids(
+            session,
+            visibility,
+            source_id=get_source(session, source).id if source else None,
+            code_id=resolve_code(session, code).id if code else None,
+            run_id=run_id,
+            min_confidence=min_confidence,
+            by_confidence=order == "confidence",
         )
-        ids = list(session.execute(query.with_only_columns(Coding.id).order_by(*ordering)).scalars())
         chosen = ids[offset : None if limit is None else offset + limit]
-        rows: dict[int, Coding] = {}
-        for i in range(0, len(chosen), 10_000):  # SQLite's limit on parameters per statement
-            part = chosen[i : i + 10_000]
-            rows.update(
-                (c.id, c) for c in session.execute(select(Coding).where(Coding.id.in_(part))).scalars()
-            )
+        rows = queries.codings_by_id(session, chosen)
         runs: dict[int, dict[str, Any]] = {}
         return [_suggestion_view(rows[i], runs=runs) for i in chosen], len(ids)
 
@@ -332,15 +323,8 @@ def change_code(study: Study, coding_id: int, code: str, *, user: str | Actor | 
 
 def _turn_of(session: Session, coding: Coding) -> tuple[int, int]:
     """The speaker turn holding a coding's start (the whole source when it has no turns)."""
-    row = session.execute(
-        select(Segment.start, Segment.end)
-        .where(
-            Segment.source_id == coding.source_id, Segment.start <= coding.start, Segment.end >= coding.start
-        )
-        .order_by(Segment.position)
-        .limit(1)
-    ).first()
-    return (int(row[0]), int(row[1])) if row is not None else (0, len(coding.source.text))
+    found = queries.turn_holding(session, coding.source_id, coding.start)
+    return found if found is not None else (0, len(coding.source.text))
 
 
 def adjust_span(
@@ -379,35 +363,15 @@ def provenance_summary(study: Study) -> dict[str, Any]:
     suggestions, recodes, and one row per engine/version and per reviewer, plus the runs.
     """
     with study.read() as session:
-        live = Coding.deleted_at.is_(None)
-        by_origin = Counter(
-            dict(
-                session.execute(select(Coding.origin, func.count()).where(live).group_by(Coding.origin)).all()
-            )
-        )
+        by_origin = Counter(queries.origin_counts(session))
         engines: dict[str, dict[str, int]] = {}
-        rows = session.execute(
-            select(Coding.engine, Coding.engine_version, Coding.origin, func.count())
-            .where(live, Coding.engine.is_not(None))
-            .group_by(Coding.engine, Coding.engine_version, Coding.origin)
-        ).all()
-        for engine, version, origin, n in rows:
+        for engine, version, origin, n in queries.engine_counts(session):
             entry = engines.setdefault(f"{engine} {version}", {"suggested": 0, "accepted": 0, "rejected": 0})
             entry[origin] = entry.get(origin, 0) + int(n)
         reviewers: dict[str, dict[str, int]] = {}
-        for name, origin, n in session.execute(
-            select(User.name, Coding.origin, func.count())
-            .join(User, Coding.decided_by_id == User.id)
-            .where(live)
-            .group_by(User.name, Coding.origin)
-        ).all():
+        for name, origin, n in queries.reviewer_counts(session):
             reviewers.setdefault(name, {"accepted": 0, "rejected": 0})[origin] = int(n)
-        recoded = (
-            session.execute(
-                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "suggestion.recode")
-            ).scalar()
-            or 0
-        )
+        recoded = queries.recode_count(session)
         runs = [
             {
                 "run_id": r.id,
@@ -420,7 +384,7 @@ def provenance_summary(study: Study) -> dict[str, Any]:
                 "training_units": (r.stats or {}).get("training_units"),
                 "by": r.user.name if r.user is not None else None,
             }
-            for r in session.execute(select(SuggestionRun).order_by(SuggestionRun.id)).scalars()
+            for r in queries.suggestion_runs(session)
         ]
     human = by_origin.get("manual", 0)
     accepted = by_origin.get("accepted", 0)

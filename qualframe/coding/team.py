@@ -17,9 +17,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.codebook.service import code_path
 from qualframe.coding.manual import CodingView, view
@@ -30,11 +28,18 @@ from qualframe.sources import get_source
 from qualframe.store.assignments import visibility_of
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter
-from qualframe.store.codings import visible_codings as visible_codings_query
-from qualframe.store.models import Assignment, Code, Coding, Reconciliation, Source, User
+from qualframe.store.models import Assignment, Code, Coding, Source, User
+from qualframe.store.queries import team as queries
+from qualframe.store.queries.accounts import user_by_id
+from qualframe.store.queries.codes import code_by_id
+from qualframe.store.queries.codings import coding_by_id
+from qualframe.store.queries.sources import names_of
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
 from qualframe.visibility import Actor, Visibility
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "DECISIONS",
@@ -73,7 +78,7 @@ class AssignmentView:
 
 
 def _view(a: Assignment, session: Session) -> AssignmentView:
-    by = session.get(User, a.assigned_by_id) if a.assigned_by_id else None
+    by = user_by_id(session, a.assigned_by_id) if a.assigned_by_id else None
     return AssignmentView(a.source.name, a.user.name, a.blind, a.status, by.name if by else None)
 
 
@@ -95,20 +100,16 @@ def assign_sources(
             source = get_source(session, name)
             for coder_name in coders:
                 coder = resolve_user(session, coder_name, actor=actor)
-                row = session.execute(
-                    select(Assignment).where(
-                        Assignment.source_id == source.id, Assignment.user_id == coder.id
-                    )
-                ).scalar()
+                row = queries.assignment(session, source.id, coder.id)
                 if row is None:
-                    row = Assignment(
+                    row = queries.add_assignment(
+                        session,
                         source_id=source.id,
                         user_id=coder.id,
                         blind=blind,
                         status="assigned",
                         assigned_by_id=actor.id,
                     )
-                    session.add(row)
                 else:
                     row.blind = blind
                 session.flush()
@@ -135,9 +136,7 @@ def set_assignment_status(
         actor = resolve_user(session, user or settings().user)
         src = get_source(session, source)
         coder_row = resolve_user(session, coder, create=False)
-        row = session.execute(
-            select(Assignment).where(Assignment.source_id == src.id, Assignment.user_id == coder_row.id)
-        ).scalar()
+        row = queries.assignment(session, src.id, coder_row.id)
         if row is None:
             raise NotFoundError(f"{src.name} is not assigned to {coder_row.name}.")
         row.status = status
@@ -156,11 +155,8 @@ def set_assignment_status(
 def list_assignments(study: Study, *, coder: str | None = None) -> list[AssignmentView]:
     """Assignments by source, then coder."""
     with study.read() as session:
-        query = select(Assignment).join(Source).join(User, Assignment.user_id == User.id)
-        if coder:
-            query = query.where(User.name == resolve_user(session, coder, create=False).name)
-        rows = session.execute(query.order_by(Source.name, User.name)).scalars()
-        return [_view(a, session) for a in rows]
+        name = resolve_user(session, coder, create=False).name if coder else None
+        return [_view(a, session) for a in queries.assignments(session, name)]
 
 
 def visibility(study: Study, viewer: Actor | None) -> Visibility:
@@ -188,17 +184,15 @@ def hidden_source_names(study: Study, viewer: Actor | None) -> set[str]:
         hidden = visibility_of(session, viewer).hidden_sources
         if not hidden:
             return set()
-        return set(session.execute(select(Source.name).where(Source.id.in_(sorted(hidden)))).scalars())
+        return names_of(session, hidden)
 
 
 def visible_codings(study: Study, viewer: Actor | None, *, source: str | None = None) -> list[CodingView]:
     """Live human codings ``viewer`` may see (optionally of one source), in text order."""
     with study.read() as session:
-        query = visible_codings_query(session, visibility_of(session, viewer)).join(Source)
-        if source:
-            query = query.where(Coding.source_id == get_source(session, source).id)
-        rows = session.execute(query.order_by(Source.name, Coding.start, Coding.end, Coding.id)).scalars()
-        return [view(c) for c in rows]
+        visibility = visibility_of(session, viewer)
+        source_id = get_source(session, source).id if source else None
+        return [view(c) for c in queries.visible_human_codings(session, visibility, source_id)]
 
 
 # --- reconciliation --------------------------------------------------------------------------
@@ -223,24 +217,8 @@ class ReconciliationItem:
 
 
 def _items(session: Session, source: Source, coders: list[User]) -> list[ReconciliationItem]:
-    rows = list(
-        session.execute(
-            select(Coding)
-            .where(
-                Coding.source_id == source.id,
-                Coding.deleted_at.is_(None),
-                Coding.origin.in_(HUMAN_ORIGINS),
-                Coding.coder_id.in_([c.id for c in coders]),
-            )
-            .order_by(Coding.code_id, Coding.start, Coding.end, Coding.id)
-        ).scalars()
-    )
-    decided = {
-        tuple(sorted(r.input_coding_ids))
-        for r in session.execute(
-            select(Reconciliation).where(Reconciliation.source_id == source.id)
-        ).scalars()
-    }
+    rows = queries.codings_to_reconcile(session, source.id, [c.id for c in coders], HUMAN_ORIGINS)
+    decided = {tuple(sorted(ids)) for ids in queries.decided_inputs(session, source.id)}
     names = {c.id: c.name for c in coders}
     clusters: list[tuple[Code, list[Coding]]] = []
     for coding in rows:  # rows are ordered by code then start: sweep to cluster overlaps
@@ -388,19 +366,13 @@ def reconcile(
                 pending.append(item.number)
                 continue
             span = _resolve(decision, item, names)
-            code = session.execute(select(Code).where(Code.id == _code_id(session, item))).scalar_one()
+            code = code_by_id(session, _code_id(session, item))
+            assert code is not None  # the codings being reconciled hold it
             result = None
             if span is not None:
-                existing = session.execute(
-                    select(Coding).where(
-                        Coding.source_id == src.id,
-                        Coding.coder_id == target.id,
-                        Coding.code_id == code.id,
-                        Coding.start == span[0],
-                        Coding.end == span[1],
-                        Coding.deleted_at.is_(None),
-                    )
-                ).scalar()
+                existing = queries.live_coding_at(
+                    session, source_id=src.id, coder_id=target.id, code_id=code.id, start=span[0], end=span[1]
+                )
                 result = existing or CodingWriter(session, actor).add(
                     src, code, target, span[0], span[1], memo=note
                 )
@@ -409,7 +381,8 @@ def reconcile(
             ids = sorted(str(i) for v in item.spans.values() for i, _, _ in v)
             lo = min(s for v in item.spans.values() for _, s, _ in v)
             hi = max(e for v in item.spans.values() for _, _, e in v)
-            row = Reconciliation(
+            row = queries.add_reconciliation(
+                session,
                 source_id=src.id,
                 code_id=code.id,
                 start=span[0] if span else lo,
@@ -420,8 +393,6 @@ def reconcile(
                 note=note,
                 decided_by_id=actor.id,
             )
-            session.add(row)
-            session.flush()
             record(
                 session,
                 actor,
@@ -446,6 +417,6 @@ def reconcile(
 
 def _code_id(session: Session, item: ReconciliationItem) -> int:
     first = next(i for v in item.spans.values() for i, _, _ in v)
-    coding = session.get(Coding, first)
+    coding = coding_by_id(session, first)
     assert coding is not None
     return coding.code_id

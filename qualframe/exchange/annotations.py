@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from qualframe.exchange.codebooks import unique_name
 from qualframe.ids import stable_guid
 from qualframe.io.refi_project import memo_name, parse_when, split_theme_description
-from qualframe.store.models import Memo, Theme, ThemeCode, utcnow
+from qualframe.store.models import utcnow
+from qualframe.store.queries import memos as memo_queries
+from qualframe.store.queries import themes as theme_queries
 
 if TYPE_CHECKING:
     from qualframe.exchange.importing import ProjectWriter
@@ -35,21 +35,19 @@ def add_memo(
     modified: str | None,
 ) -> None:
     """A memo (its GUID made unique when the study has it already) by the project user ``user``."""
-    clash = w.session.execute(select(Memo.id).where(Memo.guid == guid)).first()
+    clash = memo_queries.guid_taken(w.session, guid)
     when = parse_when(created) or utcnow()
-    w.session.add(
-        Memo(
-            guid=stable_guid("memo", guid, kind, str(target)) if clash else guid,
-            target_type=kind,
-            target_id=target,
-            title=title,
-            text=text,
-            author_id=w.user(user).id,
-            created_at=when,
-            updated_at=parse_when(modified) or when,
-        )
+    memo_queries.add_memo(
+        w.session,
+        guid=stable_guid("memo", guid, kind, str(target)) if clash else guid,
+        target_type=kind,
+        target_id=target,
+        title=title,
+        text=text,
+        author_id=w.user(user).id,
+        created_at=when,
+        updated_at=parse_when(modified) or when,
     )
-    w.session.flush()
     w.memo_count += 1
 
 
@@ -89,23 +87,20 @@ def import_memos(w: ProjectWriter) -> None:
 
 def import_themes(w: ProjectWriter) -> list[str]:
     """Sets of codes as themes (returns the names of the new ones); sets of documents as details."""
-    names = {n.casefold() for n in w.session.execute(select(Theme.name)).scalars()}
-    position = w.session.execute(select(func.coalesce(func.max(Theme.position), -1))).scalar_one()
+    names = {t.name.casefold() for t in theme_queries.all_themes(w.session)}
+    position = theme_queries.last_position(w.session)
     made: list[str] = []
     by_guid = {g: s for s, ls in w.sources for g in (s.guid, *ls.refi.aliases)}
     grouped = 0
     for refi in w.project.sets:
         codes = list(dict.fromkeys(w.codes[g].id for g in refi.codes if g in w.codes))
         if codes:
-            theme = (
-                w.session.execute(select(Theme).where(Theme.guid == refi.guid)).scalar()
-                if refi.guid
-                else None
-            )
+            theme = theme_queries.theme_by_guid(w.session, refi.guid) if refi.guid else None
             if theme is None:
                 definition, status, colour = split_theme_description(refi.description)
                 position += 1
-                theme = Theme(
+                theme = theme_queries.add_theme(
+                    w.session,
                     guid=refi.guid or stable_guid("theme", w.item.sha256, refi.name),
                     name=unique_name(refi.name[:300], names, "imported"),
                     status=status,
@@ -113,13 +108,9 @@ def import_themes(w: ProjectWriter) -> list[str]:
                     colour=colour,
                     position=position,
                 )
-                w.session.add(theme)
-                w.session.flush()
                 made.append(theme.name)
-            have = set(
-                w.session.execute(select(ThemeCode.code_id).where(ThemeCode.theme_id == theme.id)).scalars()
-            )
-            w.session.add_all(ThemeCode(theme_id=theme.id, code_id=c) for c in codes if c not in have)
+            have = theme_queries.theme_code_ids(w.session, theme.id)
+            theme_queries.add_theme_codes(w.session, theme.id, [c for c in codes if c not in have])
         for guid in refi.sources:  # a group of documents: qualframe keeps it in each source's details
             if guid in by_guid:
                 source = by_guid[guid]

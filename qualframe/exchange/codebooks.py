@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.codebook.service import add_codebook_spec
 from qualframe.codespec import APPROACHES, CodebookSpec, CodeSpec, MemoPrompt
@@ -22,6 +20,10 @@ from qualframe.io.refi_codebook import split_codebook_description, tidy_codes
 from qualframe.io.refi_project import RefiProject
 from qualframe.store.audit import record
 from qualframe.store.models import Code, Codebook, User
+from qualframe.store.queries import codes as queries
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["CodebookImport", "unique_name"]
 
@@ -83,9 +85,8 @@ class CodebookImport:
         for code in codes:
             prepare(code, ())
         guids = [c.guid for c in _walk(codes)]
-        query = select(Code).where(Code.guid.in_(guids))
-        self.codes = {c.guid: c for c in self.session.execute(query).scalars()}
-        taken = {n.casefold() for n in self.session.execute(select(Codebook.name)).scalars()}
+        self.codes = queries.codes_with_guids(self.session, guids)
+        taken = {n.casefold() for n in queries.codebook_names(self.session)}
         rest: list[CodeSpec] = []
         for code in codes:
             meta = None if code.codable else split_codebook_description(code.definition)
@@ -126,7 +127,7 @@ class CodebookImport:
         """Add the codes of ``spec`` the study lacks: into the codebook of that name, or as a new one."""
         book = None
         if merge:  # into the codebook of that name, when it is the same framework (a code in common)
-            book = self.session.execute(select(Codebook).where(Codebook.name == spec.name)).scalar()
+            book = queries.codebook_named(self.session, spec.name)
             shared = book is not None and any(
                 self.codes[c.guid].codebook_id == book.id for c in _walk(spec.codes) if c.guid in self.codes
             )
@@ -144,7 +145,7 @@ class CodebookImport:
         for note in tidy_codes(spec.codes, self.project.origin):
             self.warn(f"{self.label}: {note}.")
         book = add_codebook_spec(self.session, spec, self.actor)
-        for row in self.session.execute(select(Code).where(Code.codebook_id == book.id)).scalars():
+        for row in queries.codes_of_codebook(self.session, book.id):
             self.codes[row.guid] = row
         self.books.append(book.name)
         self.created.append(book.name)
@@ -152,19 +153,16 @@ class CodebookImport:
 
     def _merge(self, book: Codebook, codes: list[CodeSpec], parent: Code | None) -> None:
         """Add new codes under their parents in an existing codebook (a colleague's additions)."""
-        query = select(Code.name).where(Code.codebook_id == book.id)
-        names = {n.casefold() for n in self.session.execute(query).scalars()}
+        names = {c.name.casefold() for c in queries.codes_of_codebook(self.session, book.id)}
         for spec in codes:
             row = self.codes.get(spec.guid or "")
             if row is None:
                 parent_id = parent.id if parent is not None and parent.codebook_id == book.id else None
-                siblings = select(func.count()).where(
-                    Code.codebook_id == book.id, Code.parent_id.is_(parent_id)
-                )
-                row = Code(
+                row = queries.add_code(
+                    self.session,
                     codebook_id=book.id,
                     parent_id=parent_id,
-                    position=self.session.execute(siblings).scalar_one(),
+                    position=queries.sibling_count(self.session, book.id, parent_id),
                     name=unique_name(spec.name, names, "imported"),
                     guid=spec.guid,
                     codable=spec.codable,
@@ -177,8 +175,6 @@ class CodebookImport:
                     keywords=spec.keywords,
                     patterns=spec.patterns,
                 )
-                self.session.add(row)
-                self.session.flush()
                 self.codes[row.guid] = row
                 record(
                     self.session,

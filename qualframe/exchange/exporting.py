@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe import __version__
 from qualframe.codebook.service import codebook_to_spec, list_codebooks
@@ -39,20 +37,13 @@ from qualframe.io.refi_project import (
     memo_name,
 )
 from qualframe.io.refi_project_writer import write_qdpx
-from qualframe.store.models import (
-    Attribute,
-    AuditEvent,
-    Case,
-    Code,
-    Coding,
-    Memo,
-    Source,
-    StudyInfo,
-    Theme,
-    ThemeCode,
-    User,
-)
+from qualframe.store.models import Coding, User
+from qualframe.store.queries import project as queries
+from qualframe.store.queries.codes import codes_of_codebook
 from qualframe.store.study import Study
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["build_project", "codebook_guid", "export_project"]
 
@@ -92,7 +83,7 @@ def _label(passage: str) -> str:
 
 def build_project(session: Session, title: str) -> tuple[RefiProject, dict[str, bytes], tuple[int, ...]]:
     """The study as a :class:`RefiProject`, the files of its ``sources`` folder and the zip timestamp."""
-    info = {row.key: row.value for row in session.execute(select(StudyInfo)).scalars()}
+    info = queries.study_info(session)
     created = dt.datetime.fromisoformat(info["created_at"]) if info.get("created_at") else None
     users: dict[int, User] = {}
 
@@ -102,7 +93,7 @@ def build_project(session: Session, title: str) -> tuple[RefiProject, dict[str, 
         users[user.id] = user
         return user.guid
 
-    memos = list(session.execute(select(Memo).order_by(Memo.created_at, Memo.guid)).scalars())
+    memos = queries.memos_in_order(session)
     notes_on: dict[tuple[str, int | None], list[str]] = {}
     for memo in memos:
         notes_on.setdefault((memo.target_type, memo.target_id), []).append(memo.guid)
@@ -125,26 +116,20 @@ def build_project(session: Session, title: str) -> tuple[RefiProject, dict[str, 
         codes.append(wrapper)
         if found := notes("codebook", book.id):
             code_notes[wrapper.guid or ""] = found
-        for row in session.execute(
-            select(Code).where(Code.codebook_id == book.id).order_by(Code.id)
-        ).scalars():
+        for row in codes_of_codebook(session, book.id):
             if found := notes("code", row.id):
                 code_notes[row.guid] = found
 
-    attributes = list(session.execute(select(Attribute).order_by(Attribute.name)).scalars())
+    attributes = queries.attributes_by_name(session)
     variables = [RefiVariable(a.guid, a.name, a.type, a.description) for a in attributes]
-    sources = list(session.execute(select(Source).order_by(Source.name)).scalars())
-    codings = session.execute(
-        select(Coding)
-        .where(Coding.deleted_at.is_(None), Coding.origin.in_(("manual", "accepted")))
-        .order_by(Coding.source_id, Coding.start, Coding.end, Coding.guid)
-    ).scalars()
+    sources = queries.sources_by_name(session)
+    codings = queries.exported_codings(session)
     by_source: dict[int, list[Coding]] = {}
     for coding in codings:
         by_source.setdefault(coding.source_id, []).append(coding)
 
-    code_guids = {row_id: guid for row_id, guid in session.execute(select(Code.id, Code.guid))}
-    people = {u.id: u for u in session.execute(select(User)).scalars()}
+    code_guids = queries.code_guids(session)
+    people = queries.users_by_id(session)
     files: dict[str, bytes] = {}
     refi_sources = []
     for source in sources:
@@ -180,7 +165,7 @@ def build_project(session: Session, title: str) -> tuple[RefiProject, dict[str, 
 
     links: list[RefiLink] = []
     cases = []
-    for case in session.execute(select(Case).order_by(Case.name)).scalars():
+    for case in queries.cases_by_name(session):
         values = sorted(case.values, key=lambda v: v.attribute.name)
         cases.append(
             RefiCase(
@@ -198,12 +183,8 @@ def build_project(session: Session, title: str) -> tuple[RefiProject, dict[str, 
         links += [RefiLink(stable_guid("link", m), m, case.guid) for m in notes("case", case.id)]
 
     sets = []
-    for theme in session.execute(select(Theme).order_by(Theme.position, Theme.name)).scalars():
-        members = session.execute(
-            select(Code.guid)
-            .join(ThemeCode, ThemeCode.code_id == Code.id)
-            .where(ThemeCode.theme_id == theme.id)
-        ).scalars()
+    for theme in queries.themes_for_export(session):
+        members = queries.theme_code_guids(session, theme.id)
         description = compose_theme_description(theme.definition, theme.status, theme.colour)
         sets.append(RefiSet(theme.guid, theme.name, description, sorted(members)))
 
@@ -223,7 +204,7 @@ def build_project(session: Session, title: str) -> tuple[RefiProject, dict[str, 
     # Whatever is left (the study, or things since deleted) is a note on the project itself.
     project_notes = [guid for found in notes_on.values() for guid in found]
 
-    first = session.execute(select(AuditEvent.user_id).order_by(AuditEvent.id).limit(1)).scalar()
+    first = queries.first_actor(session)
     creator = guid_of(people.get(first or 0))
     project = RefiProject(
         name=info.get("title") or title,

@@ -15,9 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.config import settings
 from qualframe.errors import ConflictError, DuplicateImportError, InputError
@@ -39,17 +37,21 @@ from qualframe.store.codings import CodingWriter, NewCoding
 from qualframe.store.models import (
     VARIABLE_TYPES,
     Attribute,
-    AttributeValue,
     Case,
     Code,
-    Coding,
     Source,
     User,
     utcnow,
 )
+from qualframe.store.queries import cases as case_queries
+from qualframe.store.queries import sources as source_queries
+from qualframe.store.queries.codings import coding_guids, coding_ids_in_sources
 from qualframe.store.segments import insert_segments
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["ProjectImportReport", "ProjectWriter", "import_projects"]
 
@@ -115,12 +117,10 @@ def import_projects(
 
 
 def _already_imported(session: Session, item: LoadedProject) -> str | None:
-    found = session.execute(
-        select(Source.name).where(Source.original_sha256 == item.sha256).limit(1)
-    ).scalar()
+    found = source_queries.with_original(session, item.sha256)
     guids = [s.refi.guid for s in item.sources if s.refi.guid]
     if found is None and guids:
-        found = session.execute(select(Source.name).where(Source.guid.in_(guids)).limit(1)).scalar()
+        found = source_queries.with_guid(session, guids)
     return found
 
 
@@ -209,7 +209,7 @@ class ProjectWriter:
         for source, loaded_source in self.sources:
             if source.case_id is None and (case := find_case_for(self.session, source.name)) is not None:
                 source.case_id = case.id
-            case = self.session.get(Case, source.case_id) if source.case_id else None
+            case = case_queries.case_by_id(self.session, source.case_id) if source.case_id else None
             turns = len(loaded_source.turns)
             name = case.name if case else None
             self.report.sources.append(
@@ -273,17 +273,16 @@ class ProjectWriter:
         for var in self.project.variables:
             type_ = types.get(var.type.strip().lower(), "Text")
             name = var.name[:200]
-            attr = self.session.execute(select(Attribute).where(Attribute.name == name)).scalar()
+            attr = case_queries.attribute_named(self.session, name)
             if attr is None:
-                clash = self.session.execute(select(Attribute.id).where(Attribute.guid == var.guid)).first()
-                attr = Attribute(
+                clash = case_queries.attribute_guid_taken(self.session, var.guid)
+                attr = case_queries.add_attribute(
+                    self.session,
                     name=name,
-                    type=type_,
+                    type_=type_,
                     description=var.description,
                     guid=stable_guid("attribute", name) if clash else var.guid,
                 )
-                self.session.add(attr)
-                self.session.flush()
             elif attr.type not in (type_, "Text"):
                 raise ConflictError(
                     f"attribute {name!r} holds {attr.type} values in the study but {type_} values in {self.label}; "
@@ -292,7 +291,7 @@ class ProjectWriter:
             self.attributes[var.guid] = attr
 
     def _sources(self) -> None:
-        taken = {n.casefold() for n in self.session.execute(select(Source.name)).scalars()}
+        taken = {n.casefold() for n in source_queries.source_names(self.session)}
         for n, loaded in enumerate(self.item.sources, start=1):
             refi = loaded.refi
             name = clean_name(refi.name or Path(loaded.member).stem)[:250] or f"source {n}"
@@ -305,7 +304,8 @@ class ProjectWriter:
             meta |= {"offsets": loaded.convention.describe()} | (
                 {"description": d} if (d := refi.description) else {}
             )
-            source = Source(
+            source = source_queries.add_source(
+                self.session,
                 name=name,
                 guid=refi.guid or stable_guid("source", self.item.sha256, str(n)),
                 format=loaded.format,
@@ -315,8 +315,6 @@ class ProjectWriter:
                 meta=meta,
                 imported_by_id=self.actor.id,
             )
-            self.session.add(source)
-            self.session.flush()
             turns = [
                 {"position": i, **asdict(t)} for i, t in enumerate(loaded.turns)
             ]  # Turn fields are columns
@@ -342,13 +340,13 @@ class ProjectWriter:
 
     def _case(self, name: str, guid: str | None, description: str | None) -> Case:
         name = clean_name(name)[:200] or "case"
-        case = self.session.execute(select(Case).where(Case.name == name)).scalar()
+        case = case_queries.case_named(self.session, name)
         if case is None and guid:
-            case = self.session.execute(select(Case).where(Case.guid == guid)).scalar()
+            case = case_queries.case_with_guid(self.session, guid)
         if case is None:
-            case = Case(name=name, description=description, guid=guid or stable_guid("case", name))
-            self.session.add(case)
-            self.session.flush()
+            case = case_queries.add_case(
+                self.session, name=name, description=description, guid=guid or stable_guid("case", name)
+            )
             record(
                 self.session,
                 self.actor,
@@ -371,13 +369,9 @@ class ProjectWriter:
                 self.warn(
                     f"case {case.name}: {value.value!r} is not a {attr.type} value for {attr.name!r}; left out."
                 )
-            row = self.session.execute(
-                select(AttributeValue).where(
-                    AttributeValue.case_id == case.id, AttributeValue.attribute_id == attr.id
-                )
-            ).scalar()
+            row = case_queries.value_of(self.session, case.id, attr.id)
             if row is None:
-                self.session.add(AttributeValue(case_id=case.id, attribute_id=attr.id, value=text))
+                case_queries.add_value(self.session, case_id=case.id, attribute_id=attr.id, value=text)
                 self.session.flush()
             elif row.value != text and text is not None:
                 self.warn(f"case {case.name}: kept {attr.name} = {row.value!r} (the project says {text!r}).")
@@ -407,7 +401,7 @@ class ProjectWriter:
         for source, loaded in self.sources:
             values = loaded.refi.values + document_values.get(source.id, [])
             if values:  # document variables become attributes of the document's case
-                own = self.session.get(Case, source.case_id) if source.case_id else None
+                own = case_queries.case_by_id(self.session, source.case_id) if source.case_id else None
                 case = own or self._case(source.name, None, None)
                 source.case_id = case.id
                 self._values(case, values)
@@ -416,7 +410,7 @@ class ProjectWriter:
     def _codings(self) -> int:
         rows: list[NewCoding] = []
         seen: set[tuple[int, ...]] = set()
-        taken = set(self.session.execute(select(Coding.guid)).scalars())
+        taken = coding_guids(self.session)
         problems = {"outside": 0, "missing": 0, "empty": 0, "repeated": 0}
         selection_first: dict[str, str] = {}
         for source, loaded in self.sources:
@@ -486,10 +480,7 @@ class ProjectWriter:
             CodingWriter(self.session, self.actor).add_many(
                 rows, lengths={s.id: len(s.text) for s, _ in self.sources}
             )
-            query = select(Coding.guid, Coding.id).where(
-                Coding.source_id.in_([s.id for s, _ in self.sources])
-            )
-            ids: dict[str, int] = {guid: row_id for guid, row_id in self.session.execute(query)}
+            ids = coding_ids_in_sources(self.session, [s.id for s, _ in self.sources])
             for file_guid, guid in self.coding_guids.items():
                 self.targets[file_guid] = ("coding", ids[guid])
             for sel_guid, guid in selection_first.items():

@@ -22,12 +22,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
 from qualframe.crypto import KdfParams, derive_master_key, open_sealed, seal, subkey
 from qualframe.errors import InputError
 from qualframe.store.files import PRIVATE_DIR, write_atomic
-from qualframe.store.models import Source
+from qualframe.store.queries.sources import original_files
 from qualframe.store.study import KEPT_DIR, Study
 
 __all__ = ["KEPT_DIR", "Copies", "describe", "find_copies", "remove_copies", "seal_copies", "unseal_kept"]
@@ -66,7 +64,7 @@ def _stored_originals(study: Study) -> dict[Path, tuple[str, str]]:
     """Each stored original's path, with its digest and the file name it was imported under."""
     found: dict[Path, tuple[str, str]] = {}
     with study.read() as session:
-        for sha, filename in session.execute(select(Source.original_sha256, Source.original_filename)):
+        for sha, filename in original_files(session):
             if sha and filename:
                 name = filename.replace("\\", "/").rsplit("/", 1)[-1]
                 found[study.originals.path_for(sha, Path(name).suffix)] = (sha, name)

@@ -16,10 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.privacy.lexicon import NOT_NAMES, RELATIONSHIP_WORDS, Lexicon
 from qualframe.store.codings import CodingWriter
@@ -27,8 +24,6 @@ from qualframe.store.models import (
     Alter,
     AttributeValue,
     Case,
-    Code,
-    Codebook,
     Coding,
     MatrixCell,
     Memo,
@@ -37,6 +32,11 @@ from qualframe.store.models import (
     Theme,
     User,
 )
+from qualframe.store.queries import privacy as queries
+from qualframe.store.queries.codes import all_codes
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["PLACES", "SPEAKERS", "Place", "framework_words", "label_names", "read_place", "write_place"]
 
@@ -87,11 +87,9 @@ def framework_words(session: Session) -> frozenset[str]:
     """
     texts: list[str] = []
     phrases: set[str] = set()
-    for name, title, description in session.execute(
-        select(Codebook.name, Codebook.title, Codebook.description)
-    ):
+    for name, title, description in queries.codebook_texts(session):
         texts += [name, title or "", description or ""]
-    for code in session.execute(select(Code)).scalars():
+    for code in all_codes(session):
         phrases.add(code.name.casefold())
         texts += [code.name, code.definition or "", code.inclusion or "", code.exclusion or ""]
         texts += [*(code.indicators or []), *(code.keywords or [])]
@@ -132,12 +130,11 @@ def label_names(label: str | None, lexicon: Lexicon) -> list[str]:
 def read_place(session: Session, place: Place) -> Iterator[tuple[Any, str]]:
     """``(row key, text)`` for every non-empty value; a list place yields each item (key: row id, index)."""
     if place is SPEAKERS:
-        for speaker in session.execute(select(Segment.speaker).distinct()).scalars():
+        for speaker in queries.speaker_labels(session):
             if speaker:
                 yield speaker, speaker
         return
-    column = getattr(place.model, place.column)
-    for row_id, value in session.execute(select(place.model.id, column).order_by(place.model.id)):
+    for row_id, value in queries.column_values(session, place.model, place.column):
         if place.listed:
             for n, item in enumerate(value or []):
                 if item:
@@ -150,21 +147,21 @@ def write_place(session: Session, place: Place, new: dict[Any, str], actor: User
     """Write the rewritten values of one place (keys as :func:`read_place` gave them)."""
     if place is SPEAKERS:
         for old, value in new.items():
-            session.execute(update(Segment).where(Segment.speaker == old).values(speaker=value))
+            queries.rename_speaker(session, old, value)
         return
     if place.listed:
         by_row: dict[int, dict[int, str]] = {}
         for (row_id, n), value in new.items():
             by_row.setdefault(row_id, {})[n] = value
         for row_id, items in by_row.items():
-            row = session.get(place.model, row_id)
+            row = queries.row_by_id(session, place.model, row_id)
             if row is not None:
                 values = list(getattr(row, place.column) or [])
                 setattr(row, place.column, sorted({items.get(i, v) for i, v in enumerate(values)}))
         return
     writer = CodingWriter(session, actor) if place.model is Coding else None
     for row_id, value in sorted(new.items()):
-        row = session.get(place.model, row_id)
+        row = queries.row_by_id(session, place.model, row_id)
         if row is None:
             continue
         if place.unique_within is not None:
@@ -178,12 +175,7 @@ def write_place(session: Session, place: Place, new: dict[Any, str], actor: User
 
 def _distinct(session: Session, place: Place, row: Any, value: str) -> str:
     """``value``, numbered ("[Name 3] (2)") when another row in its scope already has it."""
-    column = getattr(place.model, place.column)
-    query = select(column).where(place.model.id != row.id)
-    if place.unique_within:
-        scope = getattr(place.model, place.unique_within)
-        query = query.where(scope == getattr(row, place.unique_within))
-    taken = set(session.execute(query).scalars())
+    taken = queries.taken_values(session, place.model, place.column, row, place.unique_within)
     base, n = value, 2
     while value in taken:
         value, n = f"{base} ({n})", n + 1

@@ -28,10 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import delete, select, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.config import settings
 from qualframe.entities import KINDS, Detection
@@ -45,18 +42,15 @@ from qualframe.privacy.places import PLACES, framework_words, label_names, read_
 from qualframe.privacy.pseudonyms import PseudonymBook, StudyMatcher
 from qualframe.privacy.references import find_references, remap_references
 from qualframe.store.audit import REDACTIONS, record, redact_previews
-from qualframe.store.models import (
-    AuditEvent,
-    Code,
-    EngineState,
-    LlmCacheEntry,
-    Source,
-    StudyInfo,
-    TextVector,
-)
+from qualframe.store.queries import privacy as queries
+from qualframe.store.queries.codes import code_names as all_code_names
+from qualframe.store.queries.sources import source_by_id
 from qualframe.store.remap import Edit, OffsetMap, apply_edits, rewrite_source
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "Identifier",
@@ -176,22 +170,15 @@ class _Reading:
 
 
 def _read(session: Session) -> _Reading:
-    sources = [
-        _SourceText(*row)
-        for row in session.execute(select(Source.id, Source.name, Source.text).order_by(Source.name))
-    ]
+    sources = [_SourceText(*row) for row in queries.source_texts(session)]
     places = {place.label: list(read_place(session, place)) for place in PLACES}
     previews: list[tuple[int, str]] = []
     summaries: list[tuple[str, Any]] = []
-    for event_id, summary, details, preview in session.execute(
-        select(AuditEvent.id, AuditEvent.summary, AuditEvent.details, AuditEvent.preview).order_by(
-            AuditEvent.id
-        )
-    ):
+    for event_id, summary, details, preview in queries.audit_texts(session):
         if preview is not None:
             previews.append((event_id, preview))
         summaries.append((summary, details))
-    code_names = sorted({n for n in session.execute(select(Code.name)).scalars() if n}, key=len, reverse=True)
+    code_names = sorted({n for n in all_code_names(session).values() if n}, key=len, reverse=True)
     return _Reading(sources, places, previews, summaries, code_names)
 
 
@@ -382,26 +369,21 @@ def apply_pseudonymisation(
             raise ConflictError(
                 "the study changed since these replacements were planned; run pseudonymise again."
             )
-        recorded = session.get(StudyInfo, "pseudonym_key_id")
-        if recorded is not None and recorded.value != plan.book.key_id:
+        recorded = queries.pseudonym_key_id(session)
+        if recorded is not None and recorded != plan.book.key_id:
             raise StudyError("this study was pseudonymised before with another key file; give that key file.")
-        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+        queries.secure_delete(session)
         actor = resolve_user(session, user or settings().user)
         for source_id, edits in plan.edits.items():
-            source = session.get(Source, source_id)
+            source = source_by_id(session, source_id)
             assert source is not None
             rewrite_source(session, source, edits, actor)
         for place in PLACES:
             write_place(session, place, plan.new_values.get(place.label, {}), actor)
         redacted = redact_previews(session, plan.new_previews)
-        purged = {
-            "language-model cache entries": session.execute(delete(LlmCacheEntry)).rowcount,  # type: ignore[attr-defined]
-            "fitted engine states": session.execute(delete(EngineState)).rowcount,  # type: ignore[attr-defined]
-            # sentence vectors are computed from the original words and could be inverted
-            "cached sentence vectors": session.execute(delete(TextVector)).rowcount,  # type: ignore[attr-defined]
-        }
-        session.execute(text("INSERT INTO segment_search(segment_search) VALUES('optimize')"))
-        session.merge(StudyInfo(key="pseudonym_key_id", value=plan.book.key_id))
+        purged = queries.purge_derived(session)
+        queries.optimize_search(session)
+        queries.set_pseudonym_key_id(session, plan.book.key_id)
         try:
             all_copies = copies.with_backup(backup)
             if keep_originals and len(all_copies):
@@ -452,17 +434,7 @@ def apply_pseudonymisation(
 
 def _compact(study: Study) -> bool:
     """VACUUM and truncate the WAL, so replaced words do not survive in free pages or old WAL frames."""
-    raw = study.engine.raw_connection()
-    try:
-        con: Any = raw.driver_connection
-        con.execute("PRAGMA secure_delete = ON")
-        con.execute("VACUUM")
-        busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return bool(busy == 0)
-    except Exception:
-        return False
-    finally:
-        raw.close()
+    return queries.compact(study.engine)
 
 
 def load_book(study: Study, key_file: Path, passphrase: str | None) -> PseudonymBook:

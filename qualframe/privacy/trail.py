@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from qualframe.errors import InputError
 from qualframe.store.audit import describe, verify_chain
-from qualframe.store.models import AuditEvent, User
+from qualframe.store.models import AuditEvent
+from qualframe.store.queries.trail import event_with_user, hash_in_trail, head_hash, latest_events
 from qualframe.store.study import Study
 
 __all__ = ["AuditCheck", "AuditEntry", "audit_log", "verify_audit"]
@@ -58,13 +57,7 @@ def audit_log(study: Study, *, limit: int | None = 50, action: str | None = None
     if limit is not None and limit < 1:
         raise InputError("--limit must be at least 1.")
     with study.read() as session:
-        query = select(AuditEvent, User.name).outerjoin(User, AuditEvent.user_id == User.id)
-        if action:
-            query = query.where(AuditEvent.action.startswith(action))
-        query = query.order_by(AuditEvent.id.desc())
-        if limit is not None:
-            query = query.limit(limit)
-        return [_entry(event, name) for event, name in reversed(session.execute(query).all())]
+        return [_entry(event, name) for event, name in latest_events(session, limit=limit, action=action)]
 
 
 def verify_audit(study: Study, *, anchor: str | None = None) -> AuditCheck:
@@ -77,24 +70,17 @@ def verify_audit(study: Study, *, anchor: str | None = None) -> AuditCheck:
         raise InputError("give at least the first 12 characters of the anchor hash.")
     with study.read() as session:
         report = verify_chain(session)
-        head = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+        head = head_hash(session)
         if not report.ok:
-            row = session.execute(
-                select(AuditEvent, User.name)
-                .outerjoin(User, AuditEvent.user_id == User.id)
-                .where(AuditEvent.id == report.first_bad_id)
-            ).one()
+            assert report.first_bad_id is not None
+            row = event_with_user(session, report.first_bad_id)
             return AuditCheck(False, report.events, head, _entry(row[0], row[1]), report.problem)
-        if anchor is not None:
-            found = session.execute(
-                select(AuditEvent.id).where(AuditEvent.hash.startswith(anchor.strip().lower()))
-            ).first()
-            if found is None:
-                return AuditCheck(
-                    False,
-                    report.events,
-                    head,
-                    None,
-                    "the anchor is no longer in the trail: events at its end were removed or replaced",
-                )
+        if anchor is not None and not hash_in_trail(session, anchor.strip().lower()):
+            return AuditCheck(
+                False,
+                report.events,
+                head,
+                None,
+                "the anchor is no longer in the trail: events at its end were removed or replaced",
+            )
     return AuditCheck(True, report.events, head, redacted=report.redacted)

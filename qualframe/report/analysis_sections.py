@@ -10,8 +10,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-
 from qualframe.analysis.cooccurrence import cooccurrence
 from qualframe.analysis.figures import (
     cooccurrence_heatmap,
@@ -37,7 +35,7 @@ from qualframe.report.sections import ReportContext
 from qualframe.report.simulation import gather_simulation_runs
 from qualframe.statistics import MIN_CLUSTERS, MIN_POSITIVES
 from qualframe.store.assignments import assignment_facts
-from qualframe.store.models import Alter, Tie
+from qualframe.store.queries.report import network_pending
 
 __all__ = [
     "ExemplarQuote",
@@ -239,14 +237,10 @@ def gather_networks(ctx: ReportContext) -> Any | None:
     yet, the section says how much awaits review.
     """
     with ctx.study.read() as session:
-        if not session.execute(select(Alter.id).limit(1)).first():
-            return None
-        pending = (
-            session.execute(select(func.count(Alter.id)).where(Alter.status == "suggested")).scalar() or 0
-        )
-        pending_ties = (
-            session.execute(select(func.count(Tie.id)).where(Tie.status == "suggested")).scalar() or 0
-        )
+        found = network_pending(session)
+    if found is None:
+        return None
+    pending, pending_ties = found
     measures = network_measures(ctx.study)
     if not measures.cases:
         return {"confirmed": False, "pending": pending, "pending_ties": pending_ties}

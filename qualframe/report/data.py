@@ -18,8 +18,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-
 from qualframe import __version__
 from qualframe.analysis.duration import interview_durations
 from qualframe.analysis.matrix import CaseCodeMatrix
@@ -35,7 +33,9 @@ from qualframe.report import analysis_sections as an
 from qualframe.report.coreq import CoreqDomain, coreq_checklist, coreq_memos
 from qualframe.report.limitations import gather_limitations
 from qualframe.report.sections import SECTIONS, ReportContext, ReportSection, register_section
-from qualframe.store.models import AuditEvent, Case, Coding, Segment, Source, User
+from qualframe.store.queries import report as queries
+from qualframe.store.queries.selection import case_names_by_id
+from qualframe.store.queries.sources import source_rows, turn_counts
 from qualframe.store.study import Study
 
 __all__ = [
@@ -155,12 +155,8 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
         spans_by_source: dict[str, list[tuple[int, int, int, int]]] = {}
         for r in ctx.codings:
             spans_by_source.setdefault(r.source, []).append((r.source_id, r.start, r.end, r.coding_id))
-        turns_per_source = dict(
-            session.execute(
-                select(Segment.source_id, func.count(Segment.id)).group_by(Segment.source_id)
-            ).all()
-        )
-        case_names = dict(session.execute(select(Case.id, Case.name)).all())
+        turns_per_source = turn_counts(session)
+        case_names = case_names_by_id(session)
         # One transcript's text at a time (to count its words), never all of them at once.
         sources = [
             SourceSummary(
@@ -173,31 +169,14 @@ def gather(study: Study, *, max_quotes_per_code: int | None = None) -> ReportDat
                 passage_count(spans_by_source.get(name, [])),
                 minutes.get(name),
             )
-            for sid, name, case_id, fmt, text in session.execute(
-                select(Source.id, Source.name, Source.case_id, Source.format, Source.text).order_by(
-                    Source.name
-                )
-            ).yield_per(50)
+            for sid, name, case_id, fmt, text in source_rows(session)
         ]
-        ctx.cache["recordings"] = [
-            dict(meta["recording"])
-            for meta in session.execute(select(Source.meta)).scalars()
-            if isinstance(meta, dict) and isinstance(meta.get("recording"), dict)
-        ]
-        ctx.cache["corrected_turns"] = session.execute(
-            select(func.count(AuditEvent.id)).where(AuditEvent.action == "source.correct")
-        ).scalar_one()
+        ctx.cache["recordings"] = queries.recordings(session)
+        ctx.cache["corrected_turns"] = queries.corrected_turns(session)
         codebooks = [codebook_to_spec(session, b) for b in list_codebooks(session)]
         # People who coded, and separately the engines whose suggestions people accepted: an engine
         # or the consensus of a reconciliation is not a coder in COREQ's sense.
-        engines = sorted(
-            session.execute(
-                select(User.name)
-                .join(Coding, Coding.coder_id == User.id)
-                .where(Coding.deleted_at.is_(None), Coding.origin == "accepted", User.kind == "engine")
-                .distinct()
-            ).scalars()
-        )
+        engines = queries.live_coders(session, origin="accepted", kind="engine")
         history = [
             CodebookChange(e.at.strftime("%Y-%m-%d %H:%M"), e.user.name if e.user else "", e.summary)
             for e in codebook_history(session)

@@ -21,12 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from qualframe.codebook.service import code_path
 from qualframe.counting import passage_count, plural
 from qualframe.report.sections import ReportContext
-from qualframe.store.models import Code, SuggestionRun
+from qualframe.store.queries.codes import codable_codes
+from qualframe.store.queries.review import suggestion_runs
 
 __all__ = [
     "COUNTER_EVIDENCE",
@@ -73,7 +72,7 @@ def _framework(ctx: ReportContext, data: Any) -> list[Limitation]:
     with ctx.study.read() as session:
         counter = {
             code.id
-            for code in session.execute(select(Code).where(Code.codable.is_(True))).scalars()
+            for code in codable_codes(session)
             if COUNTER_EVIDENCE in code_path(code).split(":", 1)[-1].split("/")
         }
     if counter:
@@ -138,7 +137,7 @@ def _coding_design(ctx: ReportContext, data: Any) -> Limitation | None:
 
 def _assisted(ctx: ReportContext) -> Limitation | None:
     with ctx.study.read() as session:
-        runs = list(session.execute(select(SuggestionRun).order_by(SuggestionRun.id)).scalars())
+        runs = suggestion_runs(session)
         trained = [(r.engine, int((r.stats or {}).get("training_units") or 0)) for r in runs]
     if not runs:
         return None

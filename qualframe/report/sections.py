@@ -22,7 +22,7 @@ from qualframe.analysis.framework_matrix import framework_matrix
 from qualframe.analysis.selection import study_codings
 from qualframe.analysis.themes import list_themes
 from qualframe.cases import list_cases
-from qualframe.store.models import Coding, User
+from qualframe.store.queries.report import live_coders
 from qualframe.store.study import Study
 
 if TYPE_CHECKING:
@@ -79,17 +79,8 @@ class ReportContext:
     @cached_property
     def people(self) -> list[str]:
         """People (not engines, not consensus) who coded anything."""
-        from sqlalchemy import select
-
         with self.study.read() as session:
-            return sorted(
-                session.execute(
-                    select(User.name)
-                    .join(Coding, Coding.coder_id == User.id)
-                    .where(Coding.deleted_at.is_(None), User.kind == "person", Coding.origin == "manual")
-                    .distinct()
-                ).scalars()
-            )
+            return live_coders(session, origin="manual", kind="person")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from qualframe.store.assignments import assignment_facts
 from qualframe.store.models import CodedRange, Source
 
-__all__ = ["DecidedRange", "decided_ranges", "live_ranges"]
+__all__ = ["DecidedRange", "add_range", "decided_ranges", "delete_ranges", "live_ranges"]
 
 
 class DecidedRange(NamedTuple):
@@ -34,6 +34,22 @@ def live_ranges(session: Session, source_ids: Collection[int] | None = None) -> 
     if source_ids is not None:
         query = query.where(CodedRange.source_id.in_(list(source_ids)))
     return list(session.execute(query).scalars())
+
+
+def add_range(
+    session: Session, *, source_id: int, coder_id: int, codebook_id: int | None, start: int, end: int
+) -> CodedRange:
+    """Mark a span coded, flushed so it has an id."""
+    row = CodedRange(source_id=source_id, coder_id=coder_id, codebook_id=codebook_id, start=start, end=end)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_ranges(session: Session, rows: Collection[CodedRange]) -> None:
+    """Withdraw these marks."""
+    for row in rows:
+        session.delete(row)
 
 
 def decided_ranges(session: Session, source_ids: Collection[int] | None = None) -> list[DecidedRange]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qualframe.store.models import Segment, Source
 
-__all__ = ["insert_segments", "source_text", "timing_by_source", "turn_spans"]
+__all__ = ["insert_segments", "source_text", "timing_by_source", "turn_bounds", "turn_spans"]
 
 
 def insert_segments(
@@ -49,6 +49,18 @@ def turn_spans(session: Session, source_id: int) -> list[tuple[int, int, int | N
             .where(Segment.source_id == source_id)
             .order_by(Segment.start, Segment.position)
         ).all()
+    ]
+
+
+def turn_bounds(session: Session, source_id: int) -> list[tuple[int, int]]:
+    """A source's turns as ``(start, end)`` in the order they were stored (their position)."""
+    return [
+        (int(start), int(end))
+        for start, end in session.execute(
+            select(Segment.start, Segment.end)
+            .where(Segment.source_id == source_id)
+            .order_by(Segment.position)
+        )
     ]
 
 

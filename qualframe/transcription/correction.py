@@ -15,14 +15,12 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from sqlalchemy import select
-
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.io.text import normalise
 from qualframe.sources import get_source
 from qualframe.store.audit import record
-from qualframe.store.models import Segment
+from qualframe.store.queries.transcripts import turn_at
 from qualframe.store.remap import Edit, rewrite_source
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
@@ -84,9 +82,7 @@ def correct_turn(
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
         src = get_source(session, source)
-        turn = session.execute(
-            select(Segment).where(Segment.source_id == src.id, Segment.position == position)
-        ).scalar()
+        turn = turn_at(session, src.id, position)
         if turn is None:
             raise NotFoundError(f"{src.name} has no turn {position}.")
         old = src.text[turn.start : turn.end]

@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from qualframe.errors import InputError
 from qualframe.io.docx import write_transcript_docx
 from qualframe.io.srt import write_srt
@@ -22,7 +20,7 @@ from qualframe.io.subtitles import TimedLine
 from qualframe.io.timestamps import format_ms
 from qualframe.io.vtt import write_vtt
 from qualframe.sources import get_source, list_sources
-from qualframe.store.models import Segment
+from qualframe.store.queries.transcripts import timed_turns
 from qualframe.store.study import Study
 from qualframe.store.words import word_rows
 
@@ -49,11 +47,7 @@ def transcript_turns(study: Study, source: str) -> tuple[str, dict[str, object],
     """A source's name, its recording facts and its turns in order."""
     with study.read() as session:
         src = get_source(session, source)
-        segments = session.execute(
-            select(Segment.start, Segment.end, Segment.speaker, Segment.time_start_ms, Segment.time_end_ms)
-            .where(Segment.source_id == src.id)
-            .order_by(Segment.start)
-        ).all()
+        segments = timed_turns(session, src.id)
         words = word_rows(session, src.id)
         name, text, facts = src.name, src.text, dict((src.meta or {}).get("recording") or {})
     turns = []

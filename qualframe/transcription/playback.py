@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from qualframe.errors import NotFoundError
 from qualframe.io.audio import MEDIA_TYPES
-from qualframe.store.models import Source
+from qualframe.store.queries.sources import source_by_id
 from qualframe.store.study import Study
 from qualframe.store.words import word_rows
 
@@ -37,7 +37,7 @@ def _read(study: Study, sha256: str, suffix: str) -> bytes:
 def recording_file(study: Study, source_id: int) -> RecordingFile:
     """The recording a source was transcribed from, or a clear error."""
     with study.read() as session:
-        src = session.get(Source, source_id)
+        src = source_by_id(session, source_id)
         if src is None:
             raise NotFoundError(f"there is no source {source_id} in this study.")
         if not (src.meta or {}).get("recording") or not src.original_sha256 or not src.original_filename:

@@ -15,10 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.config import settings
 from qualframe.errors import ConflictError, DuplicateImportError, InputError
@@ -27,9 +24,15 @@ from qualframe.io.model import ParsedDocument
 from qualframe.io.timestamps import format_ms
 from qualframe.sources import ImportReport, PendingFile, store_files
 from qualframe.store.audit import record
-from qualframe.store.models import Source, User
+from qualframe.store.queries.accounts import user_by_id
+from qualframe.store.queries.sources import name_in_use, transcribed_as
 from qualframe.store.study import Study
 from qualframe.store.words import insert_words
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualframe.store.models import Source
 from qualframe.transcription.document import WordSpan, transcript_document
 from qualframe.transcription.engine import TranscriptionOptions, transcribe_samples
 
@@ -95,12 +98,10 @@ def check_recordings(study: Study, paths: Sequence[Path], *, name: str | None = 
     if len(set(names)) < len(names):
         raise ConflictError("two recordings would both be called the same; transcribe one with --name.")
     with study.read() as session:
-        done = session.execute(
-            select(Source.name).where(Source.original_sha256.in_(list(digests))).limit(1)
-        ).scalar()
+        done = transcribed_as(session, digests)
         if done is not None:
             raise DuplicateImportError(f"that recording was already transcribed or imported as {done!r}.")
-        taken = session.execute(select(Source.name).where(Source.name.in_(names)).limit(1)).scalar()
+        taken = name_in_use(session, names)
         if taken is not None:
             raise ConflictError(
                 f"the study already has a source called {taken!r}; give the new one another name with --name."
@@ -148,7 +149,7 @@ def transcribe_files(
     def store_words(session: Session, source: Source, item: PendingFile, doc: ParsedDocument) -> None:
         stored = insert_words(session, source.id, words[id(doc)])
         facts = doc.meta["recording"]
-        actor = session.get(User, source.imported_by_id) if source.imported_by_id else None
+        actor = user_by_id(session, source.imported_by_id) if source.imported_by_id else None
         record(
             session,
             actor,

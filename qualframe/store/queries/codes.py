@@ -1,0 +1,98 @@
+"""Reads of codes and codebooks that the analyses and the project exchange share."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualframe.store.models import Code, Codebook
+
+__all__ = [
+    "add_code",
+    "all_codes",
+    "child_code_ids",
+    "codable_codes",
+    "code_by_id",
+    "code_names",
+    "codebook_named",
+    "codebook_names",
+    "codes_of_codebook",
+    "codes_with_guids",
+    "codes_with_ids",
+    "sibling_count",
+]
+
+
+def codable_codes(session: Session, codebook_id: int | None = None) -> list[Code]:
+    """The codes a passage can carry, of one codebook or of all."""
+    query = select(Code).where(Code.codable.is_(True))
+    if codebook_id is not None:
+        query = query.where(Code.codebook_id == codebook_id)
+    return list(session.execute(query).scalars())
+
+
+def all_codes(session: Session) -> list[Code]:
+    """Every code, categories included."""
+    return list(session.execute(select(Code)).scalars())
+
+
+def codes_with_ids(session: Session, code_ids: Collection[int]) -> list[Code]:
+    """The codes with these ids (in no particular order)."""
+    return list(session.execute(select(Code).where(Code.id.in_(list(code_ids)))).scalars())
+
+
+def code_by_id(session: Session, code_id: int) -> Code | None:
+    """The code with this id, or None."""
+    return session.get(Code, code_id)
+
+
+def child_code_ids(session: Session, parent_ids: Collection[int]) -> list[int]:
+    """The ids of the direct children of these codes."""
+    return list(session.execute(select(Code.id).where(Code.parent_id.in_(list(parent_ids)))).scalars())
+
+
+def code_names(session: Session) -> dict[int, str]:
+    """Every code's name by id."""
+    return {cid: name for cid, name in session.execute(select(Code.id, Code.name))}
+
+
+def codes_with_guids(session: Session, guids: Collection[str | None]) -> dict[str, Code]:
+    """The codes with these GUIDs, by GUID."""
+    return {c.guid: c for c in session.execute(select(Code).where(Code.guid.in_(list(guids)))).scalars()}
+
+
+def codes_of_codebook(session: Session, codebook_id: int) -> list[Code]:
+    """Every code of one codebook, in the order they were made."""
+    return list(
+        session.execute(select(Code).where(Code.codebook_id == codebook_id).order_by(Code.id)).scalars()
+    )
+
+
+def sibling_count(session: Session, codebook_id: int, parent_id: int | None) -> int:
+    """How many codes sit directly under ``parent_id`` (None: at the top) in a codebook."""
+    return int(
+        session.execute(
+            select(func.count()).where(Code.codebook_id == codebook_id, Code.parent_id.is_(parent_id))
+        ).scalar_one()
+    )
+
+
+def add_code(session: Session, **fields: Any) -> Code:
+    """A new code, flushed so it has an id (the caller audits it)."""
+    row = Code(**fields)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def codebook_names(session: Session) -> list[str]:
+    """Every codebook's name."""
+    return list(session.execute(select(Codebook.name)).scalars())
+
+
+def codebook_named(session: Session, name: str) -> Codebook | None:
+    """The codebook called exactly ``name``, or None."""
+    return session.execute(select(Codebook).where(Codebook.name == name)).scalar()

@@ -1,0 +1,70 @@
+"""Reads of codings by id and filter (the one writer and the viewer-filtered reads are :mod:`qualframe.store.codings`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualframe.store.models import Coding, Source
+
+__all__ = [
+    "coding_by_id",
+    "coding_guids",
+    "coding_ids_by_guid",
+    "coding_ids_in_sources",
+    "filtered_codings",
+    "next_coding_id",
+]
+
+
+def coding_by_id(session: Session, coding_id: int) -> Coding | None:
+    """The coding with this id (removed or not), or None."""
+    return session.get(Coding, coding_id)
+
+
+def filtered_codings(
+    session: Session,
+    origins: Collection[str],
+    *,
+    source_id: int | None = None,
+    code_id: int | None = None,
+    coder_id: int | None = None,
+) -> list[Coding]:
+    """Live codings of ``origins``, optionally of one source, code and coder, in source and text order."""
+    query = select(Coding).join(Source).where(Coding.deleted_at.is_(None), Coding.origin.in_(list(origins)))
+    if source_id is not None:
+        query = query.where(Coding.source_id == source_id)
+    if code_id is not None:
+        query = query.where(Coding.code_id == code_id)
+    if coder_id is not None:
+        query = query.where(Coding.coder_id == coder_id)
+    return list(session.execute(query.order_by(Source.name, Coding.start, Coding.end, Coding.id)).scalars())
+
+
+def next_coding_id(session: Session) -> int:
+    """The id the next coding will get (one past the largest so far)."""
+    return (session.execute(select(func.max(Coding.id))).scalar() or 0) + 1
+
+
+def coding_ids_by_guid(session: Session, from_id: int) -> dict[str, int]:
+    """The ids of the codings with an id of at least ``from_id``, by GUID."""
+    return {
+        guid: cid for guid, cid in session.execute(select(Coding.guid, Coding.id).where(Coding.id >= from_id))
+    }
+
+
+def coding_guids(session: Session) -> set[str]:
+    """Every coding's GUID (removed ones too)."""
+    return set(session.execute(select(Coding.guid)).scalars())
+
+
+def coding_ids_in_sources(session: Session, source_ids: Collection[int]) -> dict[str, int]:
+    """The ids of every coding on these sources, by GUID."""
+    return {
+        guid: row_id
+        for guid, row_id in session.execute(
+            select(Coding.guid, Coding.id).where(Coding.source_id.in_(list(source_ids)))
+        )
+    }
