@@ -6,9 +6,9 @@ engine which tie types of the ``network-ties`` codebook each sentence shows
 (:func:`propose_tie_types`, the one call into :mod:`qualframe.coding.engines`). A sentence that a
 person already coded with a tie type is evidence for that type as it is (the human coding is
 linked, never copied); otherwise the engine's proposal becomes a coding with origin ``suggested``
-by the engine's coder, in a suggestion run of its own. Co-buying ties ("we go halves") have no code
-in network-ties; their evidence is coded ``houghton-2024:Buying together`` when that codebook is
-loaded, else Transactional tie. Each tie then points at its codings through ``tie_evidence``.
+by the engine's coder, in a suggestion run of its own. Co-buying ties (the study pack's cohort cue:
+"we go halves") have no code in network-ties; their evidence is coded with the pack's cohort code
+(``houghton-2024:Buying together``) when that codebook is loaded, else Transactional tie. Each tie then points at its codings through ``tie_evidence``.
 
 Everything is a suggestion (status ``suggested``) until reviewed with
 :mod:`qualframe.network.review`. Running extraction again replaces the pending suggestions of
@@ -39,6 +39,7 @@ from qualframe.network.cues import asserted_buying, first_person, unasserted
 from qualframe.network.extraction import AlterCandidate, CaseNetwork, Transcript, extract_case
 from qualframe.network.names import same_person
 from qualframe.network.phases import assign_phases, coded_phase_spans
+from qualframe.pack import NetworkVocabulary, get_pack, study_pack
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding
 from qualframe.store.models import (
@@ -140,13 +141,18 @@ def propose_tie_types(
 
 
 def sentence_tie_types(
-    text: str, suggestions: Sequence[Suggestion], type_of: Mapping[str, str]
+    text: str,
+    suggestions: Sequence[Suggestion],
+    type_of: Mapping[str, str],
+    vocabulary: NetworkVocabulary | None = None,
 ) -> dict[str, tuple[Suggestion | None, str]]:
     """The tie types a sentence states, each with the engine's suggestion behind it (or None) and why.
 
     A suggestion whose evidence the participant does not assert (:func:`~.cues.unasserted`: read
-    in the words before the evidence) is dropped; a stated buying cue adds ``co-buying``.
+    in the words before the evidence) is dropped; a stated cohort cue of the study pack
+    (``vocabulary``, default the default pack's: "we go halves") adds its tie type, ``co-buying``.
     """
+    vocab = vocabulary if vocabulary is not None else get_pack().network
     found: dict[str, tuple[Suggestion | None, str]] = {}
     for sug in sorted(suggestions, key=lambda x: -x.confidence):
         tie_type = type_of.get(sug.code)
@@ -154,9 +160,9 @@ def sentence_tie_types(
             continue
         if unasserted(text, sug.start) is None:
             found[tie_type] = (sug, sug.rationale)
-    cue = asserted_buying(text)
+    cue = asserted_buying(text, vocab)
     if cue:
-        found["co-buying"] = (None, f"buying cue {cue!r}")
+        found[vocab.cohort_tie] = (None, f"buying cue {cue!r}")
     return found
 
 
@@ -165,7 +171,7 @@ def _covers(start: int, end: int, s: int, e: int) -> bool:
     return overlap > 0 and (2 * overlap >= end - start or overlap >= e - s)
 
 
-def _codes(session: Session) -> tuple[dict[int, str], int]:
+def _codes(session: Session, vocab: NetworkVocabulary) -> tuple[dict[int, str], int]:
     book = session.execute(select(Codebook).where(Codebook.name == "network-ties")).scalar()
     if book is None:
         raise NotFoundError(
@@ -176,8 +182,9 @@ def _codes(session: Session) -> tuple[dict[int, str], int]:
     if len(tie_codes) != len(TIE_CODES):
         raise NotFoundError("the network-ties codebook lacks its Tie type codes; load the built-in version.")
     transactional = next(c for c in codes if c.id in tie_codes and tie_codes[c.id] == "transactional")
+    book_name, code_name = vocab.cohort_code or ("", "")
     buying = session.execute(
-        select(Code.id).join(Codebook).where(Codebook.name == "houghton-2024", Code.name == "Buying together")
+        select(Code.id).join(Codebook).where(Codebook.name == book_name, Code.name == code_name)
     ).scalar()
     return tie_codes, buying or transactional.id
 
@@ -198,8 +205,9 @@ def extract_network(
 ) -> ExtractSummary:
     """Propose alters, ties and their evidence for every case (or ``cases``); see the module docstring."""
     started = time.perf_counter()
+    vocab = study_pack(study).network
     with study.read() as session:
-        tie_codes, buying = _codes(session)
+        tie_codes, buying = _codes(session, vocab)
         selected = list(session.execute(select(Case).order_by(Case.name)).scalars())
         if cases:
             wanted = {c.lower() for c in cases}
@@ -243,8 +251,8 @@ def extract_network(
     units: list[Unit] = []
     unphased = 0
     for case_id, name, transcripts, egos in inputs:
-        net = extract_case(transcripts, ego_names=egos, pipeline=pipeline)
-        calls = assign_phases(net.sentences, phase_spans)
+        net = extract_case(transcripts, ego_names=egos, pipeline=pipeline, vocabulary=vocab)
+        calls = assign_phases(net.sentences, phase_spans, vocab)
         networks.append((case_id, name, net, [c.phase for c in calls], [c.why for c in calls]))
         for s, call in zip(net.sentences, calls, strict=True):
             if s.about and call.phase:
@@ -257,7 +265,7 @@ def extract_network(
     for sug in suggestions:
         by_unit.setdefault(sug.unit_id, []).append(sug)
     proposals = [
-        _propose(net, phases, whys, by_unit, keys, tie_codes, buying, decided)
+        _propose(net, phases, whys, by_unit, keys, tie_codes, buying, decided, vocab)
         for _, _, net, phases, whys in networks
     ]
     with study.write(activity="a network extraction") as session:
@@ -326,6 +334,7 @@ def _propose(
     tie_codes: dict[int, str],
     buying: int,
     decided: list[tuple[int, int, int, int, int, str]],
+    vocab: NetworkVocabulary,
 ) -> tuple[list[_ProposedTie], list[tuple[int, int, str, str | None, _Evidence]]]:
     """Ego-alter ties with evidence, and alter-alter ties with theirs, for one case.
 
@@ -338,12 +347,13 @@ def _propose(
     type_code = {t: c for c, t in tie_codes.items()}
     type_of = {key: tie_codes[code] for key, code in keys.items()}
     sources = {s.source_id for s in net.sentences}
+    cohort_tie = vocab.cohort_tie
 
     def add(alter: int, phase: str, tie_type: str, ev: _Evidence, mine: bool) -> None:
         a = net.alters[alter]
-        if tie_type == "co-buying" and not mine:
+        if tie_type == cohort_tie and not mine:
             return  # "they go halves now": buying together, but not with the participant
-        if tie_type == "co-buying" and (a.role == "dealer" or not a.buys_with):
+        if tie_type == cohort_tie and (a.role == vocab.supplier_role or not a.buys_with):
             human = ev.coding_id if ev.code_id == type_code["transactional"] else None
             tie_type = "transactional"
             ev = _Evidence(
@@ -353,7 +363,7 @@ def _propose(
 
     human = [d for d in decided if d[0] in sources and d[5] in _HUMAN]
     for sid, start, end, code_id, coding_id, _ in human:
-        tie_type = tie_codes.get(code_id, "co-buying")
+        tie_type = tie_codes.get(code_id, cohort_tie)
         spanned = [
             n for n, s in enumerate(net.sentences) if s.source_id == sid and s.start < end and start < s.end
         ]
@@ -366,7 +376,7 @@ def _propose(
         if phase is None:
             continue
         ev = _Evidence(sid, start, end, code_id, 1.0, "a person's coding", coding_id)
-        mine = any(first_person(net.sentences[n].text) for n in [*about, *spanned])
+        mine = any(first_person(net.sentences[n].text, vocab) for n in [*about, *spanned])
         for alter in sorted({a for n in about for a in net.sentences[n].about}):
             add(alter, phase, tie_type, ev, mine)
     for n, s in enumerate(net.sentences):
@@ -374,10 +384,12 @@ def _propose(
         if not s.about or phase is None:
             continue
         here = [d for d in decided if d[0] == s.source_id and d[1] < s.end and s.start < d[2]]
-        blocked = {tie_codes.get(d[3], "co-buying") for d in here}  # coded or rejected by a person
+        blocked = {tie_codes.get(d[3], cohort_tie) for d in here}  # coded or rejected by a person
         factor = 1.0 if s.alters else _CARRIED_FACTOR
         found: dict[str, _Evidence] = {}
-        stated = sentence_tie_types(s.text, by_unit.get(f"{s.source_id}:{s.start}-{s.end}", []), type_of)
+        stated = sentence_tie_types(
+            s.text, by_unit.get(f"{s.source_id}:{s.start}-{s.end}", []), type_of, vocab
+        )
         for tie_type, (sug, why) in stated.items():
             if tie_type in blocked:
                 continue
@@ -393,11 +405,11 @@ def _propose(
             )
         for alter in sorted(s.about):
             for tie_type, ev in found.items():
-                add(alter, phase, tie_type, ev, first_person(s.text))
+                add(alter, phase, tie_type, ev, first_person(s.text, vocab))
     alter_ties = []
     for t in net.alter_ties:
         s = net.sentences[t.sentence]
-        code = buying if t.tie_type == "co-buying" else type_code.get(t.tie_type, buying)
+        code = buying if t.tie_type == cohort_tie else type_code.get(t.tie_type, buying)
         linked = next(
             (d[4] for d in human if d[0] == s.source_id and d[3] == code and d[1] < s.end and s.start < d[2]),
             None,
