@@ -99,6 +99,14 @@ class NetworkVocabulary:
     supplier_role: str = "dealer"
     #: Extra words that name a role beside a name ("me dealer Rob"), besides the core's kin and friends.
     role_words: tuple[str, ...] = ()
+    #: Relation nouns after "my"/"me"/"our" (and "his"/"her"), besides the core's kin, friends and
+    #: professionals: ``(pattern, label, role, is a group)``, such as ``("dealer|plug", "dealer",
+    #: "dealer", False)`` for "my plug". The role is one of the schema's alter roles.
+    role_nouns: tuple[tuple[str, str, str, bool], ...] = ()
+    #: Phrases that name someone on their own, same shape (``("the\s+man", "dealer", "dealer",
+    #: False)``); one whose role is :attr:`supplier_role` and starts with "the" is skipped before
+    #: "at", "from", "who" ("the man at the chemist").
+    role_phrases: tuple[tuple[str, str, str, bool], ...] = ()
     #: Extra ``(pattern, role)`` read in the interviewer's question for alters first named in the
     #: answer ("Tell me about your dealer" -> dealer), before the core's friends, family and workers.
     question_roles: tuple[tuple[str, str], ...] = ()
@@ -120,6 +128,8 @@ class NetworkVocabulary:
         }
         out.update({f"question_roles[{i}]": p for i, (p, _) in enumerate(self.question_roles)})
         out.update({f"phase_cues[{i}]": p for i, (_, p) in enumerate(self.phase_cues)})
+        out.update({f"role_nouns[{i}]": p for i, (p, *_) in enumerate(self.role_nouns)})
+        out.update({f"role_phrases[{i}]": p for i, (p, *_) in enumerate(self.role_phrases)})
         return out
 
 

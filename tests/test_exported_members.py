@@ -16,7 +16,7 @@ import qualframe
 
 #: name -> its parameters as a caller writes them.
 SIGNATURES = {
-    "NetworkVocabulary": "cohort_cue='', cohort_tie='co-buying', uses_cue='', abstains_cue='', supplier_cue='', supplier_role='dealer', role_words=(), question_roles=(), cohort_attributes=<factory>, cohort_code=None, phase_cues=()",
+    "NetworkVocabulary": "cohort_cue='', cohort_tie='co-buying', uses_cue='', abstains_cue='', supplier_cue='', supplier_role='dealer', role_words=(), role_nouns=(), role_phrases=(), question_roles=(), cohort_attributes=<factory>, cohort_code=None, phase_cues=()",
     "QualframeError": "message",
     "Study": "path, engine, keys=None",
     "StudyPack": "name, title, description='', codebooks=<factory>, network=<factory>, scenarios=<factory>, not_names=frozenset(), framework_notes=<factory>, demo=None",

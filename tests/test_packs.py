@@ -106,10 +106,11 @@ PACK = StudyPack(
 )
 '''
 
-#: One interview: rounds with Lee and Craig, halves on a taxi with Dave, a sister who never drinks.
+#: One interview: rounds with Lee and Craig, halves on a taxi with Dave, a sister who never drinks,
+#: and "the man" behind the bar.
 INTERVIEW = """Interviewer: Thanks for coming in, Sam. Who do you drink with?
 
-P: Me mate Lee and his brother Craig, mostly. These days we get a round in every night at the Crown. Lee drinks like a fish. Me and Dave go halves on the taxi home now. My sister Jo is teetotal.
+P: Me mate Lee and his brother Craig, mostly. These days we get a round in every night at the Crown. Lee drinks like a fish. Me and Dave go halves on the taxi home now. My sister Jo is teetotal. The man behind the bar knows my name.
 """
 
 
@@ -181,6 +182,9 @@ def test_network_ties_and_cohorts_follow_the_study_s_pack(
         # the pack's own words about the alters, and its code for the evidence
         alters = {a.label: a for a in list_alters(drinking)}
         assert alters["Lee"].uses is True and alters["Jo"].uses is False
+        # "the man" is the Houghton pack's dealer, and nobody in a pub
+        assert "dealer" not in {a.role for a in alters.values()}
+        assert "dealer" in {a.role for a in list_alters(default)}
         evidence = {ev.code for t in alters["Lee"].ties if t.tie_type == "co-buying" for ev in t.evidence}
         assert evidence == {"drinking-rounds:Buying rounds"}
 

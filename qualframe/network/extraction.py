@@ -252,7 +252,7 @@ def extract_case(
                     mentions.append(
                         Mention(tr.source_id, turn.start + s, turn.start + e, chunk[s:e], "name", key)
                     )
-            for rp in find_role_phrases(chunk, turn.start):
+            for rp in find_role_phrases(chunk, turn.start, vocab):
                 if not any(rp.start < m.end and m.start < rp.end for m in mentions if m.kind == "name"):
                     mentions.append(
                         Mention(tr.source_id, rp.start, rp.end, rp.text, "role", rp.label, rp.role, rp.group)
@@ -494,7 +494,7 @@ def _infer_named_roles(
     asked_roles = cues.question_roles(vocab)
     for i, alter in enumerate(alters):
         if alter.role_labels:
-            roles = Counter(role_of_label(label) for label in alter.role_labels.elements())
+            roles = Counter(role_of_label(label, vocab) for label in alter.role_labels.elements())
             alter.role = min(roles, key=lambda r: (-roles[r], cues.ROLE_PRIORITY.index(r)))
             phrase = alter.role_labels.most_common(1)[0][0]
             alter.why.append(f"role from {phrase!r} beside the name")

@@ -50,6 +50,11 @@ NETWORK = NetworkVocabulary(
     ),
     supplier_role="dealer",
     role_words=("dealer",),
+    role_nouns=((r"dealer|plug|connect|supplier", "dealer", "dealer", False),),
+    role_phrases=(
+        (r"the\s+man", "dealer", "dealer", False),
+        (r"the\s+dealer", "dealer", "dealer", False),
+    ),
     question_roles=((r"dealer", "dealer"),),
     cohort_attributes={
         "buys_with_others": True,
