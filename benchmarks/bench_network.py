@@ -36,10 +36,10 @@ from qualframe.evaluation.network import (
 )
 from qualframe.evaluation.run import spec_code_info
 from qualframe.io import Turn, read_documents
-from qualframe.network.cues import CO_BUYING
 from qualframe.network.extraction import CaseNetwork, Transcript, extract_case
 from qualframe.network.proposals import propose_tie_types, sentence_tie_types
 from qualframe.network.ties import TIE_CODES
+from qualframe.pack import compiled, get_pack
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "network" / "data" / "annomi_network_gold.json"
@@ -75,11 +75,14 @@ def run_one(path: Path, infos: Sequence[CodeInfo]) -> tuple[str, CaseNetwork, li
     for sug in suggestions:
         by_unit.setdefault(sug.unit_id, []).append(sug)
     type_of = {info.key: TIE_CODES[info.name] for info in infos}
+    vocab = get_pack().network  # the default (Houghton) pack's cues, as a study that names none
+    together = compiled(vocab.cohort_cue)
     stated, raw = [], []
     for i, s in enumerate(net.sentences):
         sugs = by_unit.get(str(i), [])
         stated.append(set(sentence_tie_types(s.text, sugs, type_of)))
-        raw.append({type_of[x.code] for x in sugs} | ({"co-buying"} if CO_BUYING.search(s.text) else set()))
+        cued = {vocab.cohort_tie} if together is not None and together.search(s.text) else set()
+        raw.append({type_of[x.code] for x in sugs} | cued)
     return text, net, stated, raw
 
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names load on fir
     from qualframe.network.measures import network_measures
     from qualframe.network.ties import extract_network
     from qualframe.outputs import export, write_report
+    from qualframe.pack import NetworkVocabulary, StudyPack, register_pack
     from qualframe.privacy.service import pseudonymise
     from qualframe.simulate import load_scenario, run_scenario
     from qualframe.sources import set_speaker_role
@@ -99,11 +100,16 @@ _EXPORTS = {
     "import_projects": "qualframe.exchange",
     "write_report": "qualframe.outputs",
     "build_demo": "qualframe.demo",
+    "StudyPack": "qualframe.pack",
+    "NetworkVocabulary": "qualframe.pack",
+    "register_pack": "qualframe.pack",
 }
 
 __all__ = [
+    "NetworkVocabulary",
     "QualframeError",
     "Study",
+    "StudyPack",
     "__version__",
     "add_codebook",
     "add_codebook_spec",
@@ -138,6 +144,7 @@ __all__ = [
     "read_codebook_file",
     "reconcile",
     "redo",
+    "register_pack",
     "remove_coding",
     "run_scenario",
     "saturation",

@@ -30,7 +30,7 @@ from qualframe.store.study import BUSY_NAME, Study
 from qualframe.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "qualframe" / "demo" / "corpus"
+CORPUS = ROOT / "qualframe" / "packs" / "houghton" / "demo" / "corpus"
 QUALFRAME = Path(sys.executable).with_name("qualframe")
 TOKEN = "busy-token-0123456789"
 

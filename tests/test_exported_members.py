@@ -16,8 +16,10 @@ import qualframe
 
 #: name -> its parameters as a caller writes them.
 SIGNATURES = {
+    "NetworkVocabulary": "cohort_cue='', cohort_tie='co-buying', uses_cue='', abstains_cue='', supplier_cue='', supplier_role='dealer', role_words=(), role_nouns=(), role_phrases=(), question_roles=(), cohort_attributes=<factory>, cohort_code=None, phase_cues=()",
     "QualframeError": "message",
     "Study": "path, engine, keys=None",
+    "StudyPack": "name, title, description='', codebooks=<factory>, network=<factory>, scenarios=<factory>, not_names=frozenset(), framework_notes=<factory>, demo=None",
     "add_codebook": "study, source, *, name=None, user=None",
     "add_codebook_spec": "session, spec, actor",
     "add_coding": "study, *, source, code, coder=None, quote=None, start=None, end=None, occurrence=None, memo=None",
@@ -25,8 +27,8 @@ SIGNATURES = {
     "add_theme": "study, name, *, definition=None, status='candidate', codes=(), colour=None, user=None",
     "agreement_from_file": "codings, *, scheme='auto', resamples=1000, level=0.95, seed=0",
     "assign_sources": "study, sources, coders, *, blind=True, user=None",
-    "build_demo": "out, *, force=False, log=<callable>",
-    "builtin_spec": "name",
+    "build_demo": "out, *, force=False, log=<callable>, pack=None",
+    "builtin_spec": "name, pack=None",
     "buying_cohorts": "study, *, include_suggested=False",
     "case_code_matrix": "study, *, codebook=None, coder=None",
     "cooccurrence": "study, *, mode='overlap', distance=0, coder=None, min_frequency=1",
@@ -48,7 +50,8 @@ SIGNATURES = {
     "prevalence": "study, *, level='code', by=None, coder=None",
     "pseudonymise": "study, *, key_file, passphrase, names=None, user=None, keep_originals=False, progress=<callable>",
     "quotes": "study, *, code=None, case=None, source=None, coder=None, origins=('manual', 'accepted'), include_children=True, viewer=None",
-    "read_codebook_file": "path, name=None",
+    "read_codebook_file": "path, name=None, pack=None",
+    "register_pack": "pack, *, replace=False",
     "reconcile": "study, source, coders, *, policy=None, decisions=None, consensus='consensus', user=None",
     "redo": "study, *, user=None",
     "remove_coding": "study, coding_id, *, user=None",

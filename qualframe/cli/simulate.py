@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
             None,
             "--scenario",
             metavar="FILE|default|houghton-2024",
-            help="Scenario YAML file, or a built-in one: 'default' (neutral) or 'houghton-2024' (the study's).",
+            help="Scenario YAML file, or a built-in one: 'default' (neutral), or a study pack's such as "
+            "'houghton-2024' (the Houghton study's; 'qualframe packs' lists them).",
         ),
         out: Path = typer.Option(
             None, "--out", metavar="DIR", help="Folder for the results (created if missing)."

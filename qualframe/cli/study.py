@@ -1,4 +1,4 @@
-"""Study commands: init, import, cases, sources, speakers, search, report, export, demo."""
+"""Study commands: init, packs, import, cases, sources, speakers, search, report, export, demo."""
 
 from __future__ import annotations
 
@@ -32,15 +32,26 @@ def register(app: typer.Typer) -> None:
             "--key-file",
             help="Encrypt with the random key in this file (created if missing; keep it off the study's disk).",
         ),
+        pack: str = typer.Option(
+            None,
+            "--pack",
+            metavar="NAME",
+            help="The study pack of the study's topic: its built-in codebooks, network cues and cohorts "
+            "(default: houghton; 'qualframe packs' lists them).",
+        ),
     ) -> None:
         """Create a new, empty study in a folder."""
         from qualframe.codebook.editing import load_codebooks
         from qualframe.codebook.service import read_codebook_file
+        from qualframe.pack import DEFAULT_PACK, get_pack
         from qualframe.store.study import Study
 
-        specs = [read_codebook_file(Path(c)) for c in codebook]  # checked before the folder is made
+        chosen = get_pack(pack)  # checked, like the codebooks, before the folder is made
+        specs = [read_codebook_file(Path(c), pack=chosen.name) for c in codebook]
         passphrase = ask_passphrase("New passphrase", new=True) if encrypt and key_file is None else None
-        with Study.init(study, title=title, passphrase=passphrase, key_file=key_file) as created:
+        with Study.init(
+            study, title=title, passphrase=passphrase, key_file=key_file, pack=chosen.name if pack else None
+        ) as created:
             load_codebooks(created, specs)
         typer.echo(f"created {'encrypted ' if passphrase or key_file else ''}study {study}")
         if key_file is not None:
@@ -51,8 +62,30 @@ def register(app: typer.Typer) -> None:
             typer.echo("  without the passphrase the study cannot be opened: qualframe cannot recover it")
         for spec in specs:
             typer.echo(f"  codebook {spec.name}")
+        if pack and chosen.name != DEFAULT_PACK:
+            typer.echo(f"  study pack {chosen.name}: {chosen.title}")
         if not specs:
-            typer.echo("  no codebook yet: add one with 'qualframe codebook add STUDY janis-groupthink'")
+            example = next(iter(chosen.codebooks), "FILE.yaml")
+            typer.echo(f"  no codebook yet: add one with 'qualframe codebook add STUDY {example}'")
+
+    @app.command("packs")
+    def packs_cmd() -> None:
+        """List the study packs: each topic's codebooks, scenarios and demo (see docs/packs.md)."""
+        from qualframe.pack import DEFAULT_PACK, available_packs
+
+        echo_table(
+            ["pack", "title", "codebooks", "scenarios", "demo"],
+            [
+                [
+                    p.name + (" (default)" if p.name == DEFAULT_PACK else ""),
+                    p.title,
+                    ", ".join(p.codebooks) or "-",
+                    ", ".join(p.scenarios) or "-",
+                    "yes" if p.demo else "no",
+                ]
+                for p in available_packs()
+            ],
+        )
 
     @app.command("import")
     def import_cmd(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from qualframe.errors import ConflictError, InputError, NotFoundError
 from qualframe.io.codebook_yaml import read_codebook_yaml
 from qualframe.io.refi_codebook import read_qdc
 from qualframe.naming import clean_name
+from qualframe.pack import DEFAULT_PACK, get_pack, study_pack
 from qualframe.store.audit import record
 from qualframe.store.models import AuditEvent, Code, Codebook, Coding, User
 from qualframe.store.users import resolve_user
@@ -34,6 +34,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "add_codebook",
     "add_codebook_spec",
+    "builtin_codebooks",
     "builtin_spec",
     "code_path",
     "code_paths",
@@ -49,7 +50,8 @@ __all__ = [
     "tree_order",
 ]
 
-BUILTIN_CODEBOOKS = ("janis-groupthink", "network-ties", "houghton-2024")
+#: The default study pack's codebooks (Houghton et al. 2024): what a study that names no pack has built in.
+BUILTIN_CODEBOOKS = tuple(get_pack(DEFAULT_PACK).codebooks)
 EDITABLE_FIELDS = (
     "name",
     "definition",
@@ -63,24 +65,30 @@ EDITABLE_FIELDS = (
 )
 
 
-def builtin_spec(name: str) -> CodebookSpec:
-    """One of qualframe's built-in frameworks, by name."""
-    if name not in BUILTIN_CODEBOOKS:
-        raise NotFoundError(
-            f"there is no built-in codebook {name!r} (built in: {', '.join(BUILTIN_CODEBOOKS)})."
-        )
-    data = resources.files("qualframe.codebook").joinpath("builtin", f"{name}.yaml").read_bytes()
+def builtin_codebooks(pack: str | None = None) -> tuple[str, ...]:
+    """The codebooks built in for a study of ``pack`` (default: the default pack), by name."""
+    return tuple(get_pack(pack).codebooks)
+
+
+def builtin_spec(name: str, pack: str | None = None) -> CodebookSpec:
+    """One of the frameworks a study pack ships (``pack``, default: the default pack), by name."""
+    books = get_pack(pack).codebooks
+    if name not in books:
+        raise NotFoundError(f"there is no built-in codebook {name!r} (built in: {', '.join(books)}).")
+    try:
+        data = books[name].read_bytes()
+    except OSError as exc:
+        raise InputError(f"the built-in codebook {name!r} cannot be read ({exc.strerror or exc}).") from None
     return read_codebook_yaml(data, f"{name}.yaml", origin="builtin")
 
 
-def read_codebook_file(path: Path, name: str | None = None) -> CodebookSpec:
-    """A codebook from a YAML or REFI-QDA ``.qdc`` file, or a built-in name."""
-    if str(path) in BUILTIN_CODEBOOKS and not path.exists():
-        return builtin_spec(str(path))
+def read_codebook_file(path: Path, name: str | None = None, pack: str | None = None) -> CodebookSpec:
+    """A codebook from a YAML or REFI-QDA ``.qdc`` file, or a name built in for ``pack``."""
+    books = builtin_codebooks(pack)
+    if str(path) in books and not path.exists():
+        return builtin_spec(str(path), pack)
     if not path.is_file():
-        raise InputError(
-            f"{path} does not exist (and is not a built-in codebook: {', '.join(BUILTIN_CODEBOOKS)})."
-        )
+        raise InputError(f"{path} does not exist (and is not a built-in codebook: {', '.join(books)}).")
     data = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix == ".qdc":
@@ -454,7 +462,7 @@ def add_codebook(
     study: Study, source: str | Path, *, name: str | None = None, user: str | None = None
 ) -> CodebookSpec:
     """Load a built-in codebook (by name) or a YAML/.qdc file into ``study``; returns what was added."""
-    spec = read_codebook_file(Path(source), name)
+    spec = read_codebook_file(Path(source), name, study_pack(study).name)
     with study.write() as session:
         add_codebook_spec(session, spec, resolve_user(session, user or settings().user))
     return spec

@@ -1,5 +1,11 @@
 """Buying cohorts: the participant and the people they buy heroin with, the unit for intervention.
 
+Which tie forms a cohort, who is never a member (the supplier) and which case attributes record
+buying with others come from the study's pack (:class:`qualframe.pack.NetworkVocabulary`: its
+``cohort_tie``, ``supplier_role`` and ``cohort_attributes``); what follows describes the Houghton
+pack, qualframe's default, whose cohorts are people who buy heroin together. A pack of another
+topic (people who drink together, "we got a round in") gets its cohorts the same way.
+
 Houghton et al. (2024) conclude that network interventions may work better delivered to cohorts
 of people who buy together. Co-buying is phase-specific: someone the participant pooled money with
 while dependent may be out of his life in treatment. So a cohort is taken **per phase**, and it
@@ -9,7 +15,7 @@ not with them). Alter-alter co-buying ties add to the tie mix but make no one a 
 timeless "buys with the participant" flag of an alter is a reviewer's note, never a cohort.
 
 A cohort that contradicts what the study recorded about the participant - a case attribute such as
-``buys_with_others = false`` or ``buys_alone = yes`` (:data:`BUYING_ATTRIBUTES`) - is **flagged**:
+``buys_with_others = false`` or ``buys_alone = yes`` (the pack's ``cohort_attributes``) - is **flagged**:
 listed with the reason, left out of the simulator's records, and reported. So is the reverse (the
 attribute says he buys with others, no confirmed co-buying tie says with whom), as a note. A member
 who is a group ("my mates") makes the size a lower bound, also noted.
@@ -29,11 +35,11 @@ from typing import Any
 from sqlalchemy import select
 
 from qualframe.network.measures import TRANSACTIONAL_TYPES, CaseNetworkData, load_networks
+from qualframe.pack import NetworkVocabulary, get_pack, study_pack
 from qualframe.store.models import LIFE_PHASES, Case
 from qualframe.store.study import Study
 
 __all__ = [
-    "BUYING_ATTRIBUTES",
     "BuyingCohort",
     "CohortReport",
     "buying_cohorts",
@@ -43,15 +49,6 @@ __all__ = [
     "cohorts_by_phase",
 ]
 
-#: Case attributes that say whether the participant buys with others (name -> meaning of "yes").
-BUYING_ATTRIBUTES = {
-    "buys_with_others": True,
-    "buys_with": True,
-    "co_buying": True,
-    "cobuying": True,
-    "buys_together": True,
-    "buys_alone": False,
-}
 _YES = {"true", "yes", "y", "1", "t"}
 _NO = {"false", "no", "n", "0", "f"}
 
@@ -142,11 +139,11 @@ class CohortReport:
         }
 
 
-def _attribute_says(values: dict[str, str]) -> tuple[bool | None, str]:
+def _attribute_says(values: dict[str, str], vocab: NetworkVocabulary) -> tuple[bool | None, str]:
     """What the case's attributes say about buying with others, and which attribute said it."""
     for name, value in values.items():
         key = "_".join(name.lower().replace("-", " ").split())
-        meaning = BUYING_ATTRIBUTES.get(key)
+        meaning = vocab.cohort_attributes.get(key)
         if meaning is None:
             continue
         v = value.strip().lower()
@@ -155,9 +152,19 @@ def _attribute_says(values: dict[str, str]) -> tuple[bool | None, str]:
     return None, ""
 
 
-def cohorts_by_phase(data: CaseNetworkData, attributes: dict[str, str] | None = None) -> list[BuyingCohort]:
-    """The case's cohort in every phase where the participant buys with someone, in phase order."""
-    buys, said = _attribute_says(attributes or {})
+def cohorts_by_phase(
+    data: CaseNetworkData,
+    attributes: dict[str, str] | None = None,
+    vocabulary: NetworkVocabulary | None = None,
+) -> list[BuyingCohort]:
+    """The case's cohort in every phase where the participant buys with someone, in phase order.
+
+    ``vocabulary`` is the study pack's (default: the default pack's): its cohort tie, supplier role
+    and cohort attributes.
+    """
+    vocab = vocabulary if vocabulary is not None else get_pack().network
+    cohort_tie = vocab.cohort_tie
+    buys, said = _attribute_says(attributes or {}, vocab)
     out = []
     for phase in LIFE_PHASES:
         kinds: dict[int, set[str]] = {}
@@ -165,7 +172,9 @@ def cohorts_by_phase(data: CaseNetworkData, attributes: dict[str, str] | None = 
             if p == phase:
                 kinds.setdefault(alter, set()).add(tie_type)
         members = {
-            a for a, types in kinds.items() if "co-buying" in types and data.alters[a].role != "dealer"
+            a
+            for a, types in kinds.items()
+            if cohort_tie in types and data.alters[a].role != vocab.supplier_role
         }
         if not members:
             continue
@@ -188,7 +197,7 @@ def cohorts_by_phase(data: CaseNetworkData, attributes: dict[str, str] | None = 
         ]
         linked = set()
         for a, b, tie_type, when in data.alter_ties:
-            if tie_type == "co-buying" and when in (None, phase) and (a in members) != (b in members):
+            if tie_type == cohort_tie and when in (None, phase) and (a in members) != (b in members):
                 outsider = b if a in members else a
                 if outsider in data.alters:
                     linked.add(data.alters[outsider].label)
@@ -201,7 +210,7 @@ def cohorts_by_phase(data: CaseNetworkData, attributes: dict[str, str] | None = 
         if buys is False:
             contradiction = (
                 f"the case attribute {said} says the participant does not buy with others; confirmed "
-                f"co-buying ties say they do in the {phase} phase"
+                f"{cohort_tie} ties say they do in the {phase} phase"
             )
         out.append(
             BuyingCohort(
@@ -218,9 +227,13 @@ def cohorts_by_phase(data: CaseNetworkData, attributes: dict[str, str] | None = 
     return out
 
 
-def cohort_of(data: CaseNetworkData, attributes: dict[str, str] | None = None) -> BuyingCohort | None:
+def cohort_of(
+    data: CaseNetworkData,
+    attributes: dict[str, str] | None = None,
+    vocabulary: NetworkVocabulary | None = None,
+) -> BuyingCohort | None:
     """The case's cohort in its latest phase with co-buying, or None when they buy alone."""
-    phases = cohorts_by_phase(data, attributes)
+    phases = cohorts_by_phase(data, attributes, vocabulary)
     return phases[-1] if phases else None
 
 
@@ -235,17 +248,18 @@ def _case_attributes(study: Study) -> dict[str, dict[str, str]]:
 def cohort_report(study: Study, *, include_suggested: bool = False) -> CohortReport:
     """Each case's cohort for the simulator, every phase's cohorts, and what contradicts them."""
     attributes = _case_attributes(study)
+    vocab = study_pack(study).network
     report = CohortReport()
     for data in load_networks(study, include_suggested=include_suggested):
         values = attributes.get(data.case, {})
-        phases = cohorts_by_phase(data, values)
+        phases = cohorts_by_phase(data, values, vocab)
         report.by_phase += phases
         if phases:
             report.cohorts.append(phases[-1])
-        elif _attribute_says(values)[0] is True:
+        elif _attribute_says(values, vocab)[0] is True:
             report.unconfirmed.append(
-                f"{data.case}: the case attribute {_attribute_says(values)[1]} says the participant buys "
-                "with others, but no confirmed co-buying tie says with whom"
+                f"{data.case}: the case attribute {_attribute_says(values, vocab)[1]} says the participant buys "
+                f"with others, but no confirmed {vocab.cohort_tie} tie says with whom"
             )
     return report
 

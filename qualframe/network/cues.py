@@ -1,29 +1,32 @@
-"""The word patterns network extraction reads: reference, buying, dealing, using, naming.
+"""The word patterns network extraction reads that every interview shares: reference, naming, assertion.
 
-Kept apart from the logic so they can be read (and corrected) as a list. They are written for UK
-interview talk about heroin use; each is a cue for a suggestion a researcher reviews, not a rule.
+Kept apart from the logic so they can be read (and corrected) as a list. The topic's own cues
+(doing the studied thing together, using, abstaining, supplying) come from the study's pack
+(:class:`qualframe.pack.NetworkVocabulary`; the Houghton pack's are UK heroin talk); the helpers
+here take them as arguments. Each is a cue for a suggestion a researcher reviews, not a rule.
 """
 
 from __future__ import annotations
 
 import re
 
+from qualframe.pack import NetworkVocabulary, compiled, get_pack
+
 __all__ = [
     "ALIAS_CUE",
     "COLLECTIVE",
-    "CO_BUYING",
-    "DEALER_CUE",
     "FOLLOW_UP",
-    "NOT_USING",
     "PLURAL",
     "QUESTION_ROLES",
     "ROLE_PRIORITY",
     "ROLE_WORDS",
     "SINGULAR",
-    "USES",
     "VOCATIVE",
     "asserted_buying",
+    "asserted_cue",
     "first_person",
+    "question_roles",
+    "role_words",
     "unasserted",
 ]
 
@@ -38,7 +41,7 @@ VOCATIVE = re.compile(
 )
 ROLE_WORDS = (
     r"brother|sister|mum|mam|dad|mate|pal|friend|partner|missus|wife|girlfriend|boyfriend|cousin|uncle|aunt|"
-    r"nan|son|daughter|worker|dealer|kid"
+    r"nan|son|daughter|worker|kid"
 )
 SINGULAR = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
 PLURAL = re.compile(
@@ -50,40 +53,11 @@ COLLECTIVE = re.compile(
     r"between\s+(?:them|us)|we|us)\b",
     re.IGNORECASE,
 )
-#: Buying together: pooling money, going halves, buying off the same dealer.
-CO_BUYING = re.compile(
-    r"\b(?:chip(?:s|ped|ping)?\s+in|go(?:es|ing)?\s+halves|went\s+halves|halves|put(?:s|ting)?\s+in\s+(?:together|with)|"
-    r"put\s+together|we\s+put\s+in|pool(?:s|ed|ing)?|split\s+it|club(?:bed|bing)?\s+together|"
-    r"(?:buy|buys|buying|bought|score|scoring|get|getting)\s+(?:\w+\s+)?(?:off|from)\s+the\s+same|"
-    r"(?:buy|score|scoring|buying)\s+together|get(?:ting)?\s+it\s+together|sort\s+it\s+between|"
-    r"we\s+(?:all\s+)?(?:buy|score|get)\s+(?:off|from))\b",
-    re.IGNORECASE,
-)
-DEALER_CUE = re.compile(
-    r"\b(?:dealer|dealing|deals|sells|selling|on\s+(?:a\s+)?tick|tick\s+till|(?:buy|buying|bought|get|"
-    r"getting|got|score|scoring|scored)\s+(?:it\s+|gear\s+|a\s+bag\s+)?(?:off|from)\s+(?:him|her))\b",
-    re.IGNORECASE,
-)
-USES = re.compile(
-    r"\b(?:(?:he|she|they)(?:['’](?:s|re|d)|\s+(?:is|was|were|are|had\s+been|has\s+been))\s+(?:still\s+|already\s+|"
-    r"always\s+|been\s+)?(?:using|on\s+(?:a|the)\s+script|on\s+(?:the\s+)?gear|at\s+it|dabbling|smoking\s+it|"
-    r"clucking|a\s+user|hooked)|(?:he|she|they)\s+(?:uses|used|smokes|smoked|injects|scores|scored)|dabbl\w*|"
-    r"junkie|smackhead|go(?:es)?\s+halves|chip\s+in|(?:use|using|used)\s+together|"
-    r"we(?:['’]d|\s+would)?\s+(?:all\s+)?(?:use|used|were\s+using))\b",
-    re.IGNORECASE,
-)
-NOT_USING = re.compile(
-    r"\b(?:(?:doesn['’]t|does\s+not|don['’]t|never|didn['’]t|wouldn['’]t|won['’]t)\s+(?:use|touch|do\s+(?:it|gear|drugs))|"
-    r"never\s+has|never\s+used|(?:is|been|she['’]s|he['’]s|stayed)\s+clean|not\s+in\s+it|straight\s+(?:as|edge)|"
-    r"doesn['’]t\s+touch)\b",
-    re.IGNORECASE,
-)
 #: Role words in the interviewer's question, for alters first named in the answer.
 QUESTION_ROLES = (
     (re.compile(r"\b(?:mates|friends|pals|buddies)\b", re.I), "friend"),
     (re.compile(r"\b(?:family|mum|mam|mom|dad|brother|sister|parents)\b", re.I), "family"),
     (re.compile(r"\b(?:partner|girlfriend|boyfriend|wife|husband|missus)\b", re.I), "partner"),
-    (re.compile(r"\b(?:dealer)\b", re.I), "dealer"),
     (re.compile(r"\b(?:key\s*worker|worker)\b", re.I), "key worker"),
     (re.compile(r"\b(?:flatmates?|roommates?|housemates?)\b", re.I), "housemate"),
     (re.compile(r"\b(?:boss|colleagues?|co-?workers?|workmates?|manager)\b", re.I), "colleague"),
@@ -168,12 +142,36 @@ def unasserted(sentence: str, start: int) -> str | None:
     return None
 
 
-def asserted_buying(sentence: str) -> str | None:
-    """The first buying-together cue the participant states (see :func:`unasserted`), or None."""
-    for m in CO_BUYING.finditer(sentence):
+def _vocabulary(vocabulary: NetworkVocabulary | None) -> NetworkVocabulary:
+    return vocabulary if vocabulary is not None else get_pack().network
+
+
+def asserted_cue(sentence: str, pattern: re.Pattern[str] | None) -> str | None:
+    """The first match of ``pattern`` the participant states (see :func:`unasserted`), or None."""
+    for m in pattern.finditer(sentence) if pattern is not None else ():
         if unasserted(sentence, m.start()) is None:
             return m.group()
     return None
+
+
+def asserted_buying(sentence: str, vocabulary: NetworkVocabulary | None = None) -> str | None:
+    """The first cohort cue ("we go halves") the participant states, or None.
+
+    The cue is the pack's :attr:`~qualframe.pack.NetworkVocabulary.cohort_cue` (``vocabulary``, by
+    default the default pack's); see :func:`unasserted` for what counts as stated.
+    """
+    return asserted_cue(sentence, compiled(_vocabulary(vocabulary).cohort_cue))
+
+
+def role_words(vocabulary: NetworkVocabulary | None = None) -> str:
+    """The core's role words (kin, friends, workers) and the pack's, as one regex alternation."""
+    return "|".join([ROLE_WORDS, *_vocabulary(vocabulary).role_words])
+
+
+def question_roles(vocabulary: NetworkVocabulary | None = None) -> list[tuple[re.Pattern[str], str]]:
+    """The core's question role patterns (friends, family, workers), then the pack's ("your dealer")."""
+    extra = [(compiled(p), role) for p, role in _vocabulary(vocabulary).question_roles]
+    return list(QUESTION_ROLES) + [(p, role) for p, role in extra if p is not None]
 
 
 # "and" joins the buyers ("me and Gaz go halves"), so it does not end a clause here
@@ -186,7 +184,7 @@ _FIRST_PERSON = re.compile(
 )
 
 
-def first_person(sentence: str) -> bool:
+def first_person(sentence: str, vocabulary: NetworkVocabulary | None = None) -> bool:
     """Whether the participant takes part in the buying a sentence describes.
 
     "We go halves", "me and Gaz score", "Gaz goes halves with me": yes. "Him and Lenny, who's in
@@ -195,7 +193,8 @@ def first_person(sentence: str) -> bool:
     bound it); without a cue, the whole sentence.
     """
     found = False
-    for m in CO_BUYING.finditer(sentence):
+    cue = compiled(_vocabulary(vocabulary).cohort_cue)
+    for m in cue.finditer(sentence) if cue is not None else ():
         found = True
         before = list(_BUYING_CLAUSE_BREAK.finditer(sentence, 0, m.start()))
         after = _BUYING_CLAUSE_BREAK.search(sentence, m.end())

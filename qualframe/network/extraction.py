@@ -32,7 +32,6 @@ from typing import Protocol
 
 from qualframe.coding.engines.base import sentence_spans
 from qualframe.network import cues
-from qualframe.network.cues import CO_BUYING
 from qualframe.network.mentions import (
     DEFAULT_PIPELINE,
     find_forms,
@@ -44,6 +43,7 @@ from qualframe.network.mentions import (
 )
 from qualframe.network.names import base_name, display_name, same_person
 from qualframe.network.roles import find_role_phrases, role_of_label
+from qualframe.pack import NetworkVocabulary, compiled, get_pack
 from qualframe.privacy.lexicon import Lexicon
 
 __all__ = [
@@ -193,8 +193,13 @@ def extract_case(
     *,
     ego_names: Iterable[str] = (),
     pipeline: str | None = None,
+    vocabulary: NetworkVocabulary | None = None,
 ) -> CaseNetwork:
-    """Alters, their mentions, the sentences about them and alter-alter ties for one case."""
+    """Alters, their mentions, the sentences about them and alter-alter ties for one case.
+
+    ``vocabulary`` is the study pack's topic words (default: the default pack's).
+    """
+    vocab = vocabulary if vocabulary is not None else get_pack().network
     nlp, lexicon = load_pipeline(pipeline)
     egos = {base_name(n) for n in ego_names if n and n.strip()}
     mentions: list[Mention] = []
@@ -208,7 +213,7 @@ def extract_case(
         ]
         texts = [tr.text[t.start : t.end] for t in parts]
         asked = [tr.text[t.start : t.end] for t in tr.turns if t.role == "interviewer"]
-        addressee, interviewer = speaker_names(asked, texts, lexicon, cues.ROLE_WORDS)
+        addressee, interviewer = speaker_names(asked, texts, lexicon, cues.role_words(vocab))
         egos |= addressee
         lower_mode = lower_case_transcript(texts)
         lower_by_source[tr.source_id] = lower_mode
@@ -247,7 +252,7 @@ def extract_case(
                     mentions.append(
                         Mention(tr.source_id, turn.start + s, turn.start + e, chunk[s:e], "name", key)
                     )
-            for rp in find_role_phrases(chunk, turn.start):
+            for rp in find_role_phrases(chunk, turn.start, vocab):
                 if not any(rp.start < m.end and m.start < rp.end for m in mentions if m.kind == "name"):
                     mentions.append(
                         Mention(tr.source_id, rp.start, rp.end, rp.text, "role", rp.label, rp.role, rp.group)
@@ -271,7 +276,7 @@ def extract_case(
             turn_index += 1
             question = ""
     mentions.sort(key=lambda m: (m.source_id, m.start))
-    return _link(mentions, sentences, interviewer_text, lower_by_source, lexicon)
+    return _link(mentions, sentences, interviewer_text, lower_by_source, lexicon, vocab)
 
 
 def _sentence_of(sentences: list[SentenceRef], m: Mention) -> int | None:
@@ -287,6 +292,7 @@ def _link(
     questions: dict[int, str],
     lower_by_source: dict[int, bool],
     lexicon: Lexicon,
+    vocab: NetworkVocabulary,
 ) -> CaseNetwork:
     where = {id(m): _sentence_of(sentences, m) for m in mentions}
     names = [m for m in mentions if m.kind == "name"]
@@ -364,7 +370,7 @@ def _link(
                 attached[id(r)] = people[0]
                 alters[people[0]].role_labels[r.key] += 1
     named = len(alters)
-    _infer_named_roles(alters, sentences, questions)
+    _infer_named_roles(alters, sentences, questions, vocab)
     # role phrases on their own: the one named alter with that role, else an alter per label
     by_label: dict[str, int] = {}
     for r in roles:
@@ -372,7 +378,7 @@ def _link(
             alters[attached[id(r)]].mentions.append(r)
             continue
         holders = [i for i in range(named) if r.key in alters[i].role_labels]
-        if not holders and r.role in ("dealer", "key worker", "partner"):
+        if not holders and r.role in (vocab.supplier_role, "key worker", "partner"):
             holders = [i for i in range(named) if alters[i].role == r.role]
         if len(holders) == 1 and not r.group:
             alters[holders[0]].mentions.append(r)
@@ -387,20 +393,21 @@ def _link(
         attached[id(r)] = by_label[r.key]
     for s in sentences:
         s.alters, s.carried = set(), set()
-    outside = {  # not part of "we": the dealer, and relatives or workers named only by role
+    outside = {  # not part of "we": the supplier (dealer), and relatives or workers named only by role
         i
         for i, a in enumerate(alters)
-        if a.role == "dealer" or (i >= named and a.role in ("family", "key worker", "professional", "other"))
+        if a.role == vocab.supplier_role
+        or (i >= named and a.role in ("family", "key worker", "professional", "other"))
     }
     _set_sentence_alters(sentences, mentions, where, key_to_alter, attached, questions, outside)
     for i, alter in enumerate(alters):
         _label(alter, i >= named)
-        _uses_and_buying(i, alter, sentences)
+        _uses_and_buying(i, alter, sentences, vocab)
     for i in range(named):
         if alters[i].role == "other" and (alters[i].uses or alters[i].buys_with):
             alters[i].role = "fellow user"
             alters[i].why.append("role: uses or buys with the participant")
-    ties = _alter_ties(alters, sentences)
+    ties = _alter_ties(alters, sentences, vocab)
     return CaseNetwork(alters, sentences, ties)
 
 
@@ -477,27 +484,32 @@ def _set_sentence_alters(
 
 
 def _infer_named_roles(
-    alters: list[AlterCandidate], sentences: list[SentenceRef], questions: dict[int, str]
+    alters: list[AlterCandidate],
+    sentences: list[SentenceRef],
+    questions: dict[int, str],
+    vocab: NetworkVocabulary,
 ) -> None:
-    """A named alter's role: a role phrase beside the name, else dealing cues, else the question."""
+    """A named alter's role: a role phrase beside the name, else the pack's supplier cues, else the question."""
+    supplier = compiled(vocab.supplier_cue)
+    asked_roles = cues.question_roles(vocab)
     for i, alter in enumerate(alters):
         if alter.role_labels:
-            roles = Counter(role_of_label(label) for label in alter.role_labels.elements())
+            roles = Counter(role_of_label(label, vocab) for label in alter.role_labels.elements())
             alter.role = min(roles, key=lambda r: (-roles[r], cues.ROLE_PRIORITY.index(r)))
             phrase = alter.role_labels.most_common(1)[0][0]
             alter.why.append(f"role from {phrase!r} beside the name")
             continue
         own = [s for s in sentences if s.alters == {i} or (not s.alters and s.carried == {i})]
-        cue = next((m for s in own for m in [cues.DEALER_CUE.search(s.text)] if m), None)
+        cue = next((m for s in own for m in [supplier.search(s.text)] if m), None) if supplier else None
         if cue:
-            alter.role = "dealer"
+            alter.role = vocab.supplier_role
             alter.why.append(f"role: dealing cue {cue.group()!r}")
             continue
         first = next((n for n, s in enumerate(sentences) if i in s.alters), None)
         if first is not None:
             turn_start = next(n for n, s in enumerate(sentences) if s.turn == sentences[first].turn)
             question = questions.get(turn_start, "")
-            for pattern, role in cues.QUESTION_ROLES:
+            for pattern, role in asked_roles:
                 if question and pattern.search(question):
                     alter.role = role
                     alter.why.append(f"role from the question {question.strip()[:60]!r}")
@@ -517,21 +529,32 @@ def _label(alter: AlterCandidate, role_only: bool) -> None:
     alter.aliases = sorted(aliases)[:12]
 
 
-def _uses_and_buying(i: int, alter: AlterCandidate, sentences: list[SentenceRef]) -> None:
+def _uses_and_buying(
+    i: int, alter: AlterCandidate, sentences: list[SentenceRef], vocab: NetworkVocabulary
+) -> None:
     about = [s for s in sentences if i in s.about]
+    together, uses, abstains = (compiled(p) for p in (vocab.cohort_cue, vocab.uses_cue, vocab.abstains_cue))
     cue = next(
-        (c for s in about for c in [cues.asserted_buying(s.text)] if c and cues.first_person(s.text)), None
+        (
+            c
+            for s in about
+            for c in [cues.asserted_cue(s.text, together)]
+            if c and cues.first_person(s.text, vocab)
+        ),
+        None,
     )
-    if alter.role != "dealer" and cue:
+    if alter.role != vocab.supplier_role and cue:
         alter.buys_with = True
         alter.why.append(f"buys with the participant: {cue!r}")
-    negative = next((m.group() for s in about for m in [cues.NOT_USING.search(s.text)] if m), None)
+    negative = next(
+        (m.group() for s in about for m in [abstains.search(s.text) if abstains else None] if m), None
+    )
     positive = next(
         (
             m.group()
             for s in about
-            for m in [cues.USES.search(s.text)]
-            if m and not (alter.role == "dealer" and CO_BUYING.search(m.group()))
+            for m in [uses.search(s.text) if uses else None]
+            if m and not (alter.role == vocab.supplier_role and together and together.search(m.group()))
         ),
         None,
     )
@@ -543,8 +566,11 @@ def _uses_and_buying(i: int, alter: AlterCandidate, sentences: list[SentenceRef]
         alter.why.append(f"uses: {positive or 'buys with the participant'!r}")
 
 
-def _alter_ties(alters: list[AlterCandidate], sentences: list[SentenceRef]) -> list[AlterTieCandidate]:
-    """Ties between alters: named together with a buying cue, or a collective statement."""
+def _alter_ties(
+    alters: list[AlterCandidate], sentences: list[SentenceRef], vocab: NetworkVocabulary
+) -> list[AlterTieCandidate]:
+    """Ties between alters: named together with the pack's cohort cue, or a collective statement."""
+    together = compiled(vocab.cohort_cue)
     out: dict[tuple[int, int, str], AlterTieCandidate] = {}
 
     def add(a: int, b: int, tie_type: str, sentence: int, cue: str) -> None:
@@ -554,7 +580,7 @@ def _alter_ties(alters: list[AlterCandidate], sentences: list[SentenceRef]) -> l
         out.setdefault((a, b, tie_type), AlterTieCandidate(a, b, tie_type, sentence, cue))
 
     for n, s in enumerate(sentences):
-        buying = cues.asserted_buying(s.text)
+        buying = cues.asserted_cue(s.text, together)
         if not buying:
             continue
         group = set(s.alters)
@@ -564,12 +590,12 @@ def _alter_ties(alters: list[AlterCandidate], sentences: list[SentenceRef]) -> l
                     group |= sentences[back].alters
         if len(group) < 2:
             continue
-        dealers = {a for a in group if alters[a].role == "dealer"}
+        dealers = {a for a in group if alters[a].role == vocab.supplier_role}
         buyers = sorted(group - dealers)
         for x in buyers:
             for y in buyers:
                 if x < y:
-                    add(x, y, "co-buying", n, buying)
+                    add(x, y, vocab.cohort_tie, n, buying)
             for d in dealers:
                 add(x, d, "transactional", n, buying)
     return sorted(out.values(), key=lambda t: (t.sentence, t.a, t.b))

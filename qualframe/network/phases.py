@@ -5,9 +5,10 @@ order of authority:
 
 1. a person's coding of the network-ties codebook's Life phase codes (manual or accepted) that
    covers the sentence - the researcher's own judgement;
-2. a temporal cue in the sentence itself: "at school", "growing up" (pre-use); "when I first
-   started", "weekends", "back then" (recreational); "every day", "clucking", "my habit"
-   (dependent); "now I'm on the script", "these days", "my key worker" (treatment);
+2. a temporal cue in the sentence itself, from the study pack's ``phase_cues`` (the Houghton
+   pack's: "at school", "growing up" (pre-use); "when I first started", "weekends", "back then"
+   (recreational); "every day", "clucking", "my habit" (dependent); "now I'm on the script",
+   "these days", "my key worker" (treatment));
 3. the phase of the sentence before it in the same turn (talk stays in a period until a cue moves it);
 4. a cue in the interviewer's question that opens the turn ("What was it like growing up?");
 5. the phase the previous turn ended in (interviews are told roughly in order).
@@ -19,7 +20,6 @@ before any use. Every decision keeps its reason, shown with the tie's evidence.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -28,9 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualframe.codebook.service import code_path
+from qualframe.pack import NetworkVocabulary, compiled, get_pack
 from qualframe.store.models import Code, Codebook, Coding
 
-__all__ = ["PHASE_CODES", "PHASE_CUES", "PhaseCall", "assign_phases", "coded_phase_spans", "cue_phase"]
+__all__ = ["PHASE_CODES", "PhaseCall", "assign_phases", "coded_phase_spans", "cue_phase"]
 
 #: The network-ties codebook's Life phase codes, by phase.
 PHASE_CODES = {
@@ -39,42 +40,6 @@ PHASE_CODES = {
     "Dependent use": "dependent",
     "Treatment and now": "treatment",
 }
-
-#: (phase, pattern) in order of precedence when two cues start at the same place.
-PHASE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (phase, re.compile(pattern, re.IGNORECASE))
-    for phase, pattern in (
-        (
-            "pre-use",
-            r"\b(?:(?:at|in|back\s+in|primary|secondary|high)\s+school|as\s+a\s+(?:kid|child|nipper|lad|boy|"
-            r"teenager)|when\s+i\s+was\s+(?:a\s+)?(?:kid|little|young|small|\d{1,2})|growing\s+up|grew\s+up|"
-            r"before\s+(?:all\s+this|drugs|any\s+of\s+(?:it|this)|i\s+(?:ever\s+)?(?:touched|took|used|started))|"
-            r"juniors|since\s+we\s+were\s+(?:kids|little|nippers)|(?:my|me)\s+childhood|year\s+(?:seven|eight|nine))\b",
-        ),
-        (
-            "recreational",
-            r"\b(?:(?:when\s+i\s+)?first\s+(?:started|tried|took|had|used|smoked)|the\s+first\s+time|"
-            r"(?:at\s+)?weekends?|(?:at|after)\s+(?:parties|a\s+party|raves?)|now\s+and\s+(?:then|again)|"
-            r"back\s+then|at\s+first|that\s+first\s+year|dabbl\w*|under\s+control|take\s+it\s+or\s+leave\s+it|"
-            r"recreational\w*|for\s+a\s+laugh|the\s+early\s+days|in\s+the\s+beginning|it\s+used\s+to\s+be|"
-            r"we\s+used\s+to)\b",
-        ),
-        (
-            "dependent",
-            r"\b(?:every\s+(?:single\s+)?day|clucking|cluck(?:ed|s)?|rattl\w+|hooked|(?:my|me|a)\s+habit|"
-            r"strung\s+out|graft\w*|shoplift\w*|at\s+my\s+worst|when\s+i\s+was\s+(?:bad|really\s+bad)|"
-            r"before\s+(?:i\s+(?:got|went)\s+on\s+)?(?:the|a|my|me)\s+script|by\s+then|from\s+then\s+on|"
-            r"daily|dependen\w+|addicted|couldn['’]t\s+go\s+a\s+day)\b",
-        ),
-        (
-            "treatment",
-            r"\b(?:(?:now|since)\s+i['’]?(?:m|\s+am|ve\s+been|\s+have\s+been)\s+on|on\s+(?:the|a|my|me)\s+script|"
-            r"these\s+days|nowadays|at\s+the\s+(?:moment|minute)|right\s+now|now(?!\s+and\s+(?:then|again))|"
-            r"methadone|meth|subutex|bupe|buprenorphine|detox|rehab|key\s*worker|the\s+chemist|supervised|"
-            r"the\s+service|in\s+treatment|on\s+top)\b",
-        ),
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -85,11 +50,16 @@ class PhaseCall:
     why: str
 
 
-def cue_phase(text: str) -> tuple[str, str] | None:
-    """The phase of the first temporal cue in ``text`` and the cue's words, or None."""
+def cue_phase(text: str, vocabulary: NetworkVocabulary | None = None) -> tuple[str, str] | None:
+    """The phase of the first temporal cue in ``text`` and the cue's words, or None.
+
+    The cues are the study pack's (``vocabulary``, default: the default pack's ``phase_cues``).
+    """
+    vocab = vocabulary if vocabulary is not None else get_pack().network
     best: tuple[int, int, str, str] | None = None
-    for rank, (phase, pattern) in enumerate(PHASE_CUES):
-        m = pattern.search(text)
+    for rank, (phase, source) in enumerate(vocab.phase_cues):
+        pattern = compiled(source)
+        m = pattern.search(text) if pattern is not None else None
         if m and (best is None or (m.start(), rank) < best[:2]):
             best = (m.start(), rank, phase, m.group())
     return None if best is None else (best[2], best[3])
@@ -116,11 +86,14 @@ def _covering(spans: Sequence[tuple[int, int, int, str]], source_id: int, start:
 
 
 def assign_phases(
-    sentences: Sequence[_SentenceLike], coded: Sequence[tuple[int, int, int, str]] = ()
+    sentences: Sequence[_SentenceLike],
+    coded: Sequence[tuple[int, int, int, str]] = (),
+    vocabulary: NetworkVocabulary | None = None,
 ) -> list[PhaseCall]:
     """A :class:`PhaseCall` per sentence, in order (see the module docstring).
 
-    ``coded`` holds ``(source_id, start, end, phase)`` of human Life phase codings.
+    ``coded`` holds ``(source_id, start, end, phase)`` of human Life phase codings; ``vocabulary``
+    is the study pack's, whose ``phase_cues`` are read (default: the default pack's).
     """
     out: list[PhaseCall] = []
     current: str | None = None
@@ -129,7 +102,7 @@ def assign_phases(
         new_turn = s.turn != last_turn
         last_turn = s.turn
         human = _covering(coded, s.source_id, s.start, s.end)
-        cue = cue_phase(s.text)
+        cue = cue_phase(s.text, vocabulary)
         if human is not None:
             call = PhaseCall(human, f"coded {human} by a person")
         elif cue is not None:
@@ -139,7 +112,7 @@ def assign_phases(
             call = PhaseCall(phase, f"cue {words!r}")
         elif not new_turn and current is not None:
             call = PhaseCall(current, "carried from the sentence before")
-        elif new_turn and (q := cue_phase(s.context or "")) is not None:
+        elif new_turn and (q := cue_phase(s.context or "", vocabulary)) is not None:
             phase = "pre-use" if q[1].lower().startswith("back") and current in (None, "pre-use") else q[0]
             call = PhaseCall(phase, f"the question's cue {q[1]!r}")
         elif current is not None:

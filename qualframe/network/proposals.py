@@ -21,6 +21,7 @@ from qualframe.coding.engines import BaseCoder, CodeInfo, LabelledUnit, Suggesti
 from qualframe.coding.training import HUMAN_ORIGINS
 from qualframe.network.cues import asserted_buying, first_person, unasserted
 from qualframe.network.extraction import CaseNetwork
+from qualframe.pack import NetworkVocabulary, get_pack
 
 __all__ = [
     "AlterTieProposal",
@@ -83,13 +84,18 @@ def propose_tie_types(
 
 
 def sentence_tie_types(
-    text: str, suggestions: Sequence[Suggestion], type_of: Mapping[str, str]
+    text: str,
+    suggestions: Sequence[Suggestion],
+    type_of: Mapping[str, str],
+    vocabulary: NetworkVocabulary | None = None,
 ) -> dict[str, tuple[Suggestion | None, str]]:
     """The tie types a sentence states, each with the engine's suggestion behind it (or None) and why.
 
     A suggestion whose evidence the participant does not assert (:func:`~.cues.unasserted`: read
-    in the words before the evidence) is dropped; a stated buying cue adds ``co-buying``.
+    in the words before the evidence) is dropped; a stated cohort cue of the study pack
+    (``vocabulary``, default the default pack's: "we go halves") adds its tie type, ``co-buying``.
     """
+    vocab = vocabulary if vocabulary is not None else get_pack().network
     found: dict[str, tuple[Suggestion | None, str]] = {}
     for sug in sorted(suggestions, key=lambda x: -x.confidence):
         tie_type = type_of.get(sug.code)
@@ -97,9 +103,9 @@ def sentence_tie_types(
             continue
         if unasserted(text, sug.start) is None:
             found[tie_type] = (sug, sug.rationale)
-    cue = asserted_buying(text)
+    cue = asserted_buying(text, vocab)
     if cue:
-        found["co-buying"] = (None, f"buying cue {cue!r}")
+        found[vocab.cohort_tie] = (None, f"buying cue {cue!r}")
     return found
 
 
@@ -112,6 +118,7 @@ def propose_case_ties(
     tie_codes: dict[int, str],
     buying: int,
     decided: list[tuple[int, int, int, int, int, str]],
+    vocab: NetworkVocabulary,
 ) -> tuple[list[ProposedTie], list[AlterTieProposal]]:
     """Ego-alter ties with evidence, and alter-alter ties with theirs, for one case.
 
@@ -124,12 +131,13 @@ def propose_case_ties(
     type_code = {t: c for c, t in tie_codes.items()}
     type_of = {key: tie_codes[code] for key, code in keys.items()}
     sources = {s.source_id for s in net.sentences}
+    cohort_tie = vocab.cohort_tie
 
     def add(alter: int, phase: str, tie_type: str, ev: Evidence, mine: bool) -> None:
         a = net.alters[alter]
-        if tie_type == "co-buying" and not mine:
+        if tie_type == cohort_tie and not mine:
             return  # "they go halves now": buying together, but not with the participant
-        if tie_type == "co-buying" and (a.role == "dealer" or not a.buys_with):
+        if tie_type == cohort_tie and (a.role == vocab.supplier_role or not a.buys_with):
             human = ev.coding_id if ev.code_id == type_code["transactional"] else None
             tie_type = "transactional"
             ev = Evidence(
@@ -139,7 +147,7 @@ def propose_case_ties(
 
     human = [d for d in decided if d[0] in sources and d[5] in HUMAN_ORIGINS]
     for sid, start, end, code_id, coding_id, _ in human:
-        tie_type = tie_codes.get(code_id, "co-buying")
+        tie_type = tie_codes.get(code_id, cohort_tie)
         spanned = [
             n for n, s in enumerate(net.sentences) if s.source_id == sid and s.start < end and start < s.end
         ]
@@ -152,7 +160,7 @@ def propose_case_ties(
         if phase is None:
             continue
         ev = Evidence(sid, start, end, code_id, 1.0, "a person's coding", coding_id)
-        mine = any(first_person(net.sentences[n].text) for n in [*about, *spanned])
+        mine = any(first_person(net.sentences[n].text, vocab) for n in [*about, *spanned])
         for alter in sorted({a for n in about for a in net.sentences[n].about}):
             add(alter, phase, tie_type, ev, mine)
     for n, s in enumerate(net.sentences):
@@ -160,10 +168,12 @@ def propose_case_ties(
         if not s.about or phase is None:
             continue
         here = [d for d in decided if d[0] == s.source_id and d[1] < s.end and s.start < d[2]]
-        blocked = {tie_codes.get(d[3], "co-buying") for d in here}  # coded or rejected by a person
+        blocked = {tie_codes.get(d[3], cohort_tie) for d in here}  # coded or rejected by a person
         factor = 1.0 if s.alters else _CARRIED_FACTOR
         found: dict[str, Evidence] = {}
-        stated = sentence_tie_types(s.text, by_unit.get(f"{s.source_id}:{s.start}-{s.end}", []), type_of)
+        stated = sentence_tie_types(
+            s.text, by_unit.get(f"{s.source_id}:{s.start}-{s.end}", []), type_of, vocab
+        )
         for tie_type, (sug, why) in stated.items():
             if tie_type in blocked:
                 continue
@@ -179,11 +189,11 @@ def propose_case_ties(
             )
         for alter in sorted(s.about):
             for tie_type, ev in found.items():
-                add(alter, phase, tie_type, ev, first_person(s.text))
+                add(alter, phase, tie_type, ev, first_person(s.text, vocab))
     alter_ties = []
     for t in net.alter_ties:
         s = net.sentences[t.sentence]
-        code = buying if t.tie_type == "co-buying" else type_code.get(t.tie_type, buying)
+        code = buying if t.tie_type == cohort_tie else type_code.get(t.tie_type, buying)
         linked = next(
             (d[4] for d in human if d[0] == s.source_id and d[3] == code and d[1] < s.end and s.start < d[2]),
             None,

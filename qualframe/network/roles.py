@@ -3,10 +3,11 @@
 Participants name most of their network by relation, not by name: family ("my parents", "me mam
 and dad", "my mother-in-law"), partners and exes, friends one at a time ("my friend", "a mate of
 mine", "one of my buddies") or as a group ("my friends", "the lads", "my friend group"),
-flatmates, colleagues and bosses, professionals ("my GP", "my lawyer", "my PO"), neighbours and
-dealers ("the man", "my plug"). :func:`find_role_phrases` finds those phrases in a participant's
-turn; each gets a label (one alter per label unless a name is beside it), a role from
-:data:`~qualframe.store.models.ALTER_ROLES` and whether it names a group.
+flatmates, colleagues and bosses, professionals ("my GP", "my lawyer", "my PO") and neighbours;
+the study pack adds its topic's own (:attr:`qualframe.pack.NetworkVocabulary.role_nouns` and
+``role_phrases``: the Houghton pack's dealers, "my plug", "the man"). :func:`find_role_phrases`
+finds those phrases in a participant's turn; each gets a label (one alter per label unless a name
+is beside it), a role from :data:`~qualframe.store.models.ALTER_ROLES` and whether it names a group.
 
 Phrases come in five shapes:
 
@@ -17,9 +18,9 @@ Phrases come in five shapes:
 * *his*, *her*, *their* and a relation noun: a person in the network of someone the participant
   talks about (*her mother*, *his father*), labelled with the determiner and given role ``other``;
 * *a friend (of mine)*, *one of my mates*, *a couple of friends*: a friend, one at a time or a few;
-* phrases that stand on their own, slang included: *our kid* (a brother), *the man* (the dealer;
-  not *the man at the chemist*), *the lads*, *that lot*, *the missus*, *the kids*, *the chemist*,
-  and kin terms used as names (*Mum said*, *Dad was there*).
+* phrases that stand on their own, slang included: *our kid* (a brother), the pack's (*the man*,
+  the Houghton pack's dealer; not *the man at the chemist*), *the lads*, *that lot*, *the missus*,
+  *the kids*, *the chemist*, and kin terms used as names (*Mum said*, *Dad was there*).
 
 The table is written for interview talk in UK and US English; each phrase is a cue for a
 suggestion the researcher reviews, not a rule.
@@ -29,6 +30,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from qualframe.pack import NetworkVocabulary, get_pack
 
 __all__ = ["ROLE_PHRASES", "RolePhrase", "find_role_phrases", "role_of_label"]
 
@@ -129,7 +133,6 @@ _NOUNS: tuple[tuple[str, str, str, bool], ...] = (
         "key worker",
         False,
     ),
-    (r"dealer|plug|connect|supplier", "dealer", "dealer", False),
     (r"(?:family\s+)?(?:doctor|gp)|doc|physician|prescriber", "doctor", "professional", False),
     (r"nurse|midwife", "nurse", "professional", False),
     (r"psychiatrist", "psychiatrist", "professional", False),
@@ -170,8 +173,6 @@ _THIRD_OK = {
 #: Phrases that stand on their own: (pattern, label, role, is a group).
 _STANDALONE: tuple[tuple[str, str, str, bool], ...] = (
     (r"our\s+kid", "brother", "family", False),
-    (r"the\s+man", "dealer", "dealer", False),
-    (r"the\s+dealer", "dealer", "dealer", False),
     (r"the\s+(?:chemist|pharmacist)", "pharmacist", "professional", False),
     (
         r"the\s+(?:lads|boys|crew|guys)|me\s+lads|(?:our|that|the\s+whole)\s+lot|us\s+lot",
@@ -254,8 +255,6 @@ _KIN_LABEL = {
     "grandpa": "grandad",
     "grandad": "grandad",
 }
-_NOUN_ALT = "|".join(f"(?:{p})" for p, *_ in _NOUNS)
-_HAVE = re.compile(_HAVE_NP.format(adj=_ADJ, nouns=_NOUN_ALT), re.IGNORECASE)
 # Nouns a participant often narrows with one more word: "my gym teacher", "my school friends".
 _MODIFIED = {
     "friends",
@@ -272,53 +271,96 @@ _MODIFIED = {
     "colleagues",
 }
 _MODIFIER = r"(?:(?!(?:and|or|but|own|the|a|an|to|of|is|was)\b)[a-z]+\s+)?"
-_ROLE_RE = re.compile(
-    "|".join(
-        [rf"(?P<s{i}>\b{pattern}\b)" for i, (pattern, *_rest) in enumerate(_STANDALONE)]
-        + [
-            rf"(?P<p{i}>\b{_POSS}\s+{_ADJ}{_MODIFIER if label in _MODIFIED else ''}(?:{pattern})\b)"
-            for i, (pattern, label, *_rest) in enumerate(_NOUNS)
-        ]
-        + [rf"(?P<t{i}>\b{_THIRD}\s+{_ADJ}(?:{pattern})\b)" for i, (pattern, *_rest) in enumerate(_NOUNS)]
-    ),
-    re.IGNORECASE,
-)
-# A second noun sharing the determiner: "my mum and dad", "my wife and kids".
-_JOINED = re.compile(rf"(?:\s*,\s*|\s+(?:and|&|or|n)\s+)(?:{_ADJ})({_NOUN_ALT})\b", re.IGNORECASE)
-_NOUN_RES = [re.compile(rf"(?:{p})", re.IGNORECASE) for p, *_ in _NOUNS]
+_Row = tuple[str, str, str, bool]
+# "the man at the chemist", "the man himself": not the supplier.
+_NOT_SUPPLIER = re.compile(r"\s+(?:at|from|in|on|who|with|himself|upstairs|next)\b", re.IGNORECASE)
 
-#: Everything :func:`find_role_phrases` recognises, for documentation: (pattern, label, role, group).
+
+@dataclass(frozen=True)
+class _Tables:
+    """The phrase table of one study pack: the core's rows and the pack's, compiled once."""
+
+    standalone: tuple[_Row, ...]
+    nouns: tuple[_Row, ...]
+    role_re: re.Pattern[str]
+    joined: re.Pattern[str]
+    noun_res: tuple[re.Pattern[str], ...]
+    have: re.Pattern[str]
+
+
+@lru_cache(maxsize=16)
+def _tables(extra_standalone: tuple[_Row, ...] = (), extra_nouns: tuple[_Row, ...] = ()) -> _Tables:
+    standalone, nouns = _STANDALONE + extra_standalone, _NOUNS + extra_nouns
+    noun_alt = "|".join(f"(?:{p})" for p, *_ in nouns)
+    role_re = re.compile(
+        "|".join(
+            [rf"(?P<s{i}>\b{pattern}\b)" for i, (pattern, *_rest) in enumerate(standalone)]
+            + [
+                rf"(?P<p{i}>\b{_POSS}\s+{_ADJ}{_MODIFIER if label in _MODIFIED else ''}(?:{pattern})\b)"
+                for i, (pattern, label, *_rest) in enumerate(nouns)
+            ]
+            + [rf"(?P<t{i}>\b{_THIRD}\s+{_ADJ}(?:{pattern})\b)" for i, (pattern, *_rest) in enumerate(nouns)]
+        ),
+        re.IGNORECASE,
+    )
+    # A second noun sharing the determiner: "my mum and dad", "my wife and kids".
+    joined = re.compile(rf"(?:\s*,\s*|\s+(?:and|&|or|n)\s+)(?:{_ADJ})({noun_alt})\b", re.IGNORECASE)
+    noun_res = tuple(re.compile(rf"(?:{p})", re.IGNORECASE) for p, *_ in nouns)
+    have = re.compile(_HAVE_NP.format(adj=_ADJ, nouns=noun_alt), re.IGNORECASE)
+    return _Tables(standalone, nouns, role_re, joined, noun_res, have)
+
+
+def _pack_tables(vocabulary: NetworkVocabulary | None) -> _Tables:
+    vocab = vocabulary if vocabulary is not None else get_pack().network
+    return _tables(tuple(vocab.role_phrases), tuple(vocab.role_nouns))
+
+
+#: Everything :func:`find_role_phrases` recognises in every study, for documentation:
+#: (pattern, label, role, group). A study pack adds its own.
 ROLE_PHRASES: tuple[tuple[str, str, str, bool], ...] = _STANDALONE + tuple(
     (f"{_POSS} ({p})", label, role, group) for p, label, role, group in _NOUNS
 )
-# "the man at the chemist", "the man himself": not the dealer.
-_NOT_DEALER = re.compile(r"\s+(?:at|from|in|on|who|with|himself|upstairs|next)\b", re.IGNORECASE)
 
 
-def role_of_label(label: str) -> str:
-    """The role a role phrase's label implies (``"mum"`` -> ``"family"``), ``other`` if unknown."""
-    for _, lab, role, _ in (*_STANDALONE, *_NOUNS):
+def role_of_label(label: str, vocabulary: NetworkVocabulary | None = None) -> str:
+    """The role a role phrase's label implies (``"mum"`` -> ``"family"``), ``other`` if unknown.
+
+    ``vocabulary`` is the study pack's (default: the default pack's), whose phrases count too.
+    """
+    tables = _pack_tables(vocabulary)
+    for _, lab, role, _ in (*tables.standalone, *tables.nouns):
         if lab == label:
             return role
     return "family" if label == "family" else "other"
 
 
-def _noun_row(noun: str) -> tuple[str, str, str, bool] | None:
-    for regex, row in zip(_NOUN_RES, _NOUNS, strict=True):
+def _noun_row(tables: _Tables, noun: str) -> _Row | None:
+    for regex, row in zip(tables.noun_res, tables.nouns, strict=True):
         if regex.fullmatch(noun):
             return row
     return None
 
 
-def find_role_phrases(text: str, offset: int = 0) -> list[RolePhrase]:
-    """Role phrases in ``text`` (spans shifted by ``offset``), longest match first at each place."""
+def find_role_phrases(
+    text: str, offset: int = 0, vocabulary: NetworkVocabulary | None = None
+) -> list[RolePhrase]:
+    """Role phrases in ``text`` (spans shifted by ``offset``), longest match first at each place.
+
+    The core's phrases and those of the study pack ``vocabulary`` (default: the default pack's).
+    """
+    vocab = vocabulary if vocabulary is not None else get_pack().network
+    tables = _pack_tables(vocab)
     out: list[RolePhrase] = []
-    for m in _ROLE_RE.finditer(text):
+    for m in tables.role_re.finditer(text):
         key = next(k for k, v in m.groupdict().items() if v is not None)
         kind, index = key[0], int(key[1:])
-        _, label, role, group = (_STANDALONE if kind == "s" else _NOUNS)[index]
+        _, label, role, group = (tables.standalone if kind == "s" else tables.nouns)[index]
         words = m.group()
-        if words.lower().startswith("the") and label == "dealer" and _NOT_DEALER.match(text, m.end()):
+        if (
+            words.lower().startswith("the")
+            and role == vocab.supplier_role
+            and _NOT_SUPPLIER.match(text, m.end())
+        ):
             continue
         if kind == "t":
             if label not in _THIRD_OK:
@@ -327,10 +369,10 @@ def find_role_phrases(text: str, offset: int = 0) -> list[RolePhrase]:
             label, role = f"{determiner} {label}", "other"
         out.append(RolePhrase(offset + m.start(), offset + m.end(), words, label, role, group))
         if kind in "pt" or words.lower().startswith("the "):
-            for j in _JOINED.finditer(text, m.end()):
+            for j in tables.joined.finditer(text, m.end()):
                 if j.start() != m.end():
                     break
-                row = _noun_row(j.group(1))
+                row = _noun_row(tables, j.group(1))
                 if row is None:
                     break
                 _, label2, role2, group2 = row
@@ -343,8 +385,8 @@ def find_role_phrases(text: str, offset: int = 0) -> list[RolePhrase]:
                 )
                 break
     taken = [(r.start, r.end) for r in out]
-    for m in _HAVE.finditer(text):
-        row = _noun_row(m.group("noun"))
+    for m in tables.have.finditer(text):
+        row = _noun_row(tables, m.group("noun"))
         s, e = offset + m.start("np"), offset + m.end("np")
         if m.group("noun").lower() in _NOT_HAD or row is None or any(s < e2 and s2 < e for s2, e2 in taken):
             continue
@@ -357,12 +399,12 @@ def find_role_phrases(text: str, offset: int = 0) -> list[RolePhrase]:
             continue
         label = _TITLE_LABEL.get(m.group(1).lower(), m.group(1).lower())
         label = {"dr": "doctor"}.get(label, label)
-        out.append(RolePhrase(s, e, m.group(1), label, role_of_label(label), False))
+        out.append(RolePhrase(s, e, m.group(1), label, role_of_label(label, vocab), False))
         taken.append((s, e))
     for m in _KIN_NAMES.finditer(text):
         s, e = offset + m.start(), offset + m.end()
         if any(s < e2 and s2 < e for s2, e2 in taken):
             continue
         label = _KIN_LABEL[m.group(1).lower()]
-        out.append(RolePhrase(s, e, m.group(), label, role_of_label(label), False))
+        out.append(RolePhrase(s, e, m.group(), label, role_of_label(label, vocab), False))
     return sorted(out, key=lambda r: r.start)

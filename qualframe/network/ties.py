@@ -6,9 +6,9 @@ engine which tie types of the ``network-ties`` codebook each sentence shows
 (:func:`propose_tie_types`, the one call into :mod:`qualframe.coding.engines`). A sentence that a
 person already coded with a tie type is evidence for that type as it is (the human coding is
 linked, never copied); otherwise the engine's proposal becomes a coding with origin ``suggested``
-by the engine's coder, in a suggestion run of its own. Co-buying ties ("we go halves") have no code
-in network-ties; their evidence is coded ``houghton-2024:Buying together`` when that codebook is
-loaded, else Transactional tie. Each tie then points at its codings through ``tie_evidence``.
+by the engine's coder, in a suggestion run of its own. Co-buying ties (the study pack's cohort cue:
+"we go halves") have no code in network-ties; their evidence is coded with the pack's cohort code
+(``houghton-2024:Buying together``) when that codebook is loaded, else Transactional tie. Each tie then points at its codings through ``tie_evidence``.
 
 Everything is a suggestion (status ``suggested``) until reviewed with
 :mod:`qualframe.network.review`. Running extraction again replaces the pending suggestions of
@@ -45,6 +45,7 @@ from qualframe.network.proposals import (
     propose_case_ties,
     propose_tie_types,
 )
+from qualframe.pack import NetworkVocabulary, study_pack
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding
 from qualframe.store.models import (
@@ -101,7 +102,7 @@ class ExtractSummary:
     per_case: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def _codes(session: Session) -> tuple[dict[int, str], int]:
+def _codes(session: Session, vocab: NetworkVocabulary) -> tuple[dict[int, str], int]:
     book = session.execute(select(Codebook).where(Codebook.name == "network-ties")).scalar()
     if book is None:
         raise NotFoundError(
@@ -112,8 +113,9 @@ def _codes(session: Session) -> tuple[dict[int, str], int]:
     if len(tie_codes) != len(TIE_CODES):
         raise NotFoundError("the network-ties codebook lacks its Tie type codes; load the built-in version.")
     transactional = next(c for c in codes if c.id in tie_codes and tie_codes[c.id] == "transactional")
+    book_name, code_name = vocab.cohort_code or ("", "")
     buying = session.execute(
-        select(Code.id).join(Codebook).where(Codebook.name == "houghton-2024", Code.name == "Buying together")
+        select(Code.id).join(Codebook).where(Codebook.name == book_name, Code.name == code_name)
     ).scalar()
     return tie_codes, buying or transactional.id
 
@@ -134,8 +136,9 @@ def extract_network(
 ) -> ExtractSummary:
     """Propose alters, ties and their evidence for every case (or ``cases``); see the module docstring."""
     started = time.perf_counter()
+    vocab = study_pack(study).network
     with study.read() as session:
-        tie_codes, buying = _codes(session)
+        tie_codes, buying = _codes(session, vocab)
         selected = list(session.execute(select(Case).order_by(Case.name)).scalars())
         if cases:
             wanted = {c.lower() for c in cases}
@@ -179,8 +182,8 @@ def extract_network(
     units: list[Unit] = []
     unphased = 0
     for case_id, name, transcripts, egos in inputs:
-        net = extract_case(transcripts, ego_names=egos, pipeline=pipeline)
-        calls = assign_phases(net.sentences, phase_spans)
+        net = extract_case(transcripts, ego_names=egos, pipeline=pipeline, vocabulary=vocab)
+        calls = assign_phases(net.sentences, phase_spans, vocab)
         networks.append((case_id, name, net, [c.phase for c in calls], [c.why for c in calls]))
         for s, call in zip(net.sentences, calls, strict=True):
             if s.about and call.phase:
@@ -193,7 +196,7 @@ def extract_network(
     for sug in suggestions:
         by_unit.setdefault(sug.unit_id, []).append(sug)
     proposals = [
-        propose_case_ties(net, phases, whys, by_unit, keys, tie_codes, buying, decided)
+        propose_case_ties(net, phases, whys, by_unit, keys, tie_codes, buying, decided, vocab)
         for _, _, net, phases, whys in networks
     ]
     with study.write(activity="a network extraction") as session:

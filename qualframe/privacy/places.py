@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from qualframe.pack import STUDY_SETTING, get_pack
 from qualframe.privacy.lexicon import NOT_NAMES, RELATIONSHIP_WORDS, Lexicon
 from qualframe.store.codings import CodingWriter
 from qualframe.store.models import (
@@ -29,6 +30,7 @@ from qualframe.store.models import (
     Memo,
     Reconciliation,
     Segment,
+    StudyInfo,
     Theme,
     User,
 )
@@ -81,7 +83,8 @@ def framework_words(session: Session) -> frozenset[str]:
     """The study's analytic vocabulary, lower case: never proposed as identifiers.
 
     Code names, and the capitalised words of codebooks' titles, descriptions, definitions,
-    inclusion and exclusion criteria, indicators and keywords ("Janis", "Groupthink", "Mindguards").
+    inclusion and exclusion criteria, indicators and keywords ("Janis", "Groupthink", "Mindguards"),
+    and the topic words of the study's pack (:attr:`qualframe.pack.StudyPack.not_names`).
     Examples are left out on purpose: they quote participants, and a name in one is still a name;
     so are themes, which are the researcher's reading of this study's data.
     """
@@ -99,7 +102,9 @@ def framework_words(session: Session) -> frozenset[str]:
         for w in _NAME_WORD.findall(text)
         if w[:1].isupper()
     }
-    return frozenset(words | {w for p in phrases for w in _NAME_WORD.findall(p)})
+    setting = session.get(StudyInfo, STUDY_SETTING)
+    pack = get_pack(setting.value if setting is not None else None)
+    return frozenset(words | {w for p in phrases for w in _NAME_WORD.findall(p)} | pack.not_names)
 
 
 def label_names(label: str | None, lexicon: Lexicon) -> list[str]:

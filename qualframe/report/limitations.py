@@ -4,8 +4,8 @@ A reviewer expects a write-up to say how far its evidence goes. Each paragraph h
 the study, so it is true of this study and no other:
 
 * **Framework.** Every a priori (deductive) codebook is named as such, with what that does to what
-  coders notice; Janis's groupthink carries its contested evidence base (Aldag & Fuller 1993;
-  Esser 1998). Negative cases (codes under a ``Counter-evidence`` category) and memos titled
+  coders notice, and the study pack's note on that framework's evidence base when it has one
+  (the Houghton pack's on Janis's groupthink: Aldag & Fuller 1993; Esser 1998). Negative cases (codes under a ``Counter-evidence`` category) and memos titled
   ``Framework does not fit`` are counted, or their absence is stated.
 * **Coding design.** Who coded, how much was coded independently by two people, whether blind,
   and whether agreement could be judged at all.
@@ -23,6 +23,7 @@ from typing import Any
 
 from qualframe.codebook.service import code_path
 from qualframe.counting import passage_count, plural
+from qualframe.pack import study_pack
 from qualframe.report.sections import ReportContext
 from qualframe.store.queries.codes import codable_codes
 from qualframe.store.queries.review import suggestion_runs
@@ -38,15 +39,6 @@ __all__ = [
 COUNTER_EVIDENCE = "Counter-evidence"
 #: Memos whose title starts with this record passages the framework did not fit.
 MISFIT_MEMO = "Framework does not fit"
-
-GROUPTHINK_EVIDENCE = (
-    "Groupthink's empirical support is contested. Janis built the concept from retrospective case "
-    "studies of policy fiascoes; later reviews found that the eight symptoms rarely cohere as he "
-    "described and that experimental support is partial (Aldag & Fuller, 1993; Esser, 1998). Finding "
-    "some symptoms in talk about a group is therefore not evidence that the group's decisions show "
-    "groupthink as a whole, and the symptoms coded here describe how participants talk about their "
-    "groups, not a measured group process."
-)
 
 
 @dataclass(frozen=True)
@@ -67,8 +59,8 @@ def _framework(ctx: ReportContext, data: Any) -> list[Limitation]:
         f" ({names}). A framework fixed before coding directs coders to what it names: passages "
         "that fit none of its codes, and evidence against it, are easily passed over."
     ]
-    if any(b.name == "janis-groupthink" for b in deductive):
-        parts.append(GROUPTHINK_EVIDENCE)
+    notes = study_pack(ctx.study).framework_notes
+    parts += [notes[b.name] for b in deductive if b.name in notes]
     with ctx.study.read() as session:
         counter = {
             code.id

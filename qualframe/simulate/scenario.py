@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from qualframe.errors import InputError
+from qualframe.pack import available_packs
 from qualframe.simulate.cohorts import CohortSpec, cohorts_from_records
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "NetworkSettings",
     "Scenario",
     "SweepSettings",
+    "builtin_scenarios",
     "default_scenario",
     "load_scenario",
     "parameter_table",
@@ -272,22 +274,19 @@ class Scenario:
         return Scenario.from_mapping(data, source)
 
 
-#: Built-in scenarios by name: changes to the defaults. ``default`` assumes no benefit of reaching a
-#: cohort together beyond reaching its members; ``houghton-2024`` adds the two assumptions that give
-#: cohort delivery its edge (a joint quit attempt, members hearing each other's wish to stop), as the
-#: study's account of groupthink suggests but does not measure.
-SCENARIOS: dict[str, dict[str, Any]] = {
-    "default": {},
-    "houghton-2024": {
-        "name": "houghton-2024",
-        "description": (
-            "The default scenario plus the study's account of being reached together: a joint quit attempt "
-            "(quit_attempt 0.5) and members hearing each other's hidden wish to stop (cohort_disclosure 1)."
-        ),
-        "intervention.quit_attempt": 0.5,
-        "intervention.cohort_disclosure": 1.0,
-    },
-}
+#: The core's built-in scenario: ``default`` assumes no benefit of reaching a cohort together beyond
+#: reaching its members. Study packs add theirs (:func:`builtin_scenarios`): the Houghton pack's
+#: ``houghton-2024`` adds a joint quit attempt and members hearing each other's wish to stop.
+SCENARIOS: dict[str, dict[str, Any]] = {"default": {}}
+
+
+def builtin_scenarios() -> dict[str, Mapping[str, Any]]:
+    """Every built-in scenario by name: the core's ``default``, then every study pack's."""
+    found: dict[str, Mapping[str, Any]] = dict(SCENARIOS)
+    for pack in available_packs():
+        for name, changes in pack.scenarios.items():
+            found.setdefault(name, changes)
+    return found
 
 
 def default_scenario() -> Scenario:
@@ -296,12 +295,13 @@ def default_scenario() -> Scenario:
 
 
 def load_scenario(spec: str | Path) -> Scenario:
-    """Load a scenario: a built-in name (:data:`SCENARIOS`) or the path of a YAML file."""
-    if str(spec) in SCENARIOS:
-        return default_scenario().with_overrides(SCENARIOS[str(spec)], source=str(spec))
+    """Load a scenario: a built-in name (:func:`builtin_scenarios`) or the path of a YAML file."""
+    builtin = builtin_scenarios()
+    if str(spec) in builtin:
+        return default_scenario().with_overrides(dict(builtin[str(spec)]), source=str(spec))
     path = Path(spec)
     if not path.is_file():
-        names = " or ".join(f"'{n}'" for n in SCENARIOS)
+        names = " or ".join(f"'{n}'" for n in builtin)
         raise InputError(f"scenario file '{path}' does not exist (use {names} for a built-in scenario)")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -226,10 +226,12 @@ class Study:
         title: str | None = None,
         passphrase: str | None = None,
         key_file: str | os.PathLike[str] | None = None,
+        pack: str | None = None,
     ) -> Study:
         """Create a new, empty study in ``path`` (which must not already hold one).
 
-        With ``passphrase``, or ``key_file`` (a file holding a long random secret, created when
+        ``pack`` names the study pack the study records (:mod:`qualframe.pack`; the caller checks it
+        exists); without one the study reads the default pack. With ``passphrase``, or ``key_file`` (a file holding a long random secret, created when
         missing and remembered by path so the study opens while the file is reachable), the study
         is encrypted at rest.
         """
@@ -279,6 +281,7 @@ class Study:
                     # A study's identity, so a backup of another study is never restored over it.
                     StudyInfo(key="study_id", value=str(uuid.uuid4())),
                     StudyInfo(key="created_with", value=f"qualframe {__version__}"),
+                    *([StudyInfo(key="pack", value=pack)] if pack else []),
                 ]
             )
         marker = {"format": MARKER_FORMAT, "created_at": now, **marker}

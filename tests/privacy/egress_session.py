@@ -30,7 +30,7 @@ HOLD_SECONDS = 15
 CONTROL_ADDRESS = "192.0.2.1"
 #: Every assisted-coding engine that runs on this machine (``llm`` talks to a server).
 ENGINES = ("lexicon", "embedding", "supervised", "finetune", "auto")
-CORPUS = Path(__file__).resolve().parents[2] / "qualframe" / "demo" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "qualframe" / "packs" / "houghton" / "demo" / "corpus"
 SOURCES = ("P01",)
 TOKEN = "egress-test-token-0123456789"
 
