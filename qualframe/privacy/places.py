@@ -30,12 +30,12 @@ from qualframe.store.models import (
     Memo,
     Reconciliation,
     Segment,
-    StudyInfo,
     Theme,
     User,
 )
 from qualframe.store.queries import privacy as queries
 from qualframe.store.queries.codes import all_codes
+from qualframe.store.queries.project import study_info
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -102,8 +102,7 @@ def framework_words(session: Session) -> frozenset[str]:
         for w in _NAME_WORD.findall(text)
         if w[:1].isupper()
     }
-    setting = session.get(StudyInfo, STUDY_SETTING)
-    pack = get_pack(setting.value if setting is not None else None)
+    pack = get_pack(study_info(session).get(STUDY_SETTING))
     return frozenset(words | {w for p in phrases for w in _NAME_WORD.findall(p)} | pack.not_names)
 
 
