@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qualframe.store.codings import visible_codings
 from qualframe.store.models import Coding, Source
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "coding_ids_by_guid",
     "coding_ids_in_sources",
     "filtered_codings",
+    "live_codings",
     "next_coding_id",
 ]
 
@@ -41,6 +43,14 @@ def filtered_codings(
     if coder_id is not None:
         query = query.where(Coding.coder_id == coder_id)
     return list(session.execute(query.order_by(Source.name, Coding.start, Coding.end, Coding.id)).scalars())
+
+
+def live_codings(
+    session: Session, source_ids: Sequence[int] | None, code_ids: Sequence[int], origins: Sequence[str]
+) -> list[Coding]:
+    """Every live coding of ``code_ids`` with these origins (in ``source_ids``; everywhere when None)."""
+    query = visible_codings(session, None, source_ids=source_ids, code_ids=code_ids, origins=origins)
+    return list(session.execute(query).scalars())
 
 
 def next_coding_id(session: Session) -> int:
