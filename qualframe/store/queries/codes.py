@@ -8,20 +8,25 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualframe.store.models import Code, Codebook
+from qualframe.store.models import Code, Codebook, MatrixCell, Memo, Reconciliation, ThemeCode
 
 __all__ = [
     "add_code",
     "all_codes",
     "child_code_ids",
+    "child_codes",
     "codable_codes",
     "code_by_id",
     "code_names",
     "codebook_named",
     "codebook_names",
+    "codebooks_in_order",
+    "codes_in_tree_order",
     "codes_of_codebook",
     "codes_with_guids",
     "codes_with_ids",
+    "delete_code",
+    "point_links_at",
     "sibling_count",
 ]
 
@@ -52,6 +57,57 @@ def code_by_id(session: Session, code_id: int) -> Code | None:
 def child_code_ids(session: Session, parent_ids: Collection[int]) -> list[int]:
     """The ids of the direct children of these codes."""
     return list(session.execute(select(Code.id).where(Code.parent_id.in_(list(parent_ids)))).scalars())
+
+
+def child_codes(session: Session, parent_id: int) -> list[Code]:
+    """The direct children of one code (in no particular order)."""
+    return list(session.execute(select(Code).where(Code.parent_id == parent_id)).scalars())
+
+
+def point_links_at(session: Session, old_id: int, new_id: int, *, old_name: str) -> None:
+    """Make what points at code ``old_id`` point at ``new_id``: memos, themes, matrix cells, decisions.
+
+    A theme holding both keeps one membership; a case charted under both keeps both summaries in
+    the new code's cell, the old one labelled ``[from old_name]``. Flushed, so ``old_id`` can go.
+    """
+    for memo in session.execute(
+        select(Memo).where(Memo.target_type == "code", Memo.target_id == old_id)
+    ).scalars():
+        memo.target_id = new_id
+    themes_of_new = set(
+        session.execute(select(ThemeCode.theme_id).where(ThemeCode.code_id == new_id)).scalars()
+    )
+    for link in session.execute(select(ThemeCode).where(ThemeCode.code_id == old_id)).scalars():
+        if link.theme_id in themes_of_new:
+            session.delete(link)
+        else:
+            session.add(ThemeCode(theme_id=link.theme_id, code_id=new_id))
+            session.delete(link)
+    cells_of_new = {
+        cell.case_id: cell
+        for cell in session.execute(
+            select(MatrixCell).where(MatrixCell.column_type == "code", MatrixCell.column_id == new_id)
+        ).scalars()
+    }
+    for cell in session.execute(
+        select(MatrixCell).where(MatrixCell.column_type == "code", MatrixCell.column_id == old_id)
+    ).scalars():
+        kept = cells_of_new.get(cell.case_id)
+        if kept is None:
+            cell.column_id = new_id
+        else:  # both charted: keep both summaries, labelled
+            kept.summary = f"{kept.summary}\n\n[from {old_name}] {cell.summary}"
+            session.delete(cell)
+    for decision in session.execute(select(Reconciliation).where(Reconciliation.code_id == old_id)).scalars():
+        decision.code_id = new_id
+    session.flush()
+
+
+def delete_code(session: Session, code: Code) -> None:
+    """Delete a code row whose codings and links have moved elsewhere (the caller audits it)."""
+    session.expire(code, ["children"])
+    session.delete(code)
+    session.flush()
 
 
 def code_names(session: Session) -> dict[int, str]:
@@ -91,6 +147,20 @@ def add_code(session: Session, **fields: Any) -> Code:
 def codebook_names(session: Session) -> list[str]:
     """Every codebook's name."""
     return list(session.execute(select(Codebook.name)).scalars())
+
+
+def codebooks_in_order(session: Session) -> list[Codebook]:
+    """Every codebook, in the order they were added."""
+    return list(session.execute(select(Codebook).order_by(Codebook.id)).scalars())
+
+
+def codes_in_tree_order(session: Session, codebook_id: int) -> list[Code]:
+    """Every code of one codebook by its position among its siblings (then the order it was made)."""
+    return list(
+        session.execute(
+            select(Code).where(Code.codebook_id == codebook_id).order_by(Code.position, Code.id)
+        ).scalars()
+    )
 
 
 def codebook_named(session: Session, name: str) -> Codebook | None:
