@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,24 +11,39 @@ from sqlalchemy.orm import Session
 from qualframe.store.models import Code, Codebook, MatrixCell, Memo, Reconciliation, ThemeCode
 
 __all__ = [
+    "CodeName",
     "add_code",
+    "add_codebook_row",
     "all_codes",
     "child_code_ids",
     "child_codes",
     "codable_codes",
     "code_by_id",
+    "code_guid_taken",
+    "code_name_rows",
     "code_names",
+    "code_parents",
     "codebook_named",
     "codebook_names",
+    "codebook_names_by_id",
     "codebooks_in_order",
     "codes_in_tree_order",
     "codes_of_codebook",
     "codes_with_guids",
     "codes_with_ids",
     "delete_code",
+    "existing_code",
     "point_links_at",
     "sibling_count",
 ]
+
+
+class CodeName(NamedTuple):
+    """A code's id, name and codebook, without the rest of its row."""
+
+    id: int
+    name: str
+    codebook_id: int
 
 
 def codable_codes(session: Session, codebook_id: int | None = None) -> list[Code]:
@@ -52,6 +67,34 @@ def codes_with_ids(session: Session, code_ids: Collection[int]) -> list[Code]:
 def code_by_id(session: Session, code_id: int) -> Code | None:
     """The code with this id, or None."""
     return session.get(Code, code_id)
+
+
+def existing_code(session: Session, code_id: int) -> Code:
+    """The code with this id, which the caller just read (an error from SQLAlchemy if it is gone)."""
+    return session.get_one(Code, code_id)
+
+
+def code_name_rows(session: Session) -> list[CodeName]:
+    """Every code's id, name and codebook (names are matched on these; only the code found is loaded)."""
+    return [
+        CodeName(cid, name, book)
+        for cid, name, book in session.execute(select(Code.id, Code.name, Code.codebook_id))
+    ]
+
+
+def code_parents(session: Session) -> dict[int, tuple[int | None, int, str]]:
+    """Every code's ``(parent id, codebook id, name)`` by id: enough to spell every path."""
+    return {
+        cid: (parent, book, name)
+        for cid, parent, book, name in session.execute(
+            select(Code.id, Code.parent_id, Code.codebook_id, Code.name)
+        )
+    }
+
+
+def code_guid_taken(session: Session, guids: Collection[str | None]) -> str | None:
+    """The name of a code that already has one of these GUIDs, or None."""
+    return session.execute(select(Code.name).where(Code.guid.in_(list(guids))).limit(1)).scalar()
 
 
 def child_code_ids(session: Session, parent_ids: Collection[int]) -> list[int]:
@@ -147,6 +190,19 @@ def add_code(session: Session, **fields: Any) -> Code:
 def codebook_names(session: Session) -> list[str]:
     """Every codebook's name."""
     return list(session.execute(select(Codebook.name)).scalars())
+
+
+def codebook_names_by_id(session: Session) -> dict[int, str]:
+    """Every codebook's name by id."""
+    return {bid: name for bid, name in session.execute(select(Codebook.id, Codebook.name))}
+
+
+def add_codebook_row(session: Session, **fields: Any) -> Codebook:
+    """A new codebook, flushed so it has an id (the caller adds its codes and audits it)."""
+    book = Codebook(**fields)
+    session.add(book)
+    session.flush()
+    return book
 
 
 def codebooks_in_order(session: Session) -> list[Codebook]:

@@ -18,6 +18,7 @@ __all__ = [
     "coding_ids_in_sources",
     "codings_of_code",
     "filtered_codings",
+    "live_coding_count",
     "live_codings",
     "live_counts_by_code",
     "next_coding_id",
@@ -61,6 +62,15 @@ def live_codings(
     """Every live coding of ``code_ids`` with these origins (in ``source_ids``; everywhere when None)."""
     query = visible_codings(session, None, source_ids=source_ids, code_ids=code_ids, origins=origins)
     return list(session.execute(query).scalars())
+
+
+def live_coding_count(session: Session, code_id: int) -> int:
+    """How many live codings (of any origin) use one code."""
+    return int(
+        session.execute(
+            select(func.count(Coding.id)).where(Coding.code_id == code_id, Coding.deleted_at.is_(None))
+        ).scalar_one()
+    )
 
 
 def live_counts_by_code(
