@@ -13,10 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from qualframe.codebook.service import add_codebook_spec, read_codebook_file
 from qualframe.codespec import CodebookSpec
@@ -26,11 +23,24 @@ from qualframe.ids import stable_guid
 from qualframe.io import CODEBOOK_EXTENSIONS, PROJECT_EXTENSIONS, ParsedDocument, read_documents
 from qualframe.naming import clean_name
 from qualframe.store.audit import record
-from qualframe.store.models import SEGMENT_ROLES, Case, Segment, Source, User
+from qualframe.store.models import SEGMENT_ROLES, Case, Source, User
+from qualframe.store.queries.cases import add_case, all_cases, case_named
+from qualframe.store.queries.project import sources_by_name
+from qualframe.store.queries.reliability import segments_of
+from qualframe.store.queries.sources import (
+    add_source,
+    name_in_use,
+    source_named,
+    sources_named_in_any_case,
+    with_original,
+)
 from qualframe.store.remap import Edit, rewrite_source
 from qualframe.store.segments import insert_segments
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "ImportReport",
@@ -79,16 +89,14 @@ class PendingFile:
 
 
 #: Called inside the import's transaction for each new source (to store what belongs to it).
-OnSource = Callable[[Session, Source, PendingFile, ParsedDocument], None]
+OnSource: TypeAlias = "Callable[[Session, Source, PendingFile, ParsedDocument], None]"
 
 
 def get_source(session: Session, name: str) -> Source:
     """The source called ``name`` (exact, then case-insensitive), or a clear error."""
-    source = session.execute(select(Source).where(Source.name == name)).scalar()
+    source = source_named(session, name)
     if source is None:
-        matches = list(
-            session.execute(select(Source).where(func.lower(Source.name) == name.lower())).scalars()
-        )
+        matches = sources_named_in_any_case(session, name)
         if len(matches) == 1:
             return matches[0]
         raise NotFoundError(
@@ -99,7 +107,7 @@ def get_source(session: Session, name: str) -> Source:
 
 def list_sources(session: Session) -> list[Source]:
     """Every source, by name."""
-    return list(session.execute(select(Source).order_by(Source.name)).scalars())
+    return sources_by_name(session)
 
 
 def find_case_for(session: Session, source_name: str, cases: Sequence[Case] | None = None) -> Case | None:
@@ -108,7 +116,7 @@ def find_case_for(session: Session, source_name: str, cases: Sequence[Case] | No
     ``cases`` spares the query when many sources are matched against the same cases.
     """
     if cases is None:
-        cases = list(session.execute(select(Case)).scalars())
+        cases = all_cases(session)
     lowered = source_name.lower()
     best: Case | None = None
     for case in cases:
@@ -146,11 +154,9 @@ def _get_or_create_case(session: Session, name: str, actor: User, cache: dict[st
         raise InputError("a case needs a name with visible characters.")
     if name in cache:
         return cache[name]
-    case = session.execute(select(Case).where(Case.name == name)).scalar()
+    case = case_named(session, name)
     if case is None:
-        case = Case(name=name, guid=stable_guid("case", name))
-        session.add(case)
-        session.flush()
+        case = add_case(session, name=name, guid=stable_guid("case", name))
         record(session, actor, "case.create", f"added case {name!r}", entity_type="case", entity_id=case.id)
     cache[name] = case
     return case
@@ -229,9 +235,7 @@ def store_files(
         seen_sha: dict[str, Path] = {}
         keep: list[PendingFile] = []
         for item in pending:
-            existing = session.execute(
-                select(Source.name).where(Source.original_sha256 == item.sha256).limit(1)
-            ).scalar()
+            existing = with_original(session, item.sha256)
             duplicate_of = existing or (seen_sha[item.sha256].name if item.sha256 in seen_sha else None)
             if duplicate_of is not None:
                 if skip_duplicates:
@@ -283,7 +287,7 @@ def _check_names(session: Session, items: Sequence[PendingFile]) -> None:
                 )
             names.add(doc.name)
     if names:
-        taken = session.execute(select(Source.name).where(Source.name.in_(names))).scalars().first()
+        taken = name_in_use(session, names)
         if taken is not None:
             raise ConflictError(
                 f"the study already has a source called {taken!r}; give the new one another name with --name."
@@ -309,7 +313,8 @@ def _store_document(
     meta = dict(doc.meta)
     if item.path.suffix.lower() == ".csv":
         meta["csv_file"] = item.path.name
-    source = Source(
+    source = add_source(
+        session,
         name=doc.name,
         guid=stable_guid("source", item.sha256, doc.name),
         format=doc.format,
@@ -320,8 +325,6 @@ def _store_document(
         meta=meta,
         imported_by_id=actor.id,
     )
-    session.add(source)
-    session.flush()
     insert_segments(
         session,
         source.id,
@@ -391,7 +394,7 @@ def correct_speaker(
     with study.write() as session:
         actor = resolve_user(session, user or settings().user)
         source = get_source(session, source_name)
-        turns = list(session.execute(select(Segment).where(Segment.source_id == source.id)).scalars())
+        turns = segments_of(session, source.id, in_text_order=False)
         speakers = {t.speaker for t in turns if t.speaker}
         match = next((s for s in speakers if s.lower() == speaker.lower()), None)
         if match is None:

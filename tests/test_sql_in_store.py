@@ -35,12 +35,6 @@ SESSION_NAMES = frozenset({"s", "w", "conn", "connection"})
 #: Modules outside ``store/`` that still build or run SQL, and why they have not moved yet.
 #: Remove a line when its module is cleared (the test says so); never add one.
 STILL_HOLDING_SQL: dict[str, str] = {
-    "codebook/merge.py": "codebooks and codes: codebook/ is being reworked in parallel (issue 20), its SQL moves after",
-    "codebook/outline.py": "codebooks and codes: codebook/ is being reworked in parallel (issue 20), its SQL moves after",
-    "codebook/service.py": "codebooks and codes: codebook/ is being reworked in parallel (issue 20), its SQL moves after",
-    "coding/fitting.py": "saved engine states, split out of suggest.py this session: moves with suggest.py's SQL",
-    "coding/training.py": "units and training examples, split out of suggest.py this session: moves with suggest.py's SQL",
-    "coding/suggest.py": "assisted coding's runs and units: suggest.py is being split in parallel (issue 20), its SQL moves after",
     "network/cohorts.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
     "network/graphs.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
     "network/measures.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
@@ -48,7 +42,6 @@ STILL_HOLDING_SQL: dict[str, str] = {
     "network/review.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
     "network/ties.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
     "network/views.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
-    "sources.py": "importing sources: sources.py is being reworked in parallel (issue 20), its SQL moves after",
 }
 
 

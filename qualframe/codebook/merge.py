@@ -16,15 +16,27 @@ in the audit event. Functions take the caller's session (one transaction) like
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.codebook.service import code_path, create_code, resolve_code
 from qualframe.errors import InputError, NotFoundError
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter
-from qualframe.store.models import Code, Coding, MatrixCell, Memo, Reconciliation, ThemeCode, User
+from qualframe.store.queries.codes import (
+    child_code_ids,
+    child_codes,
+    code_by_id,
+    delete_code,
+    point_links_at,
+    sibling_count,
+)
+from qualframe.store.queries.codings import codings_of_code
+from qualframe.store.queries.review import codings_by_id
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualframe.store.models import Code, User
 
 __all__ = ["MergeResult", "SplitResult", "merge_codes", "move_code", "split_code"]
 
@@ -52,7 +64,7 @@ class SplitResult:
 
 def _code(session: Session, ref: str | int) -> Code:
     if isinstance(ref, int):
-        code = session.get(Code, ref)
+        code = code_by_id(session, ref)
         if code is None:
             raise NotFoundError(f"there is no code {ref} in this study.")
         return code
@@ -95,67 +107,33 @@ def merge_codes(session: Session, source: str | int, target: str | int, actor: U
         raise InputError(f"{a_path} cannot be merged into itself; choose another code.")
     if a in _ancestors(b):
         raise InputError(f"{b_path} is inside {a_path}; move it out before merging {a_path} into it.")
-    children = list(session.execute(select(Code).where(Code.parent_id == a.id)).scalars())
+    children = child_codes(session, a.id)
     if children and a.codebook_id != b.codebook_id:
         raise InputError(
             f"{a_path} has sub-codes and {b_path} is in another codebook; merge or move its sub-codes first."
         )
-    codings = list(
-        session.execute(select(Coding).where(Coding.code_id == a.id).order_by(Coding.id)).scalars()
-    )
+    codings = codings_of_code(session, a.id)
     live = [c for c in codings if c.deleted_at is None]
     if any(c.origin in ("manual", "accepted") for c in live) and not b.codable:
         raise InputError(
             f"{b_path} is a category that groups codes; merge {a_path} into a code that can be applied."
         )
     if children:
-        names = {
-            n.casefold() for n in session.execute(select(Code.name).where(Code.parent_id == b.id)).scalars()
-        }
+        names = {c.name.casefold() for c in child_codes(session, b.id)}
         clash = next((c.name for c in children if c.name.casefold() in names), None)
         if clash is not None:
             raise InputError(f"both codes have a sub-code called {clash!r}; merge those first.")
 
     duplicates = CodingWriter(session, actor).recode(codings, b)
-    position = len(list(session.execute(select(Code.id).where(Code.parent_id == b.id)).scalars()))
+    position = len(child_code_ids(session, [b.id]))
     for i, child in enumerate(children):
         child.parent_id = b.id
         child.position = position + i
-    for memo in session.execute(
-        select(Memo).where(Memo.target_type == "code", Memo.target_id == a.id)
-    ).scalars():
-        memo.target_id = b.id
-    themes_of_b = set(session.execute(select(ThemeCode.theme_id).where(ThemeCode.code_id == b.id)).scalars())
-    for link in session.execute(select(ThemeCode).where(ThemeCode.code_id == a.id)).scalars():
-        if link.theme_id in themes_of_b:
-            session.delete(link)
-        else:
-            session.add(ThemeCode(theme_id=link.theme_id, code_id=b.id))
-            session.delete(link)
-    cells_of_b = {
-        cell.case_id: cell
-        for cell in session.execute(
-            select(MatrixCell).where(MatrixCell.column_type == "code", MatrixCell.column_id == b.id)
-        ).scalars()
-    }
-    for cell in session.execute(
-        select(MatrixCell).where(MatrixCell.column_type == "code", MatrixCell.column_id == a.id)
-    ).scalars():
-        kept = cells_of_b.get(cell.case_id)
-        if kept is None:
-            cell.column_id = b.id
-        else:  # both charted: keep both summaries, labelled
-            kept.summary = f"{kept.summary}\n\n[from {a.name}] {cell.summary}"
-            session.delete(cell)
-    for decision in session.execute(select(Reconciliation).where(Reconciliation.code_id == a.id)).scalars():
-        decision.code_id = b.id
-    session.flush()
+    point_links_at(session, a.id, b.id, old_name=a.name)
     snapshot = _snapshot(a)
     book = a.codebook.name
     retired_id = a.id
-    session.expire(a, ["children"])
-    session.delete(a)
-    session.flush()
+    delete_code(session, a)
     moved = len(codings) - len(duplicates)
     record(
         session,
@@ -198,7 +176,7 @@ def split_code(
     ids = sorted(set(coding_ids))
     if not ids:
         raise InputError(f"choose the codings of {a_path} that belong to the new code.")
-    codings = list(session.execute(select(Coding).where(Coding.id.in_(ids))).scalars())
+    codings = list(codings_by_id(session, ids).values())
     found = {c.id for c in codings}
     missing = [i for i in ids if i not in found]
     if missing:
@@ -240,14 +218,9 @@ def move_code(session: Session, ref: str | int, new_parent: str | int | None, ac
             raise InputError(f"{old_path} cannot be moved inside itself.")
     if (parent.id if parent else None) == code.parent_id:
         return code
-    siblings = session.execute(
-        select(Code.id).where(
-            Code.codebook_id == code.codebook_id,
-            Code.parent_id.is_(None) if parent is None else Code.parent_id == parent.id,
-        )
-    ).scalars()
+    position = sibling_count(session, code.codebook_id, parent.id if parent else None)
     code.parent_id = parent.id if parent else None
-    code.position = len(list(siblings))
+    code.position = position
     session.flush()
     session.expire(code, ["parent"])
     new_path = code_path(code)

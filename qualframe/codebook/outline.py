@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
-
 from qualframe.codebook.service import code_path, codebook_history
 from qualframe.errors import NotFoundError
 from qualframe.store.assignments import visibility_of
-from qualframe.store.codings import visible_clause
-from qualframe.store.models import Code, Codebook, Coding
+from qualframe.store.models import Code
+from qualframe.store.queries.codes import codebooks_in_order, codes_in_tree_order
+from qualframe.store.queries.codings import live_counts_by_code
 from qualframe.store.state import per_state
 from qualframe.store.study import Study
 from qualframe.visibility import Actor
@@ -119,12 +118,8 @@ def _tree(study: Study) -> list[CodebookOutline]:
     """The codebooks' trees, flattened in reading order (usage left at 0)."""
     with study.read() as session:
         out = []
-        for book in session.execute(select(Codebook).order_by(Codebook.id)).scalars():
-            codes = list(
-                session.execute(
-                    select(Code).where(Code.codebook_id == book.id).order_by(Code.position, Code.id)
-                ).scalars()
-            )
+        for book in codebooks_in_order(session):
+            codes = codes_in_tree_order(session, book.id)
             children: dict[int | None, list[Code]] = {}
             for code in codes:
                 children.setdefault(code.parent_id, []).append(code)
@@ -172,15 +167,7 @@ def _count(
     study: Study, origins: tuple[str, ...], viewer: Actor | None, code_id: int | None = None
 ) -> dict[int, int]:
     with study.read() as session:
-        query = (
-            select(Coding.code_id, func.count(Coding.id))
-            .where(Coding.deleted_at.is_(None), Coding.origin.in_(origins))
-            .where(visible_clause(visibility_of(session, viewer)))
-            .group_by(Coding.code_id)
-        )
-        if code_id is not None:
-            query = query.where(Coding.code_id == code_id)
-        return dict(session.execute(query).all())
+        return live_counts_by_code(session, origins, visibility_of(session, viewer), code_id)
 
 
 def get_code_node(study: Study, code_id: int, *, viewer: Actor | None = None, usage: bool = True) -> CodeNode:

@@ -12,9 +12,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from qualframe.codespec import CodebookSpec, CodeSpec, MemoPrompt, code_guid
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
@@ -23,10 +20,28 @@ from qualframe.io.refi_codebook import read_qdc
 from qualframe.naming import clean_name
 from qualframe.pack import DEFAULT_PACK, get_pack, study_pack
 from qualframe.store.audit import record
-from qualframe.store.models import AuditEvent, Code, Codebook, Coding, User
+from qualframe.store.queries.codes import (
+    add_code,
+    add_codebook_row,
+    code_guid_taken,
+    code_name_rows,
+    code_parents,
+    codebook_named,
+    codebook_names_by_id,
+    codebooks_in_order,
+    codes_in_tree_order,
+    codes_of_codebook,
+    existing_code,
+    sibling_count,
+)
+from qualframe.store.queries.codings import live_coding_count
+from qualframe.store.queries.trail import latest_events
 from qualframe.store.users import resolve_user
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualframe.store.models import AuditEvent, Code, Codebook, User
     from qualframe.store.study import Study
 
 __all__ = [
@@ -104,14 +119,15 @@ def read_codebook_file(path: Path, name: str | None = None, pack: str | None = N
 def add_codebook_spec(session: Session, spec: CodebookSpec, actor: User) -> Codebook:
     """Store a codebook in the study (its name must be new there)."""
     spec.validate(spec.name)
-    if session.execute(select(Codebook).where(Codebook.name == spec.name)).scalar() is not None:
+    if codebook_named(session, spec.name) is not None:
         raise ConflictError(f"the study already has a codebook called {spec.name!r}.")
     spec.assign_guids()
     guids = [c.guid for _, c in spec.walk()]
-    clash = session.execute(select(Code.name).where(Code.guid.in_(guids)).limit(1)).scalar()
+    clash = code_guid_taken(session, guids)
     if clash is not None:
         raise ConflictError(f"code {clash!r} of {spec.name!r} is already in the study (same GUID).")
-    book = Codebook(
+    book = add_codebook_row(
+        session,
         name=spec.name,
         title=spec.title,
         description=spec.description,
@@ -124,11 +140,10 @@ def add_codebook_spec(session: Session, spec: CodebookSpec, actor: User) -> Code
             "memo_prompts": [{"title": m.title, "text": m.text} for m in spec.memo_prompts],
         },
     )
-    session.add(book)
-    session.flush()
 
     def add(code: CodeSpec, parent: Code | None, position: int) -> None:
-        row = Code(
+        row = add_code(
+            session,
             structural=code.structural or bool(parent is not None and parent.structural),
             codebook_id=book.id,
             parent_id=parent.id if parent else None,
@@ -145,8 +160,6 @@ def add_codebook_spec(session: Session, spec: CodebookSpec, actor: User) -> Code
             keywords=list(code.keywords),
             patterns=list(code.patterns),
         )
-        session.add(row)
-        session.flush()
         for i, child in enumerate(code.children):
             add(child, row, i)
 
@@ -167,12 +180,12 @@ def add_codebook_spec(session: Session, spec: CodebookSpec, actor: User) -> Code
 
 def list_codebooks(session: Session) -> list[Codebook]:
     """Every codebook in the study, in the order they were added."""
-    return list(session.execute(select(Codebook).order_by(Codebook.id)).scalars())
+    return codebooks_in_order(session)
 
 
 def get_codebook(session: Session, name: str) -> Codebook:
     """The codebook called ``name`` or a clear error."""
-    book = session.execute(select(Codebook).where(Codebook.name == name)).scalar()
+    book = codebook_named(session, name)
     if book is None:
         names = ", ".join(b.name for b in list_codebooks(session)) or "none yet"
         raise NotFoundError(f"there is no codebook {name!r} in this study (codebooks: {names}).")
@@ -181,9 +194,7 @@ def get_codebook(session: Session, name: str) -> Codebook:
 
 def codebook_to_spec(session: Session, book: Codebook) -> CodebookSpec:
     """A study codebook as plain data (for YAML/REFI export and reports)."""
-    codes = list(
-        session.execute(select(Code).where(Code.codebook_id == book.id).order_by(Code.position)).scalars()
-    )
+    codes = codes_in_tree_order(session, book.id)
     children: dict[int | None, list[Code]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
@@ -251,13 +262,8 @@ def code_path(code: Code) -> str:
 
 def code_paths(session: Session) -> dict[int, str]:
     """Every code's :func:`code_path`, from two small queries (no code object loaded per coding)."""
-    books = dict(session.execute(select(Codebook.id, Codebook.name)).all())
-    rows = {
-        cid: (parent, book, name)
-        for cid, parent, book, name in session.execute(
-            select(Code.id, Code.parent_id, Code.codebook_id, Code.name)
-        )
-    }
+    books = codebook_names_by_id(session)
+    rows = code_parents(session)
     out: dict[int, str] = {}
     for cid, (parent, book, name) in rows.items():
         names = [name]
@@ -278,14 +284,14 @@ def resolve_code(session: Session, ref: str, *, codable: bool = True) -> Code:
     ref = ref.strip()
     if not ref:
         raise InputError("no code given.")
-    rows = session.execute(select(Code.id, Code.name, Code.codebook_id)).all()
+    rows = code_name_rows(session)
     if ":" in ref or "/" in ref:
         # A code may itself be called "Risk: overdose" or "Use/abuse" (ATLAS.ti names often are):
         # an exact name wins over reading the reference as codebook:Parent/Child.
         wanted = _fold(ref)
         exact = [r for r in rows if _fold(r.name) == wanted]
         if len(exact) == 1:
-            return _codable(session.get_one(Code, exact[0].id), codable)
+            return _codable(existing_code(session, exact[0].id), codable)
     book_name, _, code_ref = ref.rpartition(":") if ":" in ref else ("", "", ref)
     candidates = rows
     if book_name:
@@ -309,7 +315,7 @@ def resolve_code(session: Session, ref: str, *, codable: bool = True) -> Code:
         paths = paths or code_paths(session)
         options = ", ".join(paths[r.id] for r in matches)
         raise ConflictError(f"code {ref!r} is in more than one codebook; say which: {options}.")
-    return _codable(session.get_one(Code, matches[0].id), codable)
+    return _codable(existing_code(session, matches[0].id), codable)
 
 
 def _codable(code: Code, required: bool) -> Code:
@@ -332,12 +338,10 @@ def create_code(
     codable: bool = True,
 ) -> Code:
     """Add a code (e.g. an inductive one) to a codebook, creating the codebook if it is new."""
-    book = session.execute(select(Codebook).where(Codebook.name == codebook)).scalar()
+    book = codebook_named(session, codebook)
     if book is None:
         CodebookSpec(name=codebook, codes=[CodeSpec(name=name)]).validate(codebook)  # checks the name
-        book = Codebook(name=codebook, title=codebook, origin="study", extra={})
-        session.add(book)
-        session.flush()
+        book = add_codebook_row(session, name=codebook, title=codebook, origin="study", extra={})
         record(
             session,
             actor,
@@ -347,7 +351,7 @@ def create_code(
             entity_id=book.id,
         )
     name = clean_name(name)
-    existing = session.execute(select(Code).where(Code.codebook_id == book.id)).scalars()
+    existing = codes_of_codebook(session, book.id)
     if any(_fold(c.name) == _fold(name) for c in existing):
         raise ConflictError(f"codebook {codebook!r} already has a code called {name!r}.")
     parent_code = resolve_code(session, f"{codebook}:{parent}", codable=False) if parent else None
@@ -358,15 +362,11 @@ def create_code(
         walker = walker.parent
     spec = CodeSpec(name=name, colour=colour)
     CodebookSpec(name=book.name, codes=[spec]).validate(codebook)
-    siblings = session.execute(
-        select(Code).where(
-            Code.codebook_id == book.id, Code.parent_id == (parent_code.id if parent_code else None)
-        )
-    ).scalars()
-    code = Code(
+    code = add_code(
+        session,
         codebook_id=book.id,
         parent_id=parent_code.id if parent_code else None,
-        position=len(list(siblings)),
+        position=sibling_count(session, book.id, parent_code.id if parent_code else None),
         name=name,
         guid=code_guid(book.name, tuple(path)),
         codable=codable,
@@ -377,8 +377,6 @@ def create_code(
         keywords=[],
         patterns=[],
     )
-    session.add(code)
-    session.flush()
     record(
         session,
         actor,
@@ -406,8 +404,8 @@ def edit_code(session: Session, ref: str, changes: dict[str, Any], actor: User) 
     )
     CodebookSpec(name=code.codebook.name, codes=[probe]).validate(code.codebook.name)
     if "name" in changes:
-        others = session.execute(select(Code).where(Code.codebook_id == code.codebook_id, Code.id != code.id))
-        if any(_fold(c.name) == _fold(str(changes["name"])) for c in others.scalars()):
+        others = [c for c in codes_of_codebook(session, code.codebook_id) if c.id != code.id]
+        if any(_fold(c.name) == _fold(str(changes["name"])) for c in others):
             raise ConflictError(
                 f"codebook {code.codebook.name!r} already has a code called {changes['name']!r}."
             )
@@ -432,11 +430,8 @@ def edit_code(session: Session, ref: str, changes: dict[str, Any], actor: User) 
 
 def codebook_history(session: Session, codebook: str | None = None) -> list[AuditEvent]:
     """Every codebook and code change, oldest first (optionally of one codebook)."""
-    events = session.execute(
-        select(AuditEvent).where(AuditEvent.action.like("code%")).order_by(AuditEvent.id)
-    ).scalars()
     out = []
-    for event in events:
+    for event, _ in latest_events(session, action="code"):
         if not event.action.startswith(("codebook.", "code.")):
             continue
         if codebook is None or (event.details or {}).get("codebook") == codebook:
@@ -446,9 +441,7 @@ def codebook_history(session: Session, codebook: str | None = None) -> list[Audi
 
 def code_usage(session: Session, code: Code) -> int:
     """How many live codings use the code (for warnings before risky edits)."""
-    return len(
-        list(session.execute(select(Coding.id).where(Coding.code_id == code.id, Coding.deleted_at.is_(None))))
-    )
+    return live_coding_count(session, code.id)
 
 
 def codebook_specs(study: Study, name: str | None = None) -> list[CodebookSpec]:

@@ -23,7 +23,6 @@ from qualframe.coding.training import (
     as_spans,
     code_infos,
     covers,
-    live_codings,
     selected_codes,
     study_units,
     training_examples,
@@ -32,6 +31,7 @@ from qualframe.sources import get_source
 from qualframe.store.coded_ranges import decided_ranges
 from qualframe.store.engine_caches import StudyVectors
 from qualframe.store.models import Code
+from qualframe.store.queries.codings import live_codings
 from qualframe.store.queries.sources import all_sources
 from qualframe.store.study import Study
 

@@ -16,10 +16,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.coding.engines import (
     STATE_FORMAT,
@@ -32,8 +29,11 @@ from qualframe.coding.engines import (
 )
 from qualframe.coding.engines.agreement import measure
 from qualframe.errors import InputError
-from qualframe.store.models import EngineState, utcnow
+from qualframe.store.engine_caches import saved_engine_state, write_engine_state
 from qualframe.store.study import Study
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["prepare_engine", "save_state", "scope_of"]
 
@@ -70,10 +70,7 @@ def prepare_engine(
     engine = make_engine(engine_name, infos, **params)
     training_hash = _training_hash(engine, examples)
     with study.read() as session:
-        row = session.execute(
-            select(EngineState).where(EngineState.engine == engine.name, EngineState.scope == scope)
-        ).scalar()
-        saved = (row.state, row.training_hash, row.engine_version, row.state_format) if row else None
+        saved = saved_engine_state(session, engine.name, scope)
     if (
         saved is not None
         and saved[1] == training_hash
@@ -98,17 +95,14 @@ def scope_of(unit: str, code_keys: Sequence[str]) -> str:
 
 def save_state(session: Session, coder: BaseCoder, scope: str, training_hash: str, examples: int) -> None:
     """Keep the fitted state of ``coder`` for ``scope`` (replacing an older one), in the caller's transaction."""
-    data = dump_state(coder.get_state())
-    row = session.execute(
-        select(EngineState).where(EngineState.engine == coder.name, EngineState.scope == scope)
-    ).scalar()
-    if row is None:
-        row = EngineState(engine=coder.name, scope=scope)
-        session.add(row)
-    row.engine_version = coder.version
-    row.params = {k: v for k, v in coder.get_params().items() if k not in ("cache", "api_key")}
-    row.training_hash = training_hash
-    row.examples = examples
-    row.state_format = STATE_FORMAT
-    row.state = data
-    row.trained_at = utcnow()
+    write_engine_state(
+        session,
+        coder.name,
+        scope,
+        engine_version=coder.version,
+        params={k: v for k, v in coder.get_params().items() if k not in ("cache", "api_key")},
+        training_hash=training_hash,
+        examples=examples,
+        state_format=STATE_FORMAT,
+        state=dump_state(coder.get_state()),
+    )

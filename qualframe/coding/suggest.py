@@ -25,10 +25,7 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.cluster import dask_client
 from qualframe.coding.engines import BaseCoder, CacheWriter, Suggestion, engine_class
@@ -42,7 +39,6 @@ from qualframe.coding.training import (
     Span,
     StudyUnit,
     covers,
-    live_codings,
     read_run_inputs,
 )
 from qualframe.config import settings
@@ -50,10 +46,17 @@ from qualframe.errors import InputError
 from qualframe.ids import stable_guid
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding
-from qualframe.store.engine_caches import StudyVectors
-from qualframe.store.models import SuggestionRun, TextVector, User, utcnow
+from qualframe.store.engine_caches import StudyVectors, prune_text_vectors
+from qualframe.store.models import User, utcnow
+from qualframe.store.queries.codings import live_codings
+from qualframe.store.queries.review import add_suggestion_run
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualframe.store.models import SuggestionRun
 
 __all__ = [
     "DEFAULT_MIN_EXAMPLES",
@@ -100,10 +103,7 @@ def prune_vectors(session: Session, units: Sequence[StudyUnit]) -> int:
         u = su.unit
         for text in (u.text, u.context, f"{u.context} || {u.text}"):
             keep.add(hashlib.sha256(text.encode("utf-8")).hexdigest())
-    stale = [d for d in session.execute(select(TextVector.digest)).scalars() if d not in keep]
-    for i in range(0, len(stale), 500):
-        session.execute(delete(TextVector).where(TextVector.digest.in_(stale[i : i + 500])))
-    return len(stale)
+    return prune_text_vectors(session, keep)
 
 
 # -- the run, step by step ----------------------------------------------------------------------
@@ -263,7 +263,8 @@ def _write_run(
     with study.write(activity="a suggestion run") as session:
         actor = resolve_user(session, user or settings().user)
         machine = resolve_user(session, f"{coder.name} engine", kind="engine", actor=actor)
-        run = SuggestionRun(
+        run = add_suggestion_run(
+            session,
             engine=coder.name,
             engine_version=coder.version,
             model=model,
@@ -273,8 +274,6 @@ def _write_run(
             suggestions=len(kept),
             stats=stats,
         )
-        session.add(run)
-        session.flush()
         writer = CodingWriter(session, actor)
         superseded = writer.retire(
             live_codings(session, inputs.target_ids, list(code_ids.values()), ("suggested",))

@@ -19,19 +19,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
-from typing import NamedTuple
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, NamedTuple
 
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coding.engines import CodeInfo, LabelledUnit, Unit, sentence_spans
 from qualframe.errors import InputError, NotFoundError
 from qualframe.sources import get_source
 from qualframe.store.coded_ranges import decided_ranges
-from qualframe.store.codings import visible_codings
-from qualframe.store.models import Code, Codebook, Coding, Segment, Source
+from qualframe.store.models import Code, Coding, Source
+from qualframe.store.queries.codes import codable_codes, codebook_named, codes_of_codebook
+from qualframe.store.queries.codings import live_codings
+from qualframe.store.queries.sources import all_sources, sources_with_ids
+from qualframe.store.queries.transcripts import turn_roles
 from qualframe.store.study import Study
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "HUMAN_ORIGINS",
@@ -42,7 +45,6 @@ __all__ = [
     "as_spans",
     "code_infos",
     "covers",
-    "live_codings",
     "read_run_inputs",
     "selected_codes",
     "study_units",
@@ -69,18 +71,17 @@ class StudyUnit:
 def selected_codes(session: Session, refs: Sequence[str] | None) -> list[Code]:
     """Codable codes named by ``refs`` (codes or whole codebooks), or every codable code."""
     if not refs:
-        codes = list(session.execute(select(Code).where(Code.codable.is_(True)).order_by(Code.id)).scalars())
+        codes = sorted(codable_codes(session), key=lambda c: c.id)
         if not codes:
             raise NotFoundError("the study has no codes to suggest; add a codebook first.")
         return codes
     out: dict[int, Code] = {}
     for ref in refs:
-        book = session.execute(select(Codebook).where(Codebook.name == ref.strip())).scalar()
+        book = codebook_named(session, ref.strip())
         if book is not None:
-            for code in session.execute(
-                select(Code).where(Code.codebook_id == book.id, Code.codable.is_(True)).order_by(Code.id)
-            ).scalars():
-                out[code.id] = code
+            for code in codes_of_codebook(session, book.id):
+                if code.codable:
+                    out[code.id] = code
         else:
             code = resolve_code(session, ref)
             out[code.id] = code
@@ -137,13 +138,9 @@ def study_units(
         raise InputError(f"unknown unit {unit!r}; use {', '.join(UNIT_KINDS)}.")
     out: list[StudyUnit] = []
     for source in sources:
-        segments = list(
-            session.execute(
-                select(Segment).where(Segment.source_id == source.id).order_by(Segment.position)
-            ).scalars()
-        )
-        has_participants = any(s.role == "participant" for s in segments)
-        spans = [(s.start, s.end, s.role) for s in segments] or [(0, len(source.text), "other")]
+        turns = turn_roles(session, source.id)
+        has_participants = any(role == "participant" for _, _, role in turns)
+        spans = turns or [(0, len(source.text), "other")]
         case = source.case.name if source.case is not None else source.name
         context = ""
         previous = ""
@@ -182,14 +179,6 @@ def as_spans(codings: Sequence[Coding]) -> list[Span]:
     return [Span(c.source_id, c.code_id, c.start, c.end) for c in codings]
 
 
-def live_codings(
-    session: Session, source_ids: Sequence[int] | None, code_ids: Sequence[int], origins: Sequence[str]
-) -> list[Coding]:
-    """Live codings of ``code_ids`` with these origins (in ``source_ids``; everywhere when None)."""
-    query = visible_codings(session, None, source_ids=source_ids, code_ids=code_ids, origins=origins)
-    return list(session.execute(query).scalars())
-
-
 def covers(coding: Coding | Span, start: int, end: int) -> bool:
     overlap = min(coding.end, end) - max(coding.start, start)
     return overlap > 0 and (overlap * 2 >= end - start or overlap >= coding.end - coding.start)
@@ -210,9 +199,7 @@ def training_examples(session: Session, codes: Sequence[Code], unit: str = "sent
     source_ids = sorted({c.source_id for c in decided} | {m.source_id for m in marks})
     if not source_ids:
         return []
-    sources = list(
-        session.execute(select(Source).where(Source.id.in_(source_ids)).order_by(Source.id)).scalars()
-    )
+    sources = sources_with_ids(session, source_ids)
     positive: dict[int, list[Coding]] = {}
     rejected: dict[int, list[Coding]] = {}
     for coding in decided:
@@ -292,7 +279,7 @@ def read_run_inputs(
         rules: list[str] = []
         for book in {c.codebook_id: c.codebook for c in selected}.values():
             rules += list((book.extra or {}).get("decision_rules", []))
-        every = list(session.execute(select(Source).order_by(Source.id)).scalars())
+        every = all_sources(session)
         targets = [get_source(session, name) for name in sources] if sources else every
         if not targets:
             raise NotFoundError("the study has no sources to suggest codings for; import transcripts first.")

@@ -1,4 +1,4 @@
-"""What the engines keep in a study between runs: sentence vectors and language-model answers.
+"""What the engines keep in a study between runs: fitted states, sentence vectors and LLM answers.
 
 Both are derived data, keyed by a digest of the text (vectors) or of the request (LLM answers), read
 in their own short transactions and written with the run's results in the run's one transaction,
@@ -8,16 +8,60 @@ original words).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from qualframe.store.models import LlmCacheEntry, TextVector
+from qualframe.store.models import EngineState, LlmCacheEntry, TextVector, utcnow
 from qualframe.store.study import Study
 
-__all__ = ["StudyLlmCache", "StudyVectors"]
+__all__ = ["StudyLlmCache", "StudyVectors", "prune_text_vectors", "saved_engine_state", "write_engine_state"]
+
+
+def prune_text_vectors(session: Session, keep: Collection[str]) -> int:
+    """Drop every stored sentence vector whose digest is not in ``keep``; how many went."""
+    stale = [d for d in session.execute(select(TextVector.digest)).scalars() if d not in keep]
+    for i in range(0, len(stale), 500):
+        session.execute(delete(TextVector).where(TextVector.digest.in_(stale[i : i + 500])))
+    return len(stale)
+
+
+def saved_engine_state(session: Session, engine: str, scope: str) -> tuple[bytes, str, str, str] | None:
+    """``(state, training hash, engine version, state format)`` saved for ``engine`` and ``scope``, or None."""
+    row = session.execute(
+        select(EngineState).where(EngineState.engine == engine, EngineState.scope == scope)
+    ).scalar()
+    return None if row is None else (row.state, row.training_hash, row.engine_version, row.state_format)
+
+
+def write_engine_state(
+    session: Session,
+    engine: str,
+    scope: str,
+    *,
+    engine_version: str,
+    params: dict[str, Any],
+    training_hash: str,
+    examples: int,
+    state_format: str,
+    state: bytes,
+) -> None:
+    """Keep a fitted state for ``engine`` and ``scope`` (replacing an older one), in the caller's transaction."""
+    row = session.execute(
+        select(EngineState).where(EngineState.engine == engine, EngineState.scope == scope)
+    ).scalar()
+    if row is None:
+        row = EngineState(engine=engine, scope=scope)
+        session.add(row)
+    row.engine_version = engine_version
+    row.params = params
+    row.training_hash = training_hash
+    row.examples = examples
+    row.state_format = state_format
+    row.state = state
+    row.trained_at = utcnow()
 
 
 class StudyLlmCache:

@@ -13,6 +13,7 @@ from qualframe.store.models import AuditEvent, Coding, Segment, Source, Suggesti
 from qualframe.visibility import Visibility
 
 __all__ = [
+    "add_suggestion_run",
     "codings_by_id",
     "engine_counts",
     "origin_counts",
@@ -32,6 +33,14 @@ _CHUNK = 10_000
 def session_of(row: Any) -> Session | None:
     """The session a loaded row belongs to (None once it is detached)."""
     return object_session(row)
+
+
+def add_suggestion_run(session: Session, **fields: Any) -> SuggestionRun:
+    """A new suggestion run, flushed so its id can be written on its suggestions."""
+    run = SuggestionRun(**fields)
+    session.add(run)
+    session.flush()
+    return run
 
 
 def suggestion_run(session: Session, run_id: int) -> SuggestionRun | None:

@@ -19,8 +19,11 @@ __all__ = [
     "source_by_id",
     "source_cases",
     "source_ids_by_name",
+    "source_named",
     "source_names",
     "source_rows",
+    "sources_named_in_any_case",
+    "sources_with_ids",
     "texts_with_case",
     "transcribed_as",
     "turn_counts",
@@ -38,6 +41,23 @@ def all_sources(session: Session) -> list[Source]:
 def source_by_id(session: Session, source_id: int) -> Source | None:
     """One source (with its text), or None."""
     return session.get(Source, source_id)
+
+
+def sources_with_ids(session: Session, source_ids: Collection[int]) -> list[Source]:
+    """The sources with these ids (text included), in the order they were added."""
+    return list(
+        session.execute(select(Source).where(Source.id.in_(list(source_ids))).order_by(Source.id)).scalars()
+    )
+
+
+def source_named(session: Session, name: str) -> Source | None:
+    """The source called exactly ``name`` (text included), or None."""
+    return session.execute(select(Source).where(Source.name == name)).scalar()
+
+
+def sources_named_in_any_case(session: Session, name: str) -> list[Source]:
+    """The sources whose name is ``name`` ignoring case (SQLite's ``lower``: ASCII letters only)."""
+    return list(session.execute(select(Source).where(func.lower(Source.name) == name.lower())).scalars())
 
 
 def source_ids_by_name(session: Session) -> dict[str, int]:

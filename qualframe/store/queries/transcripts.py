@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from qualframe.store.models import Segment
 
-__all__ = ["TurnColumns", "timed_turns", "turn_at", "turn_rows"]
+__all__ = ["TurnColumns", "timed_turns", "turn_at", "turn_roles", "turn_rows"]
 
 #: ``(id, position, start, end, speaker, role, time_start_ms)``
 TurnColumns = tuple[int, int, int, int, str | None, str, int | None]
@@ -30,6 +30,18 @@ def timed_turns(
             select(Segment.start, Segment.end, Segment.speaker, Segment.time_start_ms, Segment.time_end_ms)
             .where(Segment.source_id == source_id)
             .order_by(Segment.start)
+        )
+    ]
+
+
+def turn_roles(session: Session, source_id: int) -> list[tuple[int, int, str]]:
+    """``(start, end, role)`` of a source's turns in the order they were stored (their position)."""
+    return [
+        (start, end, role)
+        for start, end, role in session.execute(
+            select(Segment.start, Segment.end, Segment.role)
+            .where(Segment.source_id == source_id)
+            .order_by(Segment.position)
         )
     ]
 
