@@ -207,6 +207,16 @@ def test_a_text_file_renamed_docx_is_refused(tmp_path: Path) -> None:
     assert_refused(path, "not a valid zip-based file")
 
 
+def test_a_zip_claiming_a_newer_zip_version_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Found by the fuzz test: Python's zipfile raises NotImplementedError for "zip file version 6.4"."""
+    path = write_zip(tmp_path / "P01.docx", {"word/document.xml": b"<w:document/>"})
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")  # the central directory entry: version needed at +6
+    data[central + 6 : central + 8] = (64).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    assert_refused(path, r"a kind of zip file that cannot be read here \(zip file version 6.4\)")
+
+
 def test_a_zip_without_a_word_document_is_refused(tmp_path: Path) -> None:
     path = write_zip(tmp_path / "P01.docx", {"notes.txt": b"Interviewer: hello"})
     assert_refused(path, r"not a Word document \(no word/document.xml")

@@ -29,6 +29,8 @@ def open_zip(data: bytes, name: str) -> zipfile.ZipFile:
         raise InputError(
             f"{name} is not a valid zip-based file (it may be damaged or mislabelled)."
         ) from None
+    except NotImplementedError as exc:  # e.g. a header claiming "zip file version 6.4"
+        raise InputError(f"{name} is a kind of zip file that cannot be read here ({exc}).") from None
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise InputError(f"{name} holds {len(infos)} files; refusing an archive this large.")
