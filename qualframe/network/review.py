@@ -296,7 +296,7 @@ def _decide_tie(study: Study, tie_id: int, status: str, user: str | None) -> Tie
             details={"alter": alter.id, "evidence_accepted": accepted},
             preview=alter.label,
         )
-        return tie_view(tie, evidence_of(session, TieEvidence.tie_id == tie.id))
+        return tie_view(tie, evidence_of(session, tie_id=tie.id))
 
 
 def confirm_tie(study: Study, tie_id: int, *, user: str | None = None) -> TieView:
@@ -361,7 +361,7 @@ def edit_tie(
             },
         )
         session.flush()
-        return tie_view(tie, evidence_of(session, TieEvidence.tie_id == tie.id))
+        return tie_view(tie, evidence_of(session, tie_id=tie.id))
 
 
 def _decide_alter_tie(study: Study, tie_id: int, status: str, user: str | None) -> TieView:
@@ -385,7 +385,7 @@ def _decide_alter_tie(study: Study, tie_id: int, status: str, user: str | None) 
             entity_id=tie.id,
             details={"evidence_accepted": accepted},
         )
-        return alter_tie_view(tie, evidence_of(session, TieEvidence.alter_tie_id == tie.id))
+        return alter_tie_view(tie, evidence_of(session, alter_tie_id=tie.id))
 
 
 def confirm_alter_tie(study: Study, tie_id: int, *, user: str | None = None) -> TieView:
