@@ -35,7 +35,6 @@ SESSION_NAMES = frozenset({"s", "w", "conn", "connection"})
 #: Modules outside ``store/`` that still build or run SQL, and why they have not moved yet.
 #: Remove a line when its module is cleared (the test says so); never add one.
 STILL_HOLDING_SQL: dict[str, str] = {
-    "network/ties.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
 }
 
 
