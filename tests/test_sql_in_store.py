@@ -34,8 +34,7 @@ SESSION_NAMES = frozenset({"s", "w", "conn", "connection"})
 
 #: Modules outside ``store/`` that still build or run SQL, and why they have not moved yet.
 #: Remove a line when its module is cleared (the test says so); never add one.
-STILL_HOLDING_SQL: dict[str, str] = {
-}
+STILL_HOLDING_SQL: dict[str, str] = {}
 
 
 def _is_type_checking(test: ast.expr) -> bool:
