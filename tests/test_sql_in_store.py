@@ -34,15 +34,7 @@ SESSION_NAMES = frozenset({"s", "w", "conn", "connection"})
 
 #: Modules outside ``store/`` that still build or run SQL, and why they have not moved yet.
 #: Remove a line when its module is cleared (the test says so); never add one.
-STILL_HOLDING_SQL: dict[str, str] = {
-    "network/cohorts.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
-    "network/graphs.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
-    "network/measures.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
-    "network/phases.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
-    "network/review.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
-    "network/ties.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
-    "network/views.py": "network maps: network/ is being reworked in parallel (issue 20), its SQL moves after",
-}
+STILL_HOLDING_SQL: dict[str, str] = {}
 
 
 def _is_type_checking(test: ast.expr) -> bool:

@@ -32,11 +32,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from qualframe.network.measures import TRANSACTIONAL_TYPES, CaseNetworkData, load_networks
 from qualframe.pack import NetworkVocabulary, get_pack, study_pack
-from qualframe.store.models import LIFE_PHASES, Case
+from qualframe.store.models import LIFE_PHASES
+from qualframe.store.queries.cases import all_cases
 from qualframe.store.study import Study
 
 __all__ = [
@@ -241,7 +240,7 @@ def _case_attributes(study: Study) -> dict[str, dict[str, str]]:
     with study.read() as session:
         return {
             case.name: {v.attribute.name: v.value for v in case.values if v.value is not None}
-            for case in session.execute(select(Case)).scalars()
+            for case in all_cases(session)
         }
 
 

@@ -20,7 +20,7 @@ from qualframe.errors import InputError, NotFoundError
 from qualframe.io.graph import write_gexf, write_graphml
 from qualframe.network.measures import load_networks
 from qualframe.network.review import list_alters
-from qualframe.store.models import AlterTie, Tie
+from qualframe.store.queries.network import alter_ties_within, ties_with_status
 from qualframe.store.study import Study
 
 __all__ = ["GRAPH_FORMATS", "case_graphs", "export_graphs", "export_summary", "study_graph"]
@@ -113,8 +113,6 @@ def case_graphs(
 
 
 def _ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...]) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
     with study.read() as session:
         return [
             {
@@ -125,15 +123,11 @@ def _ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...]) -> li
                 "strength": t.strength,
                 "status": t.status,
             }
-            for t in session.execute(
-                select(Tie).where(Tie.alter_id.in_(alters), Tie.status.in_(statuses)).order_by(Tie.id)
-            ).scalars()
+            for t in ties_with_status(session, alters, statuses)
         ]
 
 
 def _alter_ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...]) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
     with study.read() as session:
         return [
             {
@@ -144,15 +138,7 @@ def _alter_ties(study: Study, alters: dict[int, Any], statuses: tuple[str, ...])
                 "tie_type": t.tie_type,
                 "status": t.status,
             }
-            for t in session.execute(
-                select(AlterTie)
-                .where(
-                    AlterTie.alter_a_id.in_(alters),
-                    AlterTie.alter_b_id.in_(alters),
-                    AlterTie.status.in_(statuses),
-                )
-                .order_by(AlterTie.id)
-            ).scalars()
+            for t in alter_ties_within(session, alters, statuses)
         ]
 
 

@@ -23,10 +23,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from sqlalchemy import select
-
 from qualframe.network.shift import ShiftTest, phase_comparisons
-from qualframe.store.models import ALTER_ROLES, LIFE_PHASES, TIE_TYPES, Alter, AlterTie, Case, Tie
+from qualframe.store.models import ALTER_ROLES, LIFE_PHASES, TIE_TYPES, Alter
+from qualframe.store.queries.network import (
+    alter_ties_within,
+    cases_in_name_order,
+    counted_alters,
+    ties_with_status,
+)
 from qualframe.store.state import ANALYSIS_READS, per_state
 from qualframe.store.study import Study
 
@@ -165,32 +169,14 @@ def load_networks(study: Study, *, include_suggested: bool = False) -> list[Case
     statuses = ("confirmed", "suggested") if include_suggested else ("confirmed",)
     out = []
     with study.read() as session:
-        for case in session.execute(select(Case).order_by(Case.name)).scalars():
-            alters = {
-                a.id: a
-                for a in session.execute(
-                    select(Alter).where(
-                        Alter.case_id == case.id, Alter.merged_into_id.is_(None), Alter.status.in_(statuses)
-                    )
-                ).scalars()
-            }
+        for case in cases_in_name_order(session):
+            alters = {a.id: a for a in counted_alters(session, case.id, statuses)}
             if not alters:
                 continue
-            ties = [
-                (t.alter_id, t.phase, t.tie_type)
-                for t in session.execute(
-                    select(Tie).where(Tie.alter_id.in_(alters), Tie.status.in_(statuses))
-                ).scalars()
-            ]
+            ties = [(t.alter_id, t.phase, t.tie_type) for t in ties_with_status(session, alters, statuses)]
             pairs = [
                 (t.alter_a_id, t.alter_b_id, t.tie_type, t.phase)
-                for t in session.execute(
-                    select(AlterTie).where(
-                        AlterTie.alter_a_id.in_(alters),
-                        AlterTie.alter_b_id.in_(alters),
-                        AlterTie.status.in_(statuses),
-                    )
-                ).scalars()
+                for t in alter_ties_within(session, alters, statuses)
             ]
             for a in alters.values():
                 session.expunge(a)

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Protocol
 
 from qualframe.codebook.service import code_path
 from qualframe.pack import NetworkVocabulary, compiled, get_pack
-from qualframe.store.models import Code, Codebook, Coding
+from qualframe.store.queries.codes import codebook_named, codes_of_codebook
+from qualframe.store.queries.network import live_codings_in
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["PHASE_CODES", "PhaseCall", "assign_phases", "coded_phase_spans", "cue_phase"]
 
@@ -126,20 +127,13 @@ def assign_phases(
 
 def coded_phase_spans(session: Session, source_ids: Sequence[int]) -> list[tuple[int, int, int, str]]:
     """``(source_id, start, end, phase)`` of live human codings of the Life phase codes."""
-    book = session.execute(select(Codebook).where(Codebook.name == "network-ties")).scalar()
+    book = codebook_named(session, "network-ties")
     if book is None or not source_ids:
         return []
     codes = {
         c.id: PHASE_CODES[c.name]
-        for c in session.execute(select(Code).where(Code.codebook_id == book.id)).scalars()
+        for c in codes_of_codebook(session, book.id)
         if c.name in PHASE_CODES and code_path(c).split(":", 1)[-1].startswith("Life phase/")
     }
-    rows = session.execute(
-        select(Coding.source_id, Coding.start, Coding.end, Coding.code_id).where(
-            Coding.source_id.in_(source_ids),
-            Coding.code_id.in_(codes),
-            Coding.origin.in_(("manual", "accepted")),
-            Coding.deleted_at.is_(None),
-        )
-    ).all()
-    return [(sid, s, e, codes[cid]) for sid, s, e, cid in rows]
+    rows = live_codings_in(session, source_ids, codes, ("manual", "accepted"))
+    return [(c.source_id, c.start, c.end, codes[c.code_id]) for c in rows]

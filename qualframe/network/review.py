@@ -13,10 +13,7 @@ kept, and records the merge in ``merged_into_id`` so extraction never proposes t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.config import settings
 from qualframe.errors import ConflictError, InputError, NotFoundError
@@ -32,20 +29,15 @@ from qualframe.network.views import (
 )
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter
-from qualframe.store.models import (
-    ALTER_ROLES,
-    LIFE_PHASES,
-    TIE_TYPES,
-    Alter,
-    AlterTie,
-    Case,
-    Coding,
-    Tie,
-    TieEvidence,
-    User,
-)
+from qualframe.store.models import ALTER_ROLES, LIFE_PHASES, TIE_TYPES, Alter, Tie, TieEvidence, User
+from qualframe.store.queries import network as q
+from qualframe.store.queries.cases import case_named
+from qualframe.store.queries.codings import coding_by_id
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "AlterView",
@@ -74,14 +66,14 @@ def _actor(session: Session, user: str | None) -> User:
 
 
 def _alter(session: Session, alter_id: int) -> Alter:
-    alter = session.get(Alter, alter_id)
+    alter = q.alter_by_id(session, alter_id)
     if alter is None or alter.merged_into_id is not None:
         raise NotFoundError(f"there is no alter {alter_id} (it may have been merged into another).")
     return alter
 
 
 def _tie(session: Session, tie_id: int) -> Tie:
-    tie = session.get(Tie, tie_id)
+    tie = q.tie_by_id(session, tie_id)
     if tie is None:
         raise NotFoundError(f"there is no tie {tie_id}.")
     return tie
@@ -92,19 +84,12 @@ def _accept_evidence(session: Session, actor: User, evidence: Sequence[TieEviden
     n = 0
     writer = CodingWriter(session, actor)
     for ev in evidence:
-        coding = session.get(Coding, ev.coding_id)
+        coding = coding_by_id(session, ev.coding_id)
         if coding is not None and coding.origin == "suggested":
             # the confirmation of the tie is the audited decision; its evidence follows it
             writer.decide(coding, "accepted", action=None, check_duplicate=False)
             n += 1
     return n
-
-
-def _tie_evidence(
-    session: Session, tie_id: int | None = None, alter_tie_id: int | None = None
-) -> list[TieEvidence]:
-    column = TieEvidence.tie_id if tie_id is not None else TieEvidence.alter_tie_id
-    return list(session.execute(select(TieEvidence).where(column == (tie_id or alter_tie_id))).scalars())
 
 
 def confirm_alter(study: Study, alter_id: int, *, user: str | None = None) -> AlterView:
@@ -130,9 +115,7 @@ def reject_alter(study: Study, alter_id: int, *, user: str | None = None) -> Alt
     with study.write() as session:
         alter, actor = _alter(session, alter_id), _actor(session, user)
         alter.status = "rejected"
-        pending = list(
-            session.execute(select(Tie).where(Tie.alter_id == alter.id, Tie.status == "suggested")).scalars()
-        )
+        pending = q.ties_of_alter(session, alter.id, status="suggested")
         for tie in pending:
             tie.status = "rejected"
         record(
@@ -176,11 +159,7 @@ def edit_alter(
             label = " ".join(label.split())
             if not label:
                 raise InputError("an alter's label cannot be empty.")
-            clash = session.execute(
-                select(Alter.id).where(
-                    Alter.case_id == alter.case_id, Alter.label == label, Alter.id != alter.id
-                )
-            ).scalar()
+            clash = q.alter_label_clash(session, alter.case_id, label, alter.id)
             if clash is not None:
                 raise ConflictError(
                     f"this case already has an alter called {label!r} (alter {clash}); merge them instead."
@@ -226,32 +205,24 @@ def merge_alters(study: Study, source_id: int, target_id: int, *, user: str | No
             if (m.source_id, m.start, m.end) not in have:
                 m.alter_id = dst.id
                 dst.mentions.append(m)
-        for tie in list(session.execute(select(Tie).where(Tie.alter_id == src.id)).scalars()):
-            twin = session.execute(
-                select(Tie).where(
-                    Tie.alter_id == dst.id, Tie.phase == tie.phase, Tie.tie_type == tie.tie_type
-                )
-            ).scalar()
+        for tie in q.ties_of_alter(session, src.id):
+            twin = q.tie_like(session, dst.id, tie.phase, tie.tie_type)
             if twin is None:
                 tie.alter_id = dst.id
                 continue
-            known = {e.coding_id for e in _tie_evidence(session, twin.id)}
-            for ev in _tie_evidence(session, tie.id):
+            known = {e.coding_id for e in q.tie_evidence_rows(session, twin.id)}
+            for ev in q.tie_evidence_rows(session, tie.id):
                 if ev.coding_id not in known:
-                    session.add(TieEvidence(tie_id=twin.id, coding_id=ev.coding_id))
+                    q.add_tie_evidence(session, ev.coding_id, tie_id=twin.id)
             twin.strength = max(twin.strength, tie.strength)
             if "confirmed" in (tie.status, twin.status):
                 twin.status = "confirmed"
-            session.delete(tie)
+            q.remove(session, tie)
         session.flush()
-        for pair in list(
-            session.execute(
-                select(AlterTie).where(or_(AlterTie.alter_a_id == src.id, AlterTie.alter_b_id == src.id))
-            ).scalars()
-        ):
+        for pair in q.alter_ties_of_alter(session, src.id):
             other = pair.alter_b_id if pair.alter_a_id == src.id else pair.alter_a_id
             if other == dst.id:
-                session.delete(pair)
+                q.remove(session, pair)
                 continue
             pair.alter_a_id, pair.alter_b_id = min(other, dst.id), max(other, dst.id)
         aliases = [*(dst.aliases or []), src.label, *(src.aliases or [])]
@@ -279,9 +250,11 @@ def _decide_tie(study: Study, tie_id: int, status: str, user: str | None) -> Tie
         tie, actor = _tie(session, tie_id), _actor(session, user)
         tie.status = status
         accepted = (
-            _accept_evidence(session, actor, _tie_evidence(session, tie.id)) if status == "confirmed" else 0
+            _accept_evidence(session, actor, q.tie_evidence_rows(session, tie.id))
+            if status == "confirmed"
+            else 0
         )
-        alter = session.get(Alter, tie.alter_id)
+        alter = q.alter_by_id(session, tie.alter_id)
         assert alter is not None
         if status == "confirmed" and alter.status == "suggested":
             alter.status = "confirmed"  # a confirmed tie is to a real person
@@ -296,7 +269,7 @@ def _decide_tie(study: Study, tie_id: int, status: str, user: str | None) -> Tie
             details={"alter": alter.id, "evidence_accepted": accepted},
             preview=alter.label,
         )
-        return tie_view(tie, evidence_of(session, TieEvidence.tie_id == tie.id))
+        return tie_view(tie, evidence_of(session, tie_id=tie.id))
 
 
 def confirm_tie(study: Study, tie_id: int, *, user: str | None = None) -> TieView:
@@ -329,20 +302,13 @@ def edit_tie(
         tie, actor = _tie(session, tie_id), _actor(session, user)
         before = [tie.phase, tie.tie_type, tie.strength]
         new_phase, new_type = phase or tie.phase, tie_type or tie.tie_type
-        twin = session.execute(
-            select(Tie).where(
-                Tie.alter_id == tie.alter_id,
-                Tie.phase == new_phase,
-                Tie.tie_type == new_type,
-                Tie.id != tie.id,
-            )
-        ).scalar()
+        twin = q.tie_like(session, tie.alter_id, new_phase, new_type, besides=tie.id)
         if twin is not None:
-            known = {e.coding_id for e in _tie_evidence(session, twin.id)}
-            for ev in _tie_evidence(session, tie.id):
+            known = {e.coding_id for e in q.tie_evidence_rows(session, twin.id)}
+            for ev in q.tie_evidence_rows(session, tie.id):
                 if ev.coding_id not in known:
-                    session.add(TieEvidence(tie_id=twin.id, coding_id=ev.coding_id))
-            session.delete(tie)
+                    q.add_tie_evidence(session, ev.coding_id, tie_id=twin.id)
+            q.remove(session, tie)
             tie = twin
         tie.phase, tie.tie_type = new_phase, new_type
         if strength is not None:
@@ -361,18 +327,18 @@ def edit_tie(
             },
         )
         session.flush()
-        return tie_view(tie, evidence_of(session, TieEvidence.tie_id == tie.id))
+        return tie_view(tie, evidence_of(session, tie_id=tie.id))
 
 
 def _decide_alter_tie(study: Study, tie_id: int, status: str, user: str | None) -> TieView:
     with study.write() as session:
-        tie = session.get(AlterTie, tie_id)
+        tie = q.alter_tie_by_id(session, tie_id)
         if tie is None:
             raise NotFoundError(f"there is no alter-alter tie {tie_id}.")
         actor = _actor(session, user)
         tie.status = status
         accepted = (
-            _accept_evidence(session, actor, _tie_evidence(session, alter_tie_id=tie.id))
+            _accept_evidence(session, actor, q.tie_evidence_rows(session, alter_tie_id=tie.id))
             if status == "confirmed"
             else 0
         )
@@ -385,7 +351,7 @@ def _decide_alter_tie(study: Study, tie_id: int, status: str, user: str | None) 
             entity_id=tie.id,
             details={"evidence_accepted": accepted},
         )
-        return alter_tie_view(tie, evidence_of(session, TieEvidence.alter_tie_id == tie.id))
+        return alter_tie_view(tie, evidence_of(session, alter_tie_id=tie.id))
 
 
 def confirm_alter_tie(study: Study, tie_id: int, *, user: str | None = None) -> TieView:
@@ -406,37 +372,27 @@ def accept_all(study: Study, *, case: str | None = None, user: str | None = None
     """
     with study.write() as session:
         actor = _actor(session, user)
-        alters = select(Alter).where(Alter.merged_into_id.is_(None))
+        case_id = None
         if case:
-            row = session.execute(select(Case).where(Case.name == case)).scalar()
+            row = case_named(session, case)
             if row is None:
                 raise NotFoundError(f"there is no case called {case!r} in this study.")
-            alters = alters.where(Alter.case_id == row.id)
-        rows = list(session.execute(alters).scalars())
+            case_id = row.id
+        rows = q.unmerged_alters(session, case_id)
         live = {a.id for a in rows if a.status != "rejected"}
         confirmed_alters = [a.id for a in rows if a.status == "suggested"]
         for a in rows:
             if a.status == "suggested":
                 a.status = "confirmed"
-        ties = list(
-            session.execute(select(Tie).where(Tie.alter_id.in_(live), Tie.status == "suggested")).scalars()
-        )
-        pairs = list(
-            session.execute(
-                select(AlterTie).where(
-                    AlterTie.alter_a_id.in_(live),
-                    AlterTie.alter_b_id.in_(live),
-                    AlterTie.status == "suggested",
-                )
-            ).scalars()
-        )
+        ties = q.ties_with_status(session, live, ("suggested",))
+        pairs = q.alter_ties_within(session, live, ("suggested",))
         accepted = 0
         for tie in ties:
             tie.status = "confirmed"
-            accepted += _accept_evidence(session, actor, _tie_evidence(session, tie.id))
+            accepted += _accept_evidence(session, actor, q.tie_evidence_rows(session, tie.id))
         for pair in pairs:
             pair.status = "confirmed"
-            accepted += _accept_evidence(session, actor, _tie_evidence(session, alter_tie_id=pair.id))
+            accepted += _accept_evidence(session, actor, q.tie_evidence_rows(session, alter_tie_id=pair.id))
         summary = {
             "alters": len(confirmed_alters),
             "ties": len(ties),

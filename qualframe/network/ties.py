@@ -23,10 +23,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from qualframe.codebook.service import code_path
 from qualframe.coding.engines import BaseCoder, Suggestion, Unit
@@ -48,23 +45,17 @@ from qualframe.network.proposals import (
 from qualframe.pack import NetworkVocabulary, study_pack
 from qualframe.store.audit import record
 from qualframe.store.codings import CodingWriter, NewCoding
-from qualframe.store.models import (
-    Alter,
-    AlterMention,
-    AlterTie,
-    Case,
-    Code,
-    Codebook,
-    Coding,
-    Source,
-    SuggestionRun,
-    Tie,
-    TieEvidence,
-    User,
-    utcnow,
-)
+from qualframe.store.models import Alter, AlterMention, Case, Source, SuggestionRun, User, utcnow
+from qualframe.store.queries import network as q
+from qualframe.store.queries.cases import case_by_id
+from qualframe.store.queries.codes import code_by_id, codebook_named, codes_of_codebook, codes_with_ids
+from qualframe.store.queries.review import add_suggestion_run
+from qualframe.store.queries.sources import source_by_id
 from qualframe.store.study import Study
 from qualframe.store.users import resolve_user
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "EGO_ATTRIBUTES",
@@ -103,20 +94,18 @@ class ExtractSummary:
 
 
 def _codes(session: Session, vocab: NetworkVocabulary) -> tuple[dict[int, str], int]:
-    book = session.execute(select(Codebook).where(Codebook.name == "network-ties")).scalar()
+    book = codebook_named(session, "network-ties")
     if book is None:
         raise NotFoundError(
             "the study has no network-ties codebook; add it first with 'qualframe codebook add STUDY network-ties'."
         )
-    codes = list(session.execute(select(Code).where(Code.codebook_id == book.id)).scalars())
+    codes = codes_of_codebook(session, book.id)
     tie_codes = {c.id: TIE_CODES[c.name] for c in codes if c.name in TIE_CODES and c.codable}
     if len(tie_codes) != len(TIE_CODES):
         raise NotFoundError("the network-ties codebook lacks its Tie type codes; load the built-in version.")
     transactional = next(c for c in codes if c.id in tie_codes and tie_codes[c.id] == "transactional")
     book_name, code_name = vocab.cohort_code or ("", "")
-    buying = session.execute(
-        select(Code.id).join(Codebook).where(Codebook.name == book_name, Code.name == code_name)
-    ).scalar()
+    buying = q.code_id_named(session, book_name, code_name)
     return tie_codes, buying or transactional.id
 
 
@@ -139,7 +128,7 @@ def extract_network(
     vocab = study_pack(study).network
     with study.read() as session:
         tie_codes, buying = _codes(session, vocab)
-        selected = list(session.execute(select(Case).order_by(Case.name)).scalars())
+        selected = q.cases_in_name_order(session)
         if cases:
             wanted = {c.lower() for c in cases}
             known = {c.name.lower() for c in selected}
@@ -149,9 +138,7 @@ def extract_network(
             selected = [c for c in selected if c.name.lower() in wanted]
         inputs: list[tuple[int, str, list[Transcript], list[str]]] = []
         for case in selected:
-            sources = list(
-                session.execute(select(Source).where(Source.case_id == case.id).order_by(Source.id)).scalars()
-            )
+            sources = q.sources_of_case(session, case.id)
             if sources:
                 transcripts = [
                     Transcript(s.id, s.text, [Turn(g.start, g.end, role=g.role) for g in s.segments])
@@ -162,21 +149,16 @@ def extract_network(
             raise NotFoundError("no case has a transcript yet; import transcripts with --case first.")
         source_ids = [t.source_id for _, _, ts, _ in inputs for t in ts]
         phase_spans = coded_phase_spans(session, source_ids)
-        code_rows = list(session.execute(select(Code).where(Code.id.in_(tie_codes))).scalars())
+        code_rows = codes_with_ids(session, tie_codes)
         code_rows.sort(key=lambda c: list(TIE_CODES).index(c.name))
         examples = training_examples(session, code_rows, "sentence")
         keys = {code_path(c): c.id for c in code_rows}
         infos = code_infos(code_rows)
         decided = [
             (c.source_id, c.start, c.end, c.code_id, c.id, c.origin)
-            for c in session.execute(
-                select(Coding).where(
-                    Coding.source_id.in_(source_ids),
-                    Coding.code_id.in_([*tie_codes, buying]),
-                    Coding.origin.in_((*HUMAN_ORIGINS, "rejected")),
-                    Coding.deleted_at.is_(None),
-                )
-            ).scalars()
+            for c in q.live_codings_in(
+                session, source_ids, [*tie_codes, buying], (*HUMAN_ORIGINS, "rejected")
+            )
         ]
     networks: list[tuple[int, str, CaseNetwork, list[str | None], list[str]]] = []
     units: list[Unit] = []
@@ -202,7 +184,8 @@ def extract_network(
     with study.write(activity="a network extraction") as session:
         actor = resolve_user(session, user or settings().user)
         machine = resolve_user(session, f"{coder.name} engine", kind="engine", actor=actor)
-        run = SuggestionRun(
+        run = add_suggestion_run(
+            session,
             engine=f"network:{coder.name}",
             engine_version=coder.version,
             params={
@@ -216,8 +199,6 @@ def extract_network(
             user_id=actor.id,
             units=len(units),
         )
-        session.add(run)
-        session.flush()
         writer = _Writer(session, run, machine, coder)
         for (case_id, name, net, _, _), (ties, alter_ties) in zip(networks, proposals, strict=True):
             writer.case(case_id, name, net, ties, alter_ties, actor)
@@ -270,39 +251,8 @@ class _Writer:
 
     def _clear_pending(self, case_id: int) -> None:
         s = self.session
-        alter_ids = select(Alter.id).where(Alter.case_id == case_id)
-        pending_ties = select(Tie.id).where(Tie.alter_id.in_(alter_ids), Tie.status == "suggested")
-        pending_alter_ties = select(AlterTie.id).where(
-            AlterTie.alter_a_id.in_(alter_ids), AlterTie.status == "suggested"
-        )
-        network_runs = [
-            r.id for r in s.execute(select(SuggestionRun)).scalars() if (r.params or {}).get("network")
-        ]
-        evidence = select(TieEvidence.coding_id).where(
-            (TieEvidence.tie_id.in_(pending_ties)) | (TieEvidence.alter_tie_id.in_(pending_alter_ties))
-        )
-        CodingWriter(s, self.actor).retire(
-            s.execute(
-                select(Coding).where(
-                    Coding.id.in_(evidence),
-                    Coding.origin == "suggested",
-                    Coding.run_id.in_(network_runs),
-                    Coding.deleted_at.is_(None),
-                )
-            ).scalars()
-        )
-        s.execute(delete(Tie).where(Tie.id.in_(pending_ties)))
-        s.execute(delete(AlterTie).where(AlterTie.id.in_(pending_alter_ties)))
-        decided = select(Tie.alter_id).where(Tie.status != "suggested")
-        pending = select(Alter.id).where(
-            Alter.case_id == case_id,
-            Alter.status == "suggested",
-            Alter.merged_into_id.is_(None),
-            Alter.id.not_in(decided),
-        )
-        s.execute(delete(AlterMention).where(AlterMention.alter_id.in_(pending)))
-        s.execute(delete(Tie).where(Tie.alter_id.in_(pending)))
-        s.execute(delete(Alter).where(Alter.id.in_(pending)))
+        CodingWriter(s, self.actor).retire(q.pending_evidence_codings(s, case_id))
+        q.delete_pending_network(s, case_id)
         s.expire_all()
 
     def _match(self, kept: list[Alter], cand: AlterCandidate) -> Alter | None:
@@ -313,7 +263,7 @@ class _Writer:
                 not cand.group and cand.names and any(same_person(a, b) for a in cand.names for b in theirs)
             ):
                 while alter.merged_into_id is not None:
-                    target = self.session.get(Alter, alter.merged_into_id)
+                    target = q.alter_by_id(self.session, alter.merged_into_id)
                     if target is None:
                         break
                     alter = target
@@ -326,10 +276,10 @@ class _Writer:
             return ev.coding_id
         key = (ev.source_id, ev.start, ev.end, ev.code_id)
         if key not in self.codings:
-            source = self.sources.get(ev.source_id) or self.session.get(Source, ev.source_id)
+            source = self.sources.get(ev.source_id) or source_by_id(self.session, ev.source_id)
             assert source is not None
             self.sources[ev.source_id] = source
-            code = self.session.get(Code, ev.code_id)
+            code = code_by_id(self.session, ev.code_id)
             assert code is not None
             coding = CodingWriter(self.session, self.actor).insert(
                 NewCoding(
@@ -369,9 +319,9 @@ class _Writer:
     ) -> None:
         s = self.session
         self._clear_pending(case_id)
-        case = s.get(Case, case_id)
+        case = case_by_id(s, case_id)
         assert case is not None
-        kept = list(s.execute(select(Alter).where(Alter.case_id == case_id).order_by(Alter.id)).scalars())
+        kept = q.alters_of_case(s, case_id)
         rows: dict[int, Alter | None] = {}
         why: dict[str, list[str]] = {}
         counts = {"alters": 0, "mentions": 0, "ties": 0, "alter_ties": 0}
@@ -381,7 +331,8 @@ class _Writer:
                 rows[i] = None
                 continue
             if match is None:
-                match = Alter(
+                match = q.add_alter(
+                    s,
                     guid=stable_guid("alter", case.guid, cand.label.lower()),
                     case_id=case_id,
                     label=cand.label,
@@ -392,8 +343,6 @@ class _Writer:
                     aliases=list(cand.aliases),
                     status="suggested",
                 )
-                s.add(match)
-                s.flush()
                 kept.append(match)
                 counts["alters"] += 1
                 why[cand.label] = cand.why
@@ -409,14 +358,11 @@ class _Writer:
             alter = rows.get(t.alter)
             if alter is None:
                 continue
-            if s.execute(
-                select(Tie.id).where(
-                    Tie.alter_id == alter.id, Tie.phase == t.phase, Tie.tie_type == t.tie_type
-                )
-            ).first():
+            if q.tie_like(s, alter.id, t.phase, t.tie_type) is not None:
                 continue  # decided before (confirmed or rejected): keep the decision
             distinct = {(e.source_id, e.start, e.end) for e in t.evidence}
-            tie = Tie(
+            tie = q.add_tie(
+                s,
                 alter_id=alter.id,
                 phase=t.phase,
                 tie_type=t.tie_type,
@@ -424,10 +370,8 @@ class _Writer:
                 status="suggested",
                 confidence=round(max(e.confidence for e in t.evidence), 4),
             )
-            s.add(tie)
-            s.flush()
             for coding_id in dict.fromkeys(self._coding(e) for e in t.evidence):
-                s.add(TieEvidence(tie_id=tie.id, coding_id=coding_id))
+                q.add_tie_evidence(s, coding_id, tie_id=tie.id)
             counts["ties"] += 1
         seen: set[tuple[int, int, str, str | None]] = set()
         for a, b, tie_type, phase, ev in alter_ties:
@@ -436,23 +380,13 @@ class _Writer:
                 continue
             lo, hi = sorted((ra.id, rb.id))
             key = (lo, hi, tie_type, phase)
-            if (
-                key in seen
-                or s.execute(
-                    select(AlterTie.id).where(
-                        AlterTie.alter_a_id == lo,
-                        AlterTie.alter_b_id == hi,
-                        AlterTie.tie_type == tie_type,
-                        AlterTie.phase.is_(None) if phase is None else AlterTie.phase == phase,
-                    )
-                ).first()
-            ):
+            if key in seen or q.alter_tie_exists(s, lo, hi, tie_type, phase):
                 continue
             seen.add(key)
-            row = AlterTie(alter_a_id=lo, alter_b_id=hi, tie_type=tie_type, phase=phase, status="suggested")
-            s.add(row)
-            s.flush()
-            s.add(TieEvidence(alter_tie_id=row.id, coding_id=self._coding(ev)))
+            row = q.add_alter_tie(
+                s, alter_a_id=lo, alter_b_id=hi, tie_type=tie_type, phase=phase, status="suggested"
+            )
+            q.add_tie_evidence(s, self._coding(ev), alter_tie_id=row.id)
             counts["alter_ties"] += 1
         s.flush()
         record(

@@ -8,28 +8,23 @@ workbench's network page, the report and the graph exports. Decisions on them li
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from qualframe.codebook.service import code_path
 from qualframe.coding.references import ReferenceIndex
 from qualframe.errors import NotFoundError
-from qualframe.store.models import (
-    LIFE_PHASES,
-    Alter,
-    AlterMention,
-    AlterTie,
-    Case,
-    Coding,
-    Source,
-    Tie,
-    TieEvidence,
-)
+from qualframe.store.models import LIFE_PHASES, Alter, AlterTie, Tie, TieEvidence
+from qualframe.store.queries import network as q
+from qualframe.store.queries.cases import case_ids_and_names, case_named
+from qualframe.store.queries.codings import coding_by_id
+from qualframe.store.queries.review import codings_by_id
 from qualframe.store.study import Study
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "AlterView",
@@ -100,7 +95,7 @@ def _evidence(session: Session, rows: Sequence[TieEvidence]) -> list[EvidenceVie
     refs = ReferenceIndex.of(session)
     out = []
     for ev in rows:
-        c = session.get(Coding, ev.coding_id)
+        c = coding_by_id(session, ev.coding_id)
         if c is None:
             continue
         a, b = refs.sentences(c.source_id, c.start, c.end)
@@ -152,18 +147,11 @@ def alter_tie_view(tie: AlterTie, evidence: list[EvidenceView]) -> TieView:
     )
 
 
-def evidence_of(session: Session, where: Any) -> list[EvidenceView]:
-    """The evidence of one tie (``where`` picks its rows)."""
-    return _evidence(session, list(session.execute(select(TieEvidence).where(where)).scalars()))
-
-
-#: Ids per ``IN (...)`` list (SQLite allows 32,766 parameters per statement).
-_CHUNK = 10_000
-
-
-def _chunks(ids: Sequence[int]) -> list[list[int]]:
-    ordered = sorted(set(ids))
-    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+def evidence_of(
+    session: Session, *, tie_id: int | None = None, alter_tie_id: int | None = None
+) -> list[EvidenceView]:
+    """The evidence of one ego-alter tie (``tie_id``) or one alter-alter tie (``alter_tie_id``)."""
+    return _evidence(session, q.tie_evidence_rows(session, tie_id=tie_id, alter_tie_id=alter_tie_id))
 
 
 @dataclass
@@ -180,57 +168,37 @@ class _Loaded:
 
 
 def _load(session: Session, alters: Sequence[Alter]) -> _Loaded:
-    from collections import defaultdict
-
-    from sqlalchemy import func
-
     ids = [a.id for a in alters]
     ties: dict[int, list[Tie]] = defaultdict(list)
     pairs: dict[int, list[AlterTie]] = defaultdict(list)
     first_at: dict[int, tuple[int, int, int]] = {}
     mentions: dict[int, int] = defaultdict(int)
-    for chunk in _chunks(ids):
-        for tie in session.execute(select(Tie).where(Tie.alter_id.in_(chunk))).scalars():
-            ties[tie.alter_id].append(tie)
-        for pair in session.execute(
-            select(AlterTie).where(or_(AlterTie.alter_a_id.in_(chunk), AlterTie.alter_b_id.in_(chunk)))
-        ).scalars():
-            for end in {pair.alter_a_id, pair.alter_b_id}:
-                if pair not in pairs[end]:
-                    pairs[end].append(pair)
-        for mid, alter_id, source_id, start in session.execute(
-            select(AlterMention.id, AlterMention.alter_id, AlterMention.source_id, AlterMention.start).where(
-                AlterMention.alter_id.in_(chunk)
-            )
-        ):
-            mentions[alter_id] += 1
-            if alter_id not in first_at or (source_id, start) < first_at[alter_id][:2]:
-                first_at[alter_id] = (source_id, start, mid)
+    for tie in q.ties_of_alters(session, ids):
+        ties[tie.alter_id].append(tie)
+    for pair in q.alter_ties_touching(session, ids):
+        for end in {pair.alter_a_id, pair.alter_b_id}:
+            if pair not in pairs[end]:
+                pairs[end].append(pair)
+    for mid, alter_id, source_id, start in q.mention_positions(session, ids):
+        mentions[alter_id] += 1
+        if alter_id not in first_at or (source_id, start) < first_at[alter_id][:2]:
+            first_at[alter_id] = (source_id, start, mid)
     first: dict[int, str] = {}
     by_mention = {mid: alter_id for alter_id, (_, _, mid) in first_at.items()}
-    begin = func.max(AlterMention.start - 60, 0)
-    for chunk in _chunks(list(by_mention)):
-        # 60 characters either side of the first mention, cut out by SQLite (not the whole text)
-        for mid, context in session.execute(
-            select(AlterMention.id, func.substr(Source.text, begin + 1, AlterMention.end + 60 - begin))
-            .join(Source, AlterMention.source_id == Source.id)
-            .where(AlterMention.id.in_(chunk))
-        ):
-            first[by_mention[mid]] = (context or "").replace("\n", " ")
+    # 60 characters either side of the first mention, cut out by SQLite (not the whole text)
+    for mid, context in q.first_mention_contexts(session, list(by_mention), around=60):
+        first[by_mention[mid]] = (context or "").replace("\n", " ")
     tie_rows: dict[int, list[TieEvidence]] = defaultdict(list)
     pair_rows: dict[int, list[TieEvidence]] = defaultdict(list)
     tie_ids = [t.id for group in ties.values() for t in group]
     pair_ids = [t.id for group in pairs.values() for t in group]
-    for chunk in _chunks(tie_ids):
-        for ev in session.execute(select(TieEvidence).where(TieEvidence.tie_id.in_(chunk))).scalars():
-            tie_rows[ev.tie_id or 0].append(ev)
-    for chunk in _chunks(pair_ids):
-        for ev in session.execute(select(TieEvidence).where(TieEvidence.alter_tie_id.in_(chunk))).scalars():
-            pair_rows[ev.alter_tie_id or 0].append(ev)
+    for ev in q.evidence_of_ties(session, tie_ids):
+        tie_rows[ev.tie_id or 0].append(ev)
+    for ev in q.evidence_of_alter_ties(session, pair_ids):
+        pair_rows[ev.alter_tie_id or 0].append(ev)
     coding_ids = [ev.coding_id for rows in (*tie_rows.values(), *pair_rows.values()) for ev in rows]
-    for chunk in _chunks(coding_ids):  # into the session's identity map, for _evidence's gets
-        session.execute(select(Coding).where(Coding.id.in_(chunk))).scalars().all()
-    cases = dict(session.execute(select(Case.id, Case.name)).all())
+    codings_by_id(session, coding_ids)  # into the session's identity map, for _evidence's gets
+    cases = dict(case_ids_and_names(session))
     return _Loaded(
         cases=cases,
         ties=ties,
@@ -274,16 +242,12 @@ def list_alters(
 ) -> list[AlterView]:
     """Alters (of one case, or all) with their ties and evidence, by case and label."""
     with study.read() as session:
-        query = select(Alter).join(Case, Alter.case_id == Case.id)
+        case_id = None
         if case:
-            row = session.execute(select(Case).where(Case.name == case)).scalar()
+            row = case_named(session, case)
             if row is None:
                 raise NotFoundError(f"there is no case called {case!r} in this study.")
-            query = query.where(Alter.case_id == row.id)
-        if status:
-            query = query.where(Alter.status == status)
-        if not include_merged:
-            query = query.where(Alter.merged_into_id.is_(None))
-        alters = list(session.execute(query.order_by(Case.name, Alter.id)).scalars())
+            case_id = row.id
+        alters = q.alters_in_order(session, case_id=case_id, status=status, include_merged=include_merged)
         loaded = _load(session, alters)
         return [alter_view(session, a, loaded) for a in alters]
