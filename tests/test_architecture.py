@@ -101,7 +101,7 @@ FILE_WRITERS = {
     "evaluation/run.py",
     "evaluation/curve.py",
     "cli/assist.py",
-    "simulate/runner.py",
+    "simulate/files.py",
     "simulate/plots.py",
 }
 

@@ -27,11 +27,13 @@ Examples
 from __future__ import annotations
 
 from qualframe.simulate.cohorts import CohortSpec, cohorts_from_records, cohorts_from_study
+from qualframe.simulate.engines import get_engine
+from qualframe.simulate.files import save_results
 from qualframe.simulate.interventions import DeliveryPlan, plan_delivery
-from qualframe.simulate.model import ENGINES, EngineOutput, get_engine
+from qualframe.simulate.model import ENGINES, EngineOutput
 from qualframe.simulate.network import Population, build_population, clustering_coefficient
 from qualframe.simulate.report import ResultsSummary, small_comparison, summarise
-from qualframe.simulate.runner import SimulationResult, run_scenario, save_results
+from qualframe.simulate.runner import SimulationResult, run_scenario
 from qualframe.simulate.scenario import (
     STRATEGIES,
     Scenario,

@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from qualframe.errors import InputError
 from qualframe.simulate.network import Population, build_population
 from qualframe.simulate.scenario import Scenario
 
@@ -46,14 +45,13 @@ __all__ = [
     "InitialState",
     "ReplicateSetup",
     "cohort_outcomes",
-    "get_engine",
     "initial_state",
     "replicate_setup",
 ]
 
 USING, ABSTINENT, RELAPSED = 0, 1, 2
 
-#: Engine names accepted by :func:`get_engine` (the first is the default).
+#: Engine names accepted by :func:`~qualframe.simulate.engines.get_engine` (the first is the default).
 ENGINES: tuple[str, ...] = ("numpy", "mesa")
 
 #: Tolerance when comparing weighted tie counts with the threshold (float32 sums).
@@ -167,19 +165,6 @@ class Engine(Protocol):
     def run(self, scenario: Scenario, replicates: tuple[int, ...]) -> EngineOutput:
         """Simulate every strategy in ``scenario.intervention.strategies`` for these replicates."""
         ...
-
-
-def get_engine(name: str) -> Engine:
-    """The engine called ``name`` (``numpy`` or ``mesa``); Mesa is imported only when asked for."""
-    if name == "numpy":
-        from qualframe.simulate.engine_numpy import NumpyEngine  # lazy: it imports this module (a cycle)
-
-        return NumpyEngine()
-    if name == "mesa":
-        from qualframe.simulate.engine_mesa import MesaEngine  # lazy: Mesa is slow to load; and a cycle
-
-        return MesaEngine()
-    raise InputError(f"unknown engine {name!r}: choose {' or '.join(ENGINES)}")
 
 
 _REACH_LABELS = ("none", "some", "all")

@@ -35,7 +35,7 @@ from scipy.stats import qmc
 
 from qualframe.cluster import ProgressBar, dask_client, map_on_dask
 from qualframe.errors import InputError
-from qualframe.simulate.model import get_engine
+from qualframe.simulate.engines import get_engine
 from qualframe.simulate.runner import HEADLINE_METRIC, SimulationResult, mean_interval, verdict
 from qualframe.simulate.scenario import Scenario
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qualframe.simulate.model import get_engine, replicate_setup
+from qualframe.simulate.engines import get_engine
+from qualframe.simulate.model import replicate_setup
 from qualframe.simulate.network import clustering_coefficient
 from qualframe.simulate.scenario import Scenario
 

@@ -16,6 +16,7 @@ from qualframe.analysis.framework_matrix import draft_cells, set_cell_summary
 from qualframe.analysis.themes import add_theme
 from qualframe.coding.manual import import_codings
 from qualframe.coding.team import assign_sources, reconcile, set_assignment_status
+from qualframe.demo.build import corpus_path
 from qualframe.store.study import Study
 
 __all__ = ["DEMO_THEMES", "SECOND_CODER", "run_demo_stage"]
@@ -108,8 +109,6 @@ DEMO_SUMMARIES: list[tuple[str, str, str]] = [
 
 def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
     """Add the second coder, reconcile one transcript, define themes and chart the matrix."""
-    from qualframe.demo.build import corpus_path  # lazy: build imports this stage (a cycle)
-
     codings = import_codings(study, corpus_path() / "second_coder_codings.csv", coder=SECOND_CODER)
     sources = sorted({c.source for c in codings})
     log(f"applied {len(codings)} independent codings by {SECOND_CODER} to {', '.join(sources)}")

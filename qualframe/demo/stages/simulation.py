@@ -26,8 +26,9 @@ def run_demo_stage(study: Study, log: Callable[[str], None]) -> None:
     # lazy: the simulator loads SciPy and pandas (seconds); only this stage needs them
     from qualframe.report.simulation import SIMULATIONS_FOLDER
     from qualframe.simulate.cohorts import CohortSpec, cohorts_from_study
+    from qualframe.simulate.files import save_results
     from qualframe.simulate.report import summarise
-    from qualframe.simulate.runner import run_scenario, save_results
+    from qualframe.simulate.runner import run_scenario
     from qualframe.simulate.scenario import default_scenario
     from qualframe.simulate.sweep import run_sweep
 
