@@ -344,7 +344,11 @@ def next_cmd(
 
 def eval_cmd(
     codebook: Path = typer.Option(..., "--codebook", help="The codebook (.qdc or qualframe YAML)."),
-    units: Path = typer.Option(..., "--units", help="units.csv: unit_id,text,context,case."),
+    units: Path = typer.Option(
+        ...,
+        "--units",
+        help="units.csv: unit_id,text,context,case (a case's rows in the order they were said).",
+    ),
     gold: Path = typer.Option(..., "--gold", help="labels.csv: unit_id,code."),
     out: Path = typer.Option(..., "--out", help="Where to write the metrics (JSON)."),
     train_units: Path = typer.Option(None, "--train-units", help="Training units.csv."),

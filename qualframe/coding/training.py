@@ -17,12 +17,13 @@ same way, and none of them should reach into another's run for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import median
 from typing import TYPE_CHECKING, NamedTuple
 
 from qualframe.codebook.service import code_path, resolve_code
 from qualframe.coding.engines import CodeInfo, LabelledUnit, Unit, sentence_spans
+from qualframe.coding.engines.base import positions_in_talk
 from qualframe.errors import InputError, NotFoundError
 from qualframe.sources import get_source
 from qualframe.store.coded_ranges import decided_ranges
@@ -144,6 +145,7 @@ def study_units(
         case = source.case.name if source.case is not None else source.name
         context = ""
         previous = ""
+        found: list[StudyUnit] = []
         for start, end, role in spans:
             if role == "interviewer":
                 context = source.text[start:end]
@@ -155,11 +157,14 @@ def study_units(
             previous = source.text[start:end]
             for s, e in _split(source.text[start:end], start, unit):
                 text = source.text[s:e]
-                out.append(
+                found.append(
                     StudyUnit(
                         source.id, s, e, Unit(f"{source.id}:{s}-{e}", text, context, case), (start, end)
                     )
                 )
+        # Each unit's place among its transcript's units of these roles (see positions_in_talk).
+        for su, place in zip(found, positions_in_talk([""] * len(found)), strict=True):
+            out.append(replace(su, unit=replace(su.unit, position=place)))
     return out
 
 

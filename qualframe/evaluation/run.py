@@ -20,6 +20,7 @@ from typing import Any
 from qualframe.codebook.service import read_codebook_file
 from qualframe.codespec import CodeSpec
 from qualframe.coding.engines import BaseCoder, CodeInfo, LabelledUnit, Unit, make_engine
+from qualframe.coding.engines.base import positions_in_talk
 from qualframe.errors import InputError
 from qualframe.evaluation.baseline import BaselineEngine
 from qualframe.evaluation.metrics import is_multi_label, score
@@ -75,9 +76,13 @@ def load_dataset(units_path: Path, labels_path: Path | None, codes: Sequence[Cod
     for p in (units_path, labels_path):
         if p is not None and not p.is_file():
             raise InputError(f"{p} does not exist.")
+    rows = read_eval_units(units_path.read_bytes(), units_path.name)
+    # A case's rows are in the order they were said (the units.csv contract), so their order
+    # gives each unit its place in the talk.
+    places = positions_in_talk([case for _, _, _, case in rows])
     units = [
-        Unit(uid, text, context, case)
-        for uid, text, context, case in read_eval_units(units_path.read_bytes(), units_path.name)
+        Unit(uid, text, context, case, place)
+        for (uid, text, context, case), place in zip(rows, places, strict=True)
     ]
     gold: dict[str, set[str]] = {}
     if labels_path is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,3 +98,25 @@ def test_a_state_fitted_on_other_codes_is_refused(name: str, chat_server: ChatSe
 def test_a_corrupt_state_is_a_clear_error_not_a_crash() -> None:
     with pytest.raises(InputError):
         load_state(b"not an npz archive")
+
+
+def test_finetune_can_blend_with_a_supervised_part_over_another_encoder(tmp_path: Path) -> None:
+    """``blend_model`` puts a stronger sentence encoder (all-mpnet-base-v2) under the supervised
+    part while the cross-encoder stays MiniLM; the choice is recorded and survives a reload."""
+    import shutil
+
+    from qualframe.coding.engines.encoder import model_path
+    from qualframe.coding.engines.finetune import FinetuneEngine
+
+    other = tmp_path / "another-encoder"  # a model folder of its own (a link would resolve to MiniLM's)
+    shutil.copytree(model_path(None), other, ignore=shutil.ignore_patterns("onnx*", "openvino*"))
+    engine = FinetuneEngine(CODES, min_steps=40, learning_rate=1e-4, blend_model=str(other)).fit(
+        labelled_units()
+    )
+    assert engine.supervised.encoder.name == str(other)
+    assert engine.get_params()["blend_model"] == str(other)
+    assert "blend_model" not in FinetuneEngine(CODES).get_params()  # the default's record is unchanged
+    again = FinetuneEngine(CODES, blend_model=str(other))
+    again.set_state(engine.get_state())
+    units = [ex.unit for ex in labelled_units()]
+    assert np.allclose(again.score(units), engine.score(units), atol=1e-3)

@@ -18,6 +18,7 @@ from qualframe.coding.engines.agreement import (
 )
 from qualframe.coding.engines.auto import AutoEngine
 from qualframe.coding.gating import code_status
+from qualframe.coding.suggest import DEFAULT_MIN_KAPPA
 
 
 def _one_hot(labels: np.ndarray, k: int) -> np.ndarray:
@@ -160,6 +161,7 @@ def test_out_of_fold_agreement_is_not_flattered_when_the_labels_carry_no_signal(
     cases = sorted({ex.unit.case for ex in labelled})[:12]
     pool = [ex for ex in labelled if ex.unit.case in cases]
     measured = []
+    kept_baseline = 0
     for seed in range(8):
         rng = np.random.default_rng(seed)
         chosen = [pool[i] for i in sorted(rng.choice(len(pool), 48, replace=False))]
@@ -169,8 +171,13 @@ def test_out_of_fold_agreement_is_not_flattered_when_the_labels_carry_no_signal(
         supervised = SupervisedEngine(codes, views=("words",)).fit(examples)
         assert supervised.oof_decisions is not None
         measured.append(class_kappa(supervised.oof_decisions, supervised.label_matrix(examples)))
-        # Nothing is reliably better than the baseline on noise, so auto keeps it.
-        assert _words_auto(codes).fit(examples).choice == ["baseline"] * len(codes)
+        # Nothing is reliably better than the baseline on noise, so auto keeps it, except by the
+        # chance its rule allows (two challengers, each at 95 %: up to about one draw in ten); and
+        # what it then measures stays far below the bar for suggesting anything.
+        auto = _words_auto(codes).fit(examples)
+        kept_baseline += auto.choice == ["baseline"] * len(codes)
+        assert all((auto.reliability[c.key]["kappa"] or 0.0) < DEFAULT_MIN_KAPPA for c in codes)
+    assert kept_baseline >= 7
     assert float(np.mean(measured)) < 0.03, measured
 
 

@@ -140,7 +140,7 @@ def test_review_decisions_are_recorded_and_respected(coded: Study) -> None:
     summary = provenance_summary(coded)
     assert summary["accepted_suggestions"] == 1 and summary["recoded_suggestions"] == 1
     assert summary["reviewers"]["sam"] == {"accepted": 1, "rejected": 2}
-    assert summary["engines"]["supervised 1.0"]["accepted"] == 1
+    assert summary["engines"]["supervised 1.1"]["accepted"] == 1
     assert 0 < summary["machine_share"] < 0.1 and len(summary["runs"]) == 2
 
 

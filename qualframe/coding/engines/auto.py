@@ -155,7 +155,8 @@ class AutoEngine(BaseCoder):
     """Chooses among zero-shot, baseline and supervised by out-of-fold agreement; see the module."""
 
     name: ClassVar[str] = "auto"
-    version: ClassVar[str] = "2.2"
+    #: 2.3: its supervised candidate (1.1) reads each unit's place in the talk; 2.2 states refit.
+    version: ClassVar[str] = "2.3"
 
     def __init__(
         self,

@@ -44,6 +44,7 @@ __all__ = [
     "LabelledUnit",
     "Suggestion",
     "Unit",
+    "positions_in_talk",
     "sentence_spans",
 ]
 
@@ -53,13 +54,37 @@ class Unit:
     """A unit of text to code: a participant's turn, paragraph or sentence, or a row of units.csv.
 
     ``context`` is what came just before (the interviewer's question), ``case`` the participant;
-    both help engines and grouped evaluation but may be empty.
+    both help engines and grouped evaluation but may be empty. ``position`` is how far into its
+    transcript the unit was said (0 = the first unit, 1 = the last; see :func:`positions_in_talk`),
+    None where unknown: what people say shifts as an interview goes on (in motivational
+    interviewing, change talk rises from about 15 % of client turns in the first fifth of a session
+    to 35 % in the last), so engines may learn from it.
     """
 
     id: str
     text: str
     context: str = ""
     case: str = ""
+    position: float | None = None
+
+
+def positions_in_talk(transcripts: Sequence[str]) -> list[float | None]:
+    """Each unit's place in its transcript, from the order the units are listed in.
+
+    ``transcripts`` names, per unit and in spoken order, the transcript (or case) it belongs to;
+    the result is ``index / (n - 1)`` within that transcript, so 0 is its first unit and 1 its
+    last whatever its length, and None for a transcript of one unit (which has no "later").
+    """
+    size: dict[str, int] = {}
+    for key in transcripts:
+        size[key] = size.get(key, 0) + 1
+    seen: dict[str, int] = {}
+    out: list[float | None] = []
+    for key in transcripts:
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        out.append(index / (size[key] - 1) if size[key] > 1 else None)
+    return out
 
 
 @dataclass(frozen=True)
