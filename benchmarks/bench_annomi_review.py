@@ -169,7 +169,7 @@ def main() -> None:
         for code, r in run.reliability.items():
             print(
                 f"  {code}: positive {r['positives']}, negative {r['negatives']}, kappa {r['kappa']}, "
-                f"by {r.get('engine')}, {r['status']}, {r['suggestions']} suggestions"
+                f"by {r.get('engine', args.engine)}, {r['status']}, {r['suggestions']} suggestions"
             )
         labels = {names[n]: turn_labels(study, names[n], gold[n]) for n, _ in test}
         right = judged = 0
