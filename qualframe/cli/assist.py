@@ -347,7 +347,7 @@ def eval_cmd(
     units: Path = typer.Option(
         ...,
         "--units",
-        help="units.csv: unit_id,text,context,case (a case's rows in the order they were said).",
+        help="units.csv: unit_id,text,context,case[,order] (order: where in its case's talk; else row order).",
     ),
     gold: Path = typer.Option(..., "--gold", help="labels.csv: unit_id,code."),
     out: Path = typer.Option(..., "--out", help="Where to write the metrics (JSON)."),

@@ -77,12 +77,15 @@ def load_dataset(units_path: Path, labels_path: Path | None, codes: Sequence[Cod
         if p is not None and not p.is_file():
             raise InputError(f"{p} does not exist.")
     rows = read_eval_units(units_path.read_bytes(), units_path.name)
-    # A case's rows are in the order they were said (the units.csv contract), so their order
-    # gives each unit its place in the talk.
-    places = positions_in_talk([case for _, _, _, case in rows])
+    # Each unit's place in its case's talk: by the optional order column, else by row order (a
+    # case's rows are then taken to be in the order they were said).
+    spoken = sorted(range(len(rows)), key=lambda i: (rows[i][4] or 0.0, i))
+    places: list[float | None] = [None] * len(rows)
+    for i, place in zip(spoken, positions_in_talk([rows[i][3] for i in spoken]), strict=True):
+        places[i] = place
     units = [
         Unit(uid, text, context, case, place)
-        for (uid, text, context, case), place in zip(rows, places, strict=True)
+        for (uid, text, context, case, _), place in zip(rows, places, strict=True)
     ]
     gold: dict[str, set[str]] = {}
     if labels_path is not None:

@@ -35,8 +35,13 @@ def read_labels_csv(data: bytes, name: str) -> dict[str, set[str]]:
     return out
 
 
-def read_eval_units(data: bytes, name: str) -> list[tuple[str, str, str, str]]:
-    """Rows of ``units.csv`` as ``(unit_id, text, context, case)``; unit_id and text are required."""
+def read_eval_units(data: bytes, name: str) -> list[tuple[str, str, str, str, float | None]]:
+    """Rows of ``units.csv`` as ``(unit_id, text, context, case, order)``; unit_id and text are required.
+
+    ``order`` is the optional ``order`` column (a turn number or a time in seconds: where in its
+    case's talk the unit was said), None without the column. Without it, a case's rows are taken
+    to be in spoken order; a file whose rows are shuffled says where each unit belongs with it.
+    """
     rows = read_csv_rows(data, name)
     if not rows:
         raise InputError(f"{name} has a header but no units.")
@@ -51,7 +56,17 @@ def read_eval_units(data: bytes, name: str) -> list[tuple[str, str, str, str]]:
         if unit in seen:
             raise InputError(f"{name}: unit_id {unit!r} occurs more than once.")
         seen.add(unit)
-        out.append((unit, row["text"], row.get("context", ""), row.get("case", "").strip() or unit))
+        order: float | None = None
+        if "order" in row:
+            try:
+                order = float(row["order"])
+            except ValueError:
+                raise InputError(
+                    f"{name}, line {line}: order must be a number (a turn number or seconds), not {row['order']!r}."
+                ) from None
+            if order != order or order in (float("inf"), float("-inf")):
+                raise InputError(f"{name}, line {line}: order must be a finite number.")
+        out.append((unit, row["text"], row.get("context", ""), row.get("case", "").strip() or unit, order))
     return out
 
 

@@ -10,12 +10,18 @@ import pytest
 from qualframe.coding.engines import CodeInfo, LabelledUnit, Unit
 from qualframe.coding.engines.base import positions_in_talk
 from qualframe.coding.engines.supervised import SupervisedEngine
+from qualframe.errors import InputError
 from qualframe.evaluation.run import load_codes, load_dataset
 from qualframe.imports import import_files
 from qualframe.store.study import Study
 
 CHANGE = CodeInfo(key="change", name="change", definition="Talk in favour of changing.")
 NEUTRAL = CodeInfo(key="neutral", name="neutral", definition="Talk neither for nor against change.")
+BOOK = (
+    '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+    '<Code guid="00000000-0000-0000-0000-000000000001" name="change" isCodable="true"/>'
+    "</Codes></CodeBook>"
+)
 SAYINGS = [
     "Yeah.",
     "I guess so.",
@@ -43,15 +49,29 @@ def test_units_csv_rows_give_each_unit_its_place_in_the_session(tmp_path: Path) 
         "x,Alone.,,\n",
         encoding="utf-8",
     )
-    (tmp_path / "book.qdc").write_text(
-        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
-        '<Code guid="00000000-0000-0000-0000-000000000001" name="change" isCodable="true"/>'
-        "</Codes></CodeBook>",
-        encoding="utf-8",
-    )
+    (tmp_path / "book.qdc").write_text(BOOK, encoding="utf-8")
     codes, _ = load_codes(tmp_path / "book.qdc")
     data = load_dataset(tmp_path / "units.csv", None, codes)
     assert [u.position for u in data.units] == [0.0, None, 0.5, 1.0, None]
+
+
+def test_an_order_column_places_the_rows_of_a_shuffled_file(tmp_path: Path) -> None:
+    """Files whose rows are shuffled (MHStigma's are) say where each unit belongs with ``order``."""
+    (tmp_path / "units.csv").write_text(
+        "unit_id,text,context,case,order\n"
+        "b,Later.,,s1,12.5\n"
+        "a,First.,,s1,3\n"
+        "z,Other.,,s2,1\n"
+        "c,Last.,,s1,40\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "book.qdc").write_text(BOOK, encoding="utf-8")
+    codes, _ = load_codes(tmp_path / "book.qdc")
+    data = load_dataset(tmp_path / "units.csv", None, codes)
+    assert {u.id: u.position for u in data.units} == {"b": 0.5, "a": 0.0, "z": None, "c": 1.0}
+    (tmp_path / "bad.csv").write_text("unit_id,text,case,order\nx,Hi.,s1,soon\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.csv, line 2: order must be a number"):
+        load_dataset(tmp_path / "bad.csv", None, codes)
 
 
 def test_study_units_know_how_far_into_the_interview_they_are(study: Study, corpus: Path) -> None:
@@ -110,7 +130,6 @@ def test_the_supervised_engine_learns_that_talk_shifts_later_in_a_session() -> N
 
 def test_a_state_saved_before_the_place_was_read_is_refitted_not_misread() -> None:
     from qualframe.coding.engines.base import EngineState
-    from qualframe.errors import InputError
 
     engine = SupervisedEngine([CHANGE, NEUTRAL], views=("words",)).fit(_sessions(24, 1))
     state = engine.get_state()
