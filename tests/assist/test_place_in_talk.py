@@ -39,39 +39,28 @@ def test_positions_follow_the_order_within_each_transcript() -> None:
     assert positions_in_talk([]) == []
 
 
+def _positions(folder: Path, rows: str) -> dict[str, float | None]:
+    """Each unit's place as ``qualframe eval`` reads it from a units.csv of ``rows``."""
+    (folder / "units.csv").write_text(rows, encoding="utf-8")
+    (folder / "book.qdc").write_text(BOOK, encoding="utf-8")
+    codes, _ = load_codes(folder / "book.qdc")
+    return {u.id: u.position for u in load_dataset(folder / "units.csv", None, codes).units}
+
+
 def test_units_csv_rows_give_each_unit_its_place_in_the_session(tmp_path: Path) -> None:
-    (tmp_path / "units.csv").write_text(
-        "unit_id,text,context,case\n"
-        "s1-1,Yeah.,How are you?,s1\n"
-        "s2-1,No.,Why?,s2\n"
-        "s1-2,I want to stop.,And?,s1\n"
-        "s1-3,Soon.,When?,s1\n"
-        "x,Alone.,,\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "book.qdc").write_text(BOOK, encoding="utf-8")
-    codes, _ = load_codes(tmp_path / "book.qdc")
-    data = load_dataset(tmp_path / "units.csv", None, codes)
-    assert [u.position for u in data.units] == [0.0, None, 0.5, 1.0, None]
+    rows = "unit_id,text,context,case\ns1-1,Yeah.,How?,s1\ns2-1,No.,Why?,s2\ns1-2,I want to stop.,And?,s1\n"
+    places = _positions(tmp_path, rows + "s1-3,Soon.,When?,s1\nx,Alone.,,\n")
+    assert places == {"s1-1": 0.0, "s2-1": None, "s1-2": 0.5, "s1-3": 1.0, "x": None}
 
 
 def test_an_order_column_places_the_rows_of_a_shuffled_file(tmp_path: Path) -> None:
     """Files whose rows are shuffled (MHStigma's are) say where each unit belongs with ``order``."""
-    (tmp_path / "units.csv").write_text(
-        "unit_id,text,context,case,order\n"
-        "b,Later.,,s1,12.5\n"
-        "a,First.,,s1,3\n"
-        "z,Other.,,s2,1\n"
-        "c,Last.,,s1,40\n",
-        encoding="utf-8",
+    rows = (
+        "unit_id,text,context,case,order\nb,Later.,,s1,12.5\na,First.,,s1,3\nz,Other.,,s2,1\nc,Last.,,s1,40\n"
     )
-    (tmp_path / "book.qdc").write_text(BOOK, encoding="utf-8")
-    codes, _ = load_codes(tmp_path / "book.qdc")
-    data = load_dataset(tmp_path / "units.csv", None, codes)
-    assert {u.id: u.position for u in data.units} == {"b": 0.5, "a": 0.0, "z": None, "c": 1.0}
-    (tmp_path / "bad.csv").write_text("unit_id,text,case,order\nx,Hi.,s1,soon\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"bad.csv, line 2: order must be a number"):
-        load_dataset(tmp_path / "bad.csv", None, codes)
+    assert _positions(tmp_path, rows) == {"b": 0.5, "a": 0.0, "z": None, "c": 1.0}
+    with pytest.raises(InputError, match=r"units.csv, line 2: order must be a number"):
+        _positions(tmp_path, "unit_id,text,case,order\nx,Hi.,s1,soon\n")
 
 
 def test_study_units_know_how_far_into_the_interview_they_are(study: Study, corpus: Path) -> None:
