@@ -48,12 +48,10 @@ from qualframe.coding.engines.base import (
 from qualframe.coding.engines.embedding import best_f1_threshold
 from qualframe.coding.engines.encoder import Encoder, get_encoder
 from qualframe.coding.engines.linear import TfidfView, fit_linear, kappa_offsets, log_loss
+from qualframe.coding.engines.second_stage import apply_stage, fit_stage, stage_width
 from qualframe.errors import InputError
 
 __all__ = ["SupervisedEngine"]
-
-#: Columns of a unit's place in the second stage: five fifths one-hot, the position, known or not.
-PLACE_FEATURES = 7
 
 
 class SupervisedEngine(BaseCoder):
@@ -394,94 +392,25 @@ class SupervisedEngine(BaseCoder):
             [best_f1_threshold(p[mask[:, j], j], y[mask[:, j], j], self.threshold) for j in range(y.shape[1])]
         )
 
-    # -- the participant and the place in the talk as context ----------------------------------
-    @staticmethod
-    def _case_features(p: np.ndarray, units: Sequence[Unit]) -> np.ndarray:
-        """Per unit: its own log-probabilities, its case's other units' mean probabilities, its place.
-
-        The mean is zero when the unit is its case's only one; it is also given scaled by the log
-        of how many other units there are, so one other answer counts less than twenty. The place
-        is the unit's position in its transcript as one of five fifths (one-hot), the position
-        itself and whether it is known (all zero where it is not).
-        """
-        index: dict[str, list[int]] = {}
-        for i, unit in enumerate(units):
-            if unit.case:
-                index.setdefault(unit.case, []).append(i)
-        others = np.zeros_like(p)
-        count = np.zeros((len(p), 1))
-        for members in index.values():
-            if len(members) > 1:
-                total = p[members].sum(axis=0)
-                others[members] = (total - p[members]) / (len(members) - 1)
-                count[members] = np.log(len(members) - 1)
-        place = np.zeros((len(p), PLACE_FEATURES))
-        for i, unit in enumerate(units):
-            if unit.position is not None:
-                position = min(max(unit.position, 0.0), 1.0)
-                place[i, min(int(position * 5), 4)] = 1.0
-                place[i, 5:] = position, 1.0
-        return np.hstack([np.log(np.clip(p, 1e-6, 1.0)), others, others * count, place])
+    # -- the participant and the place in the talk as context (see second_stage) --------------
+    def _first_stage(self, oof: dict[str, np.ndarray]) -> np.ndarray:
+        """Calibrated probabilities from out-of-fold logits, before the second stage."""
+        logits = sum(oof[v] * w for v, w in self.view_weights.items())
+        assert isinstance(logits, np.ndarray)
+        return self._probabilities(logits, self.temperature)
 
     def _fit_case_stage(
         self, oof: dict[str, np.ndarray], y: np.ndarray, units: Sequence[Unit], mask: np.ndarray
     ) -> None:
-        """Learn how the rest of a participant's talk, and where in it a unit falls, shift it.
-
-        Attitudes are traits of people: someone who blames the vignette character in one
-        answer often does in the next. And talk moves as an interview goes on: in counselling
-        sessions change talk rises towards the end. The second stage is a small logistic
-        regression over the unit's own out-of-fold probabilities, the mean over the same case's
-        other units and (in one of its two forms) the unit's place in its transcript.
-
-        Which form, if any, is kept is decided on participants the stage did not see: each is
-        fitted on the other cases and scored on the held-out ones (:meth:`_stage_loss`), and it
-        must beat the first stage's own out-of-fold log loss there. Judged on the units it was
-        fitted to, a stage with twenty inputs always looks better, and on ten coded sessions it
-        made the engine worse on new ones.
-        """
-        cases = [u.case or u.id for u in units]
-        if len(set(cases)) < 3 or (len(set(cases)) == len(cases) and all(u.position is None for u in units)):
-            return
-        logits = sum(oof[v] * w for v, w in self.view_weights.items())
-        assert isinstance(logits, np.ndarray)
-        p = self._probabilities(logits, self.temperature)
-        full = self._case_features(p, units)
-        without_place = full.copy()
-        without_place[:, -PLACE_FEATURES:] = 0.0
-        forms = [without_place] + ([full] if any(u.position is not None for u in units) else [])
-        best, best_loss = None, log_loss(p, y, self.multi_label, mask)
-        for x in forms:
-            loss = self._stage_loss(x, y, mask, cases)
-            if loss < best_loss:
-                best, best_loss = x, loss
-        if best is None:
-            return
-        w, b = fit_linear(best, y, self.multi_label, 1.0, mask)
-        self.case_stage = (w, b)
-        if self.multi_label:
-            self.thresholds = self._thresholds(self._probabilities(best @ w.T + b, 1.0), y, mask)
-
-    def _stage_loss(self, x: np.ndarray, y: np.ndarray, mask: np.ndarray, cases: Sequence[str]) -> float:
-        """Log loss of a second stage on held-out cases (3 folds grouped by case, pooled)."""
-        from sklearn.model_selection import GroupKFold
-
-        q = np.zeros(y.shape)
-        folds = GroupKFold(n_splits=min(3, len(set(cases))))
-        for train, test in folds.split(x, groups=list(cases)):
-            w, b = fit_linear(x[train], y[train], self.multi_label, 1.0, mask[train])
-            q[test] = self._probabilities(x[test] @ w.T + b, 1.0)
-        return log_loss(q, y, self.multi_label, mask)
+        """Keep the second stage that helps on held-out participants, if one does (:func:`fit_stage`)."""
+        p = self._first_stage(oof)
+        self.case_stage = fit_stage(p, y, units, mask, self.multi_label)
+        if self.case_stage is not None and self.multi_label:
+            self.thresholds = self._thresholds(apply_stage(self.case_stage, p, units, True), y, mask)
 
     def _oof_probabilities(self, oof: dict[str, np.ndarray], units: Sequence[Unit]) -> np.ndarray:
         """What :meth:`_all_probabilities` gives, from out-of-fold logits."""
-        logits = sum(oof[v] * w for v, w in self.view_weights.items())
-        assert isinstance(logits, np.ndarray)
-        p = self._probabilities(logits, self.temperature)
-        if self.case_stage is not None:
-            w, b = self.case_stage
-            p = self._probabilities(self._case_features(p, units) @ w.T + b, 1.0)
-        return p
+        return apply_stage(self.case_stage, self._first_stage(oof), units, self.multi_label)
 
     # -- scoring -------------------------------------------------------------------------------
     def score(self, units: Sequence[Unit]) -> np.ndarray:
@@ -497,10 +426,7 @@ class SupervisedEngine(BaseCoder):
         p = self._probabilities(
             self._logits(self._features(units), self.weights, self.view_weights), self.temperature
         )
-        if self.case_stage is not None:
-            w, b = self.case_stage
-            p = self._probabilities(self._case_features(p, units) @ w.T + b, 1.0)
-        return p
+        return apply_stage(self.case_stage, p, units, self.multi_label)
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
         return self.decide_with(scores, self.offsets)
@@ -597,7 +523,7 @@ class SupervisedEngine(BaseCoder):
         arrays = state.arrays
         self.case_stage = (arrays["case_w"], arrays["case_b"]) if "case_w" in arrays else None
         outputs = len(self.codes) + (0 if self.multi_label else 1)
-        if self.case_stage is not None and self.case_stage[0].shape[1] != 3 * outputs + PLACE_FEATURES:
+        if self.case_stage is not None and self.case_stage[0].shape[1] != stage_width(outputs):
             # A stage saved before it read the place in the talk (1.0): refit rather than misread.
             raise InputError("the saved supervised state has an older second stage; fit the engine again.")
         self.offsets = arrays.get("offsets")
